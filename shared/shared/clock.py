@@ -1,0 +1,43 @@
+"""Time is passed in, never read from a global (STYLE.md §3).
+
+Times are UTC and truncated to milliseconds: MongoDB stores milliseconds, so a time that
+goes through the database compares equal to the one that was written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+def utc_ms(moment: datetime) -> datetime:
+    """`moment` in UTC, truncated to milliseconds. Naive times are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return utc_ms(datetime.now(UTC))
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = utc_ms(start)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now = utc_ms(self._now + delta)
+
+    def set(self, moment: datetime) -> None:
+        self._now = utc_ms(moment)

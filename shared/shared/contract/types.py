@@ -1,0 +1,83 @@
+"""Value types every API and event shares: money, UTC times, addresses (CONTRACT.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+
+from shared.clock import utc_ms
+
+
+def _require_aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("a time must carry its offset, e.g. 2026-11-27T08:00:00Z")
+    return utc_ms(moment)
+
+
+def rfc3339(moment: datetime) -> str:
+    """RFC 3339 in UTC with a `Z`, milliseconds only when there are some."""
+    moment = utc_ms(moment)
+    if moment.microsecond:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+UtcDateTime = Annotated[
+    datetime,
+    AfterValidator(_require_aware),
+    PlainSerializer(rfc3339, return_type=str, when_used="json"),
+]
+
+#: A calendar date, stored and sent as `YYYY-MM-DD` (BSON has no date-only type).
+IsoDate = Annotated[date, PlainSerializer(date.isoformat, return_type=str)]
+
+StoreType = Literal["full_managed", "semi_managed"]
+Role = Literal["buyer", "merchant", "operator"]
+LiableParty = Literal["platform", "merchant"]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class ContractModel(BaseModel):
+    """Strict about shape: unknown fields are refused, values are never coerced silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Money(ContractModel):
+    amount_minor: int = Field(ge=0, le=10**12)
+    currency: CurrencyCode
+
+    def __add__(self, other: Money) -> Money:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot add {other.currency} to {self.currency}")
+        return Money(amount_minor=self.amount_minor + other.amount_minor, currency=self.currency)
+
+    def times(self, quantity: int) -> Money:
+        return Money(amount_minor=self.amount_minor * quantity, currency=self.currency)
+
+
+class ShippingAddress(ContractModel):
+    recipient: NonEmpty
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,20}$")]
+    country: CountryCode
+    city: NonEmpty
+    line1: NonEmpty
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+
+
+class Warehouse(ContractModel):
+    country: CountryCode
+    city: NonEmpty
+    address: NonEmpty
+    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)]

@@ -1,0 +1,58 @@
+"""Every policy value of the platform, in one typed object (R-POL-1).
+
+Defaults are those of DOMAIN.md / CONTRACT.md; each is overridable in the environment as
+`POLICY_<NAME>` (e.g. `POLICY_ORDER_CONFIRM_WINDOW_SECONDS=5`). Code never writes a rule's
+number literally: it reads it from a `Policy` passed in, so a policy change needs no code
+change, and a decision can record the values it was made under (R-REV-10).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Policy(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICY_", frozen=True, extra="ignore")
+
+    # R-ORD-2: the merchant confirms within this many seconds of the order's creation.
+    order_confirm_window_seconds: int = Field(86_400, gt=0)
+    # R-REV-5: an application under review longer than this many working days is overdue.
+    review_overdue_working_days: int = Field(3, gt=0)
+    # R-LOG-1: full-managed orders ship within this many days of confirmation.
+    full_managed_ship_days_max: int = Field(3, gt=0)
+    # R-LOG-2: the only handling times a semi-managed store may choose (working days).
+    semi_handling_days_options: Annotated[tuple[int, ...], NoDecode] = (1, 2)
+    # R-LOG-5: a pickup counts for the day only before this hour, warehouse local time.
+    pickup_cutoff_hour: int = Field(15, ge=0, le=23)
+    # R-LOG-5: or the merchant drops the parcel at the carrier within this many hours.
+    self_drop_hours: int = Field(48, gt=0)
+    # R-AS-1: after-sales window in days for categories without their own entry.
+    aftersales_window_days_default: int = Field(15, gt=0)
+    # R-AS-1: after-sales window per product category (7-15 days by the goods).
+    aftersales_window_days_by_category: dict[str, int] = Field(
+        default_factory=lambda: {"food": 7, "cosmetics": 7, "clothing": 10}
+    )
+    # R-AS-2: platform-borne refund period of a full-managed store, from its approval.
+    exemption_period_days: int = Field(90, ge=0)
+    # R-REV-4: largest accepted document.
+    document_max_bytes: int = Field(10_485_760, gt=0)
+
+    @field_validator("semi_handling_days_options", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        return value
+
+    def aftersales_window_days(self, category: str) -> int:
+        """R-AS-1: the window for a category, or the default."""
+        return self.aftersales_window_days_by_category.get(
+            category, self.aftersales_window_days_default
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        """The values in force, as recorded with a decision (R-REV-10)."""
+        return self.model_dump(mode="json")
