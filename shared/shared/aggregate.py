@@ -28,6 +28,8 @@ class Aggregate(BaseModel):
     applied_events: list[str] = []
 
     _recorded: list[ContractModel] = PrivateAttr(default_factory=list)
+    # Outbox entries stored with this aggregate and not yet relayed; kept by the repository.
+    _stored_outbox: list[dict[str, Any]] = PrivateAttr(default_factory=list)
 
     def record(self, event: ContractModel) -> None:
         self._recorded.append(event)
@@ -49,4 +51,6 @@ class Aggregate(BaseModel):
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> Any:
-        return cls.model_validate({**document, "id": document["_id"]})
+        aggregate = cls.model_validate({**document, "id": document["_id"]})
+        aggregate._stored_outbox = list(document.get("outbox", []))
+        return aggregate

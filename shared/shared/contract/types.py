@@ -73,7 +73,9 @@ class ShippingAddress(ContractModel):
     country: CountryCode
     city: NonEmpty
     line1: NonEmpty
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    postal_code: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
+    ]
 
 
 class Warehouse(ContractModel):

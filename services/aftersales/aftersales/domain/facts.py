@@ -1,0 +1,179 @@
+"""What aftersales knows of other services' orders and stores: its own replica.
+
+Filled from `OrderCreated`, `OrderConfirmed`, `OrderCancelled`, `Shipped`, `Delivered`,
+`ShipmentException` and `StoreApproved`. Delivery is at least once and in any order, so
+every `apply_*` is idempotent and never moves a fact backwards: a `Delivered` that
+overtakes its `Shipped` leaves the order delivered, and a repeated event changes nothing.
+(The handler still marks the event id applied, `Aggregate.mark_applied`, to skip writes.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from shared.aggregate import Aggregate
+from shared.contract.events import (
+    DeliveryWindow,
+    Delivered,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderLine,
+    ShipmentException,
+    Shipped,
+    StoreApproved,
+)
+from shared.contract.types import Money, StoreType, UtcDateTime
+
+from aftersales.domain.errors import Conflict, Invalid
+
+OrderStatus = Literal["awaiting_confirmation", "confirmed", "cancelled", "shipped", "delivered"]
+
+# How far an order has got; a fact only moves it forward. Cancellation happens only
+# before confirmation, so it ranks with confirmation: a late `OrderCreated` cannot undo it.
+_PROGRESS: dict[OrderStatus, int] = {
+    "awaiting_confirmation": 0,
+    "confirmed": 1,
+    "cancelled": 1,
+    "shipped": 2,
+    "delivered": 3,
+}
+
+
+def _earliest(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None else min(current, candidate)
+
+
+def money_text(money: Money) -> str:
+    return f"{money.amount_minor} {money.currency} (minor units)"
+
+
+class OrderFacts(Aggregate):
+    """One order as aftersales sees it; `id` is the order id."""
+
+    buyer_id: str | None = None
+    merchant_id: str | None = None
+    store_id: str | None = None
+    store_type: StoreType | None = None
+    categories: list[str] = []
+    total: Money | None = None
+    status: OrderStatus = "awaiting_confirmation"
+    created_at: UtcDateTime | None = None
+    confirmed_at: UtcDateTime | None = None
+    shipped_at: UtcDateTime | None = None
+    estimated_delivery: DeliveryWindow | None = None
+    delivered_at: UtcDateTime | None = None
+    lost_reported_at: UtcDateTime | None = None
+    refunded: Money | None = None
+
+    @property
+    def order_id(self) -> str:
+        return self.id
+
+    @property
+    def known(self) -> bool:
+        """True once `OrderCreated` or `OrderConfirmed` told who and what the order is."""
+        return self.total is not None
+
+    def apply_order_created(self, event: OrderCreated) -> None:
+        self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
+        self._learn_goods(event.items, event.total)
+        self.created_at = _earliest(self.created_at, event.created_at)
+        self._advance("awaiting_confirmation")
+
+    def apply_order_confirmed(self, event: OrderConfirmed) -> None:
+        self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
+        self._learn_goods(event.items, event.total)
+        self.confirmed_at = _earliest(self.confirmed_at, event.confirmed_at)
+        self._advance("confirmed")
+
+    def apply_order_cancelled(self, event: OrderCancelled) -> None:
+        self._advance("cancelled")
+
+    def apply_shipped(self, event: Shipped) -> None:
+        self.shipped_at = _earliest(self.shipped_at, event.shipped_at)
+        # A second shipment (re-sent goods) is due later: keep the latest promise.
+        if (
+            self.estimated_delivery is None
+            or event.estimated_delivery.latest > self.estimated_delivery.latest
+        ):
+            self.estimated_delivery = event.estimated_delivery
+        self._advance("shipped")
+
+    def apply_delivered(self, event: Delivered) -> None:
+        self.delivered_at = _earliest(self.delivered_at, event.delivered_at)
+        self._advance("delivered")
+
+    def apply_shipment_exception(self, event: ShipmentException) -> None:
+        if event.kind == "lost":
+            self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
+
+    def require_total(self) -> Money:
+        if self.total is None:
+            raise Conflict(f"order {self.id} is not known to after-sales yet; try again shortly")
+        return self.total
+
+    def refundable_left(self) -> Money:
+        """The order total less every refund issued on it so far."""
+        total = self.require_total()
+        refunded = self.refunded.amount_minor if self.refunded is not None else 0
+        return Money(amount_minor=total.amount_minor - refunded, currency=total.currency)
+
+    def check_refund(self, amount: Money) -> None:
+        """Refunds of an order never exceed what the buyer paid: Invalid above the total
+        or in another currency, Conflict above what earlier refunds left."""
+        total = self.require_total()
+        if amount.currency != total.currency:
+            raise Invalid(
+                f"refund in {amount.currency}, but order {self.id} was paid in {total.currency}"
+            )
+        if amount.amount_minor > total.amount_minor:
+            raise Invalid(
+                f"refund of {money_text(amount)} is above the order total of {money_text(total)}"
+            )
+        left = self.refundable_left()
+        if amount.amount_minor > left.amount_minor:
+            raise Conflict(
+                f"refund of {money_text(amount)} is above what is left refundable on order "
+                f"{self.id}: {money_text(left)} of {money_text(total)}"
+            )
+
+    def add_refund(self, amount: Money) -> None:
+        self.check_refund(amount)
+        self.refunded = amount if self.refunded is None else self.refunded + amount
+
+    def _learn(self, buyer_id: str, merchant_id: str, store_id: str, store_type: StoreType) -> None:
+        self.buyer_id = self.buyer_id or buyer_id
+        self.merchant_id = self.merchant_id or merchant_id
+        self.store_id = self.store_id or store_id
+        self.store_type = self.store_type or store_type
+
+    def _learn_goods(self, items: Sequence[OrderLine], total: Money) -> None:
+        if self.total is None:
+            self.total = total
+        if not self.categories:
+            self.categories = list(dict.fromkeys(item.category for item in items))
+
+    def _advance(self, status: OrderStatus) -> None:
+        if _PROGRESS[status] > _PROGRESS[self.status]:
+            self.status = status
+
+
+class StoreFacts(Aggregate):
+    """One store as aftersales sees it; `id` is the store id."""
+
+    merchant_id: str | None = None
+    store_type: StoreType | None = None
+    approved_at: UtcDateTime | None = None
+
+    @property
+    def store_id(self) -> str:
+        return self.id
+
+    def apply_store_approved(self, event: StoreApproved) -> None:
+        self.merchant_id = self.merchant_id or event.merchant_id
+        self.store_type = self.store_type or event.store_type
+        # R-AS-2: the exemption period counts from the (first) approval.
+        self.approved_at = _earliest(self.approved_at, event.approved_at)

@@ -1,0 +1,159 @@
+"""Ship-by deadlines and delivery windows, as pure functions of time and policy.
+
+Every number comes from `Policy` (R-POL-1) or from the route; every time is passed in.
+Times in and out are timezone-aware; results are UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict
+
+from logistics.domain.routes import Route, choose_route
+from shared.calendar import WorkingCalendar
+from shared.clock import utc_ms
+from shared.contract.events import DeliveryWindow
+from shared.contract.types import IsoDate, StoreType, UtcDateTime
+from shared.policy import Policy
+
+# R-LOG-1: full-managed goods are stocked beforehand in the platform's warehouse in China.
+FULL_MANAGED_ORIGIN_COUNTRY = "CN"
+FULL_MANAGED_TIMEZONE = "Asia/Shanghai"
+
+
+def _aware(moment: datetime, name: str) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError(f"{name} must carry its timezone offset")
+    return moment
+
+
+def _zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown timezone {timezone!r}") from error
+
+
+def full_managed_ship_by(confirmed_at: datetime, policy: Policy) -> datetime:
+    """R-LOG-1: the platform ships within N calendar days of the confirmation."""
+    confirmed_at = _aware(confirmed_at, "confirmed_at")
+    return utc_ms(confirmed_at + timedelta(days=policy.full_managed_ship_days_max))
+
+
+def semi_managed_ship_by(
+    confirmed_at: datetime,
+    handling_days: int,
+    warehouse_timezone: str,
+    warehouse_country: str,
+    policy: Policy,
+) -> datetime:
+    """R-LOG-2, R-LOG-5: the cut-off hour (warehouse local time) of the working day that
+    is `handling_days` working days after day 0, in UTC.
+
+    Day 0 is the confirmation's local date when that is a working day and the local time
+    is before the pickup cut-off (the order still counts for the day, R-LOG-5); else the
+    next working day of the warehouse's country.
+    """
+    confirmed_at = _aware(confirmed_at, "confirmed_at")
+    # R-LOG-2: only the handling times the policy offers.
+    if handling_days not in policy.semi_handling_days_options:
+        raise ValueError(
+            f"handling_days must be one of {list(policy.semi_handling_days_options)}, "
+            f"got {handling_days}"
+        )
+    zone = _zone(warehouse_timezone)
+    calendar = WorkingCalendar.for_country(warehouse_country)
+    local = confirmed_at.astimezone(zone)
+    cutoff = time(hour=policy.pickup_cutoff_hour)
+    day_zero = local.date()
+    if not calendar.is_working_day(day_zero) or local.time() >= cutoff:
+        day_zero = calendar.add_working_days(day_zero, 1)
+    ship_day = calendar.add_working_days(day_zero, handling_days)
+    return utc_ms(datetime.combine(ship_day, cutoff, tzinfo=zone))
+
+
+def self_drop_deadline(confirmed_at: datetime, policy: Policy) -> datetime:
+    """R-LOG-5: without a pickup, the merchant drops the parcel at the carrier in time."""
+    confirmed_at = _aware(confirmed_at, "confirmed_at")
+    return utc_ms(confirmed_at + timedelta(hours=policy.self_drop_hours))
+
+
+def delivery_window(
+    ship_by: datetime,
+    route: Route,
+    destination_country: str,
+    destination_timezone: str | None = None,
+) -> DeliveryWindow:
+    """R-LOG-3: ship-by date plus the route's transit, in working days of the destination.
+
+    The start date is `ship_by`'s date in the destination's timezone when given, else its
+    UTC date: an address carries a country and no zone, and a country may span several
+    zones (US, CA, BR); the two differ by at most one day at the edges of the day.
+    """
+    ship_by = _aware(ship_by, "ship_by")
+    zone = _zone(destination_timezone) if destination_timezone else UTC
+    start = ship_by.astimezone(zone).date()
+    calendar = WorkingCalendar.for_country(destination_country)
+    return DeliveryWindow(
+        earliest=calendar.add_working_days(start, route.transit_days_min),
+        latest=calendar.add_working_days(start, route.transit_days_max),
+    )
+
+
+class DeliveryEstimate(BaseModel):
+    """What a buyer is told before and after confirming (`GET /delivery-estimate`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ship_by: UtcDateTime
+    earliest: IsoDate
+    latest: IsoDate
+    route: str
+
+    @property
+    def window(self) -> DeliveryWindow:
+        return DeliveryWindow(earliest=self.earliest, latest=self.latest)
+
+
+def estimate(
+    store_type: StoreType,
+    confirmed_at: datetime,
+    destination_country: str,
+    weight_grams: int,
+    policy: Policy,
+    routes: Iterable[Route],
+    handling_days: int | None = None,
+    warehouse_country: str | None = None,
+    warehouse_timezone: str | None = None,
+) -> DeliveryEstimate | None:
+    """R-LOG-1,2,3,5,6,7 in one computation; None when no route accepts the parcel.
+
+    Semi-managed needs the store's handling days and its warehouse's country and timezone
+    (ValueError without them); full-managed ships from the platform's warehouse in China.
+    """
+    if store_type == "full_managed":
+        origin_country = FULL_MANAGED_ORIGIN_COUNTRY
+    else:
+        if handling_days is None or warehouse_country is None or warehouse_timezone is None:
+            raise ValueError(
+                "a semi-managed estimate needs handling_days, warehouse_country and "
+                "warehouse_timezone"
+            )
+        origin_country = warehouse_country
+    route = choose_route(routes, store_type, origin_country, destination_country, weight_grams)
+    if route is None:
+        return None
+    if store_type == "full_managed":
+        ship_by = full_managed_ship_by(confirmed_at, policy)
+    else:
+        assert handling_days is not None and warehouse_timezone is not None
+        ship_by = semi_managed_ship_by(
+            confirmed_at, handling_days, warehouse_timezone, origin_country, policy
+        )
+    window = delivery_window(ship_by, route, destination_country)
+    return DeliveryEstimate(
+        ship_by=ship_by, earliest=window.earliest, latest=window.latest, route=route.name
+    )

@@ -1,0 +1,227 @@
+"""A store application under review: the Store aggregate (R-REV-1..7, R-REV-10)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from pydantic import Field
+
+from review.domain.application import StoreApplication, completeness_issues
+from review.domain.errors import Conflict, Invalid, NotAllowed
+from review.domain.invitation import Invitation
+from review.domain.issues import Issue
+from review.domain.store_parts import (
+    Decision,
+    Message,
+    Stage,
+    StageReview,
+    StoreStatus,
+    Submission,
+    pending_stages,
+)
+from shared.aggregate import Aggregate
+from shared.clock import utc_ms
+from shared.contract.events import StoreApproved, StoreRejected
+from shared.contract.types import Role, StoreType, UtcDateTime
+from shared.policy import Policy
+
+#: Working days after `start` up to and including `end` (a `WorkingCalendar` method).
+WorkingDaysBetween = Callable[[date, date], int]
+
+
+class Store(Aggregate):
+    merchant_id: str
+    application: StoreApplication
+    status: StoreStatus
+    issues: list[Issue] = Field(default_factory=list)
+    stages: list[StageReview] = Field(default_factory=pending_stages)
+    submitted_at: UtcDateTime
+    approved_at: UtcDateTime | None = None
+    rejected_reason: str | None = None
+    # R-REV-10: the policy the current submission was checked against.
+    submission_policy: dict[str, Any] = Field(default_factory=dict)
+    # R-REV-6: earlier submissions of this store and how each ended.
+    history: list[Submission] = Field(default_factory=list)
+    messages: list[Message] = Field(default_factory=list)
+
+    @classmethod
+    def apply(
+        cls,
+        store_id: str,
+        merchant_id: str,
+        application: StoreApplication,
+        policy: Policy,
+        now: datetime,
+        *,
+        invitation: Invitation | None = None,
+    ) -> Store:
+        """A new application: `under_review`, or `needs_info` with its issues (R-REV-4)."""
+        if application.store_type == "full_managed":
+            # R-REV-1: a full-managed store opens only on the platform's invitation.
+            if invitation is None:
+                raise NotAllowed(
+                    "a full-managed store opens only on the platform's invitation; "
+                    "ask an operator to invite you"
+                )
+            invitation.use(store_id, merchant_id, now)
+        store = cls(
+            id=store_id,
+            merchant_id=merchant_id,
+            application=application,
+            status="needs_info",
+            submitted_at=utc_ms(now),
+        )
+        store._start_submission(application, policy, now)
+        return store
+
+    @property
+    def store_type(self) -> StoreType:
+        return self.application.store_type
+
+    @property
+    def name(self) -> str:
+        return self.application.name
+
+    @property
+    def current_stage(self) -> Stage | None:
+        """R-REV-6: the first stage still pending while under review."""
+        if self.status != "under_review":
+            return None
+        return next((review.stage for review in self.stages if review.status == "pending"), None)
+
+    def resubmit(self, application: StoreApplication, policy: Policy, now: datetime) -> None:
+        """R-REV-6: corrected information after `needs_info` or a rejection."""
+        if self.status not in ("needs_info", "rejected"):
+            raise Conflict(
+                f"the application is {self.status}; resubmit only after it is returned "
+                "for information or rejected"
+            )
+        if application.store_type != self.store_type:
+            # Switching type would bypass R-REV-1's invitation; a new store is a new application.
+            raise Invalid(
+                f"this is a {self.store_type} store; apply for a new store to change its type",
+                [Issue(field="store_type", problem=f"keep '{self.store_type}'")],
+            )
+        self.history = [*self.history, self._as_submission(now)]
+        self.application = application
+        self._start_submission(application, policy, now)
+
+    def decide(
+        self,
+        stage: Stage,
+        decision: Decision,
+        reason: str | None,
+        operator_id: str,
+        policy: Policy,
+        now: datetime,
+    ) -> None:
+        """R-REV-3: decide one stage; all approved approves, any rejection rejects."""
+        if self.status != "under_review":
+            raise Conflict(f"the application is {self.status}; only one under review is decided")
+        reason = (reason or "").strip() or None
+        if decision == "reject" and reason is None:
+            raise Invalid(
+                "a rejection needs a reason the merchant can act on",
+                [Issue(field="reason", problem="say why the stage is rejected")],
+            )
+        review = next(review for review in self.stages if review.stage == stage)
+        if review.status != "pending":
+            raise Conflict(f"the {stage} stage is already {review.status}")
+        now = utc_ms(now)
+        review.status = "approved" if decision == "approve" else "rejected"
+        review.reason = reason
+        review.decided_at = now
+        review.decided_by = operator_id
+        review.policy = policy.snapshot()  # R-REV-10
+        if decision == "reject" and reason is not None:
+            self._reject(stage, reason, now)
+        elif all(review.status == "approved" for review in self.stages):
+            self._approve(now)
+
+    def request_information(self, issues: Sequence[Issue], now: datetime) -> None:
+        """R-REV-4: an operator returns an application whose contents do not match."""
+        if self.status != "under_review":
+            raise Conflict(f"the application is {self.status}; only one under review is returned")
+        if not issues:
+            raise Invalid("say what the merchant must correct", [])
+        self.status = "needs_info"
+        self.issues = list(issues)
+
+    def post_message(self, role: Role, author_id: str, body: str, now: datetime) -> None:
+        """R-REV-7: the owner and operators talk on the application."""
+        if role == "buyer" or (role == "merchant" and author_id != self.merchant_id):
+            raise NotAllowed("only the store's merchant and operators write on this application")
+        if not body.strip():
+            raise Invalid("the message is empty", [Issue(field="body", problem="write a message")])
+        message = Message(author_role=role, author_id=author_id, body=body.strip(), at=utc_ms(now))
+        self.messages = [*self.messages, message]
+
+    def is_overdue(
+        self,
+        now: datetime,
+        working_days_between: WorkingDaysBetween,
+        policy: Policy,
+        *,
+        timezone: tzinfo = UTC,
+    ) -> bool:
+        """R-REV-5: under review longer than the policy's working days, counted on the
+        dates in `timezone` (pass the reviewers' zone to match their calendar)."""
+        if self.status != "under_review":
+            return False
+        start = self.submitted_at.astimezone(timezone).date()
+        end = now.astimezone(timezone).date()
+        return working_days_between(start, end) > policy.review_overdue_working_days
+
+    def _start_submission(
+        self, application: StoreApplication, policy: Policy, now: datetime
+    ) -> None:
+        self.issues = completeness_issues(application, policy)
+        self.status = "needs_info" if self.issues else "under_review"
+        self.stages = pending_stages()
+        self.submitted_at = utc_ms(now)
+        self.approved_at = None
+        self.rejected_reason = None
+        self.submission_policy = policy.snapshot()
+
+    def _as_submission(self, now: datetime) -> Submission:
+        return Submission(
+            application=self.application,
+            submitted_at=self.submitted_at,
+            outcome=self.status,
+            issues=self.issues,
+            stages=self.stages,
+            rejected_reason=self.rejected_reason,
+            policy=self.submission_policy,
+            superseded_at=utc_ms(now),
+        )
+
+    def _approve(self, now: datetime) -> None:
+        self.status = "approved"
+        self.approved_at = now
+        self.record(
+            StoreApproved(
+                store_id=self.id,
+                merchant_id=self.merchant_id,
+                store_type=self.store_type,
+                store_name=self.name,
+                handling_days=self.application.handling_days,
+                warehouse=self.application.warehouse,
+                approved_at=now,
+            )
+        )
+
+    def _reject(self, stage: Stage, reason: str, now: datetime) -> None:
+        self.status = "rejected"
+        self.rejected_reason = reason
+        self.record(
+            StoreRejected(
+                store_id=self.id,
+                merchant_id=self.merchant_id,
+                store_type=self.store_type,
+                stage=stage,
+                reason=reason,
+                rejected_at=now,
+            )
+        )

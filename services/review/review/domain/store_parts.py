@@ -1,0 +1,57 @@
+"""The value parts of a store application: its review stages, past submissions and
+support messages (R-REV-3, R-REV-6, R-REV-7, R-REV-10)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from review.domain.application import StoreApplication
+from review.domain.issues import Issue
+from shared.contract.types import Role, UtcDateTime
+
+StoreStatus = Literal["needs_info", "under_review", "approved", "rejected"]
+Stage = Literal["background", "financial", "category"]
+StageStatus = Literal["pending", "approved", "rejected"]
+Decision = Literal["approve", "reject"]
+
+# R-REV-3: the three stages of a store review, in the order they are shown. **decided**:
+# an operator may decide them in any order; the store is approved once all three are.
+STAGES: tuple[Stage, ...] = ("background", "financial", "category")
+
+
+class StageReview(BaseModel):
+    stage: Stage
+    status: StageStatus = "pending"
+    reason: str | None = None
+    decided_at: UtcDateTime | None = None
+    decided_by: str | None = None
+    # R-REV-10: the policy values in force when the stage was decided, kept as they were.
+    policy: dict[str, Any] | None = None
+
+
+def pending_stages() -> list[StageReview]:
+    return [StageReview(stage=stage) for stage in STAGES]
+
+
+class Submission(BaseModel):
+    """R-REV-6: one past submission and how it ended, kept when the merchant resubmits."""
+
+    application: StoreApplication
+    submitted_at: UtcDateTime
+    outcome: StoreStatus
+    issues: list[Issue]
+    stages: list[StageReview]
+    rejected_reason: str | None
+    policy: dict[str, Any]
+    superseded_at: UtcDateTime
+
+
+class Message(BaseModel):
+    """R-REV-7: one message of the support thread on an application."""
+
+    author_role: Role
+    author_id: str
+    body: str
+    at: UtcDateTime

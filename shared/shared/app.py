@@ -1,0 +1,134 @@
+"""The FastAPI application every service is: lifespan, errors, health, metrics, logs.
+
+A service provides a `bootstrap(runtime)` coroutine that builds its repositories and
+handlers from the open runtime and returns a `Wiring`; routes reach what it built through
+`request.app.state.services`.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared import metrics
+from shared.clock import Clock, SystemClock
+from shared.errors import install_problem_handlers
+from shared.logs import configure_logging, correlation_scope
+from shared.messaging.consumer import Handler
+from shared.mongo import IndexSpec
+from shared.policy import Policy
+from shared.runtime import Runtime
+from shared.settings import ServiceSettings
+
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
+@dataclass
+class Wiring:
+    """What a service's bootstrap hands back to the shared lifespan."""
+
+    services: Any
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    jobs: Sequence[tuple[str, Callable[[], Awaitable[None]]]] = ()
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    title: str
+    routers: Sequence[APIRouter]
+    indexes: Sequence[IndexSpec]
+    outbox_collections: Sequence[str]
+    bootstrap: Callable[[Runtime], Awaitable[Wiring]]
+
+
+def create_app(
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    *,
+    policy: Policy | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    runtime = Runtime(spec.name, settings, policy or Policy(), clock or SystemClock())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.open(spec.indexes, spec.outbox_collections)
+        wiring = await spec.bootstrap(runtime)
+        app.state.services = wiring.services
+        await runtime.start(wiring.handlers, wiring.jobs)
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(
+        title=f"marketplace {spec.name}", description=spec.title, version="1.0.0", lifespan=lifespan
+    )
+    app.state.auth_secret = settings.auth_secret
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    _install_observability(app, spec.name)
+    for router in spec.routers:
+        app.include_router(router)
+    _install_health(app, runtime)
+    return app
+
+
+def _install_observability(app: FastAPI, service: str) -> None:
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        started = time.perf_counter()
+        with correlation_scope(correlation_id):
+            response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        metrics.HTTP_REQUESTS.labels(service, request.method, route, response.status_code).inc()
+        metrics.HTTP_SECONDS.labels(service, request.method, route).observe(
+            time.perf_counter() - started
+        )
+        response.headers[CORRELATION_HEADER] = correlation_id
+        return response
+
+
+def _install_health(app: FastAPI, runtime: Runtime) -> None:
+    @app.get("/health/live", tags=["health"])
+    async def live() -> dict[str, str]:
+        return {"status": "live"}
+
+    @app.get("/health/ready", tags=["health"], response_model=None)
+    async def ready() -> JSONResponse:
+        if await runtime.ready():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "not ready"}, status_code=503)
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    async def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def serve(
+    app_factory: Callable[[], FastAPI], settings: ServiceSettings, *, service: str, port: int
+) -> None:
+    """`python -m <service>`: JSON logs, uvicorn, the configured host and port."""
+    import uvicorn
+
+    configure_logging(service, settings.log_level)
+    uvicorn.run(
+        app_factory(),
+        host=settings.host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )

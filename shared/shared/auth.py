@@ -1,0 +1,105 @@
+"""Bearer JWT (HS256, `AUTH_SECRET`): who is calling, and with which role.
+
+Claims: `sub` (a merchant's `sub` is its merchant id), `role`, `exp`. No or bad token:
+401; wrong role: 403 (`require_role`); another party's resource: the services answer 404.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, get_args
+
+import jwt
+from fastapi import Depends, Request
+
+from shared.contract.types import Role
+from shared.errors import Forbidden, Unauthorized
+from shared.settings import DEV_AUTH_SECRET
+
+ALGORITHM = "HS256"
+ROLES: tuple[str, ...] = get_args(Role)
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    role: str
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == "operator"
+
+
+def mint_token(
+    secret: str,
+    *,
+    sub: str,
+    role: str,
+    ttl: timedelta = timedelta(hours=12),
+    now: datetime | None = None,
+) -> str:
+    issued = now or datetime.now(UTC)
+    claims = {"sub": sub, "role": role, "iat": issued, "exp": issued + ttl}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def decode_token(secret: str, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]}
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise Unauthorized("The token has expired; get a new one.") from error
+    except jwt.PyJWTError as error:
+        raise Unauthorized(f"The token is not valid: {error}.") from error
+    role, sub = claims.get("role"), claims.get("sub")
+    if role not in ROLES or not isinstance(sub, str) or not sub:
+        raise Unauthorized(f"The token needs a non-empty `sub` and a `role` among {ROLES}.")
+    return Principal(sub=sub, role=role)
+
+
+def authenticate(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Send `Authorization: Bearer <token>`.")
+    secret: str = request.app.state.auth_secret
+    return decode_token(secret, token.strip())
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require_role(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(
+                f"This needs the role {' or '.join(roles)}; your token has {principal.role}."
+            )
+        return principal
+
+    return dependency
+
+
+Buyer = Annotated[Principal, Depends(require_role("buyer"))]
+Merchant = Annotated[Principal, Depends(require_role("merchant"))]
+Operator = Annotated[Principal, Depends(require_role("operator"))]
+
+
+def main() -> None:
+    """`python -m shared.auth --role merchant --sub m-1`: a development token."""
+    parser = argparse.ArgumentParser(description="Mint a development token")
+    parser.add_argument("--role", choices=ROLES, required=True)
+    parser.add_argument("--sub", required=True)
+    parser.add_argument("--hours", type=float, default=12)
+    args = parser.parse_args()
+    secret = os.environ.get("AUTH_SECRET", DEV_AUTH_SECRET)
+    print(mint_token(secret, sub=args.sub, role=args.role, ttl=timedelta(hours=args.hours)))
+
+
+if __name__ == "__main__":
+    main()

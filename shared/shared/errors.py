@@ -1,0 +1,122 @@
+"""RFC 9457 problem details: every error a client sees, in one place.
+
+Services raise `Problem` (or a subclass) from their handlers or map their domain errors to
+one; validation errors become 422 with `errors: [{loc, msg}]`; anything unexpected is
+logged and becomes a 500 problem without internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://marketplace.example/problems/"
+log = logging.getLogger("shared.errors")
+
+
+class Problem(Exception):
+    status = 400
+    kind = "bad-request"
+    title = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        status: int | None = None,
+        kind: str | None = None,
+        title: str | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.status = status or self.status
+        self.kind = kind or self.kind
+        self.title = title or self.title
+        self.extra = extra
+
+
+class Unauthorized(Problem):
+    status, kind, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(Problem):
+    status, kind, title = 403, "forbidden", "Not allowed for your role"
+
+
+class NotFound(Problem):
+    status, kind, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    status, kind, title = 409, "conflict", "Conflicts with the current state"
+
+
+class Unprocessable(Problem):
+    status, kind, title = 422, "unprocessable", "Request cannot be processed"
+
+
+def problem_response(
+    status: int,
+    kind: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {"type": TYPE_BASE + kind, "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", ""))} for error in errors
+    ]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, error: Problem) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        return problem_response(
+            error.status, error.kind, error.title, error.detail, headers=headers, **error.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(error.errors())
+        where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+        return problem_response(
+            422,
+            "validation",
+            "Invalid request",
+            f"Fix these fields and send again: {where}",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem_response(
+            error.status_code,
+            f"http-{error.status_code}",
+            str(error.detail),
+            str(error.detail),
+            headers=dict(error.headers or {}),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem_response(
+            500,
+            "internal",
+            "Internal error",
+            "Something went wrong on our side; it is logged. Retry later.",
+        )

@@ -1,0 +1,179 @@
+"""Consuming events: validated on arrival, idempotent, retried a bounded number of times,
+then parked in the dead-letter queue with the error. Never dropped, never blocking.
+
+A message is acknowledged only after its outcome is safe: handled (and recorded in the
+inbox), or re-published (with confirm) to the retry or dead-letter queue. If the process
+dies before that, the broker delivers it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+
+from shared import metrics
+from shared.clock import Clock
+from shared.contract import ContractViolation, Envelope, parse_event
+from shared.contract.types import rfc3339
+from shared.logs import correlation_scope
+from shared.messaging.publisher import EventPublisher
+from shared.messaging.topology import ServiceQueue
+from shared.mongo import Collection, DuplicateKeyError
+
+Handler = Callable[[Envelope, Any], Awaitable[None]]
+log = logging.getLogger("shared.consumer")
+
+ATTEMPTS_HEADER = "x-attempts"
+
+
+class Inbox:
+    """Ids of events this service has fully handled: the fast path of idempotency.
+
+    Handlers are idempotent by themselves (the aggregate remembers the events applied to
+    it, in the same write as the change); the inbox spares the work of a known duplicate.
+    """
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+
+    async def seen(self, event_id: str) -> bool:
+        return await self.collection.find_one({"_id": event_id}, {"_id": 1}) is not None
+
+    async def remember(self, envelope: Envelope, handled_at: Any) -> None:
+        # A duplicate key: handled concurrently by another consumer; the effect happened once.
+        with contextlib.suppress(DuplicateKeyError):
+            await self.collection.insert_one(
+                {
+                    "_id": str(envelope.event_id),
+                    "event_type": envelope.event_type,
+                    "handled_at": handled_at,
+                }
+            )
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        connection: AbstractRobustConnection,
+        queue: ServiceQueue,
+        handlers: Mapping[str, Handler],
+        *,
+        inbox: Inbox,
+        publisher: EventPublisher,
+        clock: Clock,
+        max_attempts: int,
+        prefetch: int,
+    ) -> None:
+        missing = set(queue.event_types) - set(handlers)
+        if missing:
+            raise ValueError(f"{queue.service} binds events it has no handler for: {missing}")
+        self._connection = connection
+        self._queue = queue
+        self._handlers = handlers
+        self._inbox = inbox
+        self._publisher = publisher
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._prefetch = prefetch
+        self._channel: AbstractChannel | None = None
+
+    async def start(self) -> None:
+        self._channel = await self._connection.channel()
+        await self._channel.set_qos(prefetch_count=self._prefetch)
+        queue = await self._channel.get_queue(self._queue.name, ensure=True)
+        await queue.consume(self._on_message)
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        event_type = message.routing_key or message.type or "unknown"
+        try:
+            envelope, payload = parse_event(message.body)
+        except ContractViolation as violation:
+            # A malformed or unknown event can never succeed: park it at once, with why.
+            await self._park(message, event_type, violation, attempts=1)
+            return
+        handler = self._handlers.get(envelope.event_type)
+        if handler is None:
+            await self._park(message, event_type, ContractViolation("no handler"), attempts=1)
+            return
+        with correlation_scope(envelope.correlation_id):
+            if await self._inbox.seen(str(envelope.event_id)):
+                metrics.EVENTS_DUPLICATE.labels(self._queue.service, envelope.event_type).inc()
+                await message.ack()
+                return
+            started = time.perf_counter()
+            try:
+                await handler(envelope, payload)
+            except Exception as error:
+                await self._failed(message, envelope.event_type, error)
+                return
+            metrics.HANDLER_SECONDS.labels(self._queue.service, envelope.event_type).observe(
+                time.perf_counter() - started
+            )
+            await self._inbox.remember(envelope, self._clock.now())
+            metrics.EVENTS_CONSUMED.labels(self._queue.service, envelope.event_type).inc()
+            await message.ack()
+
+    async def _failed(
+        self, message: AbstractIncomingMessage, event_type: str, error: Exception
+    ) -> None:
+        attempts = int(_headers(message).get(ATTEMPTS_HEADER, 0)) + 1
+        metrics.EVENTS_FAILED.labels(self._queue.service, event_type).inc()
+        if attempts >= self._max_attempts:
+            await self._park(message, event_type, error, attempts)
+            return
+        log.warning("handler failed, attempt %s of %s: %r", attempts, self._max_attempts, error)
+        await self._republish(
+            message, self._queue.retry_name, event_type, {ATTEMPTS_HEADER: attempts}
+        )
+        await message.ack()
+
+    async def _park(
+        self, message: AbstractIncomingMessage, event_type: str, error: Exception, attempts: int
+    ) -> None:
+        log.error("parking %s after %s attempt(s): %r", event_type, attempts, error)
+        await self._republish(
+            message,
+            self._queue.dead_letter_name,
+            event_type,
+            {
+                ATTEMPTS_HEADER: attempts,
+                "x-error": f"{type(error).__name__}: {error}"[:4000],
+                "x-error-type": type(error).__name__,
+                "x-failed-at": rfc3339(self._clock.now()),
+                "x-failed-in": self._queue.service,
+                "x-original-routing-key": message.routing_key or "",
+            },
+        )
+        metrics.EVENTS_PARKED.labels(self._queue.service, event_type).inc()
+        await message.ack()
+
+    async def _republish(
+        self,
+        message: AbstractIncomingMessage,
+        queue_name: str,
+        event_type: str,
+        headers: dict[str, str | int],
+    ) -> None:
+        await self._publisher.publish_to(
+            routing_key=queue_name,
+            body=message.body,
+            message_id=message.message_id or "",
+            event_type=event_type,
+            correlation_id=message.correlation_id or "",
+            timestamp=self._clock.now(),
+            headers={**_headers(message), **headers},
+            default_exchange=True,
+        )
+
+
+def _headers(message: AbstractIncomingMessage) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in (message.headers or {}).items()
+        if isinstance(value, str | int) and not key.startswith("x-death")
+    }

@@ -1,0 +1,74 @@
+"""Publishing with publisher confirms: `publish` returns only once the broker has the
+message safely (persisted on the quorum queues it was routed to), and raises if the
+broker refuses it or if no queue is bound to its routing key (mandatory + return)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+
+from shared import metrics
+from shared.contract import parse_event
+from shared.messaging.topology import EXCHANGE
+
+#: Longest wait for a broker confirm before the publish counts as failed (and is retried).
+CONFIRM_TIMEOUT_SECONDS = 10.0
+
+
+class EventPublisher:
+    def __init__(self, connection: AbstractRobustConnection, *, service: str) -> None:
+        self._connection = connection
+        self._service = service
+        self._channel: AbstractChannel | None = None
+        self._exchange: AbstractExchange | None = None
+
+    async def start(self) -> None:
+        self._channel = await self._connection.channel(
+            publisher_confirms=True, on_return_raises=True
+        )
+        self._exchange = await self._channel.get_exchange(EXCHANGE, ensure=True)
+
+    async def publish(self, body: bytes) -> None:
+        """Validate the event against the contract, publish it, wait for the confirm."""
+        envelope, _ = parse_event(body)
+        await self.publish_to(
+            routing_key=envelope.event_type,
+            body=body,
+            message_id=str(envelope.event_id),
+            event_type=envelope.event_type,
+            correlation_id=envelope.correlation_id,
+            timestamp=envelope.occurred_at,
+        )
+        metrics.EVENTS_PUBLISHED.labels(self._service, envelope.event_type).inc()
+
+    async def publish_to(
+        self,
+        *,
+        routing_key: str,
+        body: bytes,
+        message_id: str,
+        event_type: str,
+        correlation_id: str,
+        timestamp: datetime,
+        headers: dict[str, str | int] | None = None,
+        default_exchange: bool = False,
+    ) -> None:
+        if self._channel is None or self._exchange is None:
+            raise RuntimeError("publisher not started")
+        message = aio_pika.Message(
+            body,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message_id,
+            type=event_type,
+            correlation_id=correlation_id,
+            timestamp=timestamp,
+            app_id=self._service,
+            headers=dict(headers or {}),
+        )
+        exchange = self._channel.default_exchange if default_exchange else self._exchange
+        await exchange.publish(
+            message, routing_key=routing_key, mandatory=True, timeout=CONFIRM_TIMEOUT_SECONDS
+        )

@@ -1,0 +1,33 @@
+"""Prometheus metrics every service exposes at `/metrics`."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
+)
+HTTP_SECONDS = Histogram(
+    "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"]
+)
+EVENTS_PUBLISHED = Counter(
+    "events_published_total", "Events confirmed by the broker", ["service", "event_type"]
+)
+EVENTS_CONSUMED = Counter(
+    "events_consumed_total", "Events handled successfully", ["service", "event_type"]
+)
+EVENTS_DUPLICATE = Counter(
+    "events_duplicate_total", "Redelivered events skipped", ["service", "event_type"]
+)
+EVENTS_FAILED = Counter(
+    "events_failed_total", "Handler failures (each attempt)", ["service", "event_type"]
+)
+EVENTS_PARKED = Counter(
+    "events_parked_total", "Events parked in the dead-letter queue", ["service", "event_type"]
+)
+HANDLER_SECONDS = Histogram(
+    "event_handler_duration_seconds", "Event handler latency", ["service", "event_type"]
+)
+OUTBOX_BACKLOG = Gauge(
+    "outbox_backlog", "Aggregates with events not yet published (last relay pass)", ["service"]
+)

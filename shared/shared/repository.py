@@ -1,0 +1,135 @@
+"""Aggregate storage with the transactional outbox in the same document.
+
+`save` writes the aggregate's new state *and* the envelopes of the events it recorded in
+one single-document write, guarded by the aggregate's version (optimistic concurrency).
+Either both are stored or neither is, so no event is lost once its change is stored; the
+relay (`shared.outbox`) publishes the entries and removes them after the broker's confirm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from shared.aggregate import Aggregate
+from shared.contract import record_event
+from shared.mongo import Collection, DuplicateKeyError
+
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+#: How often a command is retried when another writer changed the aggregate meanwhile.
+MAX_CONFLICT_RETRIES = 20
+
+
+class ConcurrencyConflict(Exception):
+    """The aggregate changed since it was read; reload and decide again."""
+
+
+class AlreadyExists(Exception):
+    """An aggregate with this id is already stored."""
+
+
+class AggregateRepository(Generic[A]):
+    def __init__(
+        self,
+        collection: Collection,
+        model: type[A],
+        *,
+        producer: str,
+        on_outbox: Callable[[], None] | None = None,
+    ) -> None:
+        self.collection = collection
+        self._model = model
+        self._producer = producer
+        self._on_outbox = on_outbox
+
+    async def get(self, aggregate_id: str) -> A | None:
+        document = await self.collection.find_one({"_id": aggregate_id})
+        if document is None:
+            return None
+        aggregate: A = self._model.from_document(document)
+        return aggregate
+
+    async def add(
+        self,
+        aggregate: A,
+        *,
+        now: datetime,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+    ) -> None:
+        """Store a new aggregate with its events. Raises AlreadyExists."""
+        document = self._stage(aggregate, now, correlation_id, causation_id)
+        try:
+            await self.collection.insert_one(document)
+        except DuplicateKeyError as error:
+            raise AlreadyExists(aggregate.id) from error
+        self._committed(aggregate, document)
+
+    async def save(
+        self,
+        aggregate: A,
+        *,
+        now: datetime,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+    ) -> None:
+        """Store the new state and its events if nobody changed it since it was read."""
+        expected = aggregate.version
+        document = self._stage(aggregate, now, correlation_id, causation_id)
+        result = await self.collection.replace_one(
+            {"_id": aggregate.id, "version": expected}, document
+        )
+        if result.matched_count != 1:
+            raise ConcurrencyConflict(f"{self._model.__name__} {aggregate.id} changed")
+        self._committed(aggregate, document)
+
+    def _stage(
+        self, aggregate: A, now: datetime, correlation_id: str | None, causation_id: str | None
+    ) -> dict[str, Any]:
+        envelopes = [
+            record_event(
+                event,
+                producer=self._producer,
+                occurred_at=now,
+                correlation_id=correlation_id or aggregate.id,
+                causation_id=causation_id,
+            )
+            for event in aggregate.pull_events()
+        ]
+        outbox = [
+            *aggregate._stored_outbox,
+            *(
+                {
+                    "event_id": str(envelope.event_id),
+                    "event_type": envelope.event_type,
+                    "correlation_id": envelope.correlation_id,
+                    "occurred_at": envelope.occurred_at,
+                    "body": envelope.model_dump_json(),
+                }
+                for envelope in envelopes
+            ),
+        ]
+        document = aggregate.to_document()
+        document["version"] = aggregate.version + 1
+        document["outbox"] = outbox
+        document["outbox_pending"] = bool(outbox)
+        return document
+
+    def _committed(self, aggregate: A, document: dict[str, Any]) -> None:
+        aggregate.version = document["version"]
+        aggregate._stored_outbox = document["outbox"]
+        if document["outbox_pending"] and self._on_outbox is not None:
+            self._on_outbox()
+
+
+async def retry_on_conflict(command: Callable[[], Awaitable[T]]) -> T:
+    """Run a load-decide-save command again while another writer wins the race."""
+    for _ in range(MAX_CONFLICT_RETRIES):
+        try:
+            return await command()
+        except ConcurrencyConflict:
+            continue
+    return await command()

@@ -1,0 +1,141 @@
+"""One process's connections and background work, opened and closed by the lifespan.
+
+Nothing connects at import time: `Runtime.open` connects to MongoDB and RabbitMQ (a robust
+connection that reconnects by itself), declares the topology, and starts the publisher;
+`start` runs the outbox relay, the consumer and the service's periodic jobs; `close`
+stops them in reverse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractRobustConnection
+from pymongo import AsyncMongoClient
+
+from shared.clock import Clock
+from shared.messaging.consumer import EventConsumer, Handler, Inbox
+from shared.messaging.publisher import EventPublisher
+from shared.messaging.topology import QUEUES, declare_topology
+from shared.mongo import Database, Document, IndexSpec, connect, ensure_indexes, is_reachable
+from shared.outbox import OutboxRelay, outbox_index
+from shared.policy import Policy
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("shared.runtime")
+
+#: How long a starting service waits for the broker before giving up.
+BROKER_WAIT_SECONDS = 60.0
+INBOX = "inbox"
+
+
+class Runtime:
+    def __init__(
+        self, service: str, settings: ServiceSettings, policy: Policy, clock: Clock
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.policy = policy
+        self.clock = clock
+        self._mongo: AsyncMongoClient[Document] | None = None
+        self._connection: AbstractRobustConnection | None = None
+        self.publisher: EventPublisher | None = None
+        self.relay: OutboxRelay | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def db(self) -> Database:
+        if self._mongo is None:
+            raise RuntimeError("runtime not open")
+        return self._mongo[self.settings.database_name(self.service)]
+
+    def wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def open(self, indexes: Sequence[IndexSpec], outbox_collections: Sequence[str]) -> None:
+        self._mongo = connect(self.settings.mongo_url, app_name=self.service)
+        await ensure_indexes(self.db, [*indexes, *map(outbox_index, outbox_collections)])
+        self._connection = await self._connect_broker()
+        channel = await self._connection.channel()
+        await declare_topology(channel, retry_delay_ms=self.settings.retry_delay_ms)
+        await channel.close()
+        self.publisher = EventPublisher(self._connection, service=self.service)
+        await self.publisher.start()
+        self.relay = OutboxRelay(
+            [self.db[name] for name in outbox_collections],
+            self.publisher,
+            service=self.service,
+            idle_poll_seconds=self.settings.outbox_poll_seconds,
+        )
+
+    async def _connect_broker(self) -> AbstractRobustConnection:
+        deadline = asyncio.get_running_loop().time() + BROKER_WAIT_SECONDS
+        while True:
+            try:
+                return await aio_pika.connect_robust(
+                    self.settings.amqp_url, client_properties={"connection_name": self.service}
+                )
+            except (OSError, aio_pika.exceptions.AMQPError) as error:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                log.warning("broker not reachable yet (%r); retrying", error)
+                await asyncio.sleep(1.0)
+
+    async def start(
+        self,
+        handlers: Mapping[str, Handler],
+        jobs: Sequence[tuple[str, Callable[[], Awaitable[None]]]] = (),
+    ) -> None:
+        assert self.relay is not None
+        assert self.publisher is not None
+        assert self._connection is not None
+        self._spawn("outbox-relay", self.relay.run)
+        queue = QUEUES.get(self.service)
+        if queue is not None:
+            consumer = EventConsumer(
+                self._connection,
+                queue,
+                handlers,
+                inbox=Inbox(self.db[INBOX]),
+                publisher=self.publisher,
+                clock=self.clock,
+                max_attempts=self.settings.max_delivery_attempts,
+                prefetch=self.settings.amqp_prefetch,
+            )
+            await consumer.start()
+        for name, job in jobs:
+            self._spawn(name, self._every(job, self.settings.deadline_poll_seconds))
+
+    def _every(
+        self, job: Callable[[], Awaitable[None]], seconds: float
+    ) -> Callable[[], Coroutine[Any, Any, None]]:
+        async def loop() -> None:
+            while True:
+                try:
+                    await job()
+                except Exception:
+                    log.exception("periodic job failed; it runs again")
+                await asyncio.sleep(seconds)
+
+        return loop
+
+    def _spawn(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self._tasks.append(asyncio.create_task(run(), name=name))
+
+    async def ready(self) -> bool:
+        broker_up = self._connection is not None and not self._connection.is_closed
+        return broker_up and self._mongo is not None and await is_reachable(self._mongo)
+
+    async def close(self) -> None:
+        for task in reversed(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._connection is not None:
+            await self._connection.close()
+        if self._mongo is not None:
+            await self._mongo.close()

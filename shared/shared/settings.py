@@ -1,0 +1,50 @@
+"""Settings read from the environment, one class per service (STYLE.md §6).
+
+A service in `production` mode refuses to start with the development placeholder secret.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Usable only in development: production refuses it.
+DEV_AUTH_SECRET = "dev-secret-change-me"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = "development"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
+    #: Each service's own database; the default is the service's name.
+    mongo_database: str | None = None
+    auth_secret: str = DEV_AUTH_SECRET
+    host: str = "127.0.0.1"
+    log_level: str = "INFO"
+    #: Unacknowledged messages a consumer holds at once.
+    amqp_prefetch: int = Field(32, gt=0)
+    #: Handler attempts before a message is parked in the dead-letter queue.
+    max_delivery_attempts: int = Field(5, gt=0)
+    #: Wait before a failed message is tried again (a queue argument: see README).
+    retry_delay_ms: int = Field(1000, gt=0)
+    #: The relay's idle poll; local writes wake it at once.
+    outbox_poll_seconds: float = Field(0.5, gt=0)
+    #: How often deadlines (order confirmation, ship-by) are checked.
+    deadline_poll_seconds: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _no_placeholder_secret_in_production(self) -> Self:
+        if self.environment == "production" and (
+            self.auth_secret == DEV_AUTH_SECRET or len(self.auth_secret) < 32
+        ):
+            raise ValueError(
+                "AUTH_SECRET must be set to a random value of 32+ characters in production"
+            )
+        return self
+
+    def database_name(self, service: str) -> str:
+        return self.mongo_database or service
