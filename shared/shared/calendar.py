@@ -47,6 +47,8 @@ def _published_years(entity: Any) -> tuple[int, int] | None:
     for mapping_name in _SPECIAL_MAPPINGS:
         mapping: dict[int, Any] = getattr(entity, mapping_name, {}) or {}
         for year, entries in mapping.items():
+            if not entries:
+                continue
             rows: Iterable[Any] = entries if isinstance(entries[0], tuple) else (entries,)
             if any(len(row) >= 4 for row in rows):
                 years.append(year)
@@ -94,9 +96,10 @@ class WorkingCalendar:
         if year in self._loaded_years:
             return
         with self._lock:
-            # A make-up workday may fall in the previous or next year than the day off it
-            # pays for (e.g. a Saturday in late December for a January holiday), and the
-            # library records it while populating the holiday's year: load the neighbours.
+            # A make-up workday may fall in the year before or after the day off it pays
+            # for (a late-December Saturday for a January holiday). holidays 0.109 derives
+            # all of them when the entity is built; loading the neighbouring years keeps
+            # that true with releases that record them while populating a year.
             for neighbour in (year - 1, year, year + 1):
                 self._holidays.get(date(neighbour, 1, 1))
             self._loaded_years.add(year)

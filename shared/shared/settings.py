@@ -20,8 +20,8 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
-    #: Each service's own database; the default is the service's name.
-    mongo_database: str | None = None
+    #: Each service has its own database, named `<prefix><service>` (tests set a prefix).
+    mongo_database_prefix: str = ""
     auth_secret: str = DEV_AUTH_SECRET
     host: str = "127.0.0.1"
     log_level: str = "INFO"
@@ -47,4 +47,4 @@ class ServiceSettings(BaseSettings):
         return self
 
     def database_name(self, service: str) -> str:
-        return self.mongo_database or service
+        return f"{self.mongo_database_prefix}{service}"

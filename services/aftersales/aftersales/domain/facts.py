@@ -13,10 +13,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
+from aftersales.domain.errors import Conflict, Invalid
 from shared.aggregate import Aggregate
 from shared.contract.events import (
-    DeliveryWindow,
     Delivered,
+    DeliveryWindow,
     OrderCancelled,
     OrderConfirmed,
     OrderCreated,
@@ -26,8 +29,6 @@ from shared.contract.events import (
     StoreApproved,
 )
 from shared.contract.types import Money, StoreType, UtcDateTime
-
-from aftersales.domain.errors import Conflict, Invalid
 
 OrderStatus = Literal["awaiting_confirmation", "confirmed", "cancelled", "shipped", "delivered"]
 
@@ -57,7 +58,7 @@ class OrderFacts(Aggregate):
     merchant_id: str | None = None
     store_id: str | None = None
     store_type: StoreType | None = None
-    categories: list[str] = []
+    categories: list[str] = Field(default_factory=list)
     total: Money | None = None
     status: OrderStatus = "awaiting_confirmation"
     created_at: UtcDateTime | None = None

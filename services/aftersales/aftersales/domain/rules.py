@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
-from shared.contract.types import LiableParty, Money, StoreType, rfc3339
-from shared.policy import Policy
-
 from aftersales.domain.errors import OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
+from shared.contract.types import LiableParty, Money, StoreType, rfc3339
+from shared.policy import Policy
 
 Reason = Literal["damaged", "lost", "not_received", "not_as_described"]
 

@@ -136,6 +136,7 @@ def estimate(
     """
     if store_type == "full_managed":
         origin_country = FULL_MANAGED_ORIGIN_COUNTRY
+        ship_by = full_managed_ship_by(confirmed_at, policy)
     else:
         if handling_days is None or warehouse_country is None or warehouse_timezone is None:
             raise ValueError(
@@ -143,16 +144,12 @@ def estimate(
                 "warehouse_timezone"
             )
         origin_country = warehouse_country
+        ship_by = semi_managed_ship_by(
+            confirmed_at, handling_days, warehouse_timezone, warehouse_country, policy
+        )
     route = choose_route(routes, store_type, origin_country, destination_country, weight_grams)
     if route is None:
         return None
-    if store_type == "full_managed":
-        ship_by = full_managed_ship_by(confirmed_at, policy)
-    else:
-        assert handling_days is not None and warehouse_timezone is not None
-        ship_by = semi_managed_ship_by(
-            confirmed_at, handling_days, warehouse_timezone, origin_country, policy
-        )
     window = delivery_window(ship_by, route, destination_country)
     return DeliveryEstimate(
         ship_by=ship_by, earliest=window.earliest, latest=window.latest, route=route.name

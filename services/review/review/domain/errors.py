@@ -20,7 +20,6 @@ class ReviewError(Exception):
         self.message = message
 
 
-# The names are the HTTP outcomes the service layer maps them to, hence no `Error` suffix.
 class NotAllowed(ReviewError):
     """The actor may not do this at all (e.g. full-managed store without invitation)."""
 

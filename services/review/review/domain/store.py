@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from pydantic import Field
@@ -12,7 +11,9 @@ from review.domain.application import StoreApplication, completeness_issues
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.invitation import Invitation
 from review.domain.issues import Issue
+from review.domain.overdue import WorkingDaysBetween, is_review_overdue
 from review.domain.store_parts import (
+    STAGES,
     Decision,
     Message,
     Stage,
@@ -26,9 +27,6 @@ from shared.clock import utc_ms
 from shared.contract.events import StoreApproved, StoreRejected
 from shared.contract.types import Role, StoreType, UtcDateTime
 from shared.policy import Policy
-
-#: Working days after `start` up to and including `end` (a `WorkingCalendar` method).
-WorkingDaysBetween = Callable[[date, date], int]
 
 
 class Store(Aggregate):
@@ -126,7 +124,9 @@ class Store(Aggregate):
                 "a rejection needs a reason the merchant can act on",
                 [Issue(field="reason", problem="say why the stage is rejected")],
             )
-        review = next(review for review in self.stages if review.stage == stage)
+        review = next((each for each in self.stages if each.stage == stage), None)
+        if review is None:
+            raise Invalid(f"unknown stage '{stage}'; use one of {', '.join(STAGES)}")
         if review.status != "pending":
             raise Conflict(f"the {stage} stage is already {review.status}")
         now = utc_ms(now)
@@ -137,17 +137,8 @@ class Store(Aggregate):
         review.policy = policy.snapshot()  # R-REV-10
         if decision == "reject" and reason is not None:
             self._reject(stage, reason, now)
-        elif all(review.status == "approved" for review in self.stages):
+        elif all(each.status == "approved" for each in self.stages):
             self._approve(now)
-
-    def request_information(self, issues: Sequence[Issue], now: datetime) -> None:
-        """R-REV-4: an operator returns an application whose contents do not match."""
-        if self.status != "under_review":
-            raise Conflict(f"the application is {self.status}; only one under review is returned")
-        if not issues:
-            raise Invalid("say what the merchant must correct", [])
-        self.status = "needs_info"
-        self.issues = list(issues)
 
     def post_message(self, role: Role, author_id: str, body: str, now: datetime) -> None:
         """R-REV-7: the owner and operators talk on the application."""
@@ -166,13 +157,10 @@ class Store(Aggregate):
         *,
         timezone: tzinfo = UTC,
     ) -> bool:
-        """R-REV-5: under review longer than the policy's working days, counted on the
-        dates in `timezone` (pass the reviewers' zone to match their calendar)."""
+        """R-REV-5: under review longer than the policy's working days (see `overdue`)."""
         if self.status != "under_review":
             return False
-        start = self.submitted_at.astimezone(timezone).date()
-        end = now.astimezone(timezone).date()
-        return working_days_between(start, end) > policy.review_overdue_working_days
+        return is_review_overdue(self.submitted_at, now, working_days_between, policy, timezone)
 
     def _start_submission(
         self, application: StoreApplication, policy: Policy, now: datetime

@@ -1,0 +1,220 @@
+"""The aftersales replica of orders and stores: idempotent, out-of-order tolerant."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from aftersales.domain.errors import Conflict, Invalid
+from aftersales.domain.facts import OrderFacts, StoreFacts
+from shared.contract.events import (
+    Delivered,
+    DeliveryWindow,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderLine,
+    ShipmentException,
+    Shipped,
+    StoreApproved,
+)
+from shared.contract.types import Money, ShippingAddress
+
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+ADDRESS = ShippingAddress(
+    recipient="Ana",
+    phone="+34 600 000 000",
+    country="ES",
+    city="Madrid",
+    line1="Gran Via 1",
+    postal_code="28013",
+)
+
+
+def usd(minor: int) -> Money:
+    return Money(amount_minor=minor, currency="USD")
+
+
+def line(category: str, unit_minor: int) -> OrderLine:
+    return OrderLine(
+        product_id=str(uuid4()),
+        title="thing",
+        category=category,
+        quantity=1,
+        unit_price=usd(unit_minor),
+        weight_grams=100,
+    )
+
+
+def created(order_id: str) -> OrderCreated:
+    return OrderCreated(
+        order_id=order_id,
+        buyer_id="buyer-1",
+        store_id="store-1",
+        merchant_id="merchant-1",
+        store_type="full_managed",
+        items=[line("clothing", 1000), line("food", 500), line("clothing", 200)],
+        total=usd(1700),
+        shipping_address=ADDRESS,
+        created_at=T0,
+        confirm_by=T0 + timedelta(days=1),
+    )
+
+
+def confirmed(order_id: str) -> OrderConfirmed:
+    event = created(order_id)
+    return OrderConfirmed(
+        order_id=order_id,
+        buyer_id=event.buyer_id,
+        store_id=event.store_id,
+        merchant_id=event.merchant_id,
+        store_type=event.store_type,
+        confirmed_at=T0 + timedelta(hours=2),
+        shipping_address=ADDRESS,
+        items=event.items,
+        total=event.total,
+    )
+
+
+def shipped(order_id: str, latest: date = date(2026, 11, 9)) -> Shipped:
+    return Shipped(
+        order_id=order_id,
+        shipment_id="shp-1",
+        carrier="DHL",
+        tracking_number="TN1",
+        shipped_at=T0 + timedelta(days=1),
+        estimated_delivery=DeliveryWindow(earliest=date(2026, 11, 5), latest=latest),
+    )
+
+
+def delivered(order_id: str) -> Delivered:
+    return Delivered(order_id=order_id, shipment_id="shp-1", delivered_at=T0 + timedelta(days=4))
+
+
+def test_order_created_learns_parties_categories_and_total() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply_order_created(created(order.id))
+    assert (order.order_id, order.buyer_id, order.merchant_id) == (
+        order.id,
+        "buyer-1",
+        "merchant-1",
+    )
+    assert order.categories == ["clothing", "food"]
+    assert order.total == usd(1700)
+    assert order.status == "awaiting_confirmation"
+    assert order.known
+
+
+def test_confirmed_alone_is_enough_to_know_the_order() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply_order_confirmed(confirmed(order.id))
+    assert order.known
+    assert order.status == "confirmed"
+    assert order.store_type == "full_managed"
+
+
+def test_delivered_before_shipped_never_moves_backwards() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply_delivered(delivered(order.id))
+    order.apply_shipped(shipped(order.id))
+    order.apply_order_confirmed(confirmed(order.id))
+    order.apply_order_created(created(order.id))
+    assert order.status == "delivered"
+    assert order.shipped_at == T0 + timedelta(days=1)
+    assert order.delivered_at == T0 + timedelta(days=4)
+    assert order.estimated_delivery is not None
+    assert order.created_at == T0
+
+
+def test_repeated_events_change_nothing() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply_order_created(created(order.id))
+    order.apply_order_confirmed(confirmed(order.id))
+    order.apply_shipped(shipped(order.id))
+    order.apply_delivered(delivered(order.id))
+    before = order.model_dump()
+    order.apply_shipped(shipped(order.id))
+    order.apply_delivered(delivered(order.id))
+    order.apply_order_confirmed(confirmed(order.id))
+    order.apply_order_created(created(order.id))
+    assert order.model_dump() == before
+
+
+def test_a_later_shipment_keeps_the_latest_promise() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply_shipped(shipped(order.id, latest=date(2026, 11, 12)))
+    order.apply_shipped(shipped(order.id, latest=date(2026, 11, 9)))
+    assert order.estimated_delivery is not None
+    assert order.estimated_delivery.latest == date(2026, 11, 12)
+
+
+def test_late_order_created_does_not_undo_cancellation() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply_order_cancelled(
+        OrderCancelled(
+            order_id=order.id,
+            buyer_id="buyer-1",
+            merchant_id="merchant-1",
+            reason="buyer_cancelled",
+            cancelled_at=T0 + timedelta(hours=1),
+        )
+    )
+    order.apply_order_created(created(order.id))
+    assert order.status == "cancelled"
+
+
+def test_only_a_lost_exception_counts_as_reported_lost() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    for kind, at in (
+        ("damaged", T0),
+        ("lost", T0 + timedelta(days=3)),
+        ("lost", T0 + timedelta(days=5)),
+    ):
+        order.apply_shipment_exception(
+            ShipmentException(
+                order_id=order.id, shipment_id="shp-1", kind=kind, note="", reported_at=at
+            )
+        )
+    assert order.lost_reported_at == T0 + timedelta(days=3)
+
+
+def test_refunds_add_up_to_the_total_and_no_further() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply_order_created(created(order.id))
+    order.add_refund(usd(1000))
+    order.add_refund(usd(700))
+    assert order.refunded == usd(1700)
+    assert order.refundable_left() == usd(0)
+    with pytest.raises(Conflict, match="0 USD"):
+        order.add_refund(usd(1))
+    with pytest.raises(Invalid, match="EUR"):
+        order.add_refund(Money(amount_minor=1, currency="EUR"))
+
+
+def test_refund_of_an_unknown_order_is_a_conflict() -> None:
+    with pytest.raises(Conflict, match="not known"):
+        OrderFacts(id=str(uuid4())).add_refund(usd(1))
+
+
+def test_facts_survive_a_round_trip_through_the_database_document() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply_order_created(created(order.id))
+    order.apply_shipped(shipped(order.id))
+    assert OrderFacts.from_document(order.to_document()) == order
+
+
+def test_store_exemption_clock_starts_at_first_approval() -> None:  # R-AS-2
+    store = StoreFacts(id=str(uuid4()))
+    for at in (T0 + timedelta(days=2), T0):
+        store.apply_store_approved(
+            StoreApproved(
+                store_id=store.id,
+                merchant_id="merchant-1",
+                store_type="full_managed",
+                store_name="Shop",
+                approved_at=at,
+            )
+        )
+    assert (store.store_id, store.store_type, store.approved_at) == (store.id, "full_managed", T0)

@@ -1,0 +1,203 @@
+"""The shipment aggregate: creation from a confirmed order and its transitions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from logistics.domain.model import InvalidTransition, Shipment, may_ship
+from logistics.domain.routes import DEFAULT_ROUTES
+from shared.contract.events import (
+    Delivered,
+    OrderConfirmed,
+    OrderLine,
+    ShipmentException,
+    ShipmentLate,
+    Shipped,
+)
+from shared.contract.types import Money, ShippingAddress, StoreType, Warehouse
+from shared.policy import Policy
+
+POLICY = Policy()
+CONFIRMED_AT = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
+NOW = CONFIRMED_AT + timedelta(seconds=1)
+US_WAREHOUSE = Warehouse(
+    country="US", city="Newark", address="1 Dock St", timezone="America/New_York"
+)
+
+
+def _order(store_type: StoreType, country: str = "US", weight_grams: int = 400) -> OrderConfirmed:
+    price = Money(amount_minor=1_000, currency="USD")
+    return OrderConfirmed(
+        order_id=f"ord-{uuid.uuid4()}",
+        buyer_id=f"buyer-{uuid.uuid4()}",
+        store_id=f"store-{uuid.uuid4()}",
+        merchant_id=f"merchant-{uuid.uuid4()}",
+        store_type=store_type,
+        confirmed_at=CONFIRMED_AT,
+        shipping_address=ShippingAddress(
+            recipient="Ada Buyer",
+            phone="+1 555 0100",
+            country=country,
+            city="Springfield",
+            line1="1 Main St",
+            postal_code="12345",
+        ),
+        items=[
+            OrderLine(
+                product_id="p-1",
+                title="Mug",
+                category="home",
+                quantity=2,
+                unit_price=price,
+                weight_grams=weight_grams,
+            )
+        ],
+        total=price.times(2),
+    )
+
+
+def _semi(order: OrderConfirmed | None = None) -> Shipment:
+    return Shipment.for_confirmed_order(
+        f"shp-{uuid.uuid4()}",
+        order or _order("semi_managed"),
+        2,
+        US_WAREHOUSE,
+        POLICY,
+        DEFAULT_ROUTES,
+        NOW,
+    )
+
+
+def test_semi_managed_shipment_gets_route_deadline_and_window() -> None:
+    # R-ORD-4, R-LOG-2, R-LOG-3, R-LOG-5
+    shipment = _semi()
+    assert shipment.status == "awaiting_shipment"
+    assert shipment.route == "semi-na-ground"
+    assert shipment.weight_grams == 800
+    assert shipment.ship_by == datetime(2026, 3, 11, 19, 0, tzinfo=UTC)
+    assert shipment.self_drop_by == CONFIRMED_AT + timedelta(hours=POLICY.self_drop_hours)
+    assert shipment.estimated_delivery is not None
+    assert shipment.estimated_delivery.earliest == CONFIRMED_AT.date() + timedelta(days=4)
+    assert shipment.estimated_delivery.latest == CONFIRMED_AT.date() + timedelta(days=9)
+    assert shipment.pull_events() == []
+
+
+def test_full_managed_shipment_ships_from_china() -> None:
+    # R-LOG-1
+    shipment = Shipment.for_confirmed_order(
+        "shp-1", _order("full_managed"), None, None, POLICY, DEFAULT_ROUTES, NOW
+    )
+    assert shipment.route == "full-cn-express"
+    assert shipment.ship_by == CONFIRMED_AT + timedelta(days=POLICY.full_managed_ship_days_max)
+    assert shipment.self_drop_by is None
+
+
+def test_no_route_puts_the_shipment_in_exception() -> None:
+    # R-LOG-6: no line accepts 60 kg.
+    order = _order("full_managed", weight_grams=30_000)
+    shipment = Shipment.for_confirmed_order("shp-2", order, None, None, POLICY, DEFAULT_ROUTES, NOW)
+    assert shipment.status == "exception"
+    assert shipment.exception_kind == "no_route"
+    assert shipment.ship_by is None
+    [event] = shipment.pull_events()
+    assert isinstance(event, ShipmentException)
+    assert (event.kind, event.order_id, event.shipment_id) == ("no_route", order.order_id, "shp-2")
+
+
+def test_semi_managed_store_without_warehouse_is_an_exception_not_a_crash() -> None:
+    # R-LOG-2: the origin is the store's overseas warehouse.
+    shipment = Shipment.for_confirmed_order(
+        "shp-3", _order("semi_managed"), None, None, POLICY, DEFAULT_ROUTES, NOW
+    )
+    assert (shipment.status, shipment.exception_kind) == ("exception", "no_route")
+
+
+def test_ship_records_shipped_with_the_window() -> None:
+    # R-LOG-4, R-LOG-5
+    shipment = _semi()
+    shipment.ship("ups", "1Z999", "pickup", NOW + timedelta(hours=5))
+    assert shipment.status == "shipped"
+    assert (shipment.carrier, shipment.tracking_number, shipment.handover) == (
+        "ups",
+        "1Z999",
+        "pickup",
+    )
+    [event] = shipment.pull_events()
+    assert isinstance(event, Shipped)
+    assert event.estimated_delivery == shipment.estimated_delivery
+    assert event.shipped_at == NOW + timedelta(hours=5)
+
+
+def test_shipping_twice_is_an_invalid_transition() -> None:
+    shipment = _semi()
+    shipment.ship("ups", "1Z999", "self_drop", NOW)
+    with pytest.raises(InvalidTransition, match="shipped"):
+        shipment.ship("ups", "1Z999", "self_drop", NOW)
+
+
+def test_an_exception_shipment_cannot_be_shipped() -> None:
+    shipment = _semi()
+    shipment.report_exception("damaged", "box crushed in the warehouse", NOW)
+    with pytest.raises(InvalidTransition):
+        shipment.ship("ups", "1Z999", "pickup", NOW)
+
+
+def test_deliver_only_after_shipping() -> None:
+    shipment = _semi()
+    with pytest.raises(InvalidTransition, match="only a shipped parcel"):
+        shipment.deliver(NOW)
+    shipment.ship("ups", "1Z999", "pickup", NOW)
+    shipment.pull_events()
+    shipment.deliver(NOW + timedelta(days=3))
+    assert shipment.status == "delivered"
+    [event] = shipment.pull_events()
+    assert isinstance(event, Delivered)
+    assert event.delivered_at == NOW + timedelta(days=3)
+
+
+def test_lost_in_transit_is_reported() -> None:
+    shipment = _semi()
+    shipment.ship("ups", "1Z999", "pickup", NOW)
+    shipment.pull_events()
+    shipment.report_exception("lost", "no scan for 10 days", NOW + timedelta(days=10))
+    assert (shipment.status, shipment.exception_kind) == ("exception", "lost")
+    [event] = shipment.pull_events()
+    assert isinstance(event, ShipmentException)
+    assert event.note == "no scan for 10 days"
+
+
+def test_no_exception_after_delivery() -> None:
+    # R-AS-1: problems after delivery are after-sales cases.
+    shipment = _semi()
+    shipment.ship("ups", "1Z999", "pickup", NOW)
+    shipment.deliver(NOW)
+    with pytest.raises(InvalidTransition):
+        shipment.report_exception("damaged", "arrived broken", NOW)
+
+
+def test_late_shipment_is_detected_once() -> None:
+    shipment = _semi()
+    assert shipment.ship_by is not None
+    assert not shipment.detect_late(shipment.ship_by)
+    assert shipment.detect_late(shipment.ship_by + timedelta(minutes=1))
+    assert not shipment.detect_late(shipment.ship_by + timedelta(hours=1))
+    [event] = shipment.pull_events()
+    assert isinstance(event, ShipmentLate)
+
+
+def test_who_may_ship() -> None:
+    # R-LOG-1: the platform ships full-managed; R-LOG-4: the owning merchant semi-managed.
+    assert may_ship("full_managed", "operator", "op-1", "m-1")
+    assert not may_ship("full_managed", "merchant", "m-1", "m-1")
+    assert may_ship("semi_managed", "merchant", "m-1", "m-1")
+    assert not may_ship("semi_managed", "merchant", "m-2", "m-1")
+    assert not may_ship("semi_managed", "operator", "op-1", "m-1")
+    assert not may_ship("semi_managed", "buyer", "m-1", "m-1")
+
+
+def test_shipment_round_trips_through_a_document() -> None:
+    shipment = _semi()
+    assert Shipment.from_document(shipment.to_document()) == shipment

@@ -1,0 +1,24 @@
+"""`orders.app:create` builds the ASGI app; nothing connects until its lifespan starts."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from orders.adapters.queries import INDEXES, ORDERS
+from orders.bootstrap import bootstrap
+from orders.entrypoints.http import catalogue_router, merchants_router, orders_router
+from orders.settings import OrdersSettings
+from shared.app import ServiceSpec, create_app
+
+SPEC = ServiceSpec(
+    name="orders",
+    title="Orders: instant orders, the 24-hour confirmation, the catalogue replica.",
+    routers=[orders_router, catalogue_router, merchants_router],
+    indexes=INDEXES,
+    outbox_collections=[ORDERS],
+    bootstrap=bootstrap,
+)
+
+
+def create(settings: OrdersSettings | None = None) -> FastAPI:
+    return create_app(SPEC, settings or OrdersSettings())

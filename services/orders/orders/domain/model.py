@@ -1,0 +1,234 @@
+"""The order aggregate and its 24-hour confirmation rule (R-ORD-1..4). Pure: no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from shared.aggregate import Aggregate
+from shared.contract.events import (
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderLine,
+)
+from shared.contract.types import Money, ShippingAddress, StoreType
+from shared.policy import Policy
+
+OrderStatus = Literal[
+    "awaiting_confirmation",
+    "confirmed",
+    "shipped",
+    "delivered",
+    "partially_refunded",
+    "refunded",
+    "cancelled",
+]
+CancelReason = Literal["confirmation_timeout", "buyer_cancelled"]
+
+# Facts from other services only move an order forward: an event that arrives late
+# (Shipped after Delivered) adds to the timeline without moving the status back.
+_PROGRESS: dict[str, int] = {
+    "awaiting_confirmation": 0,
+    "confirmed": 1,
+    "shipped": 2,
+    "delivered": 3,
+    "partially_refunded": 4,
+    "refunded": 5,
+}
+
+
+class OrderError(Exception):
+    """A command the order refuses; the message says why and what the caller can do."""
+
+
+class OrderConflict(OrderError):
+    pass
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str
+    detail: dict[str, Any] = {}
+
+
+class Order(Aggregate):
+    buyer_id: str
+    store_id: str
+    merchant_id: str
+    store_type: StoreType
+    items: list[OrderLine]
+    total: Money
+    shipping_address: ShippingAddress
+    status: OrderStatus
+    created_at: datetime
+    #: Sortable key for newest-first pages: creation time, then id.
+    created_key: str
+    confirm_by: datetime
+    confirmed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: CancelReason | None = None
+    #: R-ORD-3: `on_time` or `timed_out`, counted in the merchant's stats.
+    confirmation_outcome: Literal["on_time", "timed_out"] | None = None
+    refunded: Money | None = None
+    request_fingerprint: str | None = None
+    timeline: list[TimelineEntry] = []
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        order_id: str,
+        buyer_id: str,
+        store_id: str,
+        merchant_id: str,
+        store_type: StoreType,
+        items: list[OrderLine],
+        address: ShippingAddress,
+        now: datetime,
+        policy: Policy,
+        request_fingerprint: str | None = None,
+    ) -> Order:
+        """R-ORD-1: generated at once. R-ORD-2: to be confirmed by `confirm_by`."""
+        if not items:
+            raise OrderError("An order needs at least one item.")
+        total = items[0].unit_price.times(items[0].quantity)
+        for line in items[1:]:
+            total = total + line.unit_price.times(line.quantity)
+        order = cls(
+            id=order_id,
+            buyer_id=buyer_id,
+            store_id=store_id,
+            merchant_id=merchant_id,
+            store_type=store_type,
+            items=items,
+            total=total,
+            shipping_address=address,
+            status="awaiting_confirmation",
+            created_at=now,
+            created_key=f"{now.isoformat(timespec='milliseconds')}|{order_id}",
+            confirm_by=now + timedelta(seconds=policy.order_confirm_window_seconds),
+            request_fingerprint=request_fingerprint,
+        )
+        order._log(now, "OrderCreated", confirm_by=order.confirm_by.isoformat())
+        order.record(
+            OrderCreated(
+                order_id=order_id,
+                buyer_id=buyer_id,
+                store_id=store_id,
+                merchant_id=merchant_id,
+                store_type=store_type,
+                items=items,
+                total=total,
+                shipping_address=address,
+                created_at=now,
+                confirm_by=order.confirm_by,
+            )
+        )
+        return order
+
+    def is_past_deadline(self, now: datetime) -> bool:
+        return now >= self.confirm_by
+
+    def confirm(self, now: datetime) -> None:
+        """R-ORD-2: only while awaiting confirmation and before `confirm_by`."""
+        self._require_awaiting("confirm")
+        if self.is_past_deadline(now):
+            raise OrderConflict(
+                f"The confirmation deadline passed at {self.confirm_by.isoformat()} "
+                "(R-ORD-2); the order is cancelled by itself and cannot be confirmed."
+            )
+        self.status, self.confirmed_at, self.confirmation_outcome = "confirmed", now, "on_time"
+        self._log(now, "OrderConfirmed")
+        self.record(
+            OrderConfirmed(
+                order_id=self.id,
+                buyer_id=self.buyer_id,
+                store_id=self.store_id,
+                merchant_id=self.merchant_id,
+                store_type=self.store_type,
+                confirmed_at=now,
+                shipping_address=self.shipping_address,
+                items=self.items,
+                total=self.total,
+            )
+        )
+
+    def cancel_by_buyer(self, now: datetime) -> None:
+        """A buyer may cancel only before the merchant confirms (CONTRACT.md)."""
+        self._require_awaiting("cancel")
+        if self.is_past_deadline(now):
+            raise OrderConflict("The order already timed out (R-ORD-3); nothing to cancel.")
+        self._cancel("buyer_cancelled", now)
+
+    def expire(self, now: datetime) -> bool:
+        """R-ORD-3: unconfirmed at `confirm_by`: cancelled by itself. False if not due."""
+        if self.status != "awaiting_confirmation" or not self.is_past_deadline(now):
+            return False
+        self.confirmation_outcome = "timed_out"
+        self._cancel("confirmation_timeout", now)
+        return True
+
+    def _cancel(self, reason: CancelReason, now: datetime) -> None:
+        self.status, self.cancelled_at, self.cancel_reason = "cancelled", now, reason
+        self._log(now, "OrderCancelled", reason=reason)
+        self.record(
+            OrderCancelled(
+                order_id=self.id,
+                buyer_id=self.buyer_id,
+                merchant_id=self.merchant_id,
+                reason=reason,
+                cancelled_at=now,
+            )
+        )
+
+    def _require_awaiting(self, action: str) -> None:
+        if self.status == "cancelled":
+            raise OrderConflict(
+                f"The order was cancelled ({self.cancel_reason}); it cannot {action}."
+            )
+        if self.status != "awaiting_confirmation":
+            raise OrderConflict(
+                f"The order is already {self.status}; only an order awaiting "
+                f"confirmation can {action}."
+            )
+
+    def _log(self, at: datetime, event: str, **detail: Any) -> None:
+        self.timeline = sorted(
+            [*self.timeline, TimelineEntry(at=at, event=event, detail=detail)],
+            key=lambda entry: entry.at,
+        )
+
+    # Facts from other services (R-ORD-4 onwards), applied once per event id.
+
+    def advance(
+        self, event_id: str, event: str, at: datetime, status: OrderStatus | None, **detail: Any
+    ) -> bool:
+        """Record a fact once; returns False for an event already applied."""
+        if self.has_applied(event_id):
+            return False
+        self.mark_applied(event_id)
+        self._log(at, event, **detail)
+        if (
+            status is not None
+            and self.status != "cancelled"
+            and (_PROGRESS[status] > _PROGRESS[self.status])
+        ):
+            self.status = status
+        return True
+
+    def add_refund(self, event_id: str, amount: Money, at: datetime, **detail: Any) -> bool:
+        if self.has_applied(event_id):
+            return False
+        self.refunded = amount if self.refunded is None else self.refunded + amount
+        whole = self.refunded.amount_minor >= self.total.amount_minor
+        return self.advance(
+            event_id,
+            "RefundIssued",
+            at,
+            "refunded" if whole else "partially_refunded",
+            amount=amount.model_dump(),
+            **detail,
+        )

@@ -1,0 +1,148 @@
+"""The orders HTTP API: thin routes over the use cases (CONTRACT.md, orders)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+
+from orders.adapters import queries
+from orders.bootstrap import OrdersServices
+from orders.entrypoints.schemas import (
+    CataloguePage,
+    MerchantStats,
+    OrderCreate,
+    OrderPage,
+    OrderPublic,
+    OrderSummary,
+    ProductPublic,
+)
+from orders.service_layer.commands import PlaceOrder
+from shared.auth import Buyer, CurrentPrincipal, Merchant
+from shared.errors import NotFound
+
+
+def _services(request: Request) -> OrdersServices:
+    services: OrdersServices = request.app.state.services
+    return services
+
+
+Services = Annotated[OrdersServices, Depends(_services)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+OrderStatusFilter = Literal[
+    "awaiting_confirmation",
+    "confirmed",
+    "shipped",
+    "delivered",
+    "partially_refunded",
+    "refunded",
+    "cancelled",
+]
+
+orders_router = APIRouter(prefix="/orders", tags=["orders"])
+catalogue_router = APIRouter(prefix="/catalogue", tags=["catalogue"])
+merchants_router = APIRouter(prefix="/merchants", tags=["merchants"])
+
+
+@orders_router.post("", status_code=status.HTTP_201_CREATED, response_model=OrderPublic)
+async def place_order(
+    body: OrderCreate,
+    buyer: Buyer,
+    services: Services,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> OrderPublic:
+    order, created = await services.commands.place(
+        PlaceOrder(
+            buyer_id=buyer.sub,
+            items=[(item.product_id, item.quantity) for item in body.items],
+            address=body.shipping_address,
+            idempotency_key=idempotency_key,
+        )
+    )
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return OrderPublic.of(order)
+
+
+@orders_router.get("", response_model=OrderPage)
+async def list_orders(
+    principal: CurrentPrincipal,
+    services: Services,
+    status: OrderStatusFilter | None = None,
+    limit: Limit = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> OrderPage:
+    orders, next_cursor = await queries.order_page(
+        services.commands.orders.collection, principal, status, limit, cursor
+    )
+    return OrderPage(
+        items=[
+            OrderSummary(
+                order_id=order.id,
+                **order.model_dump(
+                    include={"status", "store_id", "total", "created_at", "confirm_by"}
+                ),
+            )
+            for order in orders
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+@orders_router.get("/{order_id}", response_model=OrderPublic)
+async def get_order(order_id: str, principal: CurrentPrincipal, services: Services) -> OrderPublic:
+    return OrderPublic.of(await services.commands.get_visible(order_id, principal))
+
+
+@orders_router.post("/{order_id}/confirm", response_model=OrderPublic)
+async def confirm_order(order_id: str, merchant: Merchant, services: Services) -> OrderPublic:
+    return OrderPublic.of(await services.commands.confirm(order_id, merchant))
+
+
+@orders_router.post("/{order_id}/cancel", response_model=OrderPublic)
+async def cancel_order(order_id: str, buyer: Buyer, services: Services) -> OrderPublic:
+    return OrderPublic.of(await services.commands.cancel(order_id, buyer))
+
+
+@catalogue_router.get("", response_model=CataloguePage)
+async def browse(
+    services: Services,
+    channel: Literal["full_managed", "all"] | None = None,
+    category: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Limit = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> CataloguePage:
+    items, next_cursor = await queries.catalogue_page(
+        services.commands.catalogue.collection, channel, category, limit, cursor
+    )
+    return CataloguePage(items=[ProductPublic.of(item) for item in items], next_cursor=next_cursor)
+
+
+@catalogue_router.get("/{product_id}", response_model=ProductPublic)
+async def catalogue_product(product_id: str, services: Services) -> ProductPublic:
+    item = await services.commands.catalogue.get(product_id)
+    if item is None or not item.available:
+        raise NotFound(f"Product {product_id} is not on sale.")
+    return ProductPublic.of(item)
+
+
+@merchants_router.get("/{merchant_id}/stats", response_model=MerchantStats)
+async def merchant_stats(
+    merchant_id: str, principal: CurrentPrincipal, services: Services
+) -> MerchantStats:
+    if not principal.is_operator and not (
+        principal.role == "merchant" and principal.sub == merchant_id
+    ):
+        raise NotFound(f"No merchant {merchant_id} for you.")
+    total, on_time, timed_out = await queries.merchant_counts(
+        services.commands.orders.collection, merchant_id
+    )
+    decided = on_time + timed_out
+    return MerchantStats(
+        merchant_id=merchant_id,
+        orders_total=total,
+        confirmed_on_time=on_time,
+        timed_out=timed_out,
+        on_time_rate=on_time / decided if decided else None,
+    )

@@ -1,0 +1,109 @@
+"""Request and response bodies of the orders API (CONTRACT.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from orders.domain.catalogue import CatalogueItem
+from orders.domain.model import Order
+from shared.contract.events import OrderLine
+from shared.contract.types import Money, ShippingAddress, StoreType, UtcDateTime
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ItemRequest(Strict):
+    product_id: str = Field(min_length=1, max_length=100)
+    quantity: int = Field(gt=0, le=1000)
+
+
+class OrderCreate(Strict):
+    items: list[ItemRequest] = Field(min_length=1, max_length=100)
+    shipping_address: ShippingAddress
+
+
+class TimelineEntryPublic(BaseModel):
+    at: UtcDateTime
+    event: str
+    detail: dict[str, Any]
+
+
+class OrderPublic(BaseModel):
+    order_id: str
+    status: str
+    buyer_id: str
+    store_id: str
+    merchant_id: str
+    store_type: StoreType
+    items: list[OrderLine]
+    total: Money
+    refunded: Money | None
+    shipping_address: ShippingAddress
+    created_at: UtcDateTime
+    confirm_by: UtcDateTime
+    confirmed_at: UtcDateTime | None
+    cancelled_at: UtcDateTime | None
+    cancel_reason: str | None
+    timeline: list[TimelineEntryPublic]
+
+    @classmethod
+    def of(cls, order: Order) -> OrderPublic:
+        return cls(
+            order_id=order.id,
+            **order.model_dump(include=set(cls.model_fields) - {"order_id", "timeline"}),
+            timeline=[TimelineEntryPublic(**entry.model_dump()) for entry in order.timeline],
+        )
+
+
+class OrderSummary(BaseModel):
+    order_id: str
+    status: str
+    store_id: str
+    total: Money
+    created_at: UtcDateTime
+    confirm_by: UtcDateTime
+
+
+class OrderPage(BaseModel):
+    items: list[OrderSummary]
+    next_cursor: str | None
+
+
+class ProductPublic(BaseModel):
+    product_id: str
+    store_id: str
+    store_type: StoreType
+    store_name: str | None
+    title: str
+    description: str
+    category: str
+    images: list[str]
+    price: Money
+    approved_at: datetime
+
+    @classmethod
+    def of(cls, item: CatalogueItem) -> ProductPublic:
+        return cls(
+            product_id=item.id,
+            approved_at=item.decided_at,
+            **item.model_dump(include=set(cls.model_fields) - {"product_id", "approved_at"}),
+        )
+
+
+class CataloguePage(BaseModel):
+    items: list[ProductPublic]
+    next_cursor: str | None
+
+
+class MerchantStats(BaseModel):
+    merchant_id: str
+    orders_total: int
+    confirmed_on_time: int
+    timed_out: int
+    #: confirmed_on_time / (confirmed_on_time + timed_out); null before any outcome.
+    on_time_rate: float | None

@@ -1,0 +1,174 @@
+"""The orders use cases behind the HTTP API: parse → command → handler → response."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from orders.domain.catalogue import CatalogueItem
+from orders.domain.model import Order, OrderConflict, OrderError
+from shared.auth import Principal
+from shared.clock import Clock
+from shared.contract.events import OrderLine
+from shared.contract.types import ShippingAddress
+from shared.errors import Conflict, NotFound, Unprocessable
+from shared.policy import Policy
+from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
+
+#: Namespace of order ids derived from a buyer's Idempotency-Key.
+IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d7c1e-3b1a-4d53-9a55-0d7f3f8c2a10")
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    buyer_id: str
+    items: list[tuple[str, int]]
+    address: ShippingAddress
+    idempotency_key: str | None = None
+
+
+@dataclass
+class OrderCommands:
+    orders: AggregateRepository[Order]
+    catalogue: AggregateRepository[CatalogueItem]
+    clock: Clock
+    policy: Policy
+
+    async def place(self, command: PlaceOrder) -> tuple[Order, bool]:
+        """R-ORD-1. Returns the order and whether it was created now (False: a replay)."""
+        fingerprint = _fingerprint(command)
+        order_id = (
+            str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{command.buyer_id}:{command.idempotency_key}"))
+            if command.idempotency_key
+            else str(uuid.uuid4())
+        )
+        if command.idempotency_key and (replay := await self._replay(order_id, fingerprint)):
+            return replay, False
+        lines, store = await self._price_lines(command.items)
+        try:
+            order = Order.place(
+                order_id=order_id,
+                buyer_id=command.buyer_id,
+                store_id=store.store_id,
+                merchant_id=store.merchant_id,
+                store_type=store.store_type,
+                items=lines,
+                address=command.address,
+                now=self.clock.now(),
+                policy=self.policy,
+                request_fingerprint=fingerprint,
+            )
+        except OrderError as error:
+            raise Unprocessable(str(error)) from error
+        try:
+            await self.orders.add(order, now=self.clock.now())
+        except AlreadyExists:
+            replay = await self._replay(order_id, fingerprint)
+            if replay is None:
+                raise
+            return replay, False
+        return order, True
+
+    async def _replay(self, order_id: str, fingerprint: str) -> Order | None:
+        existing = await self.orders.get(order_id)
+        if existing is not None and existing.request_fingerprint != fingerprint:
+            raise Conflict(
+                "This Idempotency-Key was used for a different order; "
+                "use a new key for a new order."
+            )
+        return existing
+
+    async def _price_lines(
+        self, items: list[tuple[str, int]]
+    ) -> tuple[list[OrderLine], CatalogueItem]:
+        """Unit prices come from the catalogue replica, never from the client (R-ORD-1)."""
+        lines: list[OrderLine] = []
+        products: list[CatalogueItem] = []
+        for product_id, quantity in items:
+            product = await self.catalogue.get(product_id)
+            if product is None or not product.available:
+                raise Unprocessable(
+                    f"Product {product_id} is not on sale; choose an approved "
+                    "product from GET /catalogue."
+                )
+            products.append(product)
+            lines.append(
+                OrderLine(
+                    product_id=product_id,
+                    title=product.title,
+                    category=product.category,
+                    quantity=quantity,
+                    unit_price=product.price,
+                    weight_grams=product.weight_grams,
+                )
+            )
+        stores = {product.store_id for product in products}
+        if len(stores) != 1:
+            raise Unprocessable(
+                "All items of an order must come from one store; place one order per store."
+            )
+        currencies = {product.price.currency for product in products}
+        if len(currencies) != 1:
+            raise Unprocessable("All items of an order must be priced in one currency.")
+        return lines, products[0]
+
+    async def get_visible(self, order_id: str, principal: Principal) -> Order:
+        """The order if the caller may see it; others' orders are 404 (CONTRACT.md)."""
+        order = await self.orders.get(order_id)
+        if order is None or not _may_see(order, principal):
+            raise NotFound(f"No order {order_id} for you.")
+        return order
+
+    async def confirm(self, order_id: str, principal: Principal) -> Order:
+        async def attempt() -> Order:
+            order = await self._owned_by_merchant(order_id, principal)
+            now = self.clock.now()
+            if order.expire(now):
+                # Past `confirm_by`: the order is cancelled now (R-ORD-3), then refused.
+                await self.orders.save(order, now=now)
+            try:
+                order.confirm(now)
+            except OrderConflict as error:
+                raise Conflict(str(error)) from error
+            await self.orders.save(order, now=now)
+            return order
+
+        return await retry_on_conflict(attempt)
+
+    async def cancel(self, order_id: str, principal: Principal) -> Order:
+        async def attempt() -> Order:
+            order = await self.get_visible(order_id, principal)
+            if order.buyer_id != principal.sub:
+                raise NotFound(f"No order {order_id} for you.")
+            now = self.clock.now()
+            if order.expire(now):
+                await self.orders.save(order, now=now)
+            try:
+                order.cancel_by_buyer(now)
+            except OrderConflict as error:
+                raise Conflict(str(error)) from error
+            await self.orders.save(order, now=now)
+            return order
+
+        return await retry_on_conflict(attempt)
+
+    async def _owned_by_merchant(self, order_id: str, principal: Principal) -> Order:
+        order = await self.orders.get(order_id)
+        if order is None or order.merchant_id != principal.sub:
+            raise NotFound(f"No order {order_id} for you.")
+        return order
+
+
+def _may_see(order: Order, principal: Principal) -> bool:
+    if principal.role == "operator":
+        return True
+    if principal.role == "merchant":
+        return order.merchant_id == principal.sub
+    return order.buyer_id == principal.sub
+
+
+def _fingerprint(command: PlaceOrder) -> str:
+    body = {"items": command.items, "address": command.address.model_dump(mode="json")}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

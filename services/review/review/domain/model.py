@@ -1,0 +1,31 @@
+"""The review service's aggregates, in one place for the service layer and adapters."""
+
+from review.domain.invitation import Invitation
+from review.domain.product import Product, ProductListing, ProductStatus
+from review.domain.store import Store
+from review.domain.store_parts import (
+    STAGES,
+    Decision,
+    Message,
+    Stage,
+    StageReview,
+    StageStatus,
+    StoreStatus,
+    Submission,
+)
+
+__all__ = [
+    "STAGES",
+    "Decision",
+    "Invitation",
+    "Message",
+    "Product",
+    "ProductListing",
+    "ProductStatus",
+    "Stage",
+    "StageReview",
+    "StageStatus",
+    "Store",
+    "StoreStatus",
+    "Submission",
+]
