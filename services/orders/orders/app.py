@@ -9,6 +9,8 @@ from orders.bootstrap import bootstrap
 from orders.entrypoints.http import catalogue_router, merchants_router, orders_router
 from orders.settings import OrdersSettings
 from shared.app import ServiceSpec, create_app
+from shared.clock import Clock
+from shared.policy import Policy
 
 SPEC = ServiceSpec(
     name="orders",
@@ -20,5 +22,6 @@ SPEC = ServiceSpec(
 )
 
 
-def create(settings: OrdersSettings | None = None) -> FastAPI:
-    return create_app(SPEC, settings or OrdersSettings())
+def create(settings: OrdersSettings | None = None, *, policy: Policy | None = None,
+           clock: Clock | None = None) -> FastAPI:
+    return create_app(SPEC, settings or OrdersSettings(), policy=policy, clock=clock)

@@ -1,0 +1,48 @@
+"""Fixtures for every test layer: the real engine and the real broker, isolated.
+
+- MongoDB: `MONGO_URL` if set, else an embedded engine (nx-27017) of this test run on a
+  free port; each test platform or app uses its own database prefix.
+- RabbitMQ: `AMQP_URL` (default the local broker), in a vhost of this test run that is
+  deleted afterwards, so tests never meet a running `make run` platform or each other.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from devkit.broker import HOW_TO_GET_ONE, broker_answers, create_vhost, delete_vhost, with_vhost
+from devkit.engine import EmbeddedEngine, free_port
+
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+@pytest.fixture(scope="session")
+def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if url := os.environ.get("MONGO_URL"):
+        yield url
+        return
+    folder = tmp_path_factory.mktemp("engine")
+    engine = EmbeddedEngine(folder / "data", free_port(), folder / "nx.log").start()
+    yield engine.url
+    engine.stop()
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    base = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
+    if not broker_answers(base):
+        pytest.fail(HOW_TO_GET_ONE.format(url=base), pytrace=False)
+    vhost = f"test-{uuid.uuid4().hex[:10]}"
+    create_vhost(vhost)
+    yield with_vhost(base, vhost)
+    delete_vhost(vhost)
+
+
+@pytest.fixture
+def db_prefix() -> str:
+    """A database prefix of one test: its data never meets another test's."""
+    return f"t{uuid.uuid4().hex[:10]}_"
