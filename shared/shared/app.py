@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import metrics
 from shared.clock import Clock, SystemClock
-from shared.errors import install_problem_handlers
+from shared.errors import Problem, install_problem_handlers
 from shared.logs import configure_logging, correlation_scope
 from shared.messaging.consumer import Handler
 from shared.mongo import IndexSpec
@@ -48,6 +48,8 @@ class ServiceSpec:
     indexes: Sequence[IndexSpec]
     outbox_collections: Sequence[str]
     bootstrap: Callable[[Runtime], Awaitable[Wiring]]
+    #: Domain error type → the problem it is answered with (the one place of that mapping).
+    domain_errors: Mapping[type[Exception], Callable[[Any], Problem]] = field(default_factory=dict)
 
 
 def create_app(
@@ -75,7 +77,7 @@ def create_app(
     )
     app.state.auth_secret = settings.auth_secret
     app.state.runtime = runtime
-    install_problem_handlers(app)
+    install_problem_handlers(app, spec.domain_errors)
     _install_observability(app, spec.name)
     for router in spec.routers:
         app.include_router(router)

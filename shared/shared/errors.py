@@ -8,7 +8,7 @@ logged and becomes a 500 problem without internals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -81,13 +81,28 @@ def _validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def _answer(error: Problem) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return problem_response(
+        error.status, error.kind, error.title, error.detail, headers=headers, **error.extra
+    )
+
+
+def install_problem_handlers(
+    app: FastAPI, domain_errors: Mapping[type[Exception], Callable[[Any], Problem]]
+) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, error: Problem) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-        return problem_response(
-            error.status, error.kind, error.title, error.detail, headers=headers, **error.extra
-        )
+        return _answer(error)
+
+    for error_type, to_problem in domain_errors.items():
+
+        async def _domain(
+            request: Request, error: Exception, to_problem: Callable[[Any], Problem] = to_problem
+        ) -> JSONResponse:
+            return _answer(to_problem(error))
+
+        app.add_exception_handler(error_type, _domain)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Usable only in development: production refuses it.
-DEV_AUTH_SECRET = "dev-secret-change-me"
+DEV_AUTH_SECRET = "development-only-secret-do-not-deploy"
 
 
 class ServiceSettings(BaseSettings):
