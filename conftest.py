@@ -2,7 +2,7 @@
 
 - MongoDB: `MONGO_URL` if set, else an embedded engine (nx-27017) of this test run on a
   free port; each test platform or app uses its own database prefix.
-- RabbitMQ: `AMQP_URL` (default the local broker), in a vhost of this test run that is
+- RabbitMQ: `AMQP_URL` (default the local broker), in a vhost of each test that is
   deleted afterwards, so tests never meet a running `make run` platform or each other.
 """
 
@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-
 from devkit.broker import HOW_TO_GET_ONE, broker_answers, create_vhost, delete_vhost, with_vhost
 from devkit.engine import EmbeddedEngine, free_port
 
@@ -31,8 +30,10 @@ def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def amqp_url() -> Iterator[str]:
+    """A vhost of this one test (about a second to create and delete): no test ever sees
+    another's messages or queues."""
     base = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
     if not broker_answers(base):
         pytest.fail(HOW_TO_GET_ONE.format(url=base), pytrace=False)

@@ -10,8 +10,14 @@ from shared.contract import Envelope
 from shared.messaging.topology import EXCHANGE, QUEUES, declare_topology
 
 
-async def publish(amqp_url: str, envelope: Envelope | bytes, *, routing_key: str | None = None,
-                  times: int = 1, retry_delay_ms: int = 1000) -> None:
+async def publish(
+    amqp_url: str,
+    envelope: Envelope | bytes,
+    *,
+    routing_key: str | None = None,
+    times: int = 1,
+    retry_delay_ms: int = 1000,
+) -> None:
     body = envelope if isinstance(envelope, bytes) else envelope.model_dump_json().encode()
     key = routing_key or (envelope.event_type if isinstance(envelope, Envelope) else "")
     connection = await aio_pika.connect(amqp_url)
@@ -21,11 +27,15 @@ async def publish(amqp_url: str, envelope: Envelope | bytes, *, routing_key: str
         exchange = await channel.get_exchange(EXCHANGE)
         for _ in range(times):
             await exchange.publish(
-                aio_pika.Message(body, content_type="application/json",
-                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                                 message_id=str(envelope.event_id)
-                                 if isinstance(envelope, Envelope) else None),
-                routing_key=key, mandatory=True)
+                aio_pika.Message(
+                    body,
+                    content_type="application/json",
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    message_id=str(envelope.event_id) if isinstance(envelope, Envelope) else None,
+                ),
+                routing_key=key,
+                mandatory=True,
+            )
 
 
 async def dead_letters(amqp_url: str, service: str) -> list[tuple[bytes, dict[str, Any]]]:

@@ -27,8 +27,10 @@ def with_vhost(amqp_url: str, vhost: str) -> str:
 def _rabbitmqctl(*args: str) -> None:
     executable = shutil.which("rabbitmqctl")
     if executable is None:
-        raise RuntimeError("rabbitmqctl is needed to create an isolated test vhost; "
-                           "run the tests on the broker's machine")
+        raise RuntimeError(
+            "rabbitmqctl is needed to create an isolated test vhost; "
+            "run the tests on the broker's machine"
+        )
     subprocess.run([executable, "-q", *args], check=True, capture_output=True, timeout=60)
 
 

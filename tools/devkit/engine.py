@@ -43,13 +43,27 @@ class EmbeddedEngine:
             raise RuntimeError("nx-27017 is not installed in this environment: run `make install`")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(
-            [executable, "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
-             "-p", str(self.port), "--log-file", str(self.log_file),
-             "--pid-file", str(self.data_dir / "nx.pid")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                executable,
+                "--data-dir",
+                str(self.data_dir),
+                "--host",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "--log-file",
+                str(self.log_file),
+                "--pid-file",
+                str(self.data_dir / "nx.pid"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        wait_until(lambda: port_open("127.0.0.1", self.port) or self._died(),
-                   timeout=timeout, what=f"the embedded engine on port {self.port}")
+        wait_until(
+            lambda: port_open("127.0.0.1", self.port) or self._died(),
+            timeout=timeout,
+            what=f"the embedded engine on port {self.port}",
+        )
         if self._died():
             raise RuntimeError(f"nx-27017 exited at start; see {self.log_file}")
         return self

@@ -14,8 +14,12 @@ from typing import IO
 
 from devkit.wait import wait_until
 
-DEFAULT_PORTS: dict[str, int] = {"review": 8001, "orders": 8002, "logistics": 8003,
-                                 "aftersales": 8004}
+DEFAULT_PORTS: dict[str, int] = {
+    "review": 8001,
+    "orders": 8002,
+    "logistics": 8003,
+    "aftersales": 8004,
+}
 
 
 def http_ok(url: str) -> bool:
@@ -27,8 +31,7 @@ def http_ok(url: str) -> bool:
 
 
 class ServiceProcess:
-    def __init__(self, name: str, port: int, env: Mapping[str, str], log_path: Path | None
-                 ) -> None:
+    def __init__(self, name: str, port: int, env: Mapping[str, str], log_path: Path | None) -> None:
         self.name, self.port, self.env, self.log_path = name, port, dict(env), log_path
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -41,18 +44,19 @@ class ServiceProcess:
         env = {**os.environ, **self.env, f"{self.name.upper()}_PORT": str(self.port)}
         if self.log_path is not None:
             self._log = self.log_path.open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", self.name], env=env,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.name], env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         def ready_or_dead() -> bool:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; "
-                                   f"see {self.log_path}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process.returncode}; see {self.log_path}"
+                )
             return http_ok(f"{self.url}/health/ready")
 
-        wait_until(ready_or_dead, timeout=timeout, what=f"{self.name} to be ready",
-                   interval=0.1)
+        wait_until(ready_or_dead, timeout=timeout, what=f"{self.name} to be ready", interval=0.1)
 
     def kill(self) -> None:
         """SIGKILL: no clean-up at all, as in a crash."""
@@ -73,11 +77,13 @@ class ServiceProcess:
 
 
 class Platform:
-    def __init__(self, env: Mapping[str, str], ports: Mapping[str, int], log_dir: Path | None
-                 ) -> None:
+    def __init__(
+        self, env: Mapping[str, str], ports: Mapping[str, int], log_dir: Path | None
+    ) -> None:
         self.services = {
-            name: ServiceProcess(name, port, env,
-                                 log_dir / f"{name}.log" if log_dir is not None else None)
+            name: ServiceProcess(
+                name, port, env, log_dir / f"{name}.log" if log_dir is not None else None
+            )
             for name, port in ports.items()
         }
 

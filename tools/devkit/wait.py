@@ -14,8 +14,9 @@ class WaitTimeout(AssertionError):
     pass
 
 
-def wait_until(condition: Callable[[], object], *, timeout: float, what: str,
-               interval: float = 0.05) -> None:
+def wait_until(
+    condition: Callable[[], object], *, timeout: float, what: str, interval: float = 0.05
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -23,8 +24,13 @@ def wait_until(condition: Callable[[], object], *, timeout: float, what: str,
         time.sleep(interval)
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], *, timeout: float = 15.0,
-                     what: str, interval: float = 0.05) -> T:
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]],
+    *,
+    timeout: float = 15.0,
+    what: str,
+    interval: float = 0.05,
+) -> T:
     """Poll `probe` until it returns something truthy; return it."""
     deadline = time.monotonic() + timeout
     while True:

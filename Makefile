@@ -1,0 +1,42 @@
+# The two commands: `make run` (the whole platform, in the foreground) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PACKAGES := -e shared -e services/review -e services/orders -e services/logistics -e services/aftersales
+SOURCES := shared/shared services/*/[a-z]* services/*/tests shared/tests tools tests conftest.py
+ROLE ?= operator
+SUB ?= op-1
+
+.PHONY: install run test lint demo token broker clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: shared/pyproject.toml services/*/pyproject.toml requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(PACKAGES) -r requirements-dev.txt
+	@touch $@
+
+broker:
+	@bash tools/ensure-rabbitmq.sh
+
+run: install broker
+	$(PY) tools/run_platform.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared/shared shared/tests services tools tests conftest.py
+
+test: lint broker
+	$(VENV)/bin/pytest
+
+demo: install
+	$(PY) tools/demo.py
+
+token: install
+	@$(PY) -m shared.auth --role $(ROLE) --sub $(SUB)
+
+clean:
+	rm -rf .data $(VENV)

@@ -1,0 +1,47 @@
+"""Read-side queries of logistics. Each one is served by an index declared in `INDEXES`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from logistics.domain.model import Shipment
+from shared.auth import Principal
+from shared.mongo import Collection, IndexSpec
+
+SHIPMENTS, STORES = "shipments", "stores"
+
+#: An order has one shipment (R-ORD-4); a page larger than this is never needed.
+SHIPMENTS_PER_ORDER_MAX = 20
+
+INDEXES = [
+    IndexSpec(SHIPMENTS, [("order_id", 1)]),
+    # The lateness job: unshipped shipments by deadline (R-LOG-1, R-LOG-2).
+    IndexSpec(SHIPMENTS, [("status", 1), ("ship_by", 1)]),
+]
+
+
+async def shipments_of_order(
+    collection: Collection, order_id: str, principal: Principal
+) -> list[Shipment]:
+    """The shipments of an order that the caller may see (others' are simply absent)."""
+    query: dict[str, Any] = {"order_id": order_id}
+    if principal.role == "buyer":
+        query["buyer_id"] = principal.sub
+    elif principal.role == "merchant":
+        query["merchant_id"] = principal.sub
+    documents = await collection.find(query).limit(SHIPMENTS_PER_ORDER_MAX).to_list()
+    return [Shipment.from_document(document) for document in documents]
+
+
+async def overdue_unflagged(collection: Collection, now: datetime, limit: int) -> list[str]:
+    """Ids of shipments still awaiting shipment after `ship_by` and not yet flagged late."""
+    documents = (
+        await collection.find(
+            {"status": "awaiting_shipment", "ship_by": {"$lt": now}, "late_detected_at": None},
+            {"_id": 1},
+        )
+        .limit(limit)
+        .to_list()
+    )
+    return [document["_id"] for document in documents]

@@ -1,0 +1,120 @@
+"""Read-side queries of review: invitations of a merchant and the operator's queue. Each
+one is served by an index declared in `INDEXES` (no collection scans)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import heapq
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from review.domain.model import Invitation, Product, Store
+from shared.clock import utc_ms
+from shared.errors import Unprocessable
+from shared.mongo import Collection, IndexSpec
+
+INVITATIONS, STORES, PRODUCTS = "invitations", "stores", "products"
+
+QueueKind = Literal["product", "store"]
+
+INDEXES = [
+    IndexSpec(INVITATIONS, [("merchant_id", 1), ("invited_at", 1)]),
+    # The review queue: what is under review, oldest first. `_id` is not in these keys:
+    # the embedded engine cannot index `_id` inside a compound index.
+    IndexSpec(STORES, [("status", 1), ("submitted_at", 1)]),
+    IndexSpec(PRODUCTS, [("status", 1), ("submitted_at", 1)]),
+]
+
+#: How many invitations of one merchant are looked at (far more than one merchant gets).
+INVITATIONS_SCANNED = 50
+
+
+async def invitations_of(collection: Collection, merchant_id: str) -> list[Invitation]:
+    """A merchant's invitations, oldest first."""
+    documents = (
+        await collection.find({"merchant_id": merchant_id})
+        .sort("invited_at", 1)
+        .limit(INVITATIONS_SCANNED)
+        .to_list()
+    )
+    return [Invitation.from_document(document) for document in documents]
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where an item stands in the queue: under review since, then kind, then id."""
+
+    submitted_at: datetime
+    kind: QueueKind
+    id: str
+
+    def encode(self) -> str:
+        raw = f"{self.submitted_at.isoformat()}|{self.kind}|{self.id}"
+        return base64.urlsafe_b64encode(raw.encode()).decode()
+
+    @classmethod
+    def decode(cls, cursor: str) -> QueuePosition:
+        try:
+            moment, kind, item_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 2)
+            submitted_at = datetime.fromisoformat(moment)
+            if kind not in ("product", "store") or submitted_at.tzinfo is None:
+                raise ValueError(kind)
+        except (ValueError, UnicodeDecodeError, binascii.Error) as error:
+            raise Unprocessable(
+                "The cursor is not one this API gave; start again without a cursor."
+            ) from error
+        return cls(utc_ms(submitted_at), "product" if kind == "product" else "store", item_id)
+
+
+QueueItem = tuple[QueuePosition, Store | Product]
+
+
+async def review_queue(
+    stores: Collection, products: Collection, limit: int, cursor: str | None
+) -> tuple[list[QueueItem], str | None]:
+    """R-REV-5: everything under review, oldest first. Overdue means under review longer
+    than a number of working days, so the oldest-first order also puts overdue first."""
+    after = QueuePosition.decode(cursor) if cursor else None
+    found: list[list[QueueItem]] = []
+    for kind, collection, model in (
+        ("store", stores, Store),
+        ("product", products, Product),
+    ):
+        query = {"status": "under_review", **_after(kind, after)}
+        documents = (
+            await collection.find(query).sort([("submitted_at", 1), ("_id", 1)])
+            .limit(limit + 1)
+            .to_list()
+        )
+        found.append(
+            [
+                (QueuePosition(utc_ms(doc["submitted_at"]), kind, doc["_id"]), model.from_document(doc))
+                for doc in documents
+            ]
+        )
+    merged = list(heapq.merge(*found, key=lambda item: _sort_key(item[0])))
+    page = merged[:limit]
+    next_cursor = page[-1][0].encode() if len(merged) > limit and page else None
+    return page, next_cursor
+
+
+def _sort_key(position: QueuePosition) -> tuple[datetime, str, str]:
+    return position.submitted_at, position.kind, position.id
+
+
+def _after(kind: QueueKind, position: QueuePosition | None) -> dict[str, Any]:
+    """The query part of items of `kind` that come after `position` in queue order."""
+    if position is None:
+        return {}
+    if kind > position.kind:
+        return {"submitted_at": {"$gte": position.submitted_at}}
+    if kind < position.kind:
+        return {"submitted_at": {"$gt": position.submitted_at}}
+    return {
+        "$or": [
+            {"submitted_at": {"$gt": position.submitted_at}},
+            {"submitted_at": position.submitted_at, "_id": {"$gt": position.id}},
+        ]
+    }

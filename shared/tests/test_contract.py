@@ -1,0 +1,110 @@
+"""The event contract: every event has a model, validated on the way in and out."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from shared.contract import REGISTRY, ContractViolation, parse_event, record_event
+from shared.contract.events import OrderCancelled
+from shared.messaging.topology import QUEUES, unbound_event_types
+
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
+def cancelled() -> OrderCancelled:
+    return OrderCancelled(
+        order_id="o-1",
+        buyer_id="b-1",
+        merchant_id="m-1",
+        reason="buyer_cancelled",
+        cancelled_at=NOW,
+    )
+
+
+def test_every_contract_event_is_registered() -> None:
+    assert set(REGISTRY) == {
+        "StoreApproved",
+        "StoreRejected",
+        "ProductApproved",
+        "ProductRejected",
+        "OrderCreated",
+        "OrderConfirmed",
+        "OrderCancelled",
+        "Shipped",
+        "Delivered",
+        "ShipmentLate",
+        "ShipmentException",
+        "AfterSalesCaseOpened",
+        "RefundIssued",
+    }
+
+
+def test_every_event_type_reaches_a_queue() -> None:
+    # A mandatory publish of an unbound type would be refused by the broker.
+    assert unbound_event_types() == set()
+    assert all(set(q.event_types) <= set(REGISTRY) for q in QUEUES.values())
+
+
+def test_envelope_round_trip_matches_the_contract_shape() -> None:
+    envelope = record_event(cancelled(), producer="orders", correlation_id="o-1", occurred_at=NOW)
+    body = json.loads(envelope.model_dump_json())
+    assert set(body) == {
+        "event_id",
+        "event_type",
+        "schema_version",
+        "occurred_at",
+        "producer",
+        "correlation_id",
+        "causation_id",
+        "payload",
+    }
+    assert body["occurred_at"] == "2026-11-27T08:00:00Z"
+    parsed, payload = parse_event(envelope.model_dump_json().encode())
+    assert parsed == envelope
+    assert payload == cancelled()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"event_type": "OrderCancelled"}',
+        json.dumps(
+            {
+                "event_id": "6f1d7c1e-3b1a-4d53-9a55-0d7f3f8c2a10",
+                "event_type": "Nope",
+                "occurred_at": "2026-11-27T08:00:00Z",
+                "producer": "x",
+                "correlation_id": "c",
+                "payload": {},
+            }
+        ).encode(),
+        json.dumps(
+            {
+                "event_id": "6f1d7c1e-3b1a-4d53-9a55-0d7f3f8c2a10",
+                "event_type": "OrderCancelled",
+                "occurred_at": "2026-11-27T08:00:00Z",
+                "producer": "x",
+                "correlation_id": "c",
+                "payload": {"order_id": "o"},
+            }
+        ).encode(),
+    ],
+)
+def test_invalid_messages_are_contract_violations(body: bytes) -> None:
+    with pytest.raises(ContractViolation):
+        parse_event(body)
+
+
+def test_naive_times_are_refused() -> None:
+    with pytest.raises(ValueError, match="offset"):
+        OrderCancelled(
+            order_id="o",
+            buyer_id="b",
+            merchant_id="m",
+            reason="buyer_cancelled",
+            cancelled_at=datetime(2026, 11, 27, 8, 0),
+        )

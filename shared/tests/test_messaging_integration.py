@@ -1,0 +1,198 @@
+"""The kit against the real broker and engine: outbox, idempotent consumer, dead letters."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import aio_pika
+import pytest
+from devkit.wait import eventually
+
+from shared.aggregate import Aggregate
+from shared.clock import SystemClock
+from shared.contract import Envelope, parse_event, record_event
+from shared.contract.events import OrderCancelled
+from shared.messaging.consumer import EventConsumer, Inbox
+from shared.messaging.publisher import EventPublisher
+from shared.messaging.topology import EXCHANGE, QUEUES, ServiceQueue, declare_topology
+from shared.mongo import Database, connect
+from shared.outbox import OutboxRelay
+from shared.repository import AggregateRepository
+from testkit.bus import dead_letters, publish
+
+pytestmark = pytest.mark.integration
+
+
+class Tally(Aggregate):
+    count: int = 0
+
+
+def cancellation(order_id: str) -> OrderCancelled:
+    return OrderCancelled(
+        order_id=order_id,
+        buyer_id="b",
+        merchant_id="m",
+        reason="buyer_cancelled",
+        cancelled_at=datetime.now(UTC),
+    )
+
+
+@pytest.fixture
+async def database(mongo_url: str, db_prefix: str) -> AsyncIterator[Database]:
+    client = connect(mongo_url, app_name="kit-test")
+    yield client[f"{db_prefix}kit"]
+    await client.close()
+
+
+@pytest.fixture
+async def broker(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
+    connection = await aio_pika.connect_robust(amqp_url)
+    channel = await connection.channel()
+    await declare_topology(channel, retry_delay_ms=1000)
+    yield connection
+    await connection.close()
+
+
+async def tap(
+    connection: aio_pika.abc.AbstractRobustConnection, event_type: str
+) -> aio_pika.abc.AbstractQueue:
+    channel = await connection.channel()
+    queue = await channel.declare_queue(exclusive=True)
+    await queue.bind(EXCHANGE, routing_key=event_type)
+    return queue
+
+
+async def test_events_stored_before_a_crash_are_published_by_the_next_relay(
+    database: Database, broker: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    tapped = await tap(broker, "OrderCancelled")
+    repository = AggregateRepository(database["tallies"], Tally, producer="kit")
+    tally = Tally(id=str(uuid.uuid4()))
+    tally.record(cancellation(tally.id))
+    # Stored with its event, and the process "dies": no relay ever ran.
+    await repository.add(tally, now=datetime.now(UTC))
+    stored = await database["tallies"].find_one({"_id": tally.id})
+    assert stored is not None
+    assert stored["outbox_pending"] is True
+
+    publisher = EventPublisher(broker, service="kit")
+    await publisher.start()
+    relay = OutboxRelay([database["tallies"]], publisher, service="kit", idle_poll_seconds=0.1)
+    assert await relay.drain_once() == 1
+
+    message = await eventually(lambda: tapped.get(fail=False), what="the relayed event")
+    envelope, payload = parse_event(message.body)
+    assert envelope.correlation_id == tally.id
+    assert isinstance(payload, OrderCancelled)
+    after = await database["tallies"].find_one({"_id": tally.id})
+    assert after is not None
+    assert after["outbox"] == []
+    assert not after["outbox_pending"]  # (the embedded engine reads a $set False as 0)
+
+
+async def start_consumer(
+    connection: aio_pika.abc.AbstractRobustConnection,
+    database: Database,
+    handler: object,
+    queue: ServiceQueue,
+) -> None:
+    publisher = EventPublisher(connection, service=queue.service)
+    await publisher.start()
+    consumer = EventConsumer(
+        connection,
+        queue,
+        {"OrderCancelled": handler},  # type: ignore[dict-item]
+        inbox=Inbox(database["inbox"]),
+        publisher=publisher,
+        clock=SystemClock(),
+        max_attempts=3,
+        prefetch=8,
+    )
+    await consumer.start()
+
+
+async def test_a_redelivered_event_has_no_second_effect(
+    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+) -> None:
+    repository = AggregateRepository(database["tallies"], Tally, producer="kit")
+    await repository.add(Tally(id="t"), now=datetime.now(UTC))
+
+    async def count(envelope: Envelope, event: OrderCancelled) -> None:
+        tally = await repository.get("t")
+        assert tally is not None
+        if tally.has_applied(str(envelope.event_id)):
+            return
+        tally.mark_applied(str(envelope.event_id))
+        tally.count += 1
+        await repository.save(tally, now=datetime.now(UTC))
+
+    queue = ServiceQueue("aftersales", ("OrderCancelled",))
+    await start_consumer(broker, database, count, queue)
+    envelope = record_event(
+        cancellation("o-1"), producer="orders", correlation_id="o-1", occurred_at=datetime.now(UTC)
+    )
+    await publish(amqp_url, envelope, times=3)
+
+    async def handled_three_deliveries() -> bool:
+        return await database["inbox"].count_documents({"_id": str(envelope.event_id)}) == 1
+
+    await eventually(handled_three_deliveries, what="the event in the inbox")
+    main = await (await broker.channel()).get_queue(QUEUES["aftersales"].name)
+    await eventually(lambda: _drained(main), what="all three deliveries handled")
+    tally = await repository.get("t")
+    assert tally is not None
+    assert tally.count == 1
+
+
+async def _drained(queue: aio_pika.abc.AbstractQueue) -> bool:
+    declared = await queue.channel.declare_queue(queue.name, passive=True)
+    return declared.declaration_result.message_count == 0
+
+
+async def test_a_failing_message_is_parked_and_later_ones_still_flow(
+    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+) -> None:
+    handled: list[str] = []
+
+    async def picky(envelope: Envelope, event: OrderCancelled) -> None:
+        if event.order_id == "poison":
+            raise RuntimeError("this order cannot be handled")
+        handled.append(event.order_id)
+
+    await start_consumer(broker, database, picky, ServiceQueue("aftersales", ("OrderCancelled",)))
+    poison = record_event(
+        cancellation("poison"),
+        producer="orders",
+        correlation_id="poison",
+        occurred_at=datetime.now(UTC),
+    )
+    await publish(amqp_url, poison)
+    await publish(amqp_url, b"{not an event", routing_key="OrderCancelled")
+    for index in range(3):
+        await publish(
+            amqp_url,
+            record_event(
+                cancellation(f"good-{index}"),
+                producer="orders",
+                correlation_id="g",
+                occurred_at=datetime.now(UTC),
+            ),
+        )
+    await eventually(lambda _=None: _async_true(len(handled) == 3), what="the good messages")
+
+    async def both_parked() -> list[tuple[bytes, dict[str, object]]] | None:
+        parked = await dead_letters(amqp_url, "aftersales")
+        return parked if len(parked) == 2 else None
+
+    parked = await eventually(both_parked, timeout=20, what="two parked messages")
+    reasons = {headers["x-error-type"]: headers for _, headers in parked}
+    assert reasons["RuntimeError"]["x-attempts"] == 3
+    assert "cannot be handled" in str(reasons["RuntimeError"]["x-error"])
+    assert reasons["ContractViolation"]["x-attempts"] == 1  # never retried: it cannot succeed
+    assert sorted(handled) == ["good-0", "good-1", "good-2"]
+
+
+async def _async_true(value: bool) -> bool:
+    return value

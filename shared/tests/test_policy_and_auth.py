@@ -1,0 +1,73 @@
+"""Policy values from the environment (R-POL-1), tokens, production settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from shared.auth import decode_token, mint_token
+from shared.errors import Unauthorized
+from shared.policy import Policy
+from shared.settings import DEV_AUTH_SECRET, ServiceSettings
+
+
+def test_policy_defaults_are_the_contracts() -> None:  # R-POL-1
+    policy = Policy()
+    assert policy.order_confirm_window_seconds == 86_400
+    assert policy.review_overdue_working_days == 3
+    assert policy.full_managed_ship_days_max == 3
+    assert policy.semi_handling_days_options == (1, 2)
+    assert policy.pickup_cutoff_hour == 15
+    assert policy.self_drop_hours == 48
+    assert policy.aftersales_window_days_default == 15
+    assert policy.exemption_period_days == 90
+    assert policy.document_max_bytes == 10_485_760
+
+
+def test_every_policy_value_is_overridable(monkeypatch: pytest.MonkeyPatch) -> None:  # R-POL-1
+    monkeypatch.setenv("POLICY_ORDER_CONFIRM_WINDOW_SECONDS", "5")
+    monkeypatch.setenv("POLICY_SEMI_HANDLING_DAYS_OPTIONS", "1,2,3")
+    monkeypatch.setenv("POLICY_AFTERSALES_WINDOW_DAYS_BY_CATEGORY", '{"toys": 8}')
+    policy = Policy()
+    assert policy.order_confirm_window_seconds == 5
+    assert policy.semi_handling_days_options == (1, 2, 3)
+    assert policy.aftersales_window_days("toys") == 8
+    assert policy.aftersales_window_days("other") == 15
+
+
+def test_token_round_trip() -> None:
+    principal = decode_token(
+        DEV_AUTH_SECRET, mint_token(DEV_AUTH_SECRET, sub="m-1", role="merchant")
+    )
+    assert (principal.sub, principal.role) == ("m-1", "merchant")
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        mint_token(DEV_AUTH_SECRET, sub="m-1", role="merchant", ttl=timedelta(seconds=-1)),
+        mint_token("another-secret-of-enough-length-000", sub="m-1", role="merchant"),
+        jwt.encode(
+            {"sub": "m-1", "role": "merchant", "exp": datetime.now(UTC) + timedelta(hours=1)},
+            key="",
+            algorithm="none",
+        ),
+        jwt.encode(
+            {"sub": "m-1", "exp": datetime.now(UTC) + timedelta(hours=1)},
+            DEV_AUTH_SECRET,
+            algorithm="HS256",
+        ),
+        mint_token(DEV_AUTH_SECRET, sub="m-1", role="admin"),
+    ],
+)
+def test_bad_tokens_are_refused(token: str) -> None:
+    with pytest.raises(Unauthorized):
+        decode_token(DEV_AUTH_SECRET, token)
+
+
+def test_production_refuses_the_placeholder_secret() -> None:
+    with pytest.raises(ValueError, match="AUTH_SECRET"):
+        ServiceSettings(environment="production")
+    assert ServiceSettings(environment="production", auth_secret="x" * 40).auth_secret

@@ -1,0 +1,73 @@
+"""`make run`: the embedded engine (unless MONGO_URL is set) and the four services as
+separate processes, in the foreground. Ctrl-C stops everything it started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from devkit.engine import EmbeddedEngine, port_open
+from devkit.platform import DEFAULT_PORTS, Platform
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / ".data"
+ENGINE_PORT = int(os.environ.get("EMBEDDED_MONGO_PORT", "27017"))
+
+
+def main() -> int:
+    DATA.mkdir(exist_ok=True)
+    engine: EmbeddedEngine | None = None
+    env: dict[str, str] = {}
+    if "MONGO_URL" not in os.environ:
+        if port_open("127.0.0.1", ENGINE_PORT):
+            print(
+                f"Port {ENGINE_PORT} is taken: set MONGO_URL to use that server, or "
+                "EMBEDDED_MONGO_PORT to start the embedded engine elsewhere.",
+                file=sys.stderr,
+            )
+            return 1
+        engine = EmbeddedEngine(DATA / "mongo", ENGINE_PORT, DATA / "nx-27017.log").start()
+        env["MONGO_URL"] = engine.url
+        print(f"embedded MongoDB engine (nx-27017): {engine.url}  data: {DATA / 'mongo'}")
+    ports = {
+        name: int(os.environ.get(f"{name.upper()}_PORT", port))
+        for name, port in DEFAULT_PORTS.items()
+    }
+    logs = DATA / "logs"
+    logs.mkdir(exist_ok=True)
+    platform = Platform(env, ports, logs)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        platform.start()
+        for name in ports:
+            print(f"{name:<11} {platform.url(name)}   docs: {platform.url(name)}/docs")
+        print(f"logs: {logs}/<service>.log    Ctrl-C stops everything.")
+        while not stop.wait(1.0):
+            dead = [
+                s.name
+                for s in platform.services.values()
+                if s.process is not None and s.process.poll() is not None
+            ]
+            if dead:
+                print(
+                    f"{', '.join(dead)} stopped unexpectedly; see {logs}. Stopping.",
+                    file=sys.stderr,
+                )
+                return 1
+        return 0
+    finally:
+        print("stopping…")
+        platform.stop()
+        if engine is not None:
+            engine.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
