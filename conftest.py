@@ -13,10 +13,15 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from devkit.broker import HOW_TO_GET_ONE, broker_answers, create_vhost, delete_vhost, with_vhost
+from devkit.broker import (
+    DEFAULT_AMQP_URL,
+    HOW_TO_GET_ONE,
+    broker_answers,
+    create_vhost,
+    delete_vhost,
+    with_vhost,
+)
 from devkit.engine import EmbeddedEngine, free_port
-
-DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 @pytest.fixture(scope="session")

@@ -94,7 +94,8 @@ class Runtime:
         assert self.relay is not None
         assert self.publisher is not None
         assert self._connection is not None
-        self._spawn("outbox-relay", self.relay.run)
+        if self.settings.outbox_relay_enabled:
+            self._spawn("outbox-relay", self.relay.run)
         queue = QUEUES.get(self.service)
         if queue is not None:
             consumer = EventConsumer(

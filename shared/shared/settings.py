@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
     retry_delay_ms: int = Field(1000, gt=0)
     #: The relay's idle poll; local writes wake it at once.
     outbox_poll_seconds: float = Field(0.5, gt=0)
+    #: Off only to stop publishing (e.g. while draining a broker); events stay stored.
+    outbox_relay_enabled: bool = True
     #: How often deadlines (order confirmation, ship-by) are checked.
     deadline_poll_seconds: float = Field(1.0, gt=0)
 

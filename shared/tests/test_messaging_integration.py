@@ -180,7 +180,11 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
                 occurred_at=datetime.now(UTC),
             ),
         )
-    await eventually(lambda _=None: _async_true(len(handled) == 3), what="the good messages")
+
+    async def all_good_handled() -> bool:
+        return len(handled) == 3
+
+    await eventually(all_good_handled, what="the good messages")
 
     async def both_parked() -> list[tuple[bytes, dict[str, object]]] | None:
         parked = await dead_letters(amqp_url, "aftersales")
@@ -192,7 +196,3 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
     assert "cannot be handled" in str(reasons["RuntimeError"]["x-error"])
     assert reasons["ContractViolation"]["x-attempts"] == 1  # never retried: it cannot succeed
     assert sorted(handled) == ["good-0", "good-1", "good-2"]
-
-
-async def _async_true(value: bool) -> bool:
-    return value

@@ -8,6 +8,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from devkit.engine import port_open
 
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 HOW_TO_GET_ONE = (
     "RabbitMQ is not answering at {url}. Start it with `rabbitmq-server -detached`, or "
     "install it (Debian: `apt-get install rabbitmq-server`), or point AMQP_URL at one."
@@ -41,3 +42,17 @@ def create_vhost(vhost: str, user: str = "guest") -> None:
 
 def delete_vhost(vhost: str) -> None:
     _rabbitmqctl("delete_vhost", vhost)
+
+
+class IsolatedVhost:
+    """A vhost that exists for one `with` block: `with IsolatedVhost(base) as url: ...`."""
+
+    def __init__(self, base_url: str, name: str) -> None:
+        self.base_url, self.name = base_url, name
+
+    def __enter__(self) -> str:
+        create_vhost(self.name)
+        return with_vhost(self.base_url, self.name)
+
+    def __exit__(self, *exc: object) -> None:
+        delete_vhost(self.name)

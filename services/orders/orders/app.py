@@ -22,6 +22,10 @@ SPEC = ServiceSpec(
 )
 
 
-def create(settings: OrdersSettings | None = None, *, policy: Policy | None = None,
-           clock: Clock | None = None) -> FastAPI:
+def create(
+    settings: OrdersSettings | None = None,
+    *,
+    policy: Policy | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
     return create_app(SPEC, settings or OrdersSettings(), policy=policy, clock=clock)

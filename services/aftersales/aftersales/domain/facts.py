@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from aftersales.domain.errors import Conflict, Invalid
+from aftersales.domain.refunds import RefundLedger
 from shared.aggregate import Aggregate
 from shared.contract.events import (
     Delivered,
@@ -47,11 +47,7 @@ def _earliest(current: datetime | None, candidate: datetime) -> datetime:
     return candidate if current is None else min(current, candidate)
 
 
-def money_text(money: Money) -> str:
-    return f"{money.amount_minor} {money.currency} (minor units)"
-
-
-class OrderFacts(Aggregate):
+class OrderFacts(RefundLedger):
     """One order as aftersales sees it; `id` is the order id."""
 
     buyer_id: str | None = None
@@ -59,7 +55,6 @@ class OrderFacts(Aggregate):
     store_id: str | None = None
     store_type: StoreType | None = None
     categories: list[str] = Field(default_factory=list)
-    total: Money | None = None
     status: OrderStatus = "awaiting_confirmation"
     created_at: UtcDateTime | None = None
     confirmed_at: UtcDateTime | None = None
@@ -67,7 +62,6 @@ class OrderFacts(Aggregate):
     estimated_delivery: DeliveryWindow | None = None
     delivered_at: UtcDateTime | None = None
     lost_reported_at: UtcDateTime | None = None
-    refunded: Money | None = None
 
     @property
     def order_id(self) -> str:
@@ -110,40 +104,6 @@ class OrderFacts(Aggregate):
     def apply_shipment_exception(self, event: ShipmentException) -> None:
         if event.kind == "lost":
             self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
-
-    def require_total(self) -> Money:
-        if self.total is None:
-            raise Conflict(f"order {self.id} is not known to after-sales yet; try again shortly")
-        return self.total
-
-    def refundable_left(self) -> Money:
-        """The order total less every refund issued on it so far."""
-        total = self.require_total()
-        refunded = self.refunded.amount_minor if self.refunded is not None else 0
-        return Money(amount_minor=total.amount_minor - refunded, currency=total.currency)
-
-    def check_refund(self, amount: Money) -> None:
-        """Refunds of an order never exceed what the buyer paid: Invalid above the total
-        or in another currency, Conflict above what earlier refunds left."""
-        total = self.require_total()
-        if amount.currency != total.currency:
-            raise Invalid(
-                f"refund in {amount.currency}, but order {self.id} was paid in {total.currency}"
-            )
-        if amount.amount_minor > total.amount_minor:
-            raise Invalid(
-                f"refund of {money_text(amount)} is above the order total of {money_text(total)}"
-            )
-        left = self.refundable_left()
-        if amount.amount_minor > left.amount_minor:
-            raise Conflict(
-                f"refund of {money_text(amount)} is above what is left refundable on order "
-                f"{self.id}: {money_text(left)} of {money_text(total)}"
-            )
-
-    def add_refund(self, amount: Money) -> None:
-        self.check_refund(amount)
-        self.refunded = amount if self.refunded is None else self.refunded + amount
 
     def _learn(self, buyer_id: str, merchant_id: str, store_id: str, store_type: StoreType) -> None:
         self.buyer_id = self.buyer_id or buyer_id

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from aftersales.domain.errors import Conflict, Invalid
-from aftersales.domain.facts import OrderFacts, StoreFacts, money_text
+from aftersales.domain.facts import OrderFacts, StoreFacts
+from aftersales.domain.refunds import money_text
 from aftersales.domain.rules import Reason, check_can_open, liable_party
 from shared.aggregate import Aggregate
 from shared.clock import utc_ms
@@ -121,23 +122,20 @@ class Case(Aggregate):
         now: datetime,
         policy: Policy,
     ) -> None:
-        """Decide the case. A refund records `RefundIssued`; the caller then adds it to
-        the order with `order.add_refund(refund)`, in the same unit of work."""
+        """Decide the case. A refund records `RefundIssued`. The refund is checked against
+        the order's other refunds; the caller holds it first with `order.reserve_refund`
+        (the service layer's two-step resolution), so this case's own hold is excluded."""
         now = utc_ms(now)
         if self.status != "open":
             raise Conflict(f"case {self.id} is already {self.status}; it cannot be resolved again")
         if order.id != self.order_id:
             raise ValueError(f"case {self.id} is about order {self.order_id}, not {order.id}")
+        check_decision(decision, refund, note)
         if decision == "reject":
-            if refund is not None:
-                raise Invalid("a rejection carries no refund; decide 'refund' to refund")
-            if not note.strip():
-                raise Invalid("a rejection needs a note telling the buyer why")
             self.status = "rejected"
         else:
-            if refund is None or refund.amount_minor == 0:
-                raise Invalid("a 'refund' decision needs a refund above zero")
-            order.check_refund(refund)
+            assert refund is not None  # check_decision
+            order.check_refund(refund, excluding_case=self.id)
             party, rule_note = liable_party(store, self.store_type, self.opened_at, policy)
             self.liable_party, self.liability_rule = party, rule_note
             self.status = "refunded"
@@ -171,3 +169,14 @@ class Case(Aggregate):
     def _note_operator_response(self, now: datetime) -> None:
         if self.first_operator_response_at is None:
             self.first_operator_response_at = now
+
+
+def check_decision(decision: Decision, refund: Money | None, note: str) -> None:
+    """The shape of a decision, before anything is held or written: Invalid if wrong."""
+    if decision == "reject":
+        if refund is not None:
+            raise Invalid("a rejection carries no refund; decide 'refund' to refund")
+        if not note.strip():
+            raise Invalid("a rejection needs a note telling the buyer why")
+    elif refund is None or refund.amount_minor == 0:
+        raise Invalid("a 'refund' decision needs a refund above zero")

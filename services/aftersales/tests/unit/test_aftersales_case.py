@@ -127,7 +127,7 @@ def test_partial_refunds_up_to_the_total_then_conflict() -> None:  # 409
     for amount in (3000, 2000):
         case = open_case(order)
         case.resolve("refund", usd(amount), "ok", "op-1", order, None, NOW, POLICY)
-        order.add_refund(usd(amount))
+        order.reserve_refund(case.id, usd(amount), NOW)
     assert order.refundable_left() == usd(0)
     last = open_case(order, refund_minor=1)
     with pytest.raises(Conflict, match="left refundable") as refused:

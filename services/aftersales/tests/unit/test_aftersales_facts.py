@@ -183,19 +183,19 @@ def test_only_a_lost_exception_counts_as_reported_lost() -> None:
 def test_refunds_add_up_to_the_total_and_no_further() -> None:
     order = OrderFacts(id=str(uuid4()))
     order.apply_order_created(created(order.id))
-    order.add_refund(usd(1000))
-    order.add_refund(usd(700))
+    order.reserve_refund("c-1", usd(1000), T0)
+    order.reserve_refund("c-2", usd(700), T0)
     assert order.refunded == usd(1700)
     assert order.refundable_left() == usd(0)
     with pytest.raises(Conflict, match="0 USD"):
-        order.add_refund(usd(1))
+        order.reserve_refund("c-3", usd(1), T0)
     with pytest.raises(Invalid, match="EUR"):
-        order.add_refund(Money(amount_minor=1, currency="EUR"))
+        order.reserve_refund("c-4", Money(amount_minor=1, currency="EUR"), T0)
 
 
 def test_refund_of_an_unknown_order_is_a_conflict() -> None:
     with pytest.raises(Conflict, match="not known"):
-        OrderFacts(id=str(uuid4())).add_refund(usd(1))
+        OrderFacts(id=str(uuid4())).reserve_refund("c-1", usd(1), T0)
 
 
 def test_facts_survive_a_round_trip_through_the_database_document() -> None:

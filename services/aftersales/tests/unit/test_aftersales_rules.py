@@ -172,5 +172,5 @@ def test_unknown_approval_of_a_full_managed_store_is_borne_by_the_platform() -> 
 
 def test_refundable_left_subtracts_refunds() -> None:
     partly = order(categories=["food"])
-    partly.add_refund(Money(amount_minor=1200, currency="USD"))
+    partly.reserve_refund("c-1", Money(amount_minor=1200, currency="USD"), APPROVED_AT)
     assert refundable_left(partly) == Money(amount_minor=3800, currency="USD")

@@ -21,15 +21,25 @@ from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
 
-ADDRESS = {"recipient": "Ana", "phone": "+34 600 000 000", "country": "ES", "city": "Madrid",
-           "line1": "Calle 1", "postal_code": "28001"}
+ADDRESS = {
+    "recipient": "Ana",
+    "phone": "+34 600 000 000",
+    "country": "ES",
+    "city": "Madrid",
+    "line1": "Calle 1",
+    "postal_code": "28001",
+}
 
 
 @pytest.fixture
 async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = OrdersSettings(mongo_url=mongo_url, amqp_url=amqp_url,
-                              mongo_database_prefix=db_prefix, outbox_poll_seconds=0.1,
-                              deadline_poll_seconds=0.2)
+    settings = OrdersSettings(
+        mongo_url=mongo_url,
+        amqp_url=amqp_url,
+        mongo_database_prefix=db_prefix,
+        outbox_poll_seconds=0.1,
+        deadline_poll_seconds=0.2,
+    )
     async with serve_in_process(create(settings)) as client:
         yield client
 
@@ -37,18 +47,30 @@ async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator
 async def approve_product(amqp_url: str, *, merchant_id: str, price_minor: int = 1250) -> str:
     product_id = f"p-{uuid.uuid4().hex[:8]}"
     event = ProductApproved(
-        product_id=product_id, store_id=f"s-{merchant_id}", merchant_id=merchant_id,
-        store_type="full_managed", title="Tea set", description="Porcelain", category="home",
+        product_id=product_id,
+        store_id=f"s-{merchant_id}",
+        merchant_id=merchant_id,
+        store_type="full_managed",
+        title="Tea set",
+        description="Porcelain",
+        category="home",
         images=["https://img.example/tea.png"],
-        price=Money(amount_minor=price_minor, currency="USD"), weight_grams=800,
-        approved_at=datetime.now(UTC))
-    await publish(amqp_url, record_event(event, producer="review", correlation_id=product_id,
-                                         occurred_at=datetime.now(UTC)))
+        price=Money(amount_minor=price_minor, currency="USD"),
+        weight_grams=800,
+        approved_at=datetime.now(UTC),
+    )
+    await publish(
+        amqp_url,
+        record_event(
+            event, producer="review", correlation_id=product_id, occurred_at=datetime.now(UTC)
+        ),
+    )
     return product_id
 
 
-async def test_order_is_priced_from_the_catalogue(orders: httpx.AsyncClient,
-                                                  amqp_url: str) -> None:  # R-ORD-1
+async def test_order_is_priced_from_the_catalogue(
+    orders: httpx.AsyncClient, amqp_url: str
+) -> None:  # R-ORD-1
     merchant = f"m-{uuid.uuid4().hex[:6]}"
     product_id = await approve_product(amqp_url, merchant_id=merchant)
 
@@ -56,8 +78,11 @@ async def test_order_is_priced_from_the_catalogue(orders: httpx.AsyncClient,
         return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
 
     await eventually(on_sale, what="the approved product in the catalogue")
-    response = await orders.post("/orders", headers=bearer("buyer", "b-1"), json={
-        "items": [{"product_id": product_id, "quantity": 2}], "shipping_address": ADDRESS})
+    response = await orders.post(
+        "/orders",
+        headers=bearer("buyer", "b-1"),
+        json={"items": [{"product_id": product_id, "quantity": 2}], "shipping_address": ADDRESS},
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["status"] == "awaiting_confirmation"

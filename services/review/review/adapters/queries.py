@@ -77,21 +77,26 @@ async def review_queue(
     """R-REV-5: everything under review, oldest first. Overdue means under review longer
     than a number of working days, so the oldest-first order also puts overdue first."""
     after = QueuePosition.decode(cursor) if cursor else None
-    found: list[list[QueueItem]] = []
-    for kind, collection, model in (
+    sources: tuple[tuple[QueueKind, Collection, type[Store] | type[Product]], ...] = (
         ("store", stores, Store),
         ("product", products, Product),
-    ):
+    )
+    found: list[list[QueueItem]] = []
+    for kind, collection, model in sources:
         query = {"status": "under_review", **_after(kind, after)}
         documents = (
-            await collection.find(query).sort([("submitted_at", 1), ("_id", 1)])
+            await collection.find(query)
+            .sort([("submitted_at", 1), ("_id", 1)])
             .limit(limit + 1)
             .to_list()
         )
         found.append(
             [
-                (QueuePosition(utc_ms(doc["submitted_at"]), kind, doc["_id"]), model.from_document(doc))
-                for doc in documents
+                (
+                    QueuePosition(utc_ms(document["submitted_at"]), kind, document["_id"]),
+                    model.from_document(document),
+                )
+                for document in documents
             ]
         )
     merged = list(heapq.merge(*found, key=lambda item: _sort_key(item[0])))

@@ -1,0 +1,90 @@
+"""The aftersales use cases behind the HTTP API: open a case, see cases (CONTRACT.md).
+
+Aftersales never calls another service at request time: it decides from its own replica
+of orders and stores (`service_layer.events`), so a case opens even while orders is down.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from aftersales.adapters import queries
+from aftersales.domain.facts import OrderFacts
+from aftersales.domain.model import Case
+from aftersales.domain.rules import Reason
+from shared.auth import Principal
+from shared.clock import Clock
+from shared.contract.types import Money
+from shared.errors import NotFound
+from shared.policy import Policy
+from shared.repository import AggregateRepository
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    buyer_id: str
+    order_id: str
+    reason: Reason
+    description: str
+    refund_requested: Money
+
+
+@dataclass
+class CaseCommands:
+    cases: AggregateRepository[Case]
+    orders: AggregateRepository[OrderFacts]
+    clock: Clock
+    policy: Policy
+
+    async def open(self, command: OpenCase) -> Case:
+        """R-AS-1: the buyer of a delivered (or overdue) order opens a case in its window.
+
+        An order aftersales has not heard of, or another buyer's, is 404: the caller
+        cannot tell the two apart. Outside the window: OutsideWindow (422, rule and
+        dates); a refund requested above the total: Invalid (422). Nothing is stored then.
+        """
+        order = await self.orders.get(command.order_id)
+        if order is None or not order.known or order.buyer_id != command.buyer_id:
+            raise NotFound(
+                f"No order {command.order_id} of yours is known to after-sales; check the "
+                "order id (a just-placed order may take a moment to arrive)."
+            )
+        now = self.clock.now()
+        case = Case.open(
+            str(uuid.uuid4()),
+            order,
+            command.reason,
+            command.description,
+            command.refund_requested,
+            now,
+            self.policy,
+        )
+        await self.cases.add(case, now=now, correlation_id=order.id)
+        return case
+
+    async def get_visible(self, case_id: str, principal: Principal) -> Case:
+        """The case if the caller is its buyer, its merchant or an operator; else 404."""
+        case = await self.cases.get(case_id)
+        if case is None or not _may_see(case.buyer_id, case.merchant_id, principal):
+            raise NotFound(f"No after-sales case {case_id} for you.")
+        return case
+
+    async def of_order(self, order_id: str, principal: Principal) -> list[Case]:
+        """Every case of an order the caller is a party to (or any, for an operator)."""
+        order = await self.orders.get(order_id)
+        if (
+            order is None
+            or not order.known
+            or not _may_see(order.buyer_id, order.merchant_id, principal)
+        ):
+            raise NotFound(f"No order {order_id} for you.")
+        return await queries.cases_of_order(self.cases.collection, order_id)
+
+
+def _may_see(buyer_id: str | None, merchant_id: str | None, principal: Principal) -> bool:
+    if principal.is_operator:
+        return True
+    if principal.role == "merchant":
+        return merchant_id == principal.sub
+    return buyer_id == principal.sub

@@ -1,0 +1,38 @@
+"""`logistics.app:create` builds the ASGI app; nothing connects until its lifespan starts."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from logistics.adapters.queries import INDEXES, SHIPMENTS
+from logistics.bootstrap import bootstrap
+from logistics.domain.model import InvalidTransition, ShipmentError
+from logistics.entrypoints.http import estimates_router, shipments_router
+from logistics.settings import LogisticsSettings
+from shared.app import ServiceSpec, create_app
+from shared.clock import Clock
+from shared.errors import Conflict, Unprocessable
+from shared.policy import Policy
+
+SPEC = ServiceSpec(
+    name="logistics",
+    title="Logistics: a shipment per confirmed order, ship-by deadlines, routes, estimates.",
+    routers=[shipments_router, estimates_router],
+    indexes=INDEXES,
+    outbox_collections=[SHIPMENTS],
+    bootstrap=bootstrap,
+    domain_errors={
+        # A shipment asked to move to a status its current one does not lead to.
+        InvalidTransition: lambda error: Conflict(str(error)),
+        ShipmentError: lambda error: Unprocessable(str(error)),
+    },
+)
+
+
+def create(
+    settings: LogisticsSettings | None = None,
+    *,
+    policy: Policy | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    return create_app(SPEC, settings or LogisticsSettings(), policy=policy, clock=clock)

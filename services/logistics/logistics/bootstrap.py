@@ -1,0 +1,41 @@
+"""Wires the logistics service from an open runtime: repositories, use cases, handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from logistics.adapters.queries import SHIPMENTS, STORES
+from logistics.domain.model import Shipment
+from logistics.domain.routes import DEFAULT_ROUTES
+from logistics.domain.stores import StoreFacts
+from logistics.service_layer.commands import ShipmentCommands
+from logistics.service_layer.events import LogisticsEventHandlers
+from shared.app import Wiring
+from shared.repository import AggregateRepository
+from shared.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class LogisticsServices:
+    commands: ShipmentCommands
+    events: LogisticsEventHandlers
+
+
+async def bootstrap(runtime: Runtime) -> Wiring:
+    def repository(collection: str, model: type) -> AggregateRepository:  # type: ignore[type-arg]
+        return AggregateRepository(
+            runtime.db[collection], model, producer="logistics", on_outbox=runtime.wake_relay
+        )
+
+    shipments = repository(SHIPMENTS, Shipment)
+    # R-LOG-6: the route rules in force (defaults until configuration replaces them).
+    routes = DEFAULT_ROUTES
+    commands = ShipmentCommands(shipments, runtime.clock, runtime.policy, routes)
+    events = LogisticsEventHandlers(
+        shipments, repository(STORES, StoreFacts), runtime.clock, runtime.policy, routes
+    )
+    return Wiring(
+        services=LogisticsServices(commands, events),
+        handlers=events.table(),
+        jobs=[("late-shipments", events.flag_late_shipments)],
+    )

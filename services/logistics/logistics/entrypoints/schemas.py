@@ -1,0 +1,84 @@
+"""Request and response bodies of the logistics API (CONTRACT.md)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from logistics.domain.deadlines import DeliveryEstimate
+from logistics.domain.model import (
+    ExceptionKind,
+    Handover,
+    ReportedExceptionKind,
+    Shipment,
+    ShipmentStatus,
+)
+from logistics.domain.routes import Route
+from shared.contract.events import DeliveryWindow
+from shared.contract.types import IsoDate, NonEmpty, StoreType, UtcDateTime
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ShipmentShip(Strict):
+    carrier: NonEmpty = Field(max_length=100)
+    tracking_number: NonEmpty = Field(max_length=100)
+    handover: Handover
+
+
+class ShipmentExceptionReport(Strict):
+    kind: ReportedExceptionKind
+    note: NonEmpty
+
+
+class ShipmentPublic(BaseModel):
+    shipment_id: str
+    order_id: str
+    status: ShipmentStatus
+    store_id: str
+    merchant_id: str
+    buyer_id: str
+    store_type: StoreType
+    destination_country: str
+    weight_grams: int
+    ship_by: UtcDateTime | None
+    self_drop_by: UtcDateTime | None
+    estimated_delivery: DeliveryWindow | None
+    route: str | None
+    carrier: str | None
+    tracking_number: str | None
+    handover: Handover | None
+    shipped_at: UtcDateTime | None
+    delivered_at: UtcDateTime | None
+    #: When the lateness job found it unshipped after `ship_by`; null while not late.
+    late_detected_at: UtcDateTime | None
+    exception_kind: ExceptionKind | None
+    exception_note: str | None
+    created_at: UtcDateTime
+
+    @classmethod
+    def of(cls, shipment: Shipment) -> ShipmentPublic:
+        return cls(
+            shipment_id=shipment.id,
+            **shipment.model_dump(include=set(cls.model_fields) - {"shipment_id"}),
+        )
+
+
+class ShipmentList(BaseModel):
+    items: list[ShipmentPublic]
+
+
+class DeliveryEstimatePublic(BaseModel):
+    ship_by: UtcDateTime
+    earliest: IsoDate
+    latest: IsoDate
+    route: str
+
+    @classmethod
+    def of(cls, found: DeliveryEstimate) -> DeliveryEstimatePublic:
+        return cls(**found.model_dump())
+
+
+class RouteList(BaseModel):
+    items: list[Route]

@@ -1,0 +1,131 @@
+"""The order's rules with no I/O: time is passed in (R-ORD-1..3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from orders.domain.model import Order, OrderConflict
+from shared.contract.events import OrderCancelled, OrderConfirmed, OrderCreated, OrderLine
+from shared.contract.types import Money, ShippingAddress
+from shared.policy import Policy
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+POLICY = Policy()
+WINDOW = timedelta(seconds=POLICY.order_confirm_window_seconds)
+
+
+def place(now: datetime = NOW, policy: Policy = POLICY) -> Order:
+    line = OrderLine(
+        product_id="p-1",
+        title="Tea",
+        category="home",
+        quantity=3,
+        unit_price=Money(amount_minor=1250, currency="USD"),
+        weight_grams=500,
+    )
+    address = ShippingAddress(
+        recipient="Ana",
+        phone="+34 600 000 000",
+        country="ES",
+        city="Madrid",
+        line1="Calle 1",
+        postal_code="28001",
+    )
+    return Order.place(
+        order_id="o-1",
+        buyer_id="b-1",
+        store_id="s-1",
+        merchant_id="m-1",
+        store_type="full_managed",
+        items=[line],
+        address=address,
+        now=now,
+        policy=policy,
+    )
+
+
+def test_an_order_is_created_at_once_with_its_deadline() -> None:  # R-ORD-1, R-ORD-2
+    order = place()
+    assert order.status == "awaiting_confirmation"
+    assert order.confirm_by == NOW + WINDOW
+    assert order.total == Money(amount_minor=3750, currency="USD")
+    [event] = order.pull_events()
+    assert isinstance(event, OrderCreated)
+    assert event.confirm_by == order.confirm_by
+
+
+def test_the_window_comes_from_policy() -> None:  # R-POL-1
+    order = place(policy=Policy(order_confirm_window_seconds=5))
+    assert order.confirm_by == NOW + timedelta(seconds=5)
+
+
+def test_confirm_before_the_deadline() -> None:  # R-ORD-2
+    order = place()
+    order.pull_events()
+    order.confirm(NOW + WINDOW - timedelta(milliseconds=1))
+    assert order.status == "confirmed"
+    assert order.confirmation_outcome == "on_time"
+    [event] = order.pull_events()
+    assert isinstance(event, OrderConfirmed)
+
+
+def test_confirm_after_deadline_is_rejected() -> None:  # R-ORD-2
+    order = place()
+    with pytest.raises(OrderConflict, match="R-ORD-2"):
+        order.confirm(NOW + WINDOW)
+
+
+def test_unconfirmed_order_is_cancelled_by_itself_once() -> None:  # R-ORD-3
+    order = place()
+    order.pull_events()
+    assert order.expire(NOW + WINDOW - timedelta(seconds=1)) is False
+    assert order.expire(NOW + WINDOW) is True
+    assert (order.status, order.cancel_reason) == ("cancelled", "confirmation_timeout")
+    assert order.confirmation_outcome == "timed_out"
+    assert order.expire(NOW + 2 * WINDOW) is False  # never twice
+    [event] = order.pull_events()
+    assert isinstance(event, OrderCancelled)
+    assert event.reason == "confirmation_timeout"
+
+
+def test_confirm_after_cancellation_is_rejected() -> None:  # R-ORD-3
+    order = place()
+    order.cancel_by_buyer(NOW + timedelta(minutes=5))
+    assert order.cancel_reason == "buyer_cancelled"
+    with pytest.raises(OrderConflict, match="cancelled"):
+        order.confirm(NOW + timedelta(minutes=6))
+
+
+def test_buyer_cannot_cancel_after_confirmation() -> None:
+    order = place()
+    order.confirm(NOW + timedelta(hours=1))
+    with pytest.raises(OrderConflict, match="confirmed"):
+        order.cancel_by_buyer(NOW + timedelta(hours=2))
+
+
+def test_facts_move_forward_only_and_apply_once() -> None:  # R-ORD-4
+    order = place()
+    order.confirm(NOW + timedelta(hours=1))
+    assert order.advance("e-delivered", "Delivered", NOW + timedelta(days=3), "delivered")
+    assert order.advance("e-shipped", "Shipped", NOW + timedelta(days=1), "shipped")
+    assert not order.advance("e-shipped", "Shipped", NOW + timedelta(days=1), "shipped")
+    assert order.status == "delivered"
+    assert [entry.event for entry in order.timeline] == [
+        "OrderCreated",
+        "OrderConfirmed",
+        "Shipped",
+        "Delivered",
+    ]
+
+
+def test_refunds_make_the_order_partially_then_wholly_refunded() -> None:
+    order = place()
+    order.confirm(NOW + timedelta(hours=1))
+    order.add_refund("r-1", Money(amount_minor=1000, currency="USD"), NOW + timedelta(days=5))
+    assert order.status == "partially_refunded"
+    assert not order.add_refund("r-1", Money(amount_minor=1000, currency="USD"), NOW)
+    order.add_refund("r-2", Money(amount_minor=2750, currency="USD"), NOW + timedelta(days=6))
+    assert order.status == "refunded"
+    assert order.refunded == Money(amount_minor=3750, currency="USD")

@@ -1,0 +1,42 @@
+"""Wires the review service from an open runtime: repositories and use cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from review.adapters.queries import INVITATIONS, PRODUCTS, STORES
+from review.domain.model import Invitation, Product, Store
+from review.service_layer.commands import StoreCommands
+from review.service_layer.deadlines import REVIEW_CALENDAR_COUNTRY, ReviewDeadline
+from review.service_layer.products import ProductCommands
+from shared.app import Wiring
+from shared.calendar import WorkingCalendar
+from shared.repository import AggregateRepository
+from shared.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class ReviewServices:
+    stores: StoreCommands
+    products: ProductCommands
+    deadline: ReviewDeadline
+
+
+async def bootstrap(runtime: Runtime) -> Wiring:
+    def repository(collection: str, model: type) -> AggregateRepository:  # type: ignore[type-arg]
+        return AggregateRepository(
+            runtime.db[collection], model, producer="review", on_outbox=runtime.wake_relay
+        )
+
+    stores = repository(STORES, Store)
+    products = repository(PRODUCTS, Product)
+    calendar = WorkingCalendar.for_country(REVIEW_CALENDAR_COUNTRY)
+    services = ReviewServices(
+        stores=StoreCommands(
+            stores, repository(INVITATIONS, Invitation), runtime.clock, runtime.policy
+        ),
+        products=ProductCommands(products, stores, runtime.clock, runtime.policy),
+        deadline=ReviewDeadline(calendar.working_days_between, runtime.policy, runtime.clock),
+    )
+    # Review consumes no events: the topology has no review queue.
+    return Wiring(services=services)

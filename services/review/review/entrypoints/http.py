@@ -1,0 +1,144 @@
+"""The review HTTP API: thin routes over the use cases (CONTRACT.md, review)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from review.adapters import queries
+from review.bootstrap import ReviewServices
+from review.domain.model import Store
+from review.entrypoints.schemas import (
+    InvitationCreate,
+    InvitationPublic,
+    MessageCreate,
+    MessagePublic,
+    ProductCreate,
+    ProductPublic,
+    ProductReviewCreate,
+    QueueItemPublic,
+    ReviewQueuePage,
+    StoreCreate,
+    StorePublic,
+    StoreReviewCreate,
+    StoreUpdate,
+)
+from review.service_layer.commands import ApplyForStore, DecideStage
+from shared.auth import Merchant, Operator, Principal, require_role
+
+Created = status.HTTP_201_CREATED
+
+
+def _services(request: Request) -> ReviewServices:
+    services: ReviewServices = request.app.state.services
+    return services
+
+
+Services = Annotated[ReviewServices, Depends(_services)]
+#: The store's or product's merchant, or an operator (others' resources are then 404).
+OwnerOrOperator = Annotated[Principal, Depends(require_role("merchant", "operator"))]
+Limit = Annotated[int, Query(ge=1, le=100)]
+
+invitations_router = APIRouter(prefix="/invitations", tags=["invitations"])
+stores_router = APIRouter(prefix="/stores", tags=["stores"])
+products_router = APIRouter(prefix="/products", tags=["products"])
+queue_router = APIRouter(prefix="/review-queue", tags=["review queue"])
+
+
+@invitations_router.post("", status_code=Created, response_model=InvitationPublic)
+async def invite(
+    body: InvitationCreate, operator: Operator, services: Services
+) -> InvitationPublic:
+    return InvitationPublic.of(await services.stores.invite(body.merchant_id, operator.sub))
+
+
+@stores_router.post("", status_code=Created, response_model=StorePublic)
+async def apply_for_store(body: StoreCreate, merchant: Merchant, services: Services) -> StorePublic:
+    store = await services.stores.apply(ApplyForStore(merchant.sub, body))
+    return _store(store, services)
+
+
+@stores_router.get("/{store_id}", response_model=StorePublic)
+async def get_store(store_id: str, principal: OwnerOrOperator, services: Services) -> StorePublic:
+    return _store(await services.stores.get_visible(store_id, principal), services)
+
+
+@stores_router.put("/{store_id}", response_model=StorePublic)
+async def resubmit_store(
+    store_id: str, body: StoreUpdate, merchant: Merchant, services: Services
+) -> StorePublic:
+    return _store(await services.stores.resubmit(store_id, merchant, body), services)
+
+
+@stores_router.post("/{store_id}/reviews", response_model=StorePublic)
+async def decide_stage(
+    store_id: str, body: StoreReviewCreate, operator: Operator, services: Services
+) -> StorePublic:
+    store = await services.stores.decide(
+        DecideStage(store_id, operator.sub, body.stage, body.decision, body.reason)
+    )
+    return _store(store, services)
+
+
+@stores_router.post("/{store_id}/messages", status_code=Created, response_model=MessagePublic)
+async def post_message(
+    store_id: str, body: MessageCreate, principal: OwnerOrOperator, services: Services
+) -> MessagePublic:
+    return MessagePublic.of(await services.stores.post_message(store_id, principal, body.body))
+
+
+@products_router.post("", status_code=Created, response_model=ProductPublic)
+async def submit_product(
+    body: ProductCreate, merchant: Merchant, services: Services
+) -> ProductPublic:
+    product = await services.products.submit(merchant, body)
+    return ProductPublic.of(product, overdue=services.deadline.overdue(product))
+
+
+@products_router.get("/{product_id}", response_model=ProductPublic)
+async def get_product(
+    product_id: str, principal: OwnerOrOperator, services: Services
+) -> ProductPublic:
+    product = await services.products.get_visible(product_id, principal)
+    return ProductPublic.of(product, overdue=services.deadline.overdue(product))
+
+
+@products_router.post("/{product_id}/reviews", response_model=ProductPublic)
+async def decide_product(
+    product_id: str, body: ProductReviewCreate, operator: Operator, services: Services
+) -> ProductPublic:
+    product = await services.products.decide(product_id, operator, body.decision, body.reason)
+    return ProductPublic.of(product, overdue=services.deadline.overdue(product))
+
+
+@queue_router.get("", response_model=ReviewQueuePage)
+async def review_queue(
+    operator: Operator,
+    services: Services,
+    limit: Limit = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> ReviewQueuePage:
+    """R-REV-5: stores and products under review, overdue first, then oldest."""
+    page, next_cursor = await queries.review_queue(
+        services.stores.stores.collection, services.products.products.collection, limit, cursor
+    )
+    items = [
+        QueueItemPublic(
+            kind=position.kind,
+            id=item.id,
+            store_id=item.id if isinstance(item, Store) else item.store_id,
+            merchant_id=item.merchant_id,
+            store_type=item.store_type,
+            name=item.name if isinstance(item, Store) else item.title,
+            submitted_at=item.submitted_at,
+            overdue=services.deadline.overdue(item),
+            current_stage=item.current_stage if isinstance(item, Store) else None,
+        )
+        for position, item in page
+    ]
+    return ReviewQueuePage(items=items, next_cursor=next_cursor)
+
+
+def _store(store: Store, services: ReviewServices) -> StorePublic:
+    return StorePublic.of(store, overdue=services.deadline.overdue(store))

@@ -1,0 +1,175 @@
+"""Request and response bodies of the review API (CONTRACT.md, review)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from review.domain.application import StoreApplication
+from review.domain.issues import Issue
+from review.domain.model import (
+    Decision,
+    Invitation,
+    Message,
+    Product,
+    ProductListing,
+    ProductStatus,
+    Stage,
+    StageStatus,
+    Store,
+    StoreStatus,
+)
+from shared.contract.types import Money, Role, StoreType, UtcDateTime
+
+Reason = Field(None, max_length=2000)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InvitationCreate(Strict):
+    merchant_id: str = Field(min_length=1, max_length=100)
+
+
+class InvitationPublic(BaseModel):
+    invitation_id: str
+    merchant_id: str
+    invited_by: str
+    invited_at: UtcDateTime
+    used_by_store_id: str | None
+    used_at: UtcDateTime | None
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> InvitationPublic:
+        return cls(
+            invitation_id=invitation.id,
+            **invitation.model_dump(include=set(cls.model_fields) - {"invitation_id"}),
+        )
+
+
+class StoreCreate(StoreApplication):
+    """`POST /stores`: the application (shape only; substance is checked, R-REV-4)."""
+
+
+class StoreUpdate(StoreApplication):
+    """`PUT /stores/{id}`: the corrected application (R-REV-6)."""
+
+
+class StoreReviewCreate(Strict):
+    stage: Stage
+    decision: Decision
+    #: Required to reject (R-REV-3), shown to the merchant (R-REV-6).
+    reason: str | None = Reason
+
+
+class MessageCreate(Strict):
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class StageReviewPublic(BaseModel):
+    stage: Stage
+    status: StageStatus
+    reason: str | None
+    decided_at: UtcDateTime | None
+
+
+class MessagePublic(BaseModel):
+    author_role: Role
+    author_id: str
+    body: str
+    at: UtcDateTime
+
+    @classmethod
+    def of(cls, message: Message) -> MessagePublic:
+        return cls(**message.model_dump(include=set(cls.model_fields)))
+
+
+class StorePublic(BaseModel):
+    store_id: str
+    merchant_id: str
+    store_type: StoreType
+    name: str
+    status: StoreStatus
+    #: R-REV-6: the first stage still pending while under review.
+    current_stage: Stage | None
+    stages: list[StageReviewPublic]
+    submitted_at: UtcDateTime
+    approved_at: UtcDateTime | None
+    rejected_reason: str | None
+    overdue: bool
+    issues: list[Issue]
+    messages: list[MessagePublic]
+    application: StoreApplication
+
+    @classmethod
+    def of(cls, store: Store, *, overdue: bool) -> StorePublic:
+        return cls(
+            store_id=store.id,
+            merchant_id=store.merchant_id,
+            store_type=store.store_type,
+            name=store.name,
+            status=store.status,
+            current_stage=store.current_stage,
+            stages=[StageReviewPublic(**stage.model_dump()) for stage in store.stages],
+            submitted_at=store.submitted_at,
+            approved_at=store.approved_at,
+            rejected_reason=store.rejected_reason,
+            overdue=overdue,
+            issues=store.issues,
+            messages=[MessagePublic.of(message) for message in store.messages],
+            application=store.application,
+        )
+
+
+class ProductCreate(ProductListing):
+    """`POST /products` (R-REV-8)."""
+
+
+class ProductReviewCreate(Strict):
+    decision: Decision
+    #: Required to reject (R-REV-9).
+    reason: str | None = Reason
+
+
+class ProductPublic(BaseModel):
+    product_id: str
+    store_id: str
+    merchant_id: str
+    store_type: StoreType
+    title: str
+    description: str
+    category: str
+    images: list[str]
+    price: Money
+    weight_grams: int
+    status: ProductStatus
+    reason: str | None
+    submitted_at: UtcDateTime
+    decided_at: UtcDateTime | None
+    overdue: bool
+
+    @classmethod
+    def of(cls, product: Product, *, overdue: bool) -> ProductPublic:
+        fields = set(cls.model_fields) - {"product_id", "overdue"}
+        return cls(product_id=product.id, overdue=overdue, **product.model_dump(include=fields))
+
+
+class QueueItemPublic(BaseModel):
+    kind: Literal["store", "product"]
+    #: The store's or the product's id, by `kind`.
+    id: str
+    store_id: str
+    merchant_id: str
+    store_type: StoreType
+    #: The store's name or the product's title.
+    name: str
+    submitted_at: UtcDateTime
+    overdue: bool
+    current_stage: Stage | None
+
+
+class ReviewQueuePage(BaseModel):
+    items: list[QueueItemPublic]
+    next_cursor: str | None

@@ -1,0 +1,173 @@
+"""One order's whole journey across the four services (issue: the backbone), and the
+same journey's events delivered twice changing nothing."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+from devkit.wait import eventually
+
+from shared.messaging.topology import QUEUES
+from testkit.bus import publish
+from testkit.journey import (
+    cast,
+    list_product,
+    open_full_managed_store,
+    order_when,
+    place_order,
+    shipment_of,
+)
+from testkit.platforms import StartPlatform
+from testkit.tap import event_tap
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_one_order_crosses_all_four_services(start_platform: StartPlatform) -> None:
+    running = start_platform()
+    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+
+        # 1-2. Store and product through review; orders keeps its own catalogue (R-REV-*).
+        store = await open_full_managed_store(operator, merchant)
+
+        async def store_approved_published() -> bool:
+            return bool(tap.of_type("StoreApproved", store["store_id"]))
+
+        await eventually(store_approved_published, what="StoreApproved on the bus")
+        product_id = await list_product(operator, merchant, store["store_id"])
+
+        # 3. The buyer orders; the price is the catalogue's (R-ORD-1, R-ORD-2).
+        order = await place_order(buyer, product_id, quantity=2)
+        assert order["status"] == "awaiting_confirmation"
+        assert order["total"] == {"amount_minor": 9_980, "currency": "USD"}
+        assert order["confirm_by"] > order["created_at"]
+
+        # 4. The merchant confirms; logistics creates the shipment by itself (R-ORD-4).
+        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
+        shipment = await shipment_of(operator, order["order_id"])
+        assert shipment["status"] == "awaiting_shipment"
+
+        # 5. The operator ships (full-managed: the platform ships, R-LOG-1) and delivers.
+        await operator.call(
+            "POST",
+            "logistics",
+            f"/shipments/{shipment['shipment_id']}/ship",
+            json={"carrier": "SF Express", "tracking_number": "SF1234567890", "handover": "pickup"},
+            expect=200,
+        )
+        await order_when(
+            buyer, order["order_id"], lambda o: o["status"] == "shipped", "the order shipped"
+        )
+        await operator.call(
+            "POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver", expect=200
+        )
+        await order_when(
+            buyer, order["order_id"], lambda o: o["status"] == "delivered", "the order delivered"
+        )
+
+        # 6. A damaged item: the platform bears the refund in the exemption period (R-AS-2).
+        case = await _open_case(buyer, order)
+        await operator.call(
+            "POST",
+            "aftersales",
+            f"/cases/{case['case_id']}/resolve",
+            json={
+                "decision": "refund",
+                "refund": order["total"],
+                "note": "Photos show the broken pot.",
+            },
+            expect=200,
+        )
+        final = await order_when(
+            buyer, order["order_id"], lambda o: o["status"] == "refunded", "the order refunded"
+        )
+        [refund] = tap.of_type("RefundIssued", order["order_id"])
+        assert refund.payload["liable_party"] == "platform"
+        assert refund.payload["amount"] == order["total"]
+
+        # The timeline shows every step, in order, from the events orders received.
+        assert [entry["event"] for entry in final["timeline"]] == [
+            "OrderCreated",
+            "OrderConfirmed",
+            "Shipped",
+            "Delivered",
+            "AfterSalesCaseOpened",
+            "RefundIssued",
+        ]
+
+        # Fault: every event of the journey delivered twice more changes nothing.
+        before = await _state(operator, order["order_id"], case["case_id"])
+        expected = _deliveries_per_service(tap.bodies)
+        baseline = {service: await _duplicates(client, running.url(service)) for service in QUEUES}
+        for body in list(tap.bodies):
+            await publish(running.amqp_url, body, routing_key=_event_type(body), times=2)
+
+        for service, count in expected.items():
+
+            async def skipped(service: str = service, count: int = count) -> bool:
+                seen = await _duplicates(client, running.url(service))
+                return seen - baseline[service] >= 2 * count
+
+            await eventually(skipped, what=f"{service} to skip its duplicates")
+        assert await _state(operator, order["order_id"], case["case_id"]) == before
+
+
+async def _open_case(buyer: Any, order: dict[str, Any]) -> dict[str, Any]:
+    async def opened() -> dict[str, Any] | None:
+        # Aftersales learns of the delivery from the event: poll until it has.
+        response = await buyer.call(
+            "POST",
+            "aftersales",
+            "/cases",
+            json={
+                "order_id": order["order_id"],
+                "reason": "damaged",
+                "description": "The teapot arrived broken.",
+                "refund_requested": order["total"],
+            },
+        )
+        if response.status_code == 201:
+            case: dict[str, Any] = response.json()
+            return case
+        assert response.status_code in (404, 409, 422), response.text
+        return None
+
+    return await eventually(opened, what="the after-sales case")
+
+
+async def _state(operator: Any, order_id: str, case_id: str) -> list[Any]:
+    order = (await operator.call("GET", "orders", f"/orders/{order_id}", expect=200)).json()
+    shipments = (
+        await operator.call("GET", "logistics", f"/shipments?order_id={order_id}", expect=200)
+    ).json()
+    case = (await operator.call("GET", "aftersales", f"/cases/{case_id}", expect=200)).json()
+    return [order, shipments, case]
+
+
+def _event_type(body: bytes) -> str:
+    match = re.search(rb'"event_type":"(\w+)"', body)
+    assert match is not None
+    return match.group(1).decode()
+
+
+def _deliveries_per_service(bodies: list[bytes]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for body in bodies:
+        for service, queue in QUEUES.items():
+            if _event_type(body) in queue.event_types:
+                counts[service] += 1
+    return counts
+
+
+async def _duplicates(client: httpx.AsyncClient, url: str) -> float:
+    text = (await client.get(f"{url}/metrics")).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("events_duplicate_total{")
+    )

@@ -1,0 +1,199 @@
+"""The actors of a journey, through the public HTTP APIs only (CONTRACT.md).
+
+Shared by the end-to-end tests and `make demo`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from devkit.wait import eventually
+
+from shared.auth import mint_token
+from shared.settings import DEV_AUTH_SECRET
+
+ADDRESS = {
+    "recipient": "Ana García",
+    "phone": "+34 600 000 000",
+    "country": "ES",
+    "city": "Madrid",
+    "line1": "Calle Mayor 1",
+    "postal_code": "28013",
+}
+
+
+def documents(kinds: tuple[str, ...] = ("business_license", "id_document")) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": kind,
+            "filename": f"{kind}.pdf",
+            "content_type": "application/pdf",
+            "size_bytes": 120_000,
+        }
+        for kind in kinds
+    ]
+
+
+def full_managed_application(name: str) -> dict[str, Any]:
+    return {
+        "store_type": "full_managed",
+        "name": name,
+        "company_name": f"{name} Trading Co.",
+        "business_license_no": "91310000MA1FL8XQ3B",
+        "contact_email": "owner@example.com",
+        "categories": ["home"],
+        "documents": documents(),
+        "contract_signed": True,
+    }
+
+
+@dataclass
+class Actor:
+    """One party with a token, talking to the platform's services."""
+
+    role: str
+    sub: str
+    urls: Mapping[str, str]
+    client: httpx.AsyncClient
+    secret: str = DEV_AUTH_SECRET
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {mint_token(self.secret, sub=self.sub, role=self.role)}"}
+
+    async def call(
+        self, method: str, service: str, path: str, *, expect: int | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        response = await self.client.request(
+            method, self.urls[service] + path, headers=self.headers, **kwargs
+        )
+        if expect is not None and response.status_code != expect:
+            raise AssertionError(
+                f"{method} {service}{path} gave {response.status_code}, "
+                f"expected {expect}: {response.text}"
+            )
+        return response
+
+
+def cast(urls: Mapping[str, str], client: httpx.AsyncClient) -> tuple[Actor, Actor, Actor]:
+    tag = uuid.uuid4().hex[:8]
+    return (
+        Actor("operator", f"op-{tag}", urls, client),
+        Actor("merchant", f"m-{tag}", urls, client),
+        Actor("buyer", f"b-{tag}", urls, client),
+    )
+
+
+async def open_full_managed_store(operator: Actor, merchant: Actor) -> dict[str, Any]:
+    """Step 1: invitation, application, the three stages approved (R-REV-1, R-REV-3)."""
+    await operator.call(
+        "POST", "review", "/invitations", json={"merchant_id": merchant.sub}, expect=201
+    )
+    store = (
+        await merchant.call(
+            "POST",
+            "review",
+            "/stores",
+            expect=201,
+            json=full_managed_application(f"Shop {merchant.sub}"),
+        )
+    ).json()
+    assert store["status"] == "under_review", store
+    for stage in ("background", "financial", "category"):
+        await operator.call(
+            "POST",
+            "review",
+            f"/stores/{store['store_id']}/reviews",
+            json={"stage": stage, "decision": "approve"},
+            expect=200,
+        )
+    approved: dict[str, Any] = (
+        await merchant.call("GET", "review", f"/stores/{store['store_id']}", expect=200)
+    ).json()
+    assert approved["status"] == "approved", approved
+    return approved
+
+
+async def list_product(
+    operator: Actor, merchant: Actor, store_id: str, price_minor: int = 4_990
+) -> str:
+    """Step 2: a product reviewed and approved, then on sale in orders' catalogue."""
+    product = (
+        await merchant.call(
+            "POST",
+            "review",
+            "/products",
+            expect=201,
+            json={
+                "store_id": store_id,
+                "title": "Porcelain tea set",
+                "description": "Six cups, a pot.",
+                "category": "home",
+                "images": ["https://img.example/tea-set.jpg"],
+                "price": {"amount_minor": price_minor, "currency": "USD"},
+                "weight_grams": 1_200,
+            },
+        )
+    ).json()
+    product_id: str = product["product_id"]
+    await operator.call(
+        "POST",
+        "review",
+        f"/products/{product_id}/reviews",
+        json={"decision": "approve"},
+        expect=200,
+    )
+
+    async def on_sale() -> bool:
+        response = await operator.call("GET", "orders", f"/catalogue/{product_id}")
+        return response.status_code == 200
+
+    await eventually(on_sale, what=f"product {product_id} in the catalogue")
+    return product_id
+
+
+async def place_order(buyer: Actor, product_id: str, quantity: int = 1) -> dict[str, Any]:
+    response = await buyer.call(
+        "POST",
+        "orders",
+        "/orders",
+        expect=201,
+        json={
+            "items": [{"product_id": product_id, "quantity": quantity}],
+            "shipping_address": ADDRESS,
+        },
+    )
+    order: dict[str, Any] = response.json()
+    return order
+
+
+async def order_when(
+    actor: Actor,
+    order_id: str,
+    condition: Callable[[dict[str, Any]], bool],
+    what: str,
+    timeout: float = 20.0,
+) -> dict[str, Any]:
+    async def probe() -> dict[str, Any] | None:
+        order: dict[str, Any] = (
+            await actor.call("GET", "orders", f"/orders/{order_id}", expect=200)
+        ).json()
+        return order if condition(order) else None
+
+    return await eventually(probe, timeout=timeout, what=what)
+
+
+async def shipment_of(actor: Actor, order_id: str) -> dict[str, Any]:
+    async def probe() -> dict[str, Any] | None:
+        response = await actor.call("GET", "logistics", f"/shipments?order_id={order_id}")
+        if response.status_code != 200:
+            return None
+        body = response.json()
+        items = body["items"] if isinstance(body, dict) else body
+        return items[0] if items else None
+
+    return await eventually(probe, what=f"the shipment of order {order_id}")

@@ -1,0 +1,50 @@
+"""A test's ear on the bus: every event published on `marketplace.events`, in order."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aio_pika
+
+from shared.contract import Envelope, parse_event
+from shared.messaging.topology import EXCHANGE
+
+
+class EventTap:
+    def __init__(self) -> None:
+        self.events: list[Envelope] = []
+        self.bodies: list[bytes] = []
+
+    async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        async with message.process():
+            envelope, _ = parse_event(message.body)
+            self.events.append(envelope)
+            self.bodies.append(message.body)
+
+    def of_type(self, event_type: str, correlation_id: str | None = None) -> list[Envelope]:
+        return [
+            e
+            for e in self.events
+            if e.event_type == event_type
+            and (
+                correlation_id is None
+                or e.payload.get("order_id") == correlation_id
+                or e.correlation_id == correlation_id
+            )
+        ]
+
+
+@asynccontextmanager
+async def event_tap(amqp_url: str) -> AsyncIterator[EventTap]:
+    tap = EventTap()
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(
+            EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, routing_key="#")
+        await queue.consume(tap._on_message)
+        yield tap
