@@ -54,9 +54,10 @@ class AftersalesEventHandlers:
 
     async def store_approved(self, envelope: Envelope, event: StoreApproved) -> None:
         # R-AS-2: the approval date starts the full-managed exemption period.
-        await self._apply(
-            self.stores, StoreFacts, event.store_id, envelope, lambda s: s.apply_store_approved(event)
-        )
+        def learn(store: StoreFacts) -> None:
+            store.apply_store_approved(event)
+
+        await self._apply(self.stores, StoreFacts, event.store_id, envelope, learn)
 
     async def order_created(self, envelope: Envelope, event: OrderCreated) -> None:
         await self._order(event.order_id, envelope, lambda o: o.apply_order_created(event))

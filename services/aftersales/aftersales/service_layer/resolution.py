@@ -89,9 +89,10 @@ class CaseResolution:
                 for case_id in stale:
                     order.release_refund(case_id)
                 try:
-                    held_now = order.reserve_refund(case.id, amount, now) or True
+                    order.reserve_refund(case.id, amount, now)
                 except Conflict as still_refused:
                     raise _naming_what_is_left(still_refused, order, case) from still_refused
+                held_now = True
             if held_now:
                 await self.orders.save(order, now=now, correlation_id=order.id)
 

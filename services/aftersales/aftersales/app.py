@@ -1,0 +1,33 @@
+"""`aftersales.app:create` builds the ASGI app; nothing connects until its lifespan starts."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from aftersales.adapters.queries import CASES, INDEXES
+from aftersales.bootstrap import bootstrap
+from aftersales.entrypoints.http import cases_router
+from aftersales.entrypoints.problems import DOMAIN_ERRORS
+from aftersales.settings import AftersalesSettings
+from shared.app import ServiceSpec, create_app
+from shared.clock import Clock
+from shared.policy import Policy
+
+SPEC = ServiceSpec(
+    name="aftersales",
+    title="Aftersales: cases within the after-sales window, refunds and who bears them.",
+    routers=[cases_router],
+    indexes=INDEXES,
+    outbox_collections=[CASES],
+    bootstrap=bootstrap,
+    domain_errors=DOMAIN_ERRORS,
+)
+
+
+def create(
+    settings: AftersalesSettings | None = None,
+    *,
+    policy: Policy | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    return create_app(SPEC, settings or AftersalesSettings(), policy=policy, clock=clock)

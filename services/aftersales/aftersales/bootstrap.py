@@ -1,0 +1,39 @@
+"""Wires the aftersales service from an open runtime: repositories, use cases, handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aftersales.adapters.queries import CASES, ORDERS, STORES
+from aftersales.domain.facts import OrderFacts, StoreFacts
+from aftersales.domain.model import Case
+from aftersales.service_layer.commands import CaseCommands
+from aftersales.service_layer.events import AftersalesEventHandlers
+from aftersales.service_layer.resolution import CaseResolution
+from shared.app import Wiring
+from shared.repository import AggregateRepository
+from shared.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class AftersalesServices:
+    commands: CaseCommands
+    resolution: CaseResolution
+    events: AftersalesEventHandlers
+
+
+async def bootstrap(runtime: Runtime) -> Wiring:
+    def repository(collection: str, model: type) -> AggregateRepository:  # type: ignore[type-arg]
+        return AggregateRepository(
+            runtime.db[collection], model, producer="aftersales", on_outbox=runtime.wake_relay
+        )
+
+    cases = repository(CASES, Case)
+    orders = repository(ORDERS, OrderFacts)
+    stores = repository(STORES, StoreFacts)
+    commands = CaseCommands(cases, orders, runtime.clock, runtime.policy)
+    resolution = CaseResolution(cases, orders, stores, runtime.clock, runtime.policy)
+    events = AftersalesEventHandlers(orders, stores, runtime.clock)
+    return Wiring(
+        services=AftersalesServices(commands, resolution, events), handlers=events.table()
+    )

@@ -1,0 +1,409 @@
+"""Logistics against the real engine and broker, in-process (R-ORD-4, R-LOG-1..6)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aio_pika
+import httpx
+import pytest
+from devkit.wait import eventually
+from fastapi import FastAPI
+from prometheus_client import REGISTRY
+
+from logistics.app import create
+from logistics.domain.deadlines import estimate
+from logistics.domain.routes import DEFAULT_ROUTES
+from logistics.settings import LogisticsSettings
+from shared.clock import Clock, FixedClock
+from shared.contract import Envelope, parse_event, record_event
+from shared.contract.events import OrderConfirmed, OrderLine, StoreApproved
+from shared.contract.types import Money, ShippingAddress, StoreType, Warehouse
+from shared.messaging.topology import EXCHANGE
+from shared.mongo import Database
+from shared.policy import Policy
+from testkit.asgi import serve_in_process
+from testkit.bus import publish
+from testkit.tokens import bearer
+
+pytestmark = pytest.mark.integration
+
+OPERATOR = bearer("operator", "op-1")
+NEW_YORK = Warehouse(country="US", city="Newark", address="1 Dock St", timezone="America/New_York")
+MONDAY_9AM_NEW_YORK = "2026-03-09T13:00:00Z"
+SHIP = {"carrier": "ups-ground", "tracking_number": "1Z999", "handover": "pickup"}
+
+
+@dataclass
+class Logistics:
+    http: httpx.AsyncClient
+    app: FastAPI
+    amqp_url: str
+
+    async def publish(self, envelope: Envelope, times: int = 1) -> None:
+        await publish(self.amqp_url, envelope, times=times)
+
+    async def shipment_of(self, order_id: str, token: dict[str, str] = OPERATOR) -> Any:
+        async def found() -> Any:
+            items = (
+                await self.http.get("/shipments", params={"order_id": order_id}, headers=token)
+            ).json()["items"]
+            return items[0] if items else None
+
+        return await eventually(found, what=f"the shipment of order {order_id}")
+
+
+@asynccontextmanager
+async def running(
+    mongo_url: str,
+    amqp_url: str,
+    db_prefix: str,
+    *,
+    policy: Policy | None = None,
+    clock: Clock | None = None,
+) -> AsyncIterator[Logistics]:
+    settings = LogisticsSettings(
+        mongo_url=mongo_url,
+        amqp_url=amqp_url,
+        mongo_database_prefix=db_prefix,
+        outbox_poll_seconds=0.1,
+        deadline_poll_seconds=0.1,
+    )
+    app = create(settings, policy=policy, clock=clock)
+    async with serve_in_process(app) as client:
+        yield Logistics(client, app, amqp_url)
+
+
+@pytest.fixture
+async def logistics(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[Logistics]:
+    async with running(mongo_url, amqp_url, db_prefix) as service:
+        yield service
+
+
+@asynccontextmanager
+async def tap(amqp_url: str, *event_types: str) -> AsyncIterator[aio_pika.abc.AbstractQueue]:
+    """A temporary exclusive queue on the events exchange of this test's vhost."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(
+            EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        queue = await channel.declare_queue(exclusive=True)
+        for event_type in event_types:
+            await queue.bind(exchange, routing_key=event_type)
+        yield queue
+
+
+async def received_until(
+    queue: aio_pika.abc.AbstractQueue, event_type: str, shipment_id: str, timeout: float = 15.0
+) -> list[Envelope]:
+    """Envelopes about `shipment_id`, in order, up to the first of `event_type`."""
+    seen: list[Envelope] = []
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        message = await queue.get(no_ack=True, fail=False)
+        if message is None:
+            await asyncio.sleep(0.05)
+            continue
+        envelope, _ = parse_event(message.body)
+        if envelope.payload.get("shipment_id") == shipment_id:
+            seen.append(envelope)
+            if envelope.event_type == event_type:
+                return seen
+    raise AssertionError(f"no {event_type} of shipment {shipment_id} within {timeout}s")
+
+
+def order_confirmed(
+    store_type: StoreType,
+    *,
+    merchant_id: str,
+    store_id: str = "s-1",
+    buyer_id: str = "b-1",
+    confirmed_at: datetime | None = None,
+) -> Envelope:
+    order_id = f"o-{uuid.uuid4().hex[:10]}"
+    price = Money(amount_minor=1_000, currency="USD")
+    event = OrderConfirmed(
+        order_id=order_id,
+        buyer_id=buyer_id,
+        store_id=store_id,
+        merchant_id=merchant_id,
+        store_type=store_type,
+        confirmed_at=confirmed_at or datetime.now(UTC),
+        total=price,
+        shipping_address=ShippingAddress(
+            recipient="Ana",
+            phone="+1 212 555 0100",
+            country="US",
+            city="New York",
+            line1="1 Main St",
+            postal_code="10001",
+        ),
+        items=[
+            OrderLine(
+                product_id="p-1",
+                title="Tea set",
+                category="home",
+                quantity=1,
+                unit_price=price,
+                weight_grams=400,
+            )
+        ],
+    )
+    return record_event(
+        event, producer="orders", correlation_id=order_id, occurred_at=datetime.now(UTC)
+    )
+
+
+def store_approved(store_id: str, merchant_id: str) -> Envelope:
+    event = StoreApproved(
+        store_id=store_id,
+        merchant_id=merchant_id,
+        store_type="semi_managed",
+        store_name="Newark goods",
+        handling_days=1,
+        warehouse=NEW_YORK,
+        approved_at=datetime.now(UTC),
+    )
+    return record_event(
+        event, producer="review", correlation_id=store_id, occurred_at=datetime.now(UTC)
+    )
+
+
+async def test_order_confirmed_twice_creates_one_shipment(logistics: Logistics) -> None:  # R-ORD-4
+    envelope = order_confirmed("full_managed", merchant_id="m-1")
+    again = envelope.model_copy(update={"event_id": uuid.uuid4()})  # a second publication
+    await logistics.publish(envelope, times=2)
+    await logistics.publish(again)
+    order_id = envelope.payload["order_id"]
+    shipment = await logistics.shipment_of(order_id)
+    db: Database = logistics.app.state.runtime.db
+
+    async def both_handled() -> bool:
+        ids = [str(envelope.event_id), str(again.event_id)]
+        return await db["inbox"].count_documents({"_id": {"$in": ids}}) == 2
+
+    await eventually(both_handled, what="both OrderConfirmed events handled")
+    assert await db["shipments"].count_documents({"order_id": order_id}) == 1
+    assert shipment["status"] == "awaiting_shipment"
+    assert shipment["route"] == "full-cn-express"  # R-LOG-6,7: the fastest accepting route
+    assert shipment["estimated_delivery"]["earliest"] <= shipment["estimated_delivery"]["latest"]
+
+
+async def test_full_managed_is_shipped_by_the_operator(logistics: Logistics) -> None:  # R-LOG-1
+    envelope = order_confirmed("full_managed", merchant_id="m-own", buyer_id="b-own")
+    await logistics.publish(envelope)
+    shipment_id = (await logistics.shipment_of(envelope.payload["order_id"]))["shipment_id"]
+    url = f"/shipments/{shipment_id}"
+    owner, stranger = bearer("merchant", "m-own"), bearer("merchant", "m-other")
+    assert (await logistics.http.get(url, headers=bearer("buyer", "b-own"))).status_code == 200
+    assert (await logistics.http.get(url, headers=bearer("buyer", "b-x"))).status_code == 404
+    assert (await logistics.http.get(url)).status_code == 401
+    forbidden = await logistics.http.post(f"{url}/ship", json=SHIP, headers=owner)
+    assert forbidden.status_code == 403, forbidden.text
+    assert forbidden.headers["content-type"] == "application/problem+json"
+    assert (
+        await logistics.http.post(f"{url}/ship", json=SHIP, headers=stranger)
+    ).status_code == 404
+    bad = await logistics.http.post(
+        f"{url}/ship", json={**SHIP, "handover": "drone"}, headers=OPERATOR
+    )
+    assert bad.status_code == 422
+    assert (await logistics.http.get(url, headers=OPERATOR)).json()["status"] == "awaiting_shipment"
+
+    async with tap(logistics.amqp_url, "Shipped") as queue:
+        shipped = await logistics.http.post(f"{url}/ship", json=SHIP, headers=OPERATOR)
+        assert shipped.status_code == 200, shipped.text
+        assert shipped.json()["status"] == "shipped"
+        published = (await received_until(queue, "Shipped", shipment_id))[-1]
+    assert published.payload["tracking_number"] == "1Z999"
+    assert published.correlation_id == envelope.payload["order_id"]
+    assert (
+        await logistics.http.post(f"{url}/ship", json=SHIP, headers=OPERATOR)
+    ).status_code == 409
+
+    delivered = await logistics.http.post(f"{url}/deliver", headers=OPERATOR)
+    assert delivered.status_code == 200
+    assert delivered.json()["status"] == "delivered"
+    late_report = await logistics.http.post(
+        f"{url}/exceptions", headers=OPERATOR, json={"kind": "lost", "note": "gone"}
+    )
+    assert late_report.status_code == 409  # delivered: after-sales now, not logistics
+
+
+async def test_operator_reports_a_lost_parcel(logistics: Logistics) -> None:
+    envelope = order_confirmed("full_managed", merchant_id="m-2")
+    await logistics.publish(envelope)
+    shipment_id = (await logistics.shipment_of(envelope.payload["order_id"]))["shipment_id"]
+    url = f"/shipments/{shipment_id}/exceptions"
+    body = {"kind": "lost", "note": "missing at the hub"}
+    assert (
+        await logistics.http.post(url, json=body, headers=bearer("merchant", "m-2"))
+    ).status_code == 403
+    assert (
+        await logistics.http.post(url, json={**body, "kind": "stolen"}, headers=OPERATOR)
+    ).status_code == 422
+    reported = await logistics.http.post(url, json=body, headers=OPERATOR)
+    assert reported.status_code == 200
+    assert reported.json()["status"] == "exception"
+    assert reported.json()["exception_kind"] == "lost"
+
+
+def failures(event_type: str) -> float:
+    labels = {"service": "logistics", "event_type": event_type}
+    return REGISTRY.get_sample_value("events_failed_total", labels) or 0.0
+
+
+async def test_semi_managed_waits_for_its_store_and_is_shipped_by_its_merchant(
+    logistics: Logistics,
+) -> None:  # R-LOG-2, R-LOG-4
+    merchant, store_id = f"m-{uuid.uuid4().hex[:6]}", f"s-{uuid.uuid4().hex[:6]}"
+    envelope = order_confirmed("semi_managed", merchant_id=merchant, store_id=store_id)
+    before = failures("OrderConfirmed")
+    await logistics.publish(envelope)
+
+    async def retried() -> bool:
+        return failures("OrderConfirmed") > before
+
+    await eventually(retried, what="the order retried while its store is unknown")
+    await logistics.publish(store_approved(store_id, merchant))
+    shipment = await logistics.shipment_of(envelope.payload["order_id"])
+    assert shipment["status"] == "awaiting_shipment"  # not guessed into `no_route`
+    assert shipment["route"] == "semi-na-ground"
+    assert shipment["self_drop_by"] is not None  # R-LOG-5
+    url = f"/shipments/{shipment['shipment_id']}/ship"
+    assert (await logistics.http.post(url, json=SHIP, headers=OPERATOR)).status_code == 403
+    assert (
+        await logistics.http.post(url, json=SHIP, headers=bearer("merchant", "m-x"))
+    ).status_code == 404
+    shipped = await logistics.http.post(url, json=SHIP, headers=bearer("merchant", merchant))
+    assert shipped.status_code == 200, shipped.text
+    assert shipped.json()["handover"] == "pickup"
+
+
+async def test_late_shipment_is_flagged_once(
+    mongo_url: str, amqp_url: str, db_prefix: str
+) -> None:  # R-LOG-1
+    clock = FixedClock(datetime.now(UTC))
+    policy = Policy(full_managed_ship_days_max=1)
+    async with (
+        running(mongo_url, amqp_url, db_prefix, policy=policy, clock=clock) as service,
+        tap(amqp_url, "ShipmentLate", "Shipped") as queue,
+    ):
+        envelope = order_confirmed("full_managed", merchant_id="m-3", confirmed_at=clock.now())
+        await service.publish(envelope)
+        shipment = await service.shipment_of(envelope.payload["order_id"])
+        assert shipment["late_detected_at"] is None
+        clock.advance(timedelta(days=1, minutes=1))
+        late = await received_until(queue, "ShipmentLate", shipment["shipment_id"])
+        await service.app.state.services.events.flag_late_shipments()  # another pass, or process
+        shipped = await service.http.post(
+            f"/shipments/{shipment['shipment_id']}/ship", json=SHIP, headers=OPERATOR
+        )
+        assert shipped.status_code == 200  # late, yet it may still ship
+        after = await received_until(queue, "Shipped", shipment["shipment_id"])
+    assert [e.event_type for e in late + after] == ["ShipmentLate", "Shipped"]
+    assert shipped.json()["late_detected_at"] is not None
+
+
+async def test_delivery_estimate_is_the_pure_computation(logistics: Logistics) -> None:
+    full = await logistics.http.get(
+        "/delivery-estimate",
+        params={
+            "store_type": "full_managed",
+            "country": "US",
+            "at": MONDAY_9AM_NEW_YORK,
+            "weight_grams": 400,
+        },
+    )
+    assert full.status_code == 200, full.text
+    assert full.json()["ship_by"] == "2026-03-12T13:00:00Z"  # R-LOG-1: within 3 days
+    semi = await logistics.http.get(
+        "/delivery-estimate",
+        params={
+            "store_type": "semi_managed",
+            "country": "US",
+            "at": MONDAY_9AM_NEW_YORK,
+            "weight_grams": 400,
+            "handling_days": 1,
+            "warehouse_country": "US",
+            "warehouse_timezone": "America/New_York",
+        },
+    )
+    assert semi.status_code == 200, semi.text
+    # R-LOG-2, R-LOG-5: before the 15:00 cut-off Monday counts; one working day: Tuesday.
+    assert semi.json()["ship_by"] == "2026-03-10T19:00:00Z"
+    expected = estimate(
+        "semi_managed",
+        datetime(2026, 3, 9, 13, tzinfo=UTC),
+        "US",
+        400,
+        Policy(),
+        DEFAULT_ROUTES,
+        1,
+        "US",
+        "America/New_York",
+    )
+    assert expected is not None
+    assert semi.json() == expected.model_dump(mode="json")
+    no_route = await logistics.http.get(
+        "/delivery-estimate",
+        params={"store_type": "full_managed", "country": "US", "weight_grams": 50_000},
+    )
+    assert no_route.status_code == 422  # R-LOG-6: no route accepts 50 kg
+    assert no_route.json()["type"].endswith("/no-route")
+    assert "GET /routes" in no_route.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"store_type": "full_managed", "country": "US", "weight_grams": 50_000},  # R-LOG-6
+        {"store_type": "semi_managed", "country": "US", "weight_grams": 400},
+        {
+            "store_type": "semi_managed",
+            "country": "US",
+            "weight_grams": 400,
+            "handling_days": 3,
+            "warehouse_country": "US",
+            "warehouse_timezone": "America/New_York",
+        },  # R-LOG-2
+        {
+            "store_type": "semi_managed",
+            "country": "US",
+            "weight_grams": 400,
+            "handling_days": 1,
+            "warehouse_country": "US",
+            "warehouse_timezone": "Mars/Olympus",
+        },
+        {"store_type": "full_managed", "country": "us", "weight_grams": 400},
+        {
+            "store_type": "full_managed",
+            "country": "US",
+            "weight_grams": 400,
+            "at": "2026-03-09T13:00:00",
+        },
+    ],
+)
+async def test_bad_estimate_requests_are_problems(
+    logistics: Logistics, params: dict[str, Any]
+) -> None:
+    response = await logistics.http.get("/delivery-estimate", params=params)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"]
+
+
+async def test_routes_are_public(logistics: Logistics) -> None:  # R-LOG-6
+    response = await logistics.http.get("/routes")
+    assert response.status_code == 200
+    assert {route["name"] for route in response.json()["items"]} == {
+        route.name for route in DEFAULT_ROUTES
+    }

@@ -1,0 +1,75 @@
+"""Nobody reaches what is not theirs; bad input is a 4xx problem and stores nothing."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from testkit.journey import ADDRESS, Actor, cast, list_product, open_full_managed_store
+from testkit.journey import place_order as place
+from testkit.platforms import StartPlatform
+
+pytestmark = pytest.mark.e2e
+
+PROBLEM = "application/problem+json"
+
+
+async def test_access_rules_and_malformed_bodies(start_platform: StartPlatform) -> None:
+    running = start_platform()
+    async with httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+        store = await open_full_managed_store(operator, merchant)
+        product_id = await list_product(operator, merchant, store["store_id"])
+        order = await place(buyer, product_id)
+        confirm = f"/orders/{order['order_id']}/confirm"
+
+        # Another merchant confirming this order: it does not exist for them (404).
+        stranger = Actor("merchant", "m-stranger", running.urls, client)
+        assert (await stranger.call("POST", "orders", confirm)).status_code == 404
+        # A buyer confirming: wrong role (403).
+        forbidden = await buyer.call("POST", "orders", confirm, expect=403)
+        assert forbidden.headers["content-type"] == PROBLEM
+        # No token (401), with the problem shape of RFC 9457.
+        anonymous = await client.post(running.url("orders") + confirm)
+        assert anonymous.status_code == 401
+        assert anonymous.headers["content-type"] == PROBLEM
+        assert {"type", "title", "status", "detail"} <= set(anonymous.json())
+        # Another buyer reading the order: 404.
+        other_buyer = Actor("buyer", "b-stranger", running.urls, client)
+        assert (
+            await other_buyer.call("GET", "orders", f"/orders/{order['order_id']}")
+        ).status_code == 404
+
+        # Malformed bodies: 422 problem+json naming the fields, and nothing stored.
+        newcomer = Actor("buyer", "b-newcomer", running.urls, client)
+        for body in (
+            {"items": [], "shipping_address": ADDRESS},
+            {"items": [{"product_id": product_id, "quantity": 0}], "shipping_address": ADDRESS},
+            {
+                "items": [{"product_id": product_id, "quantity": 1}],
+                "shipping_address": {**ADDRESS, "country": "Spain"},
+            },
+            {
+                "items": [{"product_id": product_id, "quantity": 1}],
+                "shipping_address": ADDRESS,
+                "unit_price": {"amount_minor": 1, "currency": "USD"},
+            },
+        ):
+            response = await newcomer.call("POST", "orders", "/orders", json=body)
+            assert response.status_code == 422, response.text
+            assert response.headers["content-type"] == PROBLEM
+            assert response.json()["errors"], response.json()
+        not_json = await newcomer.call(
+            "POST",
+            "orders",
+            "/orders",
+            content=b"{oops",
+            headers={"content-type": "application/json"},
+        )
+        assert not_json.status_code == 422
+        listed = (await newcomer.call("GET", "orders", "/orders", expect=200)).json()
+        assert listed["items"] == []
+
+        bad_store = await merchant.call("POST", "review", "/stores", json={"store_type": "x"})
+        assert bad_store.status_code == 422
+        assert bad_store.headers["content-type"] == PROBLEM

@@ -1,0 +1,45 @@
+"""A service killed after storing a change but before publishing its event publishes it
+after the restart: the transactional outbox."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from devkit.wait import eventually
+
+from shared.mongo import connect
+from testkit.journey import cast, list_product, open_full_managed_store, place_order
+from testkit.platforms import StartPlatform
+from testkit.tap import event_tap
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_orders_killed_between_write_and_publish(start_platform: StartPlatform) -> None:
+    running = start_platform()
+    mongo = connect(running.mongo_url, app_name="e2e-check")
+    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+        store = await open_full_managed_store(operator, merchant)
+        product_id = await list_product(operator, merchant, store["store_id"])
+
+        # Orders stores the order, and dies before its relay may publish the event.
+        running.platform.restart("orders", {"OUTBOX_RELAY_ENABLED": "false"})
+        order = await place_order(buyer, product_id)
+        stored = await mongo[f"{running.db_prefix}orders"]["orders"].find_one(
+            {"_id": order["order_id"]}
+        )
+        assert stored is not None
+        assert stored["outbox_pending"]
+        assert not tap.of_type("OrderCreated", order["order_id"])
+        running.platform.services["orders"].kill()
+
+        running.platform.restart("orders", {"OUTBOX_RELAY_ENABLED": "true"})
+
+        async def published() -> bool:
+            return bool(tap.of_type("OrderCreated", order["order_id"]))
+
+        await eventually(published, what="OrderCreated published after the restart")
+        [event] = tap.of_type("OrderCreated", order["order_id"])
+        assert event.payload["total"] == order["total"]
+    await mongo.close()
