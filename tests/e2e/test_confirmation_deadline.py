@@ -9,10 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from devkit.engine import free_port
-from devkit.platform import ServiceProcess
-from devkit.wait import eventually, wait_until
-
-from testkit.journey import (
+from devkit.journey import (
     Actor,
     cast,
     list_product,
@@ -20,6 +17,9 @@ from testkit.journey import (
     order_when,
     place_order,
 )
+from devkit.platform import ServiceProcess
+from devkit.wait import eventually, wait_until
+
 from testkit.platforms import RunningPlatform, StartPlatform
 from testkit.tap import event_tap
 
@@ -51,7 +51,7 @@ async def test_unconfirmed_orders_are_cancelled_once_with_two_orders_processes(
     try:
         second.wait_ready()
         async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-            operator, merchant, buyer, product_id = await _shop(running, client)
+            _, merchant, buyer, product_id = await _shop(running, client)
             confirmed = await place_order(buyer, product_id)
             await merchant.call(
                 "POST", "orders", f"/orders/{confirmed['order_id']}/confirm", expect=200

@@ -9,11 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from devkit.wait import eventually
-
-from shared.messaging.topology import QUEUES
-from testkit.bus import publish
-from testkit.journey import (
+from devkit.journey import (
     cast,
     list_product,
     open_full_managed_store,
@@ -21,6 +17,10 @@ from testkit.journey import (
     place_order,
     shipment_of,
 )
+from devkit.wait import eventually
+
+from shared.messaging.topology import QUEUES
+from testkit.bus import publish
 from testkit.platforms import StartPlatform
 from testkit.tap import event_tap
 

@@ -1,6 +1,6 @@
 """The actors of a journey, through the public HTTP APIs only (CONTRACT.md).
 
-Shared by the end-to-end tests and `make demo`.
+Shared by the end-to-end tests and `make demo` (tools/demo.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from devkit.wait import eventually
 
+from devkit.wait import eventually
 from shared.auth import mint_token
 from shared.settings import DEV_AUTH_SECRET
 
