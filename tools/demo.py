@@ -1,0 +1,133 @@
+"""`make demo`: against a running platform (`make run`), walk one order's journey as the
+operator, a merchant and a buyer, and print the order's timeline as it happens."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from devkit.journey import (
+    Actor,
+    cast,
+    list_product,
+    open_full_managed_store,
+    order_when,
+    place_order,
+    shipment_of,
+)
+from devkit.platform import DEFAULT_PORTS, http_ok
+from devkit.wait import eventually
+
+
+class TimelinePrinter:
+    def __init__(self, buyer: Actor, order_id: str) -> None:
+        self.buyer, self.order_id, self.shown = buyer, order_id, 0
+
+    async def catch_up(self, status: str) -> None:
+        order = await order_when(
+            self.buyer, self.order_id, lambda o: o["status"] == status, f"status {status}"
+        )
+        for entry in order["timeline"][self.shown :]:
+            detail = ", ".join(f"{k}={v}" for k, v in entry["detail"].items())
+            print(f"    timeline  {entry['at']}  {entry['event']:<22} {detail}")
+        self.shown = len(order["timeline"])
+
+
+def step(text: str) -> None:
+    print(f"\n» {text}")
+
+
+async def main() -> int:
+    urls = {
+        name: os.environ.get(f"{name.upper()}_URL", f"http://127.0.0.1:{port}")
+        for name, port in DEFAULT_PORTS.items()
+    }
+    down = [name for name, url in urls.items() if not http_ok(f"{url}/health/ready")]
+    if down:
+        print(f"Not ready: {', '.join(down)}. Start the platform first: `make run`.")
+        return 1
+    async with httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(urls, client)
+        step(
+            f"operator {operator.sub} invites merchant {merchant.sub}; the merchant applies "
+            "for a full-managed store; the operator approves the three stages"
+        )
+        store = await open_full_managed_store(operator, merchant)
+        print(f"    store {store['store_id']} approved at {store['approved_at']}")
+        step("the merchant lists a product; the operator approves it; it reaches the catalogue")
+        product_id = await list_product(operator, merchant, store["store_id"])
+        print(f"    product {product_id} on sale")
+        step(f"buyer {buyer.sub} places an order")
+        order = await place_order(buyer, product_id, quantity=2)
+        print(
+            f"    order {order['order_id']}: total {order['total']}, "
+            f"confirm by {order['confirm_by']}"
+        )
+        timeline = TimelinePrinter(buyer, order["order_id"])
+        await timeline.catch_up("awaiting_confirmation")
+        step("the merchant confirms; logistics creates the shipment by itself")
+        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
+        await timeline.catch_up("confirmed")
+        shipment = await shipment_of(operator, order["order_id"])
+        print(
+            f"    shipment {shipment['shipment_id']}: ship by {shipment['ship_by']}, "
+            f"delivery {shipment['estimated_delivery']}"
+        )
+        step("the operator ships it, then marks it delivered")
+        await operator.call(
+            "POST",
+            "logistics",
+            f"/shipments/{shipment['shipment_id']}/ship",
+            json={"carrier": "SF Express", "tracking_number": "SF1234567890", "handover": "pickup"},
+            expect=200,
+        )
+        await timeline.catch_up("shipped")
+        await operator.call(
+            "POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver", expect=200
+        )
+        await timeline.catch_up("delivered")
+        step("the buyer reports damage; the operator refunds (borne by the platform, R-AS-2)")
+        case = await _open_case(buyer, order)
+        await operator.call(
+            "POST",
+            "aftersales",
+            f"/cases/{case['case_id']}/resolve",
+            json={
+                "decision": "refund",
+                "refund": order["total"],
+                "note": "Photos show the damage.",
+            },
+            expect=200,
+        )
+        await timeline.catch_up("refunded")
+    print("\nThe journey is complete.")
+    return 0
+
+
+async def _open_case(buyer: Actor, order: dict[str, Any]) -> dict[str, Any]:
+    async def opened() -> dict[str, Any] | None:
+        response = await buyer.call(
+            "POST",
+            "aftersales",
+            "/cases",
+            json={
+                "order_id": order["order_id"],
+                "reason": "damaged",
+                "description": "The teapot arrived broken.",
+                "refund_requested": order["total"],
+            },
+        )
+        return response.json() if response.status_code == 201 else None
+
+    return await eventually(opened, what="the after-sales case")
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
