@@ -16,11 +16,11 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
+from devkit.wait import eventually
 
 from aftersales.app import create
 from aftersales.bootstrap import AftersalesServices
 from aftersales.settings import AftersalesSettings
-from devkit.wait import eventually
 from shared.contract import Envelope, record_event
 from shared.contract.events import (
     Delivered,
@@ -38,8 +38,14 @@ from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
 
-ADDRESS = ShippingAddress(recipient="Ana", phone="+34 600 000 000", country="ES",
-                          city="Madrid", line1="Calle 1", postal_code="28001")
+ADDRESS = ShippingAddress(
+    recipient="Ana",
+    phone="+34 600 000 000",
+    country="ES",
+    city="Madrid",
+    line1="Calle 1",
+    postal_code="28001",
+)
 OPERATOR = bearer("operator", "op-1")
 
 
@@ -55,8 +61,12 @@ class Aftersales:
 
 @pytest.fixture
 async def aftersales(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[Aftersales]:
-    settings = AftersalesSettings(mongo_url=mongo_url, amqp_url=amqp_url,
-                                  mongo_database_prefix=db_prefix, outbox_poll_seconds=0.1)
+    settings = AftersalesSettings(
+        mongo_url=mongo_url,
+        amqp_url=amqp_url,
+        mongo_database_prefix=db_prefix,
+        outbox_poll_seconds=0.1,
+    )
     app = create(settings)
     async with serve_in_process(app) as client:
         yield Aftersales(client, app.state.services)
@@ -70,61 +80,121 @@ class Order:
 
 
 async def emit(amqp_url: str, event: ContractModel, producer: str, correlation_id: str) -> None:
-    envelope = record_event(event, producer=producer, correlation_id=correlation_id,
-                            occurred_at=datetime.now(UTC))
+    envelope = record_event(
+        event, producer=producer, correlation_id=correlation_id, occurred_at=datetime.now(UTC)
+    )
     await publish(amqp_url, envelope, times=2)  # at least once: every event twice
 
 
-async def order_facts(amqp_url: str, *, delivered_days_ago: float | None = 1,
-                      total_minor: int = 5000) -> Order:
+async def order_facts(
+    amqp_url: str, *, delivered_days_ago: float | None = 1, total_minor: int = 5000
+) -> Order:
     """StoreApproved, OrderCreated, Shipped and (unless None) Delivered, each twice."""
     now = datetime.now(UTC)
-    order = Order(f"o-{uuid.uuid4().hex[:8]}", f"b-{uuid.uuid4().hex[:6]}",
-                  f"m-{uuid.uuid4().hex[:6]}")
+    order = Order(
+        f"o-{uuid.uuid4().hex[:8]}", f"b-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
+    )
     store_id = f"s-{order.merchant}"
-    await emit(amqp_url, StoreApproved(store_id=store_id, merchant_id=order.merchant,
-                                       store_type="full_managed", store_name="Tea House",
-                                       approved_at=now - timedelta(days=30)), "review", store_id)
-    line = OrderLine(product_id="p-1", title="Tea set", category="home", quantity=1,
-                     unit_price=Money(amount_minor=total_minor, currency="USD"), weight_grams=800)
+    await emit(
+        amqp_url,
+        StoreApproved(
+            store_id=store_id,
+            merchant_id=order.merchant,
+            store_type="full_managed",
+            store_name="Tea House",
+            approved_at=now - timedelta(days=30),
+        ),
+        "review",
+        store_id,
+    )
+    line = OrderLine(
+        product_id="p-1",
+        title="Tea set",
+        category="home",
+        quantity=1,
+        unit_price=Money(amount_minor=total_minor, currency="USD"),
+        weight_grams=800,
+    )
     placed = now - timedelta(days=5)
-    await emit(amqp_url, OrderCreated(
-        order_id=order.order_id, buyer_id=order.buyer, store_id=store_id,
-        merchant_id=order.merchant, store_type="full_managed", items=[line], total=line.unit_price,
-        shipping_address=ADDRESS, created_at=placed, confirm_by=placed + timedelta(days=1)),
-        "orders", order.order_id)
-    await emit(amqp_url, Shipped(
-        order_id=order.order_id, shipment_id="sh-1", carrier="DHL", tracking_number="TN1",
-        shipped_at=placed + timedelta(days=1), estimated_delivery=DeliveryWindow(
-            earliest=date.today() + timedelta(days=2), latest=date.today() + timedelta(days=5))),
-        "logistics", order.order_id)
+    await emit(
+        amqp_url,
+        OrderCreated(
+            order_id=order.order_id,
+            buyer_id=order.buyer,
+            store_id=store_id,
+            merchant_id=order.merchant,
+            store_type="full_managed",
+            items=[line],
+            total=line.unit_price,
+            shipping_address=ADDRESS,
+            created_at=placed,
+            confirm_by=placed + timedelta(days=1),
+        ),
+        "orders",
+        order.order_id,
+    )
+    await emit(
+        amqp_url,
+        Shipped(
+            order_id=order.order_id,
+            shipment_id="sh-1",
+            carrier="DHL",
+            tracking_number="TN1",
+            shipped_at=placed + timedelta(days=1),
+            estimated_delivery=DeliveryWindow(
+                earliest=date.today() + timedelta(days=2), latest=date.today() + timedelta(days=5)
+            ),
+        ),
+        "logistics",
+        order.order_id,
+    )
     if delivered_days_ago is not None:
-        await emit(amqp_url, Delivered(order_id=order.order_id, shipment_id="sh-1",
-                                       delivered_at=now - timedelta(days=delivered_days_ago)),
-                   "logistics", order.order_id)
+        await emit(
+            amqp_url,
+            Delivered(
+                order_id=order.order_id,
+                shipment_id="sh-1",
+                delivered_at=now - timedelta(days=delivered_days_ago),
+            ),
+            "logistics",
+            order.order_id,
+        )
     return order
 
 
-async def open_case(service: Aftersales, order: Order, refund_minor: int = 5000,
-                    expect: int = 201) -> httpx.Response:
+async def open_case(
+    service: Aftersales, order: Order, refund_minor: int = 5000, expect: int = 201
+) -> httpx.Response:
     """POST /cases, polled until the facts have arrived and the answer is `expect`."""
+
     async def probe() -> httpx.Response | None:
-        response = await service.client.post("/cases", headers=bearer("buyer", order.buyer), json={
-            "order_id": order.order_id, "reason": "damaged", "description": "Cracked lid",
-            "refund_requested": usd(refund_minor)})
+        response = await service.client.post(
+            "/cases",
+            headers=bearer("buyer", order.buyer),
+            json={
+                "order_id": order.order_id,
+                "reason": "damaged",
+                "description": "Cracked lid",
+                "refund_requested": usd(refund_minor),
+            },
+        )
         return response if response.status_code == expect else None
 
     return await eventually(probe, what=f"POST /cases answering {expect}")
 
 
 def resolve(service: Aftersales, case_id: str, refund_minor: int | None) -> Any:
-    body = ({"decision": "refund", "refund": usd(refund_minor), "note": "sorry"}
-            if refund_minor is not None else {"decision": "reject", "note": "no damage shown"})
+    body = (
+        {"decision": "refund", "refund": usd(refund_minor), "note": "sorry"}
+        if refund_minor is not None
+        else {"decision": "reject", "note": "no damage shown"}
+    )
     return service.client.post(f"/cases/{case_id}/resolve", headers=OPERATOR, json=body)
 
 
-async def test_damaged_case_refunded_by_the_platform(aftersales: Aftersales,
-                                                     amqp_url: str) -> None:  # R-AS-1, R-AS-2
+async def test_damaged_case_refunded_by_the_platform(
+    aftersales: Aftersales, amqp_url: str
+) -> None:  # R-AS-1, R-AS-2
     order = await order_facts(amqp_url)
     connection = await aio_pika.connect(amqp_url)
     async with connection:
@@ -144,16 +214,21 @@ async def test_damaged_case_refunded_by_the_platform(aftersales: Aftersales,
 
         issued = await eventually(refund_issued, what="RefundIssued on the broker")
     # R-FEE-1: no commission, the whole refund reaches the buyer.
-    assert issued.payload == {"case_id": case["case_id"], "order_id": order.order_id,
-                              "amount": usd(1800), "liable_party": "platform",
-                              "issued_at": issued.payload["issued_at"]}
+    assert issued.payload == {
+        "case_id": case["case_id"],
+        "order_id": order.order_id,
+        "amount": usd(1800),
+        "liable_party": "platform",
+        "issued_at": issued.payload["issued_at"],
+    }
     assert (issued.producer, issued.correlation_id) == ("aftersales", order.order_id)
     for who in (bearer("buyer", order.buyer), bearer("merchant", order.merchant), OPERATOR):
         seen = await aftersales.client.get(f"/cases/{case['case_id']}", headers=who)
         assert (seen.status_code, seen.json()["status"]) == (200, "refunded")
         assert seen.json()["refund"] == usd(1800)
-    listed = await aftersales.client.get("/cases", params={"order_id": order.order_id},
-                                         headers=bearer("merchant", order.merchant))
+    listed = await aftersales.client.get(
+        "/cases", params={"order_id": order.order_id}, headers=bearer("merchant", order.merchant)
+    )
     assert [item["case_id"] for item in listed.json()["items"]] == [case["case_id"]]
     # Every event came twice; each changed the replica once (idempotent on event_id).
     facts = await aftersales.services.commands.orders.get(order.order_id)
@@ -161,15 +236,17 @@ async def test_damaged_case_refunded_by_the_platform(aftersales: Aftersales,
     assert (facts.status, facts.version, len(set(facts.applied_events))) == ("delivered", 4, 3)
 
 
-async def test_cases_outside_the_window_are_refused(aftersales: Aftersales,
-                                                    amqp_url: str) -> None:  # R-AS-1
+async def test_cases_outside_the_window_are_refused(
+    aftersales: Aftersales, amqp_url: str
+) -> None:  # R-AS-1
     in_transit = await order_facts(amqp_url, delivered_days_ago=None)
     early = await open_case(aftersales, in_transit, expect=422)
     assert early.headers["content-type"] == "application/problem+json"
     assert early.json()["rule"] == "R-AS-1"
     assert "not been delivered" in early.json()["detail"]
-    too_late = await open_case(aftersales, await order_facts(amqp_url, delivered_days_ago=20),
-                               expect=422)
+    too_late = await open_case(
+        aftersales, await order_facts(amqp_url, delivered_days_ago=20), expect=422
+    )
     problem = too_late.json()
     assert problem["rule"] == "R-AS-1"
     opens_at, closes_at = (datetime.fromisoformat(problem[k]) for k in ("opens_at", "closes_at"))
@@ -178,37 +255,57 @@ async def test_cases_outside_the_window_are_refused(aftersales: Aftersales,
     assert problem["closes_at"] in problem["detail"]
 
 
-async def test_only_the_buyer_of_the_order_sees_and_opens_cases(aftersales: Aftersales,
-                                                               amqp_url: str) -> None:
+async def test_only_the_buyer_of_the_order_sees_and_opens_cases(
+    aftersales: Aftersales, amqp_url: str
+) -> None:
     order = await order_facts(amqp_url)
     case = (await open_case(aftersales, order)).json()
     stranger = Order(order.order_id, "b-someone-else", order.merchant)
-    refused = await aftersales.client.post("/cases", headers=bearer("buyer", stranger.buyer),
-                                           json={"order_id": order.order_id, "reason": "damaged",
-                                                 "description": "x", "refund_requested": usd(1)})
+    refused = await aftersales.client.post(
+        "/cases",
+        headers=bearer("buyer", stranger.buyer),
+        json={
+            "order_id": order.order_id,
+            "reason": "damaged",
+            "description": "x",
+            "refund_requested": usd(1),
+        },
+    )
     assert refused.status_code == 404
     for who in (bearer("buyer", stranger.buyer), bearer("merchant", "m-other")):
-        assert (await aftersales.client.get(f"/cases/{case['case_id']}",
-                                            headers=who)).status_code == 404
-        assert (await aftersales.client.get("/cases", params={"order_id": order.order_id},
-                                            headers=who)).status_code == 404
+        assert (
+            await aftersales.client.get(f"/cases/{case['case_id']}", headers=who)
+        ).status_code == 404
+        assert (
+            await aftersales.client.get("/cases", params={"order_id": order.order_id}, headers=who)
+        ).status_code == 404
     above_total = await open_case(aftersales, order, refund_minor=5001, expect=422)
     assert "above the order total" in above_total.json()["detail"]
-    assert (await aftersales.client.post(f"/cases/{case['case_id']}/resolve", json={
-        "decision": "refund", "refund": usd(1)},
-        headers=bearer("merchant", order.merchant))).status_code == 403
-    for bad in ({"decision": "refund"}, {"decision": "reject", "note": " "},
-                {"decision": "refund", "refund": usd(-1)}, {"decision": "maybe"},
-                {"decision": "refund", "refund": usd(10), "extra": 1}):
-        answer = await aftersales.client.post(f"/cases/{case['case_id']}/resolve", json=bad,
-                                              headers=OPERATOR)
+    assert (
+        await aftersales.client.post(
+            f"/cases/{case['case_id']}/resolve",
+            json={"decision": "refund", "refund": usd(1)},
+            headers=bearer("merchant", order.merchant),
+        )
+    ).status_code == 403
+    for bad in (
+        {"decision": "refund"},
+        {"decision": "reject", "note": " "},
+        {"decision": "refund", "refund": usd(-1)},
+        {"decision": "maybe"},
+        {"decision": "refund", "refund": usd(10), "extra": 1},
+    ):
+        answer = await aftersales.client.post(
+            f"/cases/{case['case_id']}/resolve", json=bad, headers=OPERATOR
+        )
         assert answer.status_code == 422, (bad, answer.text)
     after = await aftersales.client.get(f"/cases/{case['case_id']}", headers=OPERATOR)
     assert after.json()["status"] == "open"  # bad input changed nothing
 
 
-async def test_refunds_of_an_order_never_exceed_its_total(aftersales: Aftersales,
-                                                          amqp_url: str) -> None:  # 409
+async def test_refunds_of_an_order_never_exceed_its_total(
+    aftersales: Aftersales, amqp_url: str
+) -> None:  # 409
     order = await order_facts(amqp_url)
     first = (await open_case(aftersales, order, refund_minor=3000)).json()
     second = (await open_case(aftersales, order, refund_minor=3000)).json()
@@ -220,17 +317,20 @@ async def test_refunds_of_an_order_never_exceed_its_total(aftersales: Aftersales
     assert (await resolve(aftersales, second["case_id"], 2000)).status_code == 200
 
 
-async def test_two_operators_at_once_give_one_resolution(aftersales: Aftersales,
-                                                         amqp_url: str) -> None:
+async def test_two_operators_at_once_give_one_resolution(
+    aftersales: Aftersales, amqp_url: str
+) -> None:
     order = await order_facts(amqp_url)
     for rival in (1500, None):  # the same refund twice, then a refund against a rejection
         case = (await open_case(aftersales, order, refund_minor=1500)).json()
-        answers = await asyncio.gather(resolve(aftersales, case["case_id"], 1500),
-                                       resolve(aftersales, case["case_id"], rival))
+        answers = await asyncio.gather(
+            resolve(aftersales, case["case_id"], 1500), resolve(aftersales, case["case_id"], rival)
+        )
         assert sorted(answer.status_code for answer in answers) == [200, 409]
         winner = next(answer.json() for answer in answers if answer.status_code == 200)
         facts = await aftersales.services.commands.orders.get(order.order_id)
         assert facts is not None
-        held = [r.amount.amount_minor for r in facts.refund_reservations
-                if r.case_id == case["case_id"]]
+        held = [
+            r.amount.amount_minor for r in facts.refund_reservations if r.case_id == case["case_id"]
+        ]
         assert held == ([1500] if winner["status"] == "refunded" else [])

@@ -1,0 +1,111 @@
+"""Products and the operator's queue against the real engine and broker (R-REV-5,8,9)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from review.app import create
+from review.settings import ReviewSettings
+from shared.clock import FixedClock
+from shared.contract import Envelope
+from testkit.asgi import serve_in_process
+from testkit.tokens import bearer
+
+pytestmark = pytest.mark.integration
+
+Apply = Callable[..., Awaitable[httpx.Response]]
+Published = Callable[..., Awaitable[Envelope]]
+ExpectProblem = Callable[[httpx.Response, int], dict[str, Any]]
+
+OPERATOR = bearer("operator", "op-1")
+
+
+def new_merchant() -> str:
+    return f"m-{uuid.uuid4().hex[:8]}"
+
+
+def listing(store_id: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "store_id": store_id, "title": "Tea set", "description": "Porcelain, 6 cups",
+        "category": "home", "images": ["https://img.example/tea.png"],
+        "price": {"amount_minor": 1250, "currency": "USD"}, "weight_grams": 800, **changes,
+    }  # fmt: skip
+
+
+async def approved_store(review: httpx.AsyncClient, apply: Apply, merchant: str) -> str:
+    response = await apply(review, merchant, "semi_managed")
+    assert response.status_code == 201, response.text
+    store_id: str = response.json()["store_id"]
+    for stage in ("background", "financial", "category"):
+        decided = await review.post(f"/stores/{store_id}/reviews", headers=OPERATOR,
+                                    json={"stage": stage, "decision": "approve"})  # fmt: skip
+        assert decided.status_code == 200, decided.text
+    return store_id
+
+
+async def test_product_submitted_and_approved_is_published(
+    review: httpx.AsyncClient, apply: Apply, published: Published, expect_problem: ExpectProblem
+) -> None:  # R-REV-8, R-REV-9
+    merchant = new_merchant()
+    owner = bearer("merchant", merchant)
+    store_id = await approved_store(review, apply, merchant)
+    stranger = bearer("merchant", new_merchant())
+    expect_problem(await review.post("/products", headers=stranger, json=listing(store_id)), 404)
+    incomplete = listing(store_id, images=[], category="weapons")
+    problem = expect_problem(await review.post("/products", headers=owner, json=incomplete), 422)
+    assert {issue["field"] for issue in problem["issues"]} == {"images", "category"}
+    response = await review.post("/products", headers=owner, json=listing(store_id))
+    assert response.status_code == 201, response.text
+    product = response.json()
+    assert (product["status"], product["store_id"]) == ("under_review", store_id)
+    url = f"/products/{product['product_id']}"
+    expect_problem(await review.get(url, headers=stranger), 404)
+    approved = await review.post(f"{url}/reviews", headers=OPERATOR, json={"decision": "approve"})
+    assert approved.status_code == 200, approved.text
+    event = await published("ProductApproved", product_id=product["product_id"])
+    assert (event.payload["store_id"], event.payload["price"]) == (
+        store_id, {"amount_minor": 1250, "currency": "USD"}
+    )  # fmt: skip
+    again = await review.post(f"{url}/reviews", headers=OPERATOR, json={"decision": "reject"})
+    expect_problem(again, 422)  # a rejection needs a reason (R-REV-9)
+    again = await review.post(f"{url}/reviews", headers=OPERATOR,
+                              json={"decision": "reject", "reason": "blurry photos"})  # fmt: skip
+    expect_problem(again, 409)  # already decided
+    assert (await review.get(url, headers=owner)).json()["status"] == "approved"
+
+
+async def test_product_of_a_store_not_yet_approved_is_refused(
+    review: httpx.AsyncClient, apply: Apply, expect_problem: ExpectProblem
+) -> None:  # R-REV-8
+    merchant = new_merchant()
+    store_id = (await apply(review, merchant, "semi_managed")).json()["store_id"]
+    response = await review.post("/products", headers=bearer("merchant", merchant),
+                                 json=listing(store_id))  # fmt: skip
+    expect_problem(response, 409)
+
+
+async def test_review_queue_is_overdue_first_then_oldest(
+    review_settings: ReviewSettings, apply: Apply, expect_problem: ExpectProblem
+) -> None:  # R-REV-5: overdue on China's working days, Beijing dates
+    clock = FixedClock(datetime(2026, 11, 16, 2, 0, tzinfo=UTC))  # Monday 10:00 in Beijing
+    async with serve_in_process(create(review_settings, clock=clock)) as review:
+        older = (await apply(review, new_merchant(), "semi_managed")).json()["store_id"]
+        clock.advance(timedelta(days=9))  # Wednesday 25th
+        newer = (await apply(review, new_merchant(), "semi_managed")).json()["store_id"]
+        clock.advance(timedelta(days=2))  # Friday 27th: 9 working days after the 16th
+        first = (await review.get("/review-queue?limit=1", headers=OPERATOR)).json()
+        assert [(i["id"], i["kind"], i["overdue"]) for i in first["items"]] == [
+            (older, "store", True)
+        ]
+        second = await review.get("/review-queue", headers=OPERATOR,
+                                  params={"limit": 1, "cursor": first["next_cursor"]})  # fmt: skip
+        assert [(i["id"], i["overdue"]) for i in second.json()["items"]] == [(newer, False)]
+        assert second.json()["next_cursor"] is None
+        expect_problem(await review.get("/review-queue?cursor=%25%25", headers=OPERATOR), 422)
+        expect_problem(await review.get("/review-queue", headers=bearer("merchant", "m")), 403)
