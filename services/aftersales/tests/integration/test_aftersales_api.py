@@ -334,3 +334,36 @@ async def test_two_operators_at_once_give_one_resolution(
             r.amount.amount_minor for r in facts.refund_reservations if r.case_id == case["case_id"]
         ]
         assert held == ([1500] if winner["status"] == "refunded" else [])
+
+
+async def hold(service: Aftersales, order: Order, case_id: str, minor: int) -> None:
+    """Leave a reservation as a resolution that crashed after its first step would."""
+    orders = service.services.commands.orders
+    facts = await orders.get(order.order_id)
+    assert facts is not None
+    facts.reserve_refund(case_id, Money(amount_minor=minor, currency="USD"), datetime.now(UTC))
+    await orders.save(facts, now=datetime.now(UTC))
+
+
+async def test_a_resolution_cut_between_its_steps_is_completed_or_swept(
+    aftersales: Aftersales, amqp_url: str
+) -> None:
+    order = await order_facts(amqp_url)
+    cut = (await open_case(aftersales, order, refund_minor=3000)).json()
+    await hold(aftersales, order, cut["case_id"], 3000)
+    other_amount = await resolve(aftersales, cut["case_id"], 2000)
+    assert other_amount.status_code == 409  # the held refund is named, not replaced
+    assert "3000 USD" in other_amount.json()["detail"]
+    retried = await resolve(aftersales, cut["case_id"], 3000)  # the same resolution again
+    assert (retried.status_code, retried.json()["status"]) == (200, "refunded")
+    rejected = (await open_case(aftersales, order, refund_minor=2000)).json()
+    assert (await resolve(aftersales, rejected["case_id"], None)).status_code == 200
+    await hold(aftersales, order, rejected["case_id"], 2000)  # crash before its release
+    last = (await open_case(aftersales, order, refund_minor=2000)).json()
+    assert (await resolve(aftersales, last["case_id"], 2000)).status_code == 200  # swept
+    facts = await aftersales.services.commands.orders.get(order.order_id)
+    assert facts is not None
+    assert {r.case_id: r.amount.amount_minor for r in facts.refund_reservations} == {
+        cut["case_id"]: 3000,
+        last["case_id"]: 2000,
+    }

@@ -218,3 +218,17 @@ def test_store_exemption_clock_starts_at_first_approval() -> None:  # R-AS-2
             )
         )
     assert (store.store_id, store.store_type, store.approved_at) == (store.id, "full_managed", T0)
+
+
+def test_a_reservation_is_keyed_by_its_case() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply_order_created(created(order.id))
+    assert order.reserve_refund("c-1", usd(1000), T0) is True
+    assert order.reserve_refund("c-1", usd(1000), T0) is False  # a retry holds nothing more
+    with pytest.raises(Conflict, match="already holds a refund of 1000 USD"):
+        order.reserve_refund("c-1", usd(900), T0)
+    assert order.refundable_left() == usd(700)
+    assert order.refundable_left(excluding_case="c-1") == usd(1700)
+    assert order.release_refund("c-1") is True
+    assert order.release_refund("c-1") is False
+    assert order.refunded is None
