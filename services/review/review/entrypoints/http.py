@@ -75,6 +75,7 @@ async def resubmit_store(
 async def decide_stage(
     store_id: str, body: StoreReviewCreate, operator: Operator, services: Services
 ) -> StorePublic:
+    services.deadline.ensure_calendar()  # the answer's `overdue` needs it (R-REV-5)
     store = await services.stores.decide(
         DecideStage(store_id, operator.sub, body.stage, body.decision, body.reason)
     )

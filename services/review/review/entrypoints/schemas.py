@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from review.domain.application import StoreApplication
+from review.domain.application import DocumentRef, StoreApplication
 from review.domain.issues import Issue
 from review.domain.model import (
     Decision,
@@ -23,6 +23,10 @@ from review.domain.model import (
 from shared.contract.types import Money, Role, StoreType, UtcDateTime
 
 Reason = Field(None, max_length=2000)
+
+#: The largest integer JSON carries exactly (and MongoDB stores): larger ones are refused
+#: as malformed (422) rather than reported as an issue or failing the write.
+LARGEST_INTEGER = 2**53 - 1
 
 
 class Strict(BaseModel):
@@ -49,11 +53,34 @@ class InvitationPublic(BaseModel):
         )
 
 
-class StoreCreate(StoreApplication):
-    """`POST /stores`: the application (shape only; substance is checked, R-REV-4)."""
+def _bounded(value: int | None, field: str) -> int | None:
+    if value is not None and abs(value) > LARGEST_INTEGER:
+        raise ValueError(f"{field} must be between -{LARGEST_INTEGER} and {LARGEST_INTEGER}")
+    return value
 
 
-class StoreUpdate(StoreApplication):
+class StoreApplicationBody(StoreApplication):
+    """An application as the API accepts it: the shape of `StoreApplication`, with integers
+    that can be stored. Substance is checked by the domain (R-REV-4)."""
+
+    @field_validator("handling_days")
+    @classmethod
+    def _storable_handling_days(cls, value: int | None) -> int | None:
+        return _bounded(value, "handling_days")
+
+    @field_validator("documents")
+    @classmethod
+    def _storable_sizes(cls, documents: list[DocumentRef]) -> list[DocumentRef]:
+        for index, document in enumerate(documents):
+            _bounded(document.size_bytes, f"documents[{index}].size_bytes")
+        return documents
+
+
+class StoreCreate(StoreApplicationBody):
+    """`POST /stores`: a new application (R-REV-1, R-REV-4)."""
+
+
+class StoreUpdate(StoreApplicationBody):
     """`PUT /stores/{id}`: the corrected application (R-REV-6)."""
 
 
@@ -125,6 +152,12 @@ class StorePublic(BaseModel):
 
 class ProductCreate(ProductListing):
     """`POST /products` (R-REV-8)."""
+
+    @field_validator("weight_grams")
+    @classmethod
+    def _storable_weight(cls, value: int) -> int:
+        _bounded(value, "weight_grams")
+        return value
 
 
 class ProductReviewCreate(Strict):

