@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+
 from devkit.broker import (
     DEFAULT_AMQP_URL,
     HOW_TO_GET_ONE,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import aio_pika
 import pytest
-from devkit.wait import eventually
 
+from devkit.wait import eventually
 from shared.aggregate import Aggregate
 from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event, record_event

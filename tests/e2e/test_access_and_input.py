@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from devkit.journey import ADDRESS, Actor, cast, list_product, open_full_managed_store
 from devkit.journey import place_order as place
-
 from testkit.platforms import StartPlatform
 
 pytestmark = pytest.mark.e2e

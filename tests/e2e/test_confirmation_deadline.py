@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from devkit.engine import free_port
 from devkit.journey import (
     Actor,
@@ -19,7 +20,6 @@ from devkit.journey import (
 )
 from devkit.platform import ServiceProcess
 from devkit.wait import eventually, wait_until
-
 from testkit.platforms import RunningPlatform, StartPlatform
 from testkit.tap import event_tap
 

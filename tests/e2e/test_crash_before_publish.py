@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from devkit.journey import cast, list_product, open_full_managed_store, place_order
 from devkit.wait import eventually
-
 from shared.mongo import connect
 from testkit.platforms import StartPlatform
 from testkit.tap import event_tap

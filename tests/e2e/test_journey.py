@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from devkit.journey import (
     cast,
     list_product,
@@ -18,7 +19,6 @@ from devkit.journey import (
     shipment_of,
 )
 from devkit.wait import eventually
-
 from shared.messaging.topology import QUEUES
 from testkit.bus import publish
 from testkit.platforms import StartPlatform

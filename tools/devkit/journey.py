@@ -68,8 +68,9 @@ class Actor:
     async def call(
         self, method: str, service: str, path: str, *, expect: int | None = None, **kwargs: Any
     ) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
         response = await self.client.request(
-            method, self.urls[service] + path, headers=self.headers, **kwargs
+            method, self.urls[service] + path, headers=headers, **kwargs
         )
         if expect is not None and response.status_code != expect:
             raise AssertionError(

@@ -16,11 +16,11 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
-from devkit.wait import eventually
 
 from aftersales.app import create
 from aftersales.bootstrap import AftersalesServices
 from aftersales.settings import AftersalesSettings
+from devkit.wait import eventually
 from shared.contract import Envelope, record_event
 from shared.contract.events import (
     Delivered,

@@ -13,10 +13,10 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
-from devkit.wait import eventually
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
+from devkit.wait import eventually
 from logistics.app import create
 from logistics.domain.deadlines import estimate
 from logistics.domain.routes import DEFAULT_ROUTES

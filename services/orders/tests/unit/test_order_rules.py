@@ -124,8 +124,8 @@ def test_refunds_make_the_order_partially_then_wholly_refunded() -> None:
     order = place()
     order.confirm(NOW + timedelta(hours=1))
     order.add_refund("r-1", Money(amount_minor=1000, currency="USD"), NOW + timedelta(days=5))
-    assert order.status == "partially_refunded"
+    after_first = order.status
     assert not order.add_refund("r-1", Money(amount_minor=1000, currency="USD"), NOW)
     order.add_refund("r-2", Money(amount_minor=2750, currency="USD"), NOW + timedelta(days=6))
-    assert order.status == "refunded"
+    assert (after_first, order.status) == ("partially_refunded", "refunded")
     assert order.refunded == Money(amount_minor=3750, currency="USD")

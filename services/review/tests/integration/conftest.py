@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-from devkit.wait import eventually
 from fastapi import FastAPI
 
+from devkit.wait import eventually
 from review.app import create
 from review.settings import ReviewSettings
 from shared.contract import Envelope
