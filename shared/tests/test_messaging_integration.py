@@ -196,3 +196,19 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
     assert "cannot be handled" in str(reasons["RuntimeError"]["x-error"])
     assert reasons["ContractViolation"]["x-attempts"] == 1  # never retried: it cannot succeed
     assert sorted(handled) == ["good-0", "good-1", "good-2"]
+
+
+async def test_an_unroutable_publish_raises_instead_of_vanishing(
+    broker: aio_pika.abc.AbstractRobustConnection,
+) -> None:
+    publisher = EventPublisher(broker, service="kit")
+    await publisher.start()
+    with pytest.raises(aio_pika.exceptions.DeliveryError):
+        await publisher.publish_to(
+            routing_key="NoQueueIsBoundToThis",
+            body=b"{}",
+            message_id="m-1",
+            event_type="NoQueueIsBoundToThis",
+            correlation_id="c",
+            timestamp=datetime.now(UTC),
+        )

@@ -14,7 +14,7 @@ from shared.contract.events import (
     OrderCreated,
     OrderLine,
 )
-from shared.contract.types import Money, ShippingAddress, StoreType
+from shared.contract.types import Money, ShippingAddress, StoreType, rfc3339
 from shared.policy import Policy
 
 OrderStatus = Literal[
@@ -112,7 +112,7 @@ class Order(Aggregate):
             confirm_by=now + timedelta(seconds=policy.order_confirm_window_seconds),
             request_fingerprint=request_fingerprint,
         )
-        order._log(now, "OrderCreated", confirm_by=order.confirm_by.isoformat())
+        order._log(now, "OrderCreated", confirm_by=rfc3339(order.confirm_by))
         order.record(
             OrderCreated(
                 order_id=order_id,
@@ -137,7 +137,7 @@ class Order(Aggregate):
         self._require_awaiting("confirm")
         if self.is_past_deadline(now):
             raise OrderConflict(
-                f"The confirmation deadline passed at {self.confirm_by.isoformat()} "
+                f"The confirmation deadline passed at {rfc3339(self.confirm_by)} "
                 "(R-ORD-2); the order is cancelled by itself and cannot be confirmed."
             )
         self.status, self.confirmed_at, self.confirmation_outcome = "confirmed", now, "on_time"

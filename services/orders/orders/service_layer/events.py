@@ -25,6 +25,7 @@ from shared.contract.events import (
     StoreApproved,
     StoreRejected,
 )
+from shared.contract.types import rfc3339
 from shared.messaging.consumer import Handler
 from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
 
@@ -105,7 +106,7 @@ class OrderEventHandlers:
 
     async def shipment_late(self, envelope: Envelope, event: ShipmentLate) -> None:
         await self._advance(
-            envelope, event.order_id, event.detected_at, None, ship_by=event.ship_by.isoformat()
+            envelope, event.order_id, event.detected_at, None, ship_by=rfc3339(event.ship_by)
         )
 
     async def shipment_exception(self, envelope: Envelope, event: ShipmentException) -> None:

@@ -88,3 +88,38 @@ async def test_order_is_priced_from_the_catalogue(
     assert body["status"] == "awaiting_confirmation"
     assert body["total"] == {"amount_minor": 2500, "currency": "USD"}
     assert body["merchant_id"] == merchant
+
+
+async def test_health_and_metrics(orders: httpx.AsyncClient) -> None:
+    assert (await orders.get("/health/live")).json() == {"status": "live"}
+    assert (await orders.get("/health/ready")).json() == {"status": "ready"}
+    await orders.get("/catalogue")
+    metrics = (await orders.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="/catalogue",service="orders"' in metrics
+    assert "outbox_backlog" in metrics
+
+
+async def test_idempotency_key_gives_the_same_order(
+    orders: httpx.AsyncClient, amqp_url: str
+) -> None:  # R-ORD-1
+    product_id = await approve_product(amqp_url, merchant_id=f"m-{uuid.uuid4().hex[:6]}")
+
+    async def on_sale() -> bool:
+        return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
+
+    await eventually(on_sale, what="the approved product in the catalogue")
+    body = {"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS}
+    headers = {**bearer("buyer", "b-idem"), "Idempotency-Key": "key-1"}
+    first = await orders.post("/orders", headers=headers, json=body)
+    again = await orders.post("/orders", headers=headers, json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert first.json()["order_id"] == again.json()["order_id"]
+    listed = (await orders.get("/orders", headers=bearer("buyer", "b-idem"))).json()
+    assert [o["order_id"] for o in listed["items"]] == [first.json()["order_id"]]
+    other = await orders.post(
+        "/orders",
+        headers=headers,
+        json={**body, "items": [{"product_id": product_id, "quantity": 2}]},
+    )
+    assert other.status_code == 409
