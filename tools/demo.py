@@ -7,7 +7,6 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -17,13 +16,13 @@ from devkit.journey import (
     Actor,
     cast,
     list_product,
+    open_damage_case,
     open_full_managed_store,
     order_when,
     place_order,
     shipment_of,
 )
 from devkit.platform import DEFAULT_PORTS, http_ok
-from devkit.wait import eventually
 
 
 class TimelinePrinter:
@@ -94,7 +93,7 @@ async def main() -> int:
         )
         await timeline.catch_up("delivered")
         step("the buyer reports damage; the operator refunds (borne by the platform, R-AS-2)")
-        case = await _open_case(buyer, order)
+        case = await open_damage_case(buyer, order)
         await operator.call(
             "POST",
             "aftersales",
@@ -109,24 +108,6 @@ async def main() -> int:
         await timeline.catch_up("refunded")
     print("\nThe journey is complete.")
     return 0
-
-
-async def _open_case(buyer: Actor, order: dict[str, Any]) -> dict[str, Any]:
-    async def opened() -> dict[str, Any] | None:
-        response = await buyer.call(
-            "POST",
-            "aftersales",
-            "/cases",
-            json={
-                "order_id": order["order_id"],
-                "reason": "damaged",
-                "description": "The teapot arrived broken.",
-                "refund_requested": order["total"],
-            },
-        )
-        return response.json() if response.status_code == 201 else None
-
-    return await eventually(opened, what="the after-sales case")
 
 
 if __name__ == "__main__":

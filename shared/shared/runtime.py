@@ -24,6 +24,7 @@ from shared.messaging.topology import QUEUES, declare_topology
 from shared.mongo import Database, Document, IndexSpec, connect, ensure_indexes, is_reachable
 from shared.outbox import OutboxRelay, outbox_index
 from shared.policy import Policy
+from shared.repository import A, AggregateRepository
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("shared.runtime")
@@ -56,6 +57,12 @@ class Runtime:
     def wake_relay(self) -> None:
         if self.relay is not None:
             self.relay.wake()
+
+    def repository(self, collection: str, model: type[A]) -> AggregateRepository[A]:
+        """A repository of this service's database whose saves wake the relay."""
+        return AggregateRepository(
+            self.db[collection], model, producer=self.service, on_outbox=self.wake_relay
+        )
 
     async def open(self, indexes: Sequence[IndexSpec], outbox_collections: Sequence[str]) -> None:
         self._mongo = connect(self.settings.mongo_url, app_name=self.service)

@@ -13,6 +13,7 @@ import pytest
 from devkit.journey import (
     cast,
     list_product,
+    open_damage_case,
     open_full_managed_store,
     order_when,
     place_order,
@@ -71,7 +72,7 @@ async def test_one_order_crosses_all_four_services(start_platform: StartPlatform
         )
 
         # 6. A damaged item: the platform bears the refund in the exemption period (R-AS-2).
-        case = await _open_case(buyer, order)
+        case = await open_damage_case(buyer, order)
         await operator.call(
             "POST",
             "aftersales",
@@ -115,29 +116,6 @@ async def test_one_order_crosses_all_four_services(start_platform: StartPlatform
 
             await eventually(skipped, what=f"{service} to skip its duplicates")
         assert await _state(operator, order["order_id"], case["case_id"]) == before
-
-
-async def _open_case(buyer: Any, order: dict[str, Any]) -> dict[str, Any]:
-    async def opened() -> dict[str, Any] | None:
-        # Aftersales learns of the delivery from the event: poll until it has.
-        response = await buyer.call(
-            "POST",
-            "aftersales",
-            "/cases",
-            json={
-                "order_id": order["order_id"],
-                "reason": "damaged",
-                "description": "The teapot arrived broken.",
-                "refund_requested": order["total"],
-            },
-        )
-        if response.status_code == 201:
-            case: dict[str, Any] = response.json()
-            return case
-        assert response.status_code in (404, 409, 422), response.text
-        return None
-
-    return await eventually(opened, what="the after-sales case")
 
 
 async def _state(operator: Any, order_id: str, case_id: str) -> list[Any]:

@@ -198,3 +198,28 @@ async def shipment_of(actor: Actor, order_id: str) -> dict[str, Any]:
         return items[0] if items else None
 
     return await eventually(probe, what=f"the shipment of order {order_id}")
+
+
+async def open_damage_case(buyer: Actor, order: dict[str, Any]) -> dict[str, Any]:
+    """Step 6: the buyer reports damage, once aftersales has learnt of the delivery."""
+
+    async def opened() -> dict[str, Any] | None:
+        response = await buyer.call(
+            "POST",
+            "aftersales",
+            "/cases",
+            json={
+                "order_id": order["order_id"],
+                "reason": "damaged",
+                "description": "The teapot arrived broken.",
+                "refund_requested": order["total"],
+            },
+        )
+        if response.status_code == 201:
+            case: dict[str, Any] = response.json()
+            return case
+        # Not delivered yet as far as aftersales knows: its window is not open (R-AS-1).
+        assert response.status_code in (404, 409, 422), response.text
+        return None
+
+    return await eventually(opened, what="the after-sales case")

@@ -11,7 +11,6 @@ from aftersales.service_layer.commands import CaseCommands
 from aftersales.service_layer.events import AftersalesEventHandlers
 from aftersales.service_layer.resolution import CaseResolution
 from shared.app import Wiring
-from shared.repository import AggregateRepository
 from shared.runtime import Runtime
 
 
@@ -23,14 +22,9 @@ class AftersalesServices:
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
-    def repository(collection: str, model: type) -> AggregateRepository:  # type: ignore[type-arg]
-        return AggregateRepository(
-            runtime.db[collection], model, producer="aftersales", on_outbox=runtime.wake_relay
-        )
-
-    cases = repository(CASES, Case)
-    orders = repository(ORDERS, OrderFacts)
-    stores = repository(STORES, StoreFacts)
+    cases = runtime.repository(CASES, Case)
+    orders = runtime.repository(ORDERS, OrderFacts)
+    stores = runtime.repository(STORES, StoreFacts)
     commands = CaseCommands(cases, orders, runtime.clock, runtime.policy)
     resolution = CaseResolution(cases, orders, stores, runtime.clock, runtime.policy)
     events = AftersalesEventHandlers(orders, stores, runtime.clock)

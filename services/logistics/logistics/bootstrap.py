@@ -11,7 +11,6 @@ from logistics.domain.stores import StoreFacts
 from logistics.service_layer.commands import ShipmentCommands
 from logistics.service_layer.events import LogisticsEventHandlers
 from shared.app import Wiring
-from shared.repository import AggregateRepository
 from shared.runtime import Runtime
 
 
@@ -22,17 +21,12 @@ class LogisticsServices:
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
-    def repository(collection: str, model: type) -> AggregateRepository:  # type: ignore[type-arg]
-        return AggregateRepository(
-            runtime.db[collection], model, producer="logistics", on_outbox=runtime.wake_relay
-        )
-
-    shipments = repository(SHIPMENTS, Shipment)
+    shipments = runtime.repository(SHIPMENTS, Shipment)
     # R-LOG-6: the route rules in force (defaults until configuration replaces them).
     routes = DEFAULT_ROUTES
     commands = ShipmentCommands(shipments, runtime.clock, runtime.policy, routes)
     events = LogisticsEventHandlers(
-        shipments, repository(STORES, StoreFacts), runtime.clock, runtime.policy, routes
+        shipments, runtime.repository(STORES, StoreFacts), runtime.clock, runtime.policy, routes
     )
     return Wiring(
         services=LogisticsServices(commands, events),

@@ -10,7 +10,6 @@ from orders.domain.model import Order
 from orders.service_layer.commands import OrderCommands
 from orders.service_layer.events import OrderEventHandlers
 from shared.app import Wiring
-from shared.repository import AggregateRepository
 from shared.runtime import Runtime
 
 
@@ -21,15 +20,12 @@ class OrdersServices:
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
-    def repository(collection: str, model: type) -> AggregateRepository:  # type: ignore[type-arg]
-        return AggregateRepository(
-            runtime.db[collection], model, producer="orders", on_outbox=runtime.wake_relay
-        )
-
-    orders = repository(ORDERS, Order)
-    catalogue = repository(CATALOGUE, CatalogueItem)
+    orders = runtime.repository(ORDERS, Order)
+    catalogue = runtime.repository(CATALOGUE, CatalogueItem)
     commands = OrderCommands(orders, catalogue, runtime.clock, runtime.policy)
-    events = OrderEventHandlers(orders, catalogue, repository(STORES, StoreListing), runtime.clock)
+    events = OrderEventHandlers(
+        orders, catalogue, runtime.repository(STORES, StoreListing), runtime.clock
+    )
     return Wiring(
         services=OrdersServices(commands, events),
         handlers=events.table(),

@@ -11,7 +11,6 @@ from review.service_layer.deadlines import REVIEW_CALENDAR_COUNTRY, ReviewDeadli
 from review.service_layer.products import ProductCommands
 from shared.app import Wiring
 from shared.calendar import WorkingCalendar
-from shared.repository import AggregateRepository
 from shared.runtime import Runtime
 
 
@@ -23,17 +22,12 @@ class ReviewServices:
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
-    def repository(collection: str, model: type) -> AggregateRepository:  # type: ignore[type-arg]
-        return AggregateRepository(
-            runtime.db[collection], model, producer="review", on_outbox=runtime.wake_relay
-        )
-
-    stores = repository(STORES, Store)
-    products = repository(PRODUCTS, Product)
+    stores = runtime.repository(STORES, Store)
+    products = runtime.repository(PRODUCTS, Product)
     calendar = WorkingCalendar.for_country(REVIEW_CALENDAR_COUNTRY)
     services = ReviewServices(
         stores=StoreCommands(
-            stores, repository(INVITATIONS, Invitation), runtime.clock, runtime.policy
+            stores, runtime.repository(INVITATIONS, Invitation), runtime.clock, runtime.policy
         ),
         products=ProductCommands(products, stores, runtime.clock, runtime.policy),
         deadline=ReviewDeadline(calendar.working_days_between, runtime.policy, runtime.clock),

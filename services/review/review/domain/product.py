@@ -12,7 +12,7 @@ from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.issues import Issue
 from review.domain.overdue import WorkingDaysBetween, is_review_overdue
 from review.domain.store import Store
-from review.domain.store_parts import Decision
+from review.domain.store_parts import Decision, decision_reason
 from shared.aggregate import Aggregate
 from shared.clock import utc_ms
 from shared.contract.events import ProductApproved, ProductRejected
@@ -127,12 +127,7 @@ class Product(Aggregate):
         """R-REV-9: the platform approves a product before it can be sold, or rejects it."""
         if self.status != "under_review":
             raise Conflict(f"the product is already {self.status}")
-        reason = (reason or "").strip() or None
-        if decision == "reject" and reason is None:
-            raise Invalid(
-                "a rejection needs a reason the merchant can act on",
-                [Issue(field="reason", problem="say why the product is rejected")],
-            )
+        reason = decision_reason(decision, reason, "product")
         now = utc_ms(now)
         self.status = "approved" if decision == "approve" else "rejected"
         self.reason = reason

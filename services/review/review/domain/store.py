@@ -20,6 +20,7 @@ from review.domain.store_parts import (
     StageReview,
     StoreStatus,
     Submission,
+    decision_reason,
     pending_stages,
 )
 from shared.aggregate import Aggregate
@@ -118,12 +119,7 @@ class Store(Aggregate):
         """R-REV-3: decide one stage; all approved approves, any rejection rejects."""
         if self.status != "under_review":
             raise Conflict(f"the application is {self.status}; only one under review is decided")
-        reason = (reason or "").strip() or None
-        if decision == "reject" and reason is None:
-            raise Invalid(
-                "a rejection needs a reason the merchant can act on",
-                [Issue(field="reason", problem="say why the stage is rejected")],
-            )
+        reason = decision_reason(decision, reason, "stage")
         review = next((each for each in self.stages if each.stage == stage), None)
         if review is None:
             raise Invalid(f"unknown stage '{stage}'; use one of {', '.join(STAGES)}")
