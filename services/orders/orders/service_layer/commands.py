@@ -7,6 +7,8 @@ import json
 import uuid
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from orders.domain.catalogue import CatalogueItem
 from orders.domain.model import Order, OrderConflict, OrderError
 from shared.auth import Principal
@@ -62,6 +64,10 @@ class OrderCommands:
             )
         except OrderError as error:
             raise Unprocessable(str(error)) from error
+        except ValidationError as error:  # a total beyond what Money carries
+            raise Unprocessable(
+                "The order's total is too large for one order; order fewer items."
+            ) from error
         try:
             await self.orders.add(order, now=self.clock.now())
         except AlreadyExists:
