@@ -108,3 +108,21 @@ def test_naive_times_are_refused() -> None:
             reason="buyer_cancelled",
             cancelled_at=datetime(2026, 11, 27, 8, 0),
         )
+
+
+def test_money_needs_a_known_currency_and_addresses_a_known_country() -> None:  # R-REV-8
+    from shared.contract.types import Money, ShippingAddress
+
+    assert Money(amount_minor=1, currency="CNY").currency == "CNY"
+    with pytest.raises(ValueError, match="ISO 4217"):
+        Money(amount_minor=1, currency="XYZ")
+    address = {
+        "recipient": "Ana",
+        "phone": "+34 600 000 000",
+        "city": "Madrid",
+        "line1": "Calle 1",
+        "postal_code": "28001",
+    }
+    assert ShippingAddress(**address, country="ES").country == "ES"
+    with pytest.raises(ValueError, match="ISO 3166"):
+        ShippingAddress(**address, country="XX")

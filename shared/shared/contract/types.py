@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -43,8 +44,27 @@ IsoDate = Annotated[date, PlainSerializer(date.isoformat, return_type=str)]
 StoreType = Literal["full_managed", "semi_managed"]
 Role = Literal["buyer", "merchant", "operator"]
 LiableParty = Literal["platform", "merchant"]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+def _known_currency(code: str) -> str:
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(f"{code} is not an ISO 4217 currency code (e.g. USD, EUR, CNY)")
+    return code
+
+
+def _known_country(code: str) -> str:
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"{code} is not an ISO 3166-1 alpha-2 country code (e.g. ES, US)")
+    return code
+
+
+# ISO data from the maintained `pycountry` package, not a hand-written list.
+CurrencyCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_known_currency)
+]
+CountryCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_known_country)
+]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 

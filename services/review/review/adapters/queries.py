@@ -25,6 +25,8 @@ INDEXES = [
     # the embedded engine cannot index `_id` inside a compound index.
     IndexSpec(STORES, [("status", 1), ("submitted_at", 1)]),
     IndexSpec(PRODUCTS, [("status", 1), ("submitted_at", 1)]),
+    # A merchant's products, newest first (adapters/product_list.py).
+    IndexSpec(PRODUCTS, [("merchant_id", 1), ("submitted_at", -1)]),
 ]
 
 #: How many invitations of one merchant are looked at (far more than one merchant gets).

@@ -7,14 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from review.adapters import queries
+from review.adapters.product_list import product_page
 from review.bootstrap import ReviewServices
 from review.domain.model import Store
+from review.domain.product import ProductStatus
 from review.entrypoints.schemas import (
     InvitationCreate,
     InvitationPublic,
     MessageCreate,
     MessagePublic,
     ProductCreate,
+    ProductPage,
     ProductPublic,
     ProductReviewCreate,
     QueueItemPublic,
@@ -95,6 +98,30 @@ async def submit_product(
 ) -> ProductPublic:
     product = await services.products.submit(merchant, body)
     return ProductPublic.of(product, overdue=services.deadline.overdue(product))
+
+
+@products_router.get("", response_model=ProductPage)
+async def list_products(
+    principal: OwnerOrOperator,
+    services: Services,
+    store_id: Annotated[str | None, Query(max_length=100)] = None,
+    status: ProductStatus | None = None,
+    limit: Limit = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> ProductPage:
+    """A merchant's products with their review status (R-REV-9); operators see all."""
+    products, next_cursor = await product_page(
+        services.products.products.collection,
+        principal,
+        store_id=store_id,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+    )
+    return ProductPage(
+        items=[ProductPublic.of(p, overdue=services.deadline.overdue(p)) for p in products],
+        next_cursor=next_cursor,
+    )
 
 
 @products_router.get("/{product_id}", response_model=ProductPublic)

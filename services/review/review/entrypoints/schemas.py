@@ -203,6 +203,11 @@ class QueueItemPublic(BaseModel):
     current_stage: Stage | None
 
 
+class ProductPage(BaseModel):
+    items: list[ProductPublic]
+    next_cursor: str | None
+
+
 class ReviewQueuePage(BaseModel):
     items: list[QueueItemPublic]
     next_cursor: str | None

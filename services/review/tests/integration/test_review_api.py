@@ -183,3 +183,23 @@ async def test_malformed_application_is_422_and_stores_nothing(
     assert queue.json()["items"] == []
     # R-REV-1: the refused requests did not use the invitation.
     assert (await apply(review, merchant)).status_code == 201
+
+
+async def test_full_managed_store_opens_beside_the_merchants_existing_one(
+    review: httpx.AsyncClient, apply: Apply
+) -> None:  # R-REV-1
+    merchant = new_merchant()
+    existing = (await apply(review, merchant, "semi_managed")).json()
+    for stage in STAGES:
+        await decide(review, existing["store_id"], stage=stage, decision="approve")
+    await invite(review, merchant)
+    response = await apply(review, merchant, "full_managed", name="Blue Lantern Select")
+    assert response.status_code == 201, response.text
+    new = response.json()
+    assert new["store_id"] != existing["store_id"]
+    owner = bearer("merchant", merchant)
+    both = [(await review.get(f"/stores/{s}", headers=owner)).json()
+            for s in (existing["store_id"], new["store_id"])]  # fmt: skip
+    assert [(s["store_type"], s["status"]) for s in both] == [
+        ("semi_managed", "approved"), ("full_managed", "under_review")
+    ]  # fmt: skip

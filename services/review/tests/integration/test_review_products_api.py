@@ -124,3 +124,49 @@ async def test_year_without_a_published_calendar_is_503_and_changes_nothing(
         clock.set(datetime(2026, 12, 1, tzinfo=UTC))  # back within the published years
         seen = (await review.get(f"/stores/{store_id}", headers=OPERATOR)).json()
         assert [stage["status"] for stage in seen["stages"]] == ["pending"] * 3
+
+
+async def test_merchant_lists_its_products_with_their_review_status(
+    review: httpx.AsyncClient, apply: Apply, expect_problem: ExpectProblem
+) -> None:  # R-REV-8, R-REV-9
+    merchant = new_merchant()
+    owner = bearer("merchant", merchant)
+    store_id = await approved_store(review, apply, merchant)
+    ids = []
+    for title in ("Cup", "Bowl", "Plate"):
+        created = await review.post("/products", headers=owner,
+                                    json=listing(store_id, title=title))  # fmt: skip
+        ids.append(created.json()["product_id"])
+    await review.post(f"/products/{ids[0]}/reviews", headers=OPERATOR,
+                      json={"decision": "approve"})  # fmt: skip
+    await review.post(f"/products/{ids[1]}/reviews", headers=OPERATOR,
+                      json={"decision": "reject", "reason": "Photos are blurry."})  # fmt: skip
+    first = (await review.get("/products?limit=2", headers=owner)).json()
+    rest = (await review.get(f"/products?limit=2&cursor={first['next_cursor']}",
+                             headers=owner)).json()  # fmt: skip
+    listed = {p["title"]: (p["status"], p["reason"]) for p in first["items"] + rest["items"]}
+    assert listed == {"Cup": ("approved", None), "Bowl": ("rejected", "Photos are blurry."),
+                      "Plate": ("under_review", None)}  # fmt: skip
+    assert rest["next_cursor"] is None
+    rejected = (await review.get("/products?status=rejected", headers=owner)).json()
+    assert [p["product_id"] for p in rejected["items"]] == [ids[1]]
+    stranger = (await review.get("/products", headers=bearer("merchant", new_merchant()))).json()
+    assert stranger["items"] == []
+    expect_problem(await review.get("/products?cursor=%%%", headers=owner), 422)
+    expect_problem(await review.get("/products", headers=bearer("buyer", "b-1")), 403)
+
+
+async def test_price_needs_a_known_currency_and_weight(
+    review: httpx.AsyncClient, apply: Apply, expect_problem: ExpectProblem
+) -> None:  # R-REV-8
+    merchant = new_merchant()
+    owner = bearer("merchant", merchant)
+    store_id = await approved_store(review, apply, merchant)
+    bad = listing(store_id, price={"amount_minor": 100, "currency": "XYZ"})
+    problem = expect_problem(await review.post("/products", headers=owner, json=bad), 422)
+    assert any(error["loc"][-1] == "currency" for error in problem["errors"])
+    free = listing(store_id, price={"amount_minor": 0, "currency": "USD"}, weight_grams=0)
+    problem = expect_problem(await review.post("/products", headers=owner, json=free), 422)
+    assert {issue["field"] for issue in problem["issues"]} == {"price", "weight_grams"}
+    listed = (await review.get("/products", headers=owner)).json()
+    assert listed["items"] == []
