@@ -102,6 +102,17 @@ class StageReviewPublic(BaseModel):
     decided_at: UtcDateTime | None
 
 
+class SubmissionPublic(BaseModel):
+    """R-REV-6: an earlier submission and how it ended."""
+
+    submitted_at: UtcDateTime
+    outcome: StoreStatus
+    issues: list[Issue]
+    stages: list[StageReviewPublic]
+    rejected_reason: str | None
+    superseded_at: UtcDateTime
+
+
 class MessagePublic(BaseModel):
     author_role: Role
     author_id: str
@@ -129,6 +140,7 @@ class StorePublic(BaseModel):
     issues: list[Issue]
     messages: list[MessagePublic]
     application: StoreApplication
+    history: list[SubmissionPublic]
 
     @classmethod
     def of(cls, store: Store, *, overdue: bool) -> StorePublic:
@@ -147,6 +159,10 @@ class StorePublic(BaseModel):
             issues=store.issues,
             messages=[MessagePublic.of(message) for message in store.messages],
             application=store.application,
+            history=[
+                SubmissionPublic(**past.model_dump(exclude={"application", "policy"}))
+                for past in store.history
+            ],
         )
 
 
