@@ -78,6 +78,12 @@ async def test_full_managed_without_invitation_is_forbidden(
     assert "invitation" in body["detail"]
     await invite(review, new_merchant())  # another merchant's invitation opens nothing here
     expect_problem(await apply(review, new_merchant()), 403)
+    # Only an operator invites: a merchant cannot invite itself.
+    merchant = new_merchant()
+    self_invite = await review.post("/invitations", headers=bearer("merchant", merchant),
+                                    json={"merchant_id": merchant})  # fmt: skip
+    expect_problem(self_invite, 403)
+    expect_problem(await apply(review, merchant), 403)
 
 
 async def test_interrupted_application_is_completed_by_the_retry(
