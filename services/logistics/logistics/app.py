@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from logistics.adapters.queries import INDEXES, SHIPMENTS
 from logistics.bootstrap import bootstrap
-from logistics.domain.model import InvalidTransition, ShipmentError
+from logistics.domain.parties import InvalidTransition, ShipmentError
 from logistics.entrypoints.http import estimates_router, shipments_router
 from logistics.settings import LogisticsSettings
 from shared.app import ServiceSpec, create_app

@@ -10,6 +10,7 @@ from logistics.domain.routes import DEFAULT_ROUTES
 from logistics.domain.stores import StoreFacts
 from logistics.service_layer.commands import ShipmentCommands
 from logistics.service_layer.events import LogisticsEventHandlers
+from logistics.settings import LogisticsSettings
 from shared.app import Wiring
 from shared.runtime import Runtime
 
@@ -22,8 +23,9 @@ class LogisticsServices:
 
 async def bootstrap(runtime: Runtime) -> Wiring:
     shipments = runtime.repository(SHIPMENTS, Shipment)
-    # R-LOG-6: the route rules in force (defaults until configuration replaces them).
-    routes = DEFAULT_ROUTES
+    # R-LOG-6: the route rules in force, from configuration.
+    settings = runtime.settings
+    routes = settings.route_table() if isinstance(settings, LogisticsSettings) else DEFAULT_ROUTES
     commands = ShipmentCommands(shipments, runtime.clock, runtime.policy, routes)
     events = LogisticsEventHandlers(
         shipments, runtime.repository(STORES, StoreFacts), runtime.clock, runtime.policy, routes

@@ -10,7 +10,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
+from pydantic import BaseModel
+
 from logistics.domain.deadlines import estimate, self_drop_deadline
+from logistics.domain.parties import InvalidTransition, order_weight_grams
 from logistics.domain.routes import Route
 from shared.aggregate import Aggregate
 from shared.clock import utc_ms
@@ -18,12 +21,11 @@ from shared.contract.events import (
     Delivered,
     DeliveryWindow,
     OrderConfirmed,
-    OrderLine,
     ShipmentException,
     ShipmentLate,
     Shipped,
 )
-from shared.contract.types import Role, StoreType, Warehouse
+from shared.contract.types import StoreType, Warehouse
 from shared.policy import Policy
 
 ShipmentStatus = Literal["awaiting_shipment", "shipped", "delivered", "exception"]
@@ -32,24 +34,12 @@ ExceptionKind = Literal["lost", "damaged", "no_route"]
 ReportedExceptionKind = Literal["lost", "damaged"]
 
 
-class ShipmentError(Exception):
-    """A command the shipment refuses; the message is for a human."""
+class StatusChange(BaseModel):
+    """One step of the shipment's tracking (`GET /shipments/{id}`)."""
 
-
-class InvalidTransition(ShipmentError):
-    pass
-
-
-def may_ship(store_type: StoreType, role: Role, subject: str, merchant_id: str) -> bool:
-    """R-LOG-1: the platform ships full-managed orders; R-LOG-4: the owning merchant
-    ships its semi-managed orders itself."""
-    if store_type == "full_managed":
-        return role == "operator"
-    return role == "merchant" and subject == merchant_id
-
-
-def order_weight_grams(items: Iterable[OrderLine]) -> int:
-    return sum(line.weight_grams * line.quantity for line in items)
+    status: str
+    at: datetime
+    note: str | None = None
 
 
 class Shipment(Aggregate):
@@ -71,6 +61,11 @@ class Shipment(Aggregate):
     shipped_at: datetime | None = None
     delivered_at: datetime | None = None
     late_detected_at: datetime | None = None
+    #: Shipped after its deadline (`ship_by`, or `self_drop_by` for a self-drop), or still
+    #: unshipped at `ship_by`; `late_by_seconds` once the handover time is known.
+    late: bool = False
+    late_by_seconds: int | None = None
+    history: list[StatusChange] = []
     exception_kind: ExceptionKind | None = None
     exception_note: str | None = None
     created_at: datetime
@@ -98,6 +93,7 @@ class Shipment(Aggregate):
             destination_country=order.shipping_address.country,
             weight_grams=order_weight_grams(order.items),
             created_at=utc_ms(now),
+            history=[StatusChange(status="awaiting_shipment", at=utc_ms(now))],
         )
         if order.store_type == "semi_managed" and (warehouse is None or handling_days is None):
             # R-LOG-2: a semi-managed store ships from its overseas warehouse; without it
@@ -138,6 +134,14 @@ class Shipment(Aggregate):
         self.tracking_number = tracking_number
         self.handover = handover
         self.shipped_at = utc_ms(now)
+        # R-LOG-5: a pickup counts by `ship_by`; a self-drop has until `self_drop_by`.
+        deadline = (
+            self.self_drop_by if handover == "self_drop" and self.self_drop_by else (self.ship_by)
+        )
+        if deadline is not None and self.shipped_at > deadline:
+            self.late = True
+            self.late_by_seconds = int((self.shipped_at - deadline).total_seconds())
+        self._track("shipped", now, f"{handover} by {carrier} {tracking_number}")
         self.record(
             Shipped(
                 order_id=self.order_id,
@@ -156,6 +160,7 @@ class Shipment(Aggregate):
             )
         self.status = "delivered"
         self.delivered_at = utc_ms(now)
+        self._track("delivered", now)
         self.record(
             Delivered(order_id=self.order_id, shipment_id=self.id, delivered_at=self.delivered_at)
         )
@@ -178,6 +183,8 @@ class Shipment(Aggregate):
         ):
             return False
         self.late_detected_at = utc_ms(now)
+        self.late = True
+        self._track("late", now, "still not shipped at its ship-by time")
         self.record(
             ShipmentLate(
                 order_id=self.order_id,
@@ -192,6 +199,7 @@ class Shipment(Aggregate):
         self.status = "exception"
         self.exception_kind = kind
         self.exception_note = note
+        self._track("exception", now, f"{kind}: {note}")
         self.record(
             ShipmentException(
                 order_id=self.order_id,
@@ -201,3 +209,6 @@ class Shipment(Aggregate):
                 reported_at=utc_ms(now),
             )
         )
+
+    def _track(self, status: str, at: datetime, note: str | None = None) -> None:
+        self.history = [*self.history, StatusChange(status=status, at=utc_ms(at), note=note)]

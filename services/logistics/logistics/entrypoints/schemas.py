@@ -32,6 +32,12 @@ class ShipmentExceptionReport(Strict):
     note: NonEmpty
 
 
+class StatusChangePublic(BaseModel):
+    status: str
+    at: UtcDateTime
+    note: str | None
+
+
 class ShipmentPublic(BaseModel):
     shipment_id: str
     order_id: str
@@ -53,16 +59,19 @@ class ShipmentPublic(BaseModel):
     delivered_at: UtcDateTime | None
     #: When the lateness job found it unshipped after `ship_by`; null while not late.
     late_detected_at: UtcDateTime | None
+    #: Shipped after its deadline, or still unshipped at `ship_by` (R-LOG-5).
+    late: bool
+    late_by_seconds: int | None
+    #: Tracking: every status the shipment went through, with its time.
+    history: list[StatusChangePublic]
     exception_kind: ExceptionKind | None
     exception_note: str | None
     created_at: UtcDateTime
 
     @classmethod
     def of(cls, shipment: Shipment) -> ShipmentPublic:
-        return cls(
-            shipment_id=shipment.id,
-            **shipment.model_dump(include=set(cls.model_fields) - {"shipment_id"}),
-        )
+        fields = set(cls.model_fields) - {"shipment_id"}
+        return cls(shipment_id=shipment.id, **shipment.model_dump(include=fields))
 
 
 class ShipmentList(BaseModel):

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from logistics.adapters import queries
 from logistics.domain.deadlines import DeliveryEstimate, estimate
-from logistics.domain.model import Handover, ReportedExceptionKind, Shipment, may_ship
+from logistics.domain.model import Handover, ReportedExceptionKind, Shipment
+from logistics.domain.parties import may_ship
 from logistics.domain.routes import Route
 from shared.auth import Principal
 from shared.clock import Clock

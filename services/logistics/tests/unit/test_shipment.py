@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from logistics.domain.model import InvalidTransition, Shipment, may_ship
+from logistics.domain.model import Shipment
+from logistics.domain.parties import InvalidTransition, may_ship
 from logistics.domain.routes import DEFAULT_ROUTES
 from shared.contract.events import (
     Delivered,

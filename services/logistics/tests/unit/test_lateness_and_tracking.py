@@ -1,0 +1,79 @@
+"""Late handovers and the tracking history (R-LOG-5, R-LOG-4)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from logistics.domain.model import Handover, Shipment
+from logistics.domain.routes import DEFAULT_ROUTES
+from shared.contract.events import OrderConfirmed, OrderLine
+from shared.contract.types import Money, ShippingAddress, Warehouse
+from shared.policy import Policy
+
+POLICY = Policy()
+CONFIRMED_AT = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
+WAREHOUSE = Warehouse(country="US", city="Newark", address="1 Dock St",
+                      timezone="America/New_York")  # fmt: skip
+
+
+def semi_managed() -> Shipment:
+    price = Money(amount_minor=1_000, currency="USD")
+    order = OrderConfirmed(
+        order_id=f"ord-{uuid.uuid4()}", buyer_id="b-1", store_id="s-1", merchant_id="m-1",
+        store_type="semi_managed", confirmed_at=CONFIRMED_AT,
+        shipping_address=ShippingAddress(recipient="Ada", phone="+1 555 0100", country="US",
+                                         city="Springfield", line1="1 Main St",
+                                         postal_code="12345"),
+        items=[OrderLine(product_id="p-1", title="Mug", category="home", quantity=1,
+                         unit_price=price, weight_grams=400)],
+        total=price,
+    )  # fmt: skip
+    return Shipment.for_confirmed_order(
+        "shp-1", order, 1, WAREHOUSE, POLICY, DEFAULT_ROUTES, CONFIRMED_AT
+    )
+
+
+@pytest.mark.parametrize(
+    ("handover", "after_deadline", "late_by"),
+    [
+        pytest.param("pickup", timedelta(minutes=-1), None, id="R-LOG-5 pickup in time"),
+        pytest.param("pickup", timedelta(minutes=30), 1800, id="R-LOG-5 pickup late"),
+        pytest.param("self_drop", timedelta(hours=-1), None, id="R-LOG-5 self-drop in 48h"),
+        pytest.param("self_drop", timedelta(hours=2), 7200, id="R-LOG-5 self-drop late"),
+    ],
+)
+def test_a_handover_after_its_deadline_is_late_by_how_much(
+    handover: Handover, after_deadline: timedelta, late_by: int | None
+) -> None:
+    shipment = semi_managed()
+    assert shipment.ship_by is not None
+    assert shipment.self_drop_by == CONFIRMED_AT + timedelta(hours=POLICY.self_drop_hours)
+    deadline = shipment.self_drop_by if handover == "self_drop" else shipment.ship_by
+    shipment.ship("UPS", "1Z999", handover, deadline + after_deadline)
+    assert (shipment.late, shipment.late_by_seconds) == (late_by is not None, late_by)
+
+
+def test_unshipped_at_ship_by_is_flagged_late_once_then_measured_at_pickup() -> None:
+    shipment = semi_managed()
+    assert shipment.ship_by is not None
+    assert shipment.detect_late(shipment.ship_by + timedelta(seconds=1))
+    assert shipment.late
+    assert not shipment.detect_late(shipment.ship_by + timedelta(hours=1))
+    shipment.ship("UPS", "1Z999", "pickup", shipment.ship_by + timedelta(hours=3))
+    assert shipment.late_by_seconds == 3 * 3600
+
+
+def test_tracking_history_lists_every_status_with_its_time() -> None:
+    shipment = semi_managed()
+    assert shipment.ship_by is not None
+    shipped_at = shipment.ship_by - timedelta(hours=1)
+    shipment.ship("UPS", "1Z999", "pickup", shipped_at)
+    shipment.deliver(shipped_at + timedelta(days=2))
+    assert [(step.status, step.at) for step in shipment.history] == [
+        ("awaiting_shipment", CONFIRMED_AT),
+        ("shipped", shipped_at),
+        ("delivered", shipped_at + timedelta(days=2)),
+    ]
