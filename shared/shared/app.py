@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -19,7 +20,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import metrics
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock, OffsetClock, SystemClock
 from shared.errors import Problem, install_problem_handlers
 from shared.logs import configure_logging, correlation_scope
 from shared.messaging.consumer import Handler
@@ -59,6 +60,8 @@ def create_app(
     policy: Policy | None = None,
     clock: Clock | None = None,
 ) -> FastAPI:
+    if clock is None and settings.clock_offset_seconds:
+        clock = OffsetClock(timedelta(seconds=settings.clock_offset_seconds))
     runtime = Runtime(spec.name, settings, policy or Policy(), clock or SystemClock())
 
     @asynccontextmanager

@@ -27,6 +27,18 @@ class SystemClock:
         return utc_ms(datetime.now(UTC))
 
 
+class OffsetClock:
+    """System time moved by a fixed offset: rehearses deadlines (CLOCK_OFFSET_SECONDS).
+
+    Refused in production (shared.settings)."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self._offset = offset
+
+    def now(self) -> datetime:
+        return utc_ms(datetime.now(UTC) + self._offset)
+
+
 class FixedClock:
     """A clock the test moves by hand."""
 

@@ -35,6 +35,8 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = Field(0.5, gt=0)
     #: Off only to stop publishing (e.g. while draining a broker); events stay stored.
     outbox_relay_enabled: bool = True
+    #: Moves this process's clock (development and end-to-end tests of deadlines only).
+    clock_offset_seconds: float = 0.0
     #: How often deadlines (order confirmation, ship-by) are checked.
     deadline_poll_seconds: float = Field(1.0, gt=0)
 
@@ -46,6 +48,8 @@ class ServiceSettings(BaseSettings):
             raise ValueError(
                 "AUTH_SECRET must be set to a random value of 32+ characters in production"
             )
+        if self.environment == "production" and self.clock_offset_seconds:
+            raise ValueError("CLOCK_OFFSET_SECONDS is for development only")
         return self
 
     def database_name(self, service: str) -> str:

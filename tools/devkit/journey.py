@@ -51,6 +51,30 @@ def full_managed_application(name: str) -> dict[str, Any]:
     }
 
 
+def semi_managed_application(name: str, handling_days: int = 1) -> dict[str, Any]:
+    """R-LOG-2: an overseas warehouse (here Madrid) and a handling time of 1 or 2 days."""
+    return {
+        **full_managed_application(name),
+        "store_type": "semi_managed",
+        "documents": [
+            *documents(),
+            {
+                "kind": "warehouse_proof",
+                "filename": "lease.png",
+                "content_type": "image/png",
+                "size_bytes": 80_000,
+            },
+        ],
+        "warehouse": {
+            "country": "ES",
+            "city": "Madrid",
+            "address": "Calle de Alcalá 1",
+            "timezone": "Europe/Madrid",
+        },
+        "handling_days": handling_days,
+    }
+
+
 @dataclass
 class Actor:
     """One party with a token, talking to the platform's services."""
@@ -119,6 +143,31 @@ async def open_full_managed_store(operator: Actor, merchant: Actor) -> dict[str,
     return approved
 
 
+async def open_semi_managed_store(operator: Actor, merchant: Actor) -> dict[str, Any]:
+    """A semi-managed store needs no invitation (R-REV-1 is for full-managed stores)."""
+    store = (
+        await merchant.call(
+            "POST",
+            "review",
+            "/stores",
+            expect=201,
+            json=semi_managed_application(f"Shop {merchant.sub}"),
+        )
+    ).json()
+    for stage in ("background", "financial", "category"):
+        await operator.call(
+            "POST",
+            "review",
+            f"/stores/{store['store_id']}/reviews",
+            json={"stage": stage, "decision": "approve"},
+            expect=200,
+        )
+    approved: dict[str, Any] = (
+        await merchant.call("GET", "review", f"/stores/{store['store_id']}", expect=200)
+    ).json()
+    return approved
+
+
 async def list_product(
     operator: Actor, merchant: Actor, store_id: str, price_minor: int = 4_990
 ) -> str:
@@ -157,7 +206,9 @@ async def list_product(
     return product_id
 
 
-async def place_order(buyer: Actor, product_id: str, quantity: int = 1) -> dict[str, Any]:
+async def place_order(
+    buyer: Actor, product_id: str, quantity: int = 1, address: dict[str, str] | None = None
+) -> dict[str, Any]:
     response = await buyer.call(
         "POST",
         "orders",
@@ -165,7 +216,7 @@ async def place_order(buyer: Actor, product_id: str, quantity: int = 1) -> dict[
         expect=201,
         json={
             "items": [{"product_id": product_id, "quantity": quantity}],
-            "shipping_address": ADDRESS,
+            "shipping_address": address or ADDRESS,
         },
     )
     order: dict[str, Any] = response.json()

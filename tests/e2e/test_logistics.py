@@ -1,0 +1,166 @@
+"""Logistics across processes (issue #4): a semi-managed order shipped by its merchant,
+a late shipment flagged by itself once, an order to a destination no route serves."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from devkit.engine import free_port
+from devkit.journey import (
+    ADDRESS,
+    Actor,
+    cast,
+    list_product,
+    open_full_managed_store,
+    open_semi_managed_store,
+    order_when,
+    place_order,
+    shipment_of,
+)
+from devkit.platform import ServiceProcess
+from devkit.wait import eventually
+from testkit.platforms import StartPlatform
+from testkit.tap import event_tap
+
+pytestmark = pytest.mark.e2e
+
+FOUR_DAYS = str(4 * 24 * 3600)
+
+
+async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
+    start_platform: StartPlatform,
+) -> None:  # R-LOG-2, R-LOG-3, R-LOG-4, R-LOG-5
+    running = start_platform()
+    async with httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+        store = await open_semi_managed_store(operator, merchant)
+        product_id = await list_product(operator, merchant, store["store_id"])
+        order = await place_order(buyer, product_id)
+        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
+                            expect=200)  # fmt: skip
+        shipment = await shipment_of(buyer, order["order_id"])
+        assert (shipment["store_type"], shipment["route"]) == ("semi_managed", "semi-eu-ground")
+        assert shipment["ship_by"]
+        assert shipment["self_drop_by"]
+        window = shipment["estimated_delivery"]
+        assert window["earliest"] <= window["latest"]
+        estimate = (
+            await buyer.call(
+                "GET",
+                "logistics",
+                "/delivery-estimate",
+                expect=200,
+                params={
+                    "store_type": "semi_managed",
+                    "country": "ES",
+                    "at": (
+                        await order_when(
+                            buyer,
+                            order["order_id"],
+                            lambda o: o["status"] == "confirmed",
+                            "confirmed",
+                        )
+                    )["confirmed_at"],
+                    "weight_grams": shipment["weight_grams"],
+                    "handling_days": 1,
+                    "warehouse_country": "ES",
+                    "warehouse_timezone": "Europe/Madrid",
+                },
+            )
+        ).json()
+        # The estimate a buyer is shown is exactly the deadline the shipment got.
+        assert (estimate["ship_by"], estimate["earliest"], estimate["latest"]) == (
+            shipment["ship_by"],
+            window["earliest"],
+            window["latest"],
+        )
+
+        ship = f"/shipments/{shipment['shipment_id']}/ship"
+        body = {"carrier": "DHL", "tracking_number": "JD0001", "handover": "pickup"}
+        assert (await operator.call("POST", "logistics", ship, json=body)).status_code == 403
+        stranger = Actor("merchant", "m-stranger", running.urls, client)
+        assert (await stranger.call("POST", "logistics", ship, json=body)).status_code == 404
+        shipped = (await merchant.call("POST", "logistics", ship, json=body, expect=200)).json()
+        assert (shipped["status"], shipped["late"]) == ("shipped", False)
+        assert [step["status"] for step in shipped["history"]] == ["awaiting_shipment", "shipped"]
+        again = await merchant.call("POST", "logistics", ship, json=body)
+        assert again.status_code == 409
+        await order_when(
+            buyer, order["order_id"], lambda o: o["status"] == "shipped", "the order shipped"
+        )
+
+
+async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
+    start_platform: StartPlatform, tmp_path: object
+) -> None:  # R-LOG-1, R-LOG-5
+    running = start_platform()
+    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+        store = await open_full_managed_store(operator, merchant)
+        product_id = await list_product(operator, merchant, store["store_id"])
+        order = await place_order(buyer, product_id)
+        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
+                            expect=200)  # fmt: skip
+        shipment = await shipment_of(operator, order["order_id"])
+        assert not shipment["late"]
+
+        # Four days on (past the 3-day ship-by), with two logistics processes.
+        logistics = running.platform.services["logistics"]
+        running.platform.restart("logistics", {"CLOCK_OFFSET_SECONDS": FOUR_DAYS})
+        second = ServiceProcess(
+            "logistics", free_port(), logistics.env, running.platform.services["orders"].log_path
+        )
+        second.start()
+        try:
+            second.wait_ready()
+            late = await order_when(
+                buyer,
+                order["order_id"],
+                lambda o: "ShipmentLate" in [e["event"] for e in o["timeline"]],
+                "ShipmentLate on the order's timeline",
+            )
+            flagged = (await operator.call("GET", "logistics",
+                                           f"/shipments/{shipment['shipment_id']}",
+                                           expect=200)).json()  # fmt: skip
+            assert flagged["late"]
+            assert flagged["late_detected_at"]
+            assert [e["event"] for e in late["timeline"]].count("ShipmentLate") == 1
+
+            # Once, even across a restart.
+            running.platform.restart("logistics")
+
+            async def one_late_event() -> bool:
+                return (
+                    len({e.event_id for e in tap.of_type("ShipmentLate", order["order_id"])}) == 1
+                )
+
+            await eventually(one_late_event, what="one ShipmentLate event")
+        finally:
+            second.stop()
+        assert len({e.event_id for e in tap.of_type("ShipmentLate", order["order_id"])}) == 1
+
+
+async def test_an_order_to_a_destination_no_route_serves(
+    start_platform: StartPlatform,
+) -> None:  # R-LOG-6
+    running = start_platform()
+    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+        store = await open_full_managed_store(operator, merchant)
+        product_id = await list_product(operator, merchant, store["store_id"])
+        far = {**ADDRESS, "country": "AR", "city": "Buenos Aires"}
+        order = await place_order(buyer, product_id, address=far)
+        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
+                            expect=200)  # fmt: skip
+        shipment = await shipment_of(operator, order["order_id"])
+        assert (shipment["status"], shipment["exception_kind"]) == ("exception", "no_route")
+        timeline = await order_when(
+            buyer,
+            order["order_id"],
+            lambda o: "ShipmentException" in [e["event"] for e in o["timeline"]],
+            "the exception on the order's timeline",
+        )
+        [entry] = [e for e in timeline["timeline"] if e["event"] == "ShipmentException"]
+        assert entry["detail"]["kind"] == "no_route"
+        assert tap.of_type("ShipmentException", order["order_id"])
