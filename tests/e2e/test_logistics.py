@@ -3,6 +3,8 @@ a late shipment flagged by itself once, an order to a destination no route serve
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -39,6 +41,9 @@ async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
         order = await place_order(buyer, product_id)
         await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
                             expect=200)  # fmt: skip
+        confirmed = (
+            await buyer.call("GET", "orders", f"/orders/{order['order_id']}", expect=200)
+        ).json()
         shipment = await shipment_of(buyer, order["order_id"])
         assert (shipment["store_type"], shipment["route"]) == ("semi_managed", "semi-eu-ground")
         assert shipment["ship_by"]
@@ -54,14 +59,7 @@ async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
                 params={
                     "store_type": "semi_managed",
                     "country": "ES",
-                    "at": (
-                        await order_when(
-                            buyer,
-                            order["order_id"],
-                            lambda o: o["status"] == "confirmed",
-                            "confirmed",
-                        )
-                    )["confirmed_at"],
+                    "at": confirmed["confirmed_at"],
                     "weight_grams": shipment["weight_grams"],
                     "handling_days": 1,
                     "warehouse_country": "ES",
@@ -92,7 +90,7 @@ async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
 
 
 async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
-    start_platform: StartPlatform, tmp_path: object
+    start_platform: StartPlatform, tmp_path: Path
 ) -> None:  # R-LOG-1, R-LOG-5
     running = start_platform()
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
@@ -109,7 +107,7 @@ async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
         logistics = running.platform.services["logistics"]
         running.platform.restart("logistics", {"CLOCK_OFFSET_SECONDS": FOUR_DAYS})
         second = ServiceProcess(
-            "logistics", free_port(), logistics.env, running.platform.services["orders"].log_path
+            "logistics", free_port(), logistics.env, tmp_path / "logistics-2.log"
         )
         second.start()
         try:
