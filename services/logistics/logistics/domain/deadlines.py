@@ -1,7 +1,8 @@
 """Ship-by deadlines and delivery windows, as pure functions of time and policy.
 
 Every number comes from `Policy` (R-POL-1) or from the route; every time is passed in.
-Times in and out are timezone-aware; results are UTC.
+Times in and out are timezone-aware; ship-by deadlines are UTC, delivery windows are
+dates in the destination's zone (R-LOG-3, `zones.destination_timezone`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict
 
 from logistics.domain.routes import Route, choose_route
+from logistics.domain.zones import destination_timezone
 from shared.calendar import WorkingCalendar
 from shared.clock import utc_ms
 from shared.contract.events import DeliveryWindow
@@ -133,6 +135,9 @@ def estimate(
 
     Semi-managed needs the store's handling days and its warehouse's country and timezone
     (ValueError without them); full-managed ships from the platform's warehouse in China.
+    The window is dated in the destination's zone (R-LOG-3): the first zone tzdata's
+    `zone.tab` lists for the country, so a country spanning zones uses its first-listed
+    one (`zones.destination_timezone`); ValueError if the country has none.
     """
     if store_type == "full_managed":
         origin_country = FULL_MANAGED_ORIGIN_COUNTRY
@@ -150,7 +155,9 @@ def estimate(
     route = choose_route(routes, store_type, origin_country, destination_country, weight_grams)
     if route is None:
         return None
-    window = delivery_window(ship_by, route, destination_country)
+    window = delivery_window(
+        ship_by, route, destination_country, destination_timezone(destination_country)
+    )
     return DeliveryEstimate(
         ship_by=ship_by, earliest=window.earliest, latest=window.latest, route=route.name
     )
