@@ -71,3 +71,8 @@ def test_production_refuses_the_placeholder_secret() -> None:
     with pytest.raises(ValueError, match="AUTH_SECRET"):
         ServiceSettings(environment="production")
     assert ServiceSettings(environment="production", auth_secret="x" * 40).auth_secret
+
+
+def test_production_refuses_a_moved_clock() -> None:
+    with pytest.raises(ValueError, match="CLOCK_OFFSET_SECONDS"):
+        ServiceSettings(environment="production", auth_secret="x" * 40, clock_offset_seconds=60)
