@@ -55,6 +55,11 @@ def _published_years(entity: Any) -> tuple[int, int] | None:
     return (min(years), max(years)) if years else None
 
 
+#: Countries whose bank holidays differ by region: the region most parcels are handled in.
+#: (GB without a region lacks England's Easter Monday and Summer bank holiday.)
+_MAIN_SUBDIVISION: dict[str, str] = {"GB": "ENG"}
+
+
 class WorkingCalendar:
     """The working days of one country (ISO 3166-1 alpha-2). Use `for_country`."""
 
@@ -66,7 +71,7 @@ class WorkingCalendar:
         if code not in holidays.list_supported_countries():
             raise ValueError(f"no working-day calendar for country {country!r} (ISO alpha-2)")
         self.country = code
-        self._holidays: Any = holidays.country_holidays(code)
+        self._holidays: Any = holidays.country_holidays(code, subdiv=_MAIN_SUBDIVISION.get(code))
         first, last = type(self._holidays).start_year, type(self._holidays).end_year
         if code in _PUBLISHED_YEAR_BY_YEAR:
             published = _published_years(self._holidays)

@@ -93,3 +93,10 @@ def test_unknown_country_is_a_clear_error() -> None:
 
 def test_instances_are_cached_per_country() -> None:
     assert WorkingCalendar.for_country("de") is WorkingCalendar.for_country("DE")
+
+
+def test_gb_counts_englands_bank_holidays() -> None:
+    gb = WorkingCalendar.for_country("GB")
+    assert not gb.is_working_day(date(2026, 4, 6))  # Easter Monday
+    assert not gb.is_working_day(date(2026, 8, 31))  # Summer bank holiday
+    assert gb.is_working_day(date(2026, 8, 28))
