@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, cast, get_args
 
 import jwt
 from fastapi import Depends, Request
@@ -27,7 +27,7 @@ ROLES: tuple[str, ...] = get_args(Role)
 @dataclass(frozen=True)
 class Principal:
     sub: str
-    role: str
+    role: Role
 
     @property
     def is_operator(self) -> bool:
@@ -59,7 +59,7 @@ def decode_token(secret: str, token: str) -> Principal:
     role, sub = claims.get("role"), claims.get("sub")
     if role not in ROLES or not isinstance(sub, str) or not sub:
         raise Unauthorized(f"The token needs a non-empty `sub` and a `role` among {ROLES}.")
-    return Principal(sub=sub, role=role)
+    return Principal(sub=sub, role=cast(Role, role))
 
 
 def authenticate(request: Request) -> Principal:

@@ -18,6 +18,18 @@ def utc_ms(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
+def time_key(moment: datetime, tie: str = "") -> str:
+    """A string that sorts like (`moment`, `tie`), for keyset pagination:
+    `20261127T080000123Z|<tie>` (UTC, milliseconds, fixed width).
+
+    The embedded engine compares dates, and strings that look like ISO dates, to the
+    second only (README, "The embedded engine"); so where order matters to the millisecond
+    a document carries this compact key, which no engine reads as a date, and pages compare
+    it instead of the date.
+    """
+    return f"{utc_ms(moment).strftime('%Y%m%dT%H%M%S%f')[:-3]}Z|{tie}"
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from aftersales.adapters.queries import CASES, INDEXES
 from aftersales.bootstrap import bootstrap
-from aftersales.entrypoints.http import cases_router
+from aftersales.entrypoints.http import cases_router, merchants_router
 from aftersales.entrypoints.problems import DOMAIN_ERRORS
 from aftersales.settings import AftersalesSettings
 from shared.app import ServiceSpec, create_app
@@ -16,7 +16,7 @@ from shared.policy import Policy
 SPEC = ServiceSpec(
     name="aftersales",
     title="Aftersales: cases within the after-sales window, refunds and who bears them.",
-    routers=[cases_router],
+    routers=[cases_router, merchants_router],
     indexes=INDEXES,
     outbox_collections=[CASES],
     bootstrap=bootstrap,

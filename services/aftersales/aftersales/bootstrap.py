@@ -9,6 +9,7 @@ from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case
 from aftersales.service_layer.commands import CaseCommands
 from aftersales.service_layer.events import AftersalesEventHandlers
+from aftersales.service_layer.reports import RefundReports
 from aftersales.service_layer.resolution import CaseResolution
 from shared.app import Wiring
 from shared.runtime import Runtime
@@ -19,6 +20,7 @@ class AftersalesServices:
     commands: CaseCommands
     resolution: CaseResolution
     events: AftersalesEventHandlers
+    reports: RefundReports
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
@@ -29,5 +31,6 @@ async def bootstrap(runtime: Runtime) -> Wiring:
     resolution = CaseResolution(cases, orders, stores, runtime.clock, runtime.policy)
     events = AftersalesEventHandlers(orders, stores, runtime.clock)
     return Wiring(
-        services=AftersalesServices(commands, resolution, events), handlers=events.table()
+        services=AftersalesServices(commands, resolution, events, RefundReports(cases, orders)),
+        handlers=events.table(),
     )

@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from aftersales.domain.model import Case
+from aftersales.domain.model import Case, CaseStatus
+from shared.auth import Principal
 from shared.mongo import Collection, IndexSpec
+from shared.pagination import decode_cursor, encode_cursor
 
 CASES, ORDERS, STORES = "cases", "orders", "stores"
 
@@ -17,7 +21,12 @@ INDEXES = [
     # `_id` is not in these keys: the embedded engine cannot index `_id` inside a compound
     # index (README, "The embedded engine").
     IndexSpec(CASES, [("order_id", 1), ("opened_at", 1)]),
-    IndexSpec(CASES, [("status", 1), ("opened_at", 1)]),
+    # The oldest waiting first (R-AS-3), by `opened_key` (`shared.clock.time_key`).
+    IndexSpec(CASES, [("status", 1), ("opened_key", 1)]),
+    IndexSpec(CASES, [("merchant_id", 1), ("status", 1), ("opened_key", 1)]),
+    IndexSpec(CASES, [("buyer_id", 1), ("status", 1), ("opened_key", 1)]),
+    # Refunds of a merchant per period (GET /merchants/{id}/refunds).
+    IndexSpec(CASES, [("merchant_id", 1), ("resolved_at", 1)]),
 ]
 
 
@@ -40,3 +49,47 @@ async def rejected_among(collection: Collection, case_ids: Sequence[str]) -> lis
         {"_id": {"$in": list(case_ids)}, "status": "rejected"}, {"_id": 1}
     ).to_list()
     return [str(document["_id"]) for document in documents]
+
+
+async def waiting_cases(
+    collection: Collection,
+    principal: Principal,
+    status: CaseStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Case], str | None]:
+    """R-AS-3: cases the caller may see, the oldest waiting first (operators: all)."""
+    query: dict[str, Any] = {}
+    if principal.role == "merchant":
+        query["merchant_id"] = principal.sub
+    elif principal.role == "buyer":
+        query["buyer_id"] = principal.sub
+    if status:
+        query["status"] = status
+    if cursor:
+        query["opened_key"] = {"$gt": decode_cursor(cursor)}
+    documents = await collection.find(query).sort("opened_key", 1).limit(limit + 1).to_list()
+    cases = [Case.from_document(document) for document in documents[:limit]]
+    more = len(documents) > limit
+    return cases, encode_cursor(cases[-1].opened_key) if more and cases else None
+
+
+async def refunded_between(
+    collection: Collection, merchant_id: str, start: datetime, end: datetime
+) -> list[Case]:
+    """R-AS-2: a merchant's refunded cases decided in [start, end), oldest first."""
+    documents = await collection.find(
+        {"merchant_id": merchant_id, "resolved_at": {"$gte": start, "$lt": end},
+         "status": "refunded"}
+    ).sort("resolved_at", 1).to_list()  # fmt: skip
+    return [Case.from_document(document) for document in documents]
+
+
+async def refunded_of_orders(collection: Collection, order_ids: Sequence[str]) -> list[Case]:
+    """Every refunded case of these orders, whenever decided (an order's whole payout)."""
+    if not order_ids:
+        return []
+    documents = await collection.find(
+        {"order_id": {"$in": list(order_ids)}, "status": "refunded"}
+    ).to_list()
+    return [Case.from_document(document) for document in documents]

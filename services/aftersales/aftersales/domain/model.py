@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from aftersales.domain.errors import Conflict, Invalid
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.refunds import money_text
 from aftersales.domain.rules import Reason, check_can_open, liable_party
 from shared.aggregate import Aggregate
-from shared.clock import utc_ms
+from shared.clock import time_key, utc_ms
 from shared.contract.events import AfterSalesCaseOpened, RefundIssued
 from shared.contract.types import LiableParty, Money, Role, StoreType, UtcDateTime
 from shared.policy import Policy
@@ -49,11 +49,20 @@ class Case(Aggregate):
     refund_requested: Money
     status: CaseStatus = "open"
     opened_at: UtcDateTime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def opened_key(self) -> str:
+        """Stored for pages in opened_at order (`shared.clock.time_key`)."""
+        return time_key(self.opened_at, self.id)
+
     # R-AS-2 / R-REV-10: who bore the refund, why, and the policy the decision was made under.
     liable_party: LiableParty | None = None
     liability_rule: str | None = None
     policy_snapshot: dict[str, Any] | None = None
     resolution: Resolution | None = None
+    #: When the case was decided; top-level so refunds are found per period by an index.
+    resolved_at: UtcDateTime | None = None
     messages: list[CaseMessage] = Field(default_factory=list)
     # R-AS-3: when an operator first answered (a message or the decision).
     first_operator_response_at: UtcDateTime | None = None
@@ -152,6 +161,7 @@ class Case(Aggregate):
         self.resolution = Resolution(
             decision=decision, refund=refund, note=note, operator_id=operator_id, at=now
         )
+        self.resolved_at = now
         self._note_operator_response(now)
 
     def add_message(self, author_role: Role, author_id: str, body: str, now: datetime) -> None:
@@ -165,6 +175,13 @@ class Case(Aggregate):
         ]
         if author_role == "operator":
             self._note_operator_response(now)
+
+    @property
+    def first_response_seconds(self) -> float | None:
+        """R-AS-3: how long the buyer waited for an operator's first answer."""
+        if self.first_operator_response_at is None:
+            return None
+        return (self.first_operator_response_at - self.opened_at).total_seconds()
 
     def _note_operator_response(self, now: datetime) -> None:
         if self.first_operator_response_at is None:

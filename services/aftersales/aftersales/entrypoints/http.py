@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
+from aftersales.adapters import queries
 from aftersales.bootstrap import AftersalesServices
-from aftersales.entrypoints.schemas import CaseCreate, CaseList, CasePublic, CaseResolve
+from aftersales.domain.model import CaseStatus
+from aftersales.entrypoints.schemas import (
+    CaseCreate,
+    CaseList,
+    CasePublic,
+    CaseResolve,
+    MessageCreate,
+    RefundReportPublic,
+)
 from aftersales.service_layer.commands import OpenCase
 from aftersales.service_layer.resolution import ResolveCase
 from shared.auth import Buyer, CurrentPrincipal, Operator
+from shared.errors import NotFound, Unprocessable
 
 
 def _services(request: Request) -> AftersalesServices:
@@ -21,6 +32,10 @@ def _services(request: Request) -> AftersalesServices:
 Services = Annotated[AftersalesServices, Depends(_services)]
 
 cases_router = APIRouter(prefix="/cases", tags=["cases"])
+merchants_router = APIRouter(prefix="/merchants", tags=["merchants"])
+
+#: The longest period one refund report covers.
+MAX_REPORT_DAYS = 366
 
 
 @cases_router.post("", status_code=status.HTTP_201_CREATED, response_model=CasePublic)
@@ -42,10 +57,30 @@ async def open_case(body: CaseCreate, buyer: Buyer, services: Services) -> CaseP
 async def list_cases(
     principal: CurrentPrincipal,
     services: Services,
-    order_id: Annotated[str, Query(min_length=1, max_length=100)],
+    order_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    status: CaseStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> CaseList:
-    cases = await services.commands.of_order(order_id, principal)
-    return CaseList(items=[CasePublic.of(case) for case in cases])
+    """An order's cases, or (R-AS-3) the cases the caller may see, oldest waiting first:
+    `?status=open` is the operators' complaint queue."""
+    if order_id is not None:
+        cases = await services.commands.of_order(order_id, principal)
+        return CaseList(items=[CasePublic.of(case) for case in cases])
+    page, next_cursor = await queries.waiting_cases(
+        services.commands.cases.collection, principal, status, limit, cursor
+    )
+    return CaseList(items=[CasePublic.of(case) for case in page], next_cursor=next_cursor)
+
+
+@cases_router.post(
+    "/{case_id}/messages", status_code=status.HTTP_201_CREATED, response_model=CasePublic
+)
+async def post_message(
+    case_id: str, body: MessageCreate, principal: CurrentPrincipal, services: Services
+) -> CasePublic:
+    """R-AS-3: the complaint thread of a case (buyer, merchant owner, operator)."""
+    return CasePublic.of(await services.commands.post_message(case_id, principal, body.body))
 
 
 @cases_router.get("/{case_id}", response_model=CasePublic)
@@ -68,3 +103,25 @@ async def resolve_case(
         )
     )
     return CasePublic.of(case)
+
+
+@merchants_router.get("/{merchant_id}/refunds", response_model=RefundReportPublic)
+async def merchant_refunds(
+    merchant_id: str,
+    principal: CurrentPrincipal,
+    services: Services,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> RefundReportPublic:
+    """R-AS-2, R-FEE-1: refunds borne by the platform vs the merchant, from `from` to `to`
+    (dates, inclusive, UTC), and the merchant's payout for each refunded order."""
+    if not principal.is_operator and not (
+        principal.role == "merchant" and principal.sub == merchant_id
+    ):
+        raise NotFound(f"No merchant {merchant_id} for you.")
+    if end < start:
+        raise Unprocessable("`to` is before `from`; give a period that ends after it starts.")
+    if (end - start).days > MAX_REPORT_DAYS:
+        raise Unprocessable(f"Ask for at most {MAX_REPORT_DAYS} days at a time.")
+    report = await services.reports.for_merchant(merchant_id, start, end)
+    return RefundReportPublic.of(report)

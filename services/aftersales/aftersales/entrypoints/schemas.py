@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from aftersales.domain.model import Case, CaseStatus, Decision
 from aftersales.domain.rules import Reason
-from shared.contract.types import LiableParty, Money, StoreType, UtcDateTime
+from aftersales.service_layer.reports import RefundReport
+from shared.contract.types import LiableParty, Money, Role, StoreType, UtcDateTime
 
 
 class Strict(BaseModel):
@@ -36,6 +39,17 @@ class ResolutionPublic(BaseModel):
     at: UtcDateTime
 
 
+class MessageCreate(Strict):
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class MessagePublic(BaseModel):
+    author_role: Role
+    author_id: str
+    body: str
+    at: UtcDateTime
+
+
 class CasePublic(BaseModel):
     case_id: str
     order_id: str
@@ -54,20 +68,84 @@ class CasePublic(BaseModel):
     refund: Money | None
     resolved_at: UtcDateTime | None
     resolution: ResolutionPublic | None
+    #: R-AS-3: the complaint thread, and how long the first operator answer took.
+    messages: list[MessagePublic]
+    first_operator_response_at: UtcDateTime | None
+    first_response_seconds: float | None
 
     @classmethod
     def of(cls, case: Case) -> CasePublic:
         resolution = case.resolution
+        derived = {"case_id", "refund", "resolution", "messages", "first_response_seconds"}
         return cls(
             case_id=case.id,
             refund=resolution.refund if resolution else None,
-            resolved_at=resolution.at if resolution else None,
             resolution=ResolutionPublic(**resolution.model_dump()) if resolution else None,
-            **case.model_dump(
-                include=set(cls.model_fields) - {"case_id", "refund", "resolved_at", "resolution"}
-            ),
+            messages=[MessagePublic(**message.model_dump()) for message in case.messages],
+            first_response_seconds=case.first_response_seconds,
+            **case.model_dump(include=set(cls.model_fields) - derived),
         )
 
 
 class CaseList(BaseModel):
     items: list[CasePublic]
+    next_cursor: str | None = None
+
+
+class RefundPublic(BaseModel):
+    case_id: str
+    order_id: str
+    amount: Money
+    liable_party: LiableParty
+    issued_at: UtcDateTime
+
+
+class RefundTotals(BaseModel):
+    currency: str
+    borne_by_platform: Money
+    borne_by_merchant: Money
+
+
+class PayoutPublic(BaseModel):
+    order_id: str
+    #: What the platform pays the merchant for the goods (no commission, R-FEE-1).
+    supply_price: Money
+    borne_by_merchant: Money
+    payout: Money
+
+
+class RefundReportPublic(BaseModel):
+    merchant_id: str
+    period_from: date = Field(serialization_alias="from")
+    period_to: date = Field(serialization_alias="to")
+    totals: list[RefundTotals]
+    refunds: list[RefundPublic]
+    payouts: list[PayoutPublic]
+
+    @classmethod
+    def of(cls, report: RefundReport) -> RefundReportPublic:
+        return cls(
+            merchant_id=report.merchant_id,
+            period_from=report.start,
+            period_to=report.end,
+            totals=[
+                RefundTotals(
+                    currency=currency,
+                    borne_by_platform=Money(amount_minor=parties["platform"], currency=currency),
+                    borne_by_merchant=Money(amount_minor=parties["merchant"], currency=currency),
+                )
+                for currency, parties in sorted(report.totals.items())
+            ],
+            refunds=[
+                RefundPublic(
+                    case_id=case.id,
+                    order_id=case.order_id,
+                    amount=case.resolution.refund,
+                    liable_party=case.liable_party,
+                    issued_at=case.resolution.at,
+                )
+                for case in report.refunds
+                if case.resolution and case.resolution.refund and case.liable_party
+            ],
+            payouts=[PayoutPublic(**vars(payout)) for payout in report.payouts],
+        )

@@ -18,7 +18,7 @@ from shared.clock import Clock
 from shared.contract.types import Money
 from shared.errors import NotFound
 from shared.policy import Policy
-from shared.repository import AggregateRepository
+from shared.repository import AggregateRepository, retry_on_conflict
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,17 @@ class CaseCommands:
         if case is None or not _may_see(case.buyer_id, case.merchant_id, principal):
             raise NotFound(f"No after-sales case {case_id} for you.")
         return case
+
+    async def post_message(self, case_id: str, principal: Principal, body: str) -> Case:
+        """R-AS-3: the buyer, the merchant owner or an operator writes on the case."""
+
+        async def attempt() -> Case:
+            case = await self.get_visible(case_id, principal)
+            case.add_message(principal.role, principal.sub, body, self.clock.now())
+            await self.cases.save(case, now=self.clock.now(), correlation_id=case.order_id)
+            return case
+
+        return await retry_on_conflict(attempt)
 
     async def of_order(self, order_id: str, principal: Principal) -> list[Case]:
         """Every case of an order the caller is a party to (or any, for an operator)."""

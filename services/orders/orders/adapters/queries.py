@@ -3,14 +3,13 @@ declared in `INDEXES` (no collection scans)."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from orders.domain.catalogue import CatalogueItem
 from orders.domain.model import Order
 from shared.auth import Principal
-from shared.errors import Unprocessable
 from shared.mongo import Collection, IndexSpec
+from shared.pagination import decode_cursor, encode_cursor
 
 ORDERS, CATALOGUE, STORES = "orders", "catalogue", "stores"
 
@@ -24,19 +23,6 @@ INDEXES = [
     # index (README, "The embedded engine"); pages are ordered by `_id` all the same.
     IndexSpec(CATALOGUE, [("available", 1), ("store_type", 1), ("category", 1)]),
 ]
-
-
-def encode_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError) as error:
-        raise Unprocessable(
-            "The cursor is not one this API gave; start again without a cursor."
-        ) from error
 
 
 async def order_page(
@@ -71,7 +57,7 @@ async def catalogue_page(
     if category:
         query["category"] = category
     if cursor:
-        query["_id"] = {"$gt": decode_cursor(cursor)}
+        query["_id"] = {"$gt": decode_cursor(cursor, time_keyed=False)}
     documents = await collection.find(query).sort("_id", 1).limit(limit + 1).to_list()
     items = [CatalogueItem.from_document(document) for document in documents[:limit]]
     more = len(documents) > limit

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from shared.aggregate import Aggregate
+from shared.clock import time_key
 from shared.contract.events import (
     OrderCancelled,
     OrderConfirmed,
@@ -108,7 +109,7 @@ class Order(Aggregate):
             shipping_address=address,
             status="awaiting_confirmation",
             created_at=now,
-            created_key=f"{now.isoformat(timespec='milliseconds')}|{order_id}",
+            created_key=time_key(now, order_id),
             confirm_by=now + timedelta(seconds=policy.order_confirm_window_seconds),
             request_fingerprint=request_fingerprint,
         )

@@ -123,3 +123,31 @@ async def test_idempotency_key_gives_the_same_order(
         json={**body, "items": [{"product_id": product_id, "quantity": 2}]},
     )
     assert other.status_code == 409
+
+
+async def test_pages_are_newest_first_and_lose_nothing_within_a_second(
+    orders: httpx.AsyncClient, amqp_url: str
+) -> None:
+    product_id = await approve_product(amqp_url, merchant_id=f"m-{uuid.uuid4().hex[:6]}")
+
+    async def on_sale() -> bool:
+        return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
+
+    await eventually(on_sale, what="the approved product in the catalogue")
+    buyer = bearer("buyer", f"b-{uuid.uuid4().hex[:6]}")
+    body = {"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS}
+    placed = [(await orders.post("/orders", headers=buyer, json=body)).json()["order_id"]
+              for _ in range(5)]  # fmt: skip
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = (await orders.get("/orders", headers=buyer,
+                                 params={"limit": 2, **({"cursor": cursor} if cursor else {})})
+                ).json()  # fmt: skip
+        seen += [order["order_id"] for order in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(placed))
+    bad = await orders.get("/orders", headers=buyer, params={"cursor": "%%%"})
+    assert bad.status_code == 422

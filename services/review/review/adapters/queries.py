@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from review.domain.model import Invitation, Product, Store
-from shared.clock import utc_ms
+from shared.clock import time_key, utc_ms
 from shared.errors import Unprocessable
 from shared.mongo import Collection, IndexSpec
 
@@ -23,10 +23,10 @@ INDEXES = [
     IndexSpec(INVITATIONS, [("merchant_id", 1), ("invited_at", 1)]),
     # The review queue: what is under review, oldest first. `_id` is not in these keys:
     # the embedded engine cannot index `_id` inside a compound index.
-    IndexSpec(STORES, [("status", 1), ("submitted_at", 1)]),
-    IndexSpec(PRODUCTS, [("status", 1), ("submitted_at", 1)]),
+    IndexSpec(STORES, [("status", 1), ("submitted_key", 1)]),
+    IndexSpec(PRODUCTS, [("status", 1), ("submitted_key", 1)]),
     # A merchant's products, newest first (adapters/product_list.py).
-    IndexSpec(PRODUCTS, [("merchant_id", 1), ("submitted_at", -1)]),
+    IndexSpec(PRODUCTS, [("merchant_id", 1), ("submitted_key", -1)]),
 ]
 
 #: How many invitations of one merchant are looked at (far more than one merchant gets).
@@ -86,12 +86,7 @@ async def review_queue(
     found: list[list[QueueItem]] = []
     for kind, collection, model in sources:
         query = {"status": "under_review", **_after(kind, after)}
-        documents = (
-            await collection.find(query)
-            .sort([("submitted_at", 1), ("_id", 1)])
-            .limit(limit + 1)
-            .to_list()
-        )
+        documents = await collection.find(query).sort("submitted_key", 1).limit(limit + 1).to_list()
         found.append(
             [
                 (
@@ -112,16 +107,15 @@ def _sort_key(position: QueuePosition) -> tuple[datetime, str, str]:
 
 
 def _after(kind: QueueKind, position: QueuePosition | None) -> dict[str, Any]:
-    """The query part of items of `kind` that come after `position` in queue order."""
+    """The query part of items of `kind` that come after `position` in queue order.
+
+    Compares the stored `submitted_key` ("<time>|<id>", `shared.clock.time_key`), exact to
+    the millisecond on every engine: the same instant sorts by kind, then by id."""
     if position is None:
         return {}
+    same_instant = time_key(position.submitted_at)  # "<time>|": before every id of it
     if kind > position.kind:
-        return {"submitted_at": {"$gte": position.submitted_at}}
+        return {"submitted_key": {"$gte": same_instant}}
     if kind < position.kind:
-        return {"submitted_at": {"$gt": position.submitted_at}}
-    return {
-        "$or": [
-            {"submitted_at": {"$gt": position.submitted_at}},
-            {"submitted_at": position.submitted_at, "_id": {"$gt": position.id}},
-        ]
-    }
+        return {"submitted_key": {"$gt": same_instant + "\U0010ffff"}}
+    return {"submitted_key": {"$gt": time_key(position.submitted_at, position.id)}}

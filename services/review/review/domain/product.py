@@ -6,7 +6,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, computed_field
 
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.issues import Issue
@@ -14,7 +14,7 @@ from review.domain.overdue import WorkingDaysBetween, is_review_overdue
 from review.domain.store import Store
 from review.domain.store_parts import Decision, decision_reason
 from shared.aggregate import Aggregate
-from shared.clock import utc_ms
+from shared.clock import time_key, utc_ms
 from shared.contract.events import ProductApproved, ProductRejected
 from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime
 from shared.policy import Policy
@@ -83,6 +83,13 @@ class Product(Aggregate):
     status: ProductStatus = "under_review"
     reason: str | None = None
     submitted_at: UtcDateTime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def submitted_key(self) -> str:
+        """Stored for pages in submitted_at order (`shared.clock.time_key`)."""
+        return time_key(self.submitted_at, self.id)
+
     decided_at: UtcDateTime | None = None
     decided_by: str | None = None
     # R-REV-10: the policy values in force when the product was decided.

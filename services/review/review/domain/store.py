@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from review.domain.application import StoreApplication, completeness_issues
 from review.domain.errors import Conflict, Invalid, NotAllowed
@@ -24,7 +24,7 @@ from review.domain.store_parts import (
     pending_stages,
 )
 from shared.aggregate import Aggregate
-from shared.clock import utc_ms
+from shared.clock import time_key, utc_ms
 from shared.contract.events import StoreApproved, StoreRejected
 from shared.contract.types import Role, StoreType, UtcDateTime
 from shared.policy import Policy
@@ -37,6 +37,13 @@ class Store(Aggregate):
     issues: list[Issue] = Field(default_factory=list)
     stages: list[StageReview] = Field(default_factory=pending_stages)
     submitted_at: UtcDateTime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def submitted_key(self) -> str:
+        """Stored for pages in submitted_at order (`shared.clock.time_key`)."""
+        return time_key(self.submitted_at, self.id)
+
     approved_at: UtcDateTime | None = None
     rejected_reason: str | None = None
     # R-REV-10: the policy the current submission was checked against.

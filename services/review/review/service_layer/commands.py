@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import cast
 
 from review.adapters import queries
 from review.domain.application import StoreApplication
@@ -12,7 +11,6 @@ from review.domain.errors import Conflict
 from review.domain.model import Decision, Invitation, Message, Stage, Store
 from shared.auth import Principal
 from shared.clock import Clock
-from shared.contract.types import Role
 from shared.errors import NotFound
 from shared.policy import Policy
 from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
@@ -148,8 +146,7 @@ class StoreCommands:
         async def attempt() -> Message:
             store = await self.get_visible(store_id, author)
             now = self.clock.now()
-            # `authenticate` accepts only the roles of `Role`.
-            store.post_message(cast(Role, author.role), author.sub, body, now)
+            store.post_message(author.role, author.sub, body, now)
             await self.stores.save(store, now=now)
             return store.messages[-1]
 
