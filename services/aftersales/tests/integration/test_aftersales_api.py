@@ -367,3 +367,100 @@ async def test_a_resolution_cut_between_its_steps_is_completed_or_swept(
         cut["case_id"]: 3000,
         last["case_id"]: 2000,
     }
+
+
+async def test_complaint_thread_and_the_operators_queue(
+    aftersales: Aftersales, amqp_url: str
+) -> None:  # R-AS-3
+    first = await order_facts(amqp_url)
+    second = await order_facts(amqp_url)
+    older = (await open_case(aftersales, first)).json()
+    newer = (await open_case(aftersales, second)).json()
+    assert older["first_response_seconds"] is None
+    url = f"/cases/{older['case_id']}/messages"
+    buyer = bearer("buyer", first.buyer)
+    merchant = bearer("merchant", first.merchant)
+    assert (await aftersales.client.post(url, headers=buyer, json={"body": "Any news?"})
+            ).status_code == 201  # fmt: skip
+    assert (await aftersales.client.post(url, headers=merchant,
+                                         json={"body": "We will replace it."})
+            ).status_code == 201  # fmt: skip
+    answered = await aftersales.client.post(url, headers=OPERATOR, json={"body": "On it."})
+    case = answered.json()
+    assert [m["author_role"] for m in case["messages"]] == ["buyer", "merchant", "operator"]
+    assert case["first_response_seconds"] >= 0
+    assert case["first_operator_response_at"] == case["messages"][2]["at"]
+    stranger = await aftersales.client.post(url, headers=bearer("buyer", "b-x"),
+                                            json={"body": "hi"})  # fmt: skip
+    assert stranger.status_code == 404
+    empty = await aftersales.client.post(url, headers=buyer, json={"body": ""})
+    assert empty.status_code == 422
+
+    # The operators' queue: open cases, the oldest waiting first, by pages.
+    ours = {older["case_id"], newer["case_id"]}
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"status": "open", "limit": 1}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await aftersales.client.get("/cases", headers=OPERATOR, params=params)).json()
+        seen += [c["case_id"] for c in page["items"] if c["case_id"] in ours]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [older["case_id"], newer["case_id"]]
+    own = (await aftersales.client.get("/cases", headers=merchant)).json()
+    assert [c["case_id"] for c in own["items"]] == [older["case_id"]]
+
+
+async def test_refunds_per_merchant_and_period_with_payouts(
+    aftersales: Aftersales, amqp_url: str
+) -> None:  # R-AS-2, R-FEE-1
+    order = await order_facts(amqp_url, total_minor=5000)
+    case = (await open_case(aftersales, order, refund_minor=2000)).json()
+    assert (await resolve(aftersales, case["case_id"], 2000)).status_code == 200
+    today = datetime.now(UTC).date().isoformat()
+    merchant = bearer("merchant", order.merchant)
+    report = (
+        await aftersales.client.get(
+            f"/merchants/{order.merchant}/refunds",
+            headers=merchant,
+            params={"from": today, "to": today},
+        )
+    ).json()
+    assert report["totals"] == [{"currency": "USD", "borne_by_platform": usd(2000),
+                                 "borne_by_merchant": usd(0)}]  # fmt: skip
+    assert [(r["case_id"], r["liable_party"]) for r in report["refunds"]] == [
+        (case["case_id"], "platform")
+    ]
+    # R-FEE-1: no commission, and a platform-borne refund leaves the payout whole.
+    assert report["payouts"] == [
+        {
+            "order_id": order.order_id,
+            "supply_price": usd(5000),
+            "borne_by_merchant": usd(0),
+            "payout": usd(5000),
+        }
+    ]
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    earlier = (
+        await aftersales.client.get(
+            f"/merchants/{order.merchant}/refunds",
+            headers=OPERATOR,
+            params={"from": yesterday, "to": yesterday},
+        )
+    ).json()
+    assert earlier["refunds"] == []
+    other = await aftersales.client.get(
+        f"/merchants/{order.merchant}/refunds",
+        headers=bearer("merchant", "m-other"),
+        params={"from": today, "to": today},
+    )
+    assert other.status_code == 404
+    backwards = await aftersales.client.get(
+        f"/merchants/{order.merchant}/refunds",
+        headers=merchant,
+        params={"from": today, "to": yesterday},
+    )
+    assert backwards.status_code == 422
