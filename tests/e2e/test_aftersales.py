@@ -1,0 +1,134 @@
+"""After-sales across processes (issue #5): who pays (R-AS-2), partial refunds up to the
+total, and two operators resolving one case at once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from devkit.journey import (
+    Actor,
+    cast,
+    list_product,
+    open_damage_case,
+    open_full_managed_store,
+    order_when,
+    place_order,
+    shipment_of,
+)
+from testkit.platforms import RunningPlatform, StartPlatform
+
+pytestmark = pytest.mark.e2e
+
+
+async def _delivered_order(
+    running: RunningPlatform, client: httpx.AsyncClient
+) -> tuple[Actor, Actor, Actor, dict[str, Any]]:
+    operator, merchant, buyer = cast(running.urls, client)
+    store = await open_full_managed_store(operator, merchant)
+    product_id = await list_product(operator, merchant, store["store_id"])
+    order = await place_order(buyer, product_id, quantity=2)  # 2 × 49.90 USD
+    await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
+    shipment = await shipment_of(operator, order["order_id"])
+    await operator.call("POST", "logistics", f"/shipments/{shipment['shipment_id']}/ship",
+                        json={"carrier": "SF", "tracking_number": "SF1", "handover": "pickup"},
+                        expect=200)  # fmt: skip
+    await operator.call("POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver",
+                        expect=200)  # fmt: skip
+    return operator, merchant, buyer, order
+
+
+def usd(minor: int) -> dict[str, Any]:
+    return {"amount_minor": minor, "currency": "USD"}
+
+
+async def _refund(operator: Actor, case_id: str, minor: int) -> httpx.Response:
+    return await operator.call("POST", "aftersales", f"/cases/{case_id}/resolve",
+                               json={"decision": "refund", "refund": usd(minor),
+                                     "note": "Refunded."})  # fmt: skip
+
+
+async def test_two_partial_refunds_reach_the_total_and_no_further(
+    start_platform: StartPlatform,
+) -> None:  # R-AS-2
+    running = start_platform()
+    async with httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer, order = await _delivered_order(running, client)
+        first = await open_damage_case(buyer, order)
+        assert (await _refund(operator, first["case_id"], 3_000)).status_code == 200
+        await order_when(
+            buyer,
+            order["order_id"],
+            lambda o: o["status"] == "partially_refunded",
+            "a partial refund",
+        )
+        second = await open_damage_case(buyer, order)
+        third = await open_damage_case(buyer, order)
+        assert (await _refund(operator, second["case_id"], 6_980)).status_code == 200
+        final = await order_when(
+            buyer, order["order_id"], lambda o: o["status"] == "refunded", "the whole refund"
+        )
+        assert final["refunded"] == order["total"]
+        assert [e["event"] for e in final["timeline"]].count("RefundIssued") == 2
+        over = await _refund(operator, third["case_id"], 1)
+        assert over.status_code == 409
+        assert over.json()["refundable_left"] == usd(0)
+        report = (await merchant.call("GET", "aftersales", f"/merchants/{merchant.sub}/refunds",
+                                      params={"from": final["created_at"][:10],
+                                              "to": final["created_at"][:10]},
+                                      expect=200)).json()  # fmt: skip
+        assert report["totals"] == [{"currency": "USD", "borne_by_platform": order["total"],
+                                     "borne_by_merchant": usd(0)}]  # fmt: skip
+
+
+async def test_a_store_past_its_exemption_period_bears_the_refund(
+    start_platform: StartPlatform,
+) -> None:  # R-AS-2, R-FEE-1
+    # Exemption of 0 days: the store, approved a moment ago, is already past it.
+    running = start_platform(POLICY_EXEMPTION_PERIOD_DAYS="0")
+    async with httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer, order = await _delivered_order(running, client)
+        case = await open_damage_case(buyer, order)
+        resolved = (await _refund(operator, case["case_id"], 2_000)).json()
+        assert resolved["liable_party"] == "merchant"
+        assert "R-AS-2" in resolved["liability_rule"]
+        day = order["created_at"][:10]
+        report = (
+            await merchant.call(
+                "GET",
+                "aftersales",
+                f"/merchants/{merchant.sub}/refunds",
+                params={"from": day, "to": day},
+                expect=200,
+            )
+        ).json()
+        assert report["payouts"] == [
+            {
+                "order_id": order["order_id"],
+                "supply_price": order["total"],
+                "borne_by_merchant": usd(2_000),
+                "payout": usd(order["total"]["amount_minor"] - 2_000),
+            }
+        ]
+
+
+async def test_two_operators_resolving_one_case_at_once_give_one_resolution(
+    start_platform: StartPlatform,
+) -> None:  # R-AS-2
+    running = start_platform()
+    async with httpx.AsyncClient(timeout=10) as client:
+        operator, _, buyer, order = await _delivered_order(running, client)
+        case = await open_damage_case(buyer, order)
+        other = Actor("operator", "op-other", running.urls, client)
+        answers = await asyncio.gather(
+            _refund(operator, case["case_id"], 1_000), _refund(other, case["case_id"], 1_500)
+        )
+        assert sorted(a.status_code for a in answers) == [200, 409]
+        final = await order_when(
+            buyer, order["order_id"], lambda o: o["status"] == "partially_refunded", "one refund"
+        )
+        [winner] = [a.json() for a in answers if a.status_code == 200]
+        assert final["refunded"] == winner["refund"]
