@@ -19,11 +19,12 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from shared import metrics
+from shared import admin, metrics
 from shared.clock import Clock, OffsetClock, SystemClock
 from shared.errors import Problem, install_problem_handlers
 from shared.logs import configure_logging, correlation_scope
 from shared.messaging.consumer import Handler
+from shared.messaging.topology import QUEUES
 from shared.mongo import IndexSpec
 from shared.policy import Policy
 from shared.runtime import Runtime
@@ -84,6 +85,8 @@ def create_app(
     _install_observability(app, spec.name)
     for router in spec.routers:
         app.include_router(router)
+    if spec.name in QUEUES:
+        app.include_router(admin.router)
     _install_health(app, runtime)
     return app
 

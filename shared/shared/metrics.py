@@ -31,3 +31,16 @@ HANDLER_SECONDS = Histogram(
 OUTBOX_BACKLOG = Gauge(
     "outbox_backlog", "Aggregates with events not yet published (last relay pass)", ["service"]
 )
+OUTBOX_OLDEST_AGE = Gauge(
+    "outbox_oldest_age_seconds",
+    "Age of the oldest event not yet published (last relay pass; 0 when none)",
+    ["service"],
+)
+DEAD_LETTERS = Gauge(
+    "dead_letter_queue_depth", "Messages parked in the service's dead-letter queue", ["service"]
+)
+DEADLINES_OVERDUE = Gauge(
+    "deadlines_overdue_pending",
+    "Deadlines already passed and not yet acted on (last pass of the deadline job)",
+    ["service", "deadline"],
+)

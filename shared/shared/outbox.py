@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shared import metrics
+from shared.clock import Clock
 from shared.messaging.publisher import EventPublisher
 from shared.mongo import Collection, IndexSpec
 
@@ -35,12 +36,14 @@ class OutboxRelay:
         publisher: EventPublisher,
         *,
         service: str,
+        clock: Clock,
         idle_poll_seconds: float,
         batch: int = 100,
     ) -> None:
         self._collections = collections
         self._publisher = publisher
         self._service = service
+        self._clock = clock
         self._idle_poll_seconds = idle_poll_seconds
         self._batch = batch
         self._wake = asyncio.Event()
@@ -76,9 +79,15 @@ class OutboxRelay:
                 .to_list()
             )
             backlog += len(documents)
+            oldest = min(
+                (entry["occurred_at"] for document in documents for entry in document["outbox"]),
+                default=None,
+            )
             for document in documents:
                 published += await self._relay(collection, document)
         metrics.OUTBOX_BACKLOG.labels(self._service).set(backlog)
+        age = (self._clock.now() - oldest).total_seconds() if oldest is not None else 0.0
+        metrics.OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
         return published
 
     async def _relay(self, collection: Collection, document: dict[str, Any]) -> int:

@@ -17,8 +17,10 @@ import aio_pika
 from aio_pika.abc import AbstractRobustConnection
 from pymongo import AsyncMongoClient
 
+from shared import metrics
 from shared.clock import Clock
 from shared.messaging.consumer import EventConsumer, Handler, Inbox
+from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import QUEUES, declare_topology
 from shared.mongo import Database, Document, IndexSpec, connect, ensure_indexes, is_reachable
@@ -47,6 +49,8 @@ class Runtime:
         self.publisher: EventPublisher | None = None
         self.relay: OutboxRelay | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.consumer: EventConsumer | None = None
+        self.dead_letters: DeadLetters | None = None
 
     @property
     def db(self) -> Database:
@@ -77,6 +81,7 @@ class Runtime:
             [self.db[name] for name in outbox_collections],
             self.publisher,
             service=self.service,
+            clock=self.clock,
             idle_poll_seconds=self.settings.outbox_poll_seconds,
         )
 
@@ -116,6 +121,12 @@ class Runtime:
                 prefetch=self.settings.amqp_prefetch,
             )
             await consumer.start()
+            self.consumer = consumer
+            self.dead_letters = DeadLetters(self._connection, queue, self.publisher, self.clock)
+            self._spawn(
+                "consumer-watchdog",
+                self._every(self._watch_consumer, self.settings.consumer_watch_seconds),
+            )
         for name, job in jobs:
             self._spawn(name, self._every(job, self.settings.deadline_poll_seconds))
 
@@ -135,9 +146,19 @@ class Runtime:
     def _spawn(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
         self._tasks.append(asyncio.create_task(run(), name=name))
 
+    async def _watch_consumer(self) -> None:
+        """Restore a consumer the broker cancelled; publish the dead-letter queue's depth."""
+        assert self.consumer is not None
+        assert self.dead_letters is not None
+        await self.consumer.restore(self.settings.retry_delay_ms)
+        metrics.DEAD_LETTERS.labels(self.service).set(await self.dead_letters.depth())
+
     async def ready(self) -> bool:
+        """MongoDB answers, the broker connection is up and our consumer still consumes."""
         broker_up = self._connection is not None and not self._connection.is_closed
-        return broker_up and self._mongo is not None and await is_reachable(self._mongo)
+        consuming = self.consumer is None or self.consumer.is_consuming()
+        return (broker_up and consuming and self._mongo is not None
+                and await is_reachable(self._mongo))  # fmt: skip
 
     async def close(self) -> None:
         for task in reversed(self._tasks):

@@ -6,6 +6,7 @@ A service in `production` mode refuses to start with the development placeholder
 from __future__ import annotations
 
 from typing import Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,9 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = Field(0.5, gt=0)
     #: Off only to stop publishing (e.g. while draining a broker); events stay stored.
     outbox_relay_enabled: bool = True
+    #: How often the consumer is checked (restored if the broker cancelled it) and the
+    #: dead letters counted.
+    consumer_watch_seconds: float = Field(2.0, gt=0)
     #: Moves this process's clock (development and end-to-end tests of deadlines only).
     clock_offset_seconds: float = 0.0
     #: How often deadlines (order confirmation, ship-by) are checked.
@@ -50,6 +54,13 @@ class ServiceSettings(BaseSettings):
             )
         if self.environment == "production" and self.clock_offset_seconds:
             raise ValueError("CLOCK_OFFSET_SECONDS is for development only")
+        if self.environment == "production":
+            broker = urlsplit(self.amqp_url)
+            if not broker.password or (broker.username, broker.password) == ("guest", "guest"):
+                raise ValueError(
+                    "AMQP_URL must carry the broker's own user and password in production "
+                    "(not guest:guest, not without a password)"
+                )
         return self
 
     def database_name(self, service: str) -> str:

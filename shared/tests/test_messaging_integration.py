@@ -79,7 +79,9 @@ async def test_events_stored_before_a_crash_are_published_by_the_next_relay(
 
     publisher = EventPublisher(broker, service="kit")
     await publisher.start()
-    relay = OutboxRelay([database["tallies"]], publisher, service="kit", idle_poll_seconds=0.1)
+    relay = OutboxRelay(
+        [database["tallies"]], publisher, service="kit", clock=SystemClock(), idle_poll_seconds=0.1
+    )
     assert await relay.drain_once() == 1
 
     message = await eventually(lambda: tapped.get(fail=False), what="the relayed event")

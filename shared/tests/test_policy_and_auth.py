@@ -70,9 +70,48 @@ def test_bad_tokens_are_refused(token: str) -> None:
 def test_production_refuses_the_placeholder_secret() -> None:
     with pytest.raises(ValueError, match="AUTH_SECRET"):
         ServiceSettings(environment="production")
-    assert ServiceSettings(environment="production", auth_secret="x" * 40).auth_secret
+    assert ServiceSettings(
+        environment="production", auth_secret="x" * 40, amqp_url=PRODUCTION_AMQP_URL
+    ).auth_secret
 
 
 def test_production_refuses_a_moved_clock() -> None:
     with pytest.raises(ValueError, match="CLOCK_OFFSET_SECONDS"):
         ServiceSettings(environment="production", auth_secret="x" * 40, clock_offset_seconds=60)
+
+
+PRODUCTION_AMQP_URL = "amqp://marketplace:s3cret-broker-password@rabbitmq:5672/"
+
+
+@pytest.mark.parametrize(
+    "amqp_url",
+    [
+        "amqp://guest:guest@127.0.0.1:5672/",
+        "amqp://guest:guest@rabbitmq:5672/",
+        "amqp://marketplace@rabbitmq:5672/",
+        "amqp://marketplace:@rabbitmq:5672/",
+        "amqp://rabbitmq:5672/",
+    ],
+)
+def test_production_refuses_default_or_passwordless_broker_credentials(amqp_url: str) -> None:
+    with pytest.raises(ValueError, match="AMQP_URL"):
+        ServiceSettings(environment="production", auth_secret="x" * 40, amqp_url=amqp_url)
+
+
+def test_production_refuses_the_default_broker_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AMQP_URL", raising=False)
+    with pytest.raises(ValueError, match="AMQP_URL"):
+        ServiceSettings(environment="production", auth_secret="x" * 40)
+
+
+def test_production_accepts_the_brokers_own_credentials() -> None:
+    settings = ServiceSettings(
+        environment="production", auth_secret="x" * 40, amqp_url=PRODUCTION_AMQP_URL
+    )
+    assert settings.amqp_url == PRODUCTION_AMQP_URL
+
+
+def test_development_keeps_the_local_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AMQP_URL", raising=False)
+    settings = ServiceSettings(environment="development")
+    assert settings.amqp_url == "amqp://guest:guest@127.0.0.1:5672/"

@@ -22,7 +22,7 @@ from shared.contract import ContractViolation, Envelope, parse_event
 from shared.contract.types import rfc3339
 from shared.logs import correlation_scope
 from shared.messaging.publisher import EventPublisher
-from shared.messaging.topology import ServiceQueue
+from shared.messaging.topology import ServiceQueue, declare_topology
 from shared.mongo import Collection, DuplicateKeyError
 
 Handler = Callable[[Envelope, Any], Awaitable[None]]
@@ -81,15 +81,41 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._prefetch = prefetch
         self._channel: AbstractChannel | None = None
+        self._tag: str | None = None
 
     async def start(self) -> None:
         self._channel = await self._connection.channel()
         await self._channel.set_qos(prefetch_count=self._prefetch)
         queue = await self._channel.get_queue(self._queue.name, ensure=True)
-        await queue.consume(self._on_message)
+        self._tag = await queue.consume(self._on_message)
+
+    def is_consuming(self) -> bool:
+        """Whether the broker still delivers to us (readiness depends on it)."""
+        channel = self._channel
+        if channel is None or channel.is_closed or self._tag is None:
+            return False
+        try:
+            # The aiormq channel under aio-pika's: it forgets a tag the broker cancelled.
+            return self._tag in channel.channel.consumers  # type: ignore[attr-defined]
+        except RuntimeError:  # the channel is being reopened
+            return False
+
+    async def restore(self, retry_delay_ms: int) -> bool:
+        """Consume again if the broker cancelled us (its queue deleted or moved in a
+        failover) while the connection stayed up. The robust connection restores channels
+        and consumers after a reconnection by itself; this covers the rest."""
+        channel = self._channel
+        if self.is_consuming() or channel is None or channel.is_closed or self._tag is None:
+            return False
+        log.warning("the broker cancelled consumer %s; consuming again", self._tag)
+        await declare_topology(channel, retry_delay_ms=retry_delay_ms)
+        queue = await channel.get_queue(self._queue.name, ensure=True)
+        await queue.consume(self._on_message, consumer_tag=self._tag)
+        return True
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        event_type = message.routing_key or message.type or "unknown"
+        # A retried message arrives by its queue's name; its `type` keeps the event type.
+        event_type = message.type or message.routing_key or "unknown"
         try:
             envelope, payload = parse_event(message.body)
         except ContractViolation as violation:
@@ -146,7 +172,7 @@ class EventConsumer:
                 "x-error-type": type(error).__name__,
                 "x-failed-at": rfc3339(self._clock.now()),
                 "x-failed-in": self._queue.service,
-                "x-original-routing-key": message.routing_key or "",
+                "x-original-routing-key": event_type,
             },
         )
         metrics.EVENTS_PARKED.labels(self._queue.service, event_type).inc()

@@ -11,6 +11,7 @@ from typing import Any
 
 from orders.domain.catalogue import CatalogueItem, StoreListing
 from orders.domain.model import Order, OrderStatus
+from shared import metrics
 from shared.clock import Clock
 from shared.contract import Envelope
 from shared.contract.events import (
@@ -170,6 +171,7 @@ class OrderEventHandlers:
             .limit(EXPIRY_BATCH)
             .to_list()
         )
+        metrics.DEADLINES_OVERDUE.labels("orders", "confirm_by").set(len(due))
         for document in due:
             order_id: str = document["_id"]
             await retry_on_conflict(functools.partial(self._expire, order_id))

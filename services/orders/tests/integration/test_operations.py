@@ -1,0 +1,143 @@
+"""Operations on a running service (issue #6): dead letters listed and replayed with their
+error, readiness that follows the consumer, metrics beyond HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import aio_pika
+import httpx
+import pytest
+
+from devkit.wait import eventually
+from orders.app import create
+from orders.service_layer.commands import IDEMPOTENCY_NAMESPACE
+from orders.settings import OrdersSettings
+from shared.contract import record_event
+from shared.contract.events import DeliveryWindow, ProductApproved, Shipped
+from shared.contract.types import Money
+from shared.messaging.topology import QUEUES
+from testkit.asgi import serve_in_process
+from testkit.bus import publish
+from testkit.tokens import bearer
+
+pytestmark = pytest.mark.integration
+
+OPERATOR = bearer("operator", "op-1")
+ADDRESS = {"recipient": "Ana", "phone": "+34 600 000 000", "country": "ES", "city": "Madrid",
+           "line1": "Calle 1", "postal_code": "28001"}  # fmt: skip
+
+
+@pytest.fixture
+async def orders(mongo_url: str, amqp_url: str, db_prefix: str
+                 ) -> AsyncIterator[httpx.AsyncClient]:  # fmt: skip
+    settings = OrdersSettings(mongo_url=mongo_url, amqp_url=amqp_url,
+                              mongo_database_prefix=db_prefix, outbox_poll_seconds=0.1,
+                              max_delivery_attempts=2, consumer_watch_seconds=0.5)  # fmt: skip
+    async with serve_in_process(create(settings)) as client:
+        yield client
+
+
+def shipped(order_id: str) -> Shipped:
+    return Shipped(order_id=order_id, shipment_id="sh-1", carrier="DHL", tracking_number="T1",
+                   shipped_at=datetime.now(UTC),
+                   estimated_delivery=DeliveryWindow(earliest=date(2026, 12, 1),
+                                                     latest=date(2026, 12, 5)))  # fmt: skip
+
+
+async def on_sale(orders: httpx.AsyncClient, amqp_url: str) -> str:
+    product_id = f"p-{uuid.uuid4().hex[:8]}"
+    event = ProductApproved(
+        product_id=product_id, store_id="s-1", merchant_id="m-1", store_type="full_managed",
+        title="Tea set", description="Porcelain", category="home",
+        images=["https://img.example/tea.png"], price=Money(amount_minor=1250, currency="USD"),
+        weight_grams=800, approved_at=datetime.now(UTC))  # fmt: skip
+    await publish(amqp_url, record_event(event, producer="review", correlation_id=product_id,
+                                         occurred_at=datetime.now(UTC)))  # fmt: skip
+
+    async def listed() -> bool:
+        return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
+
+    await eventually(listed, what="the product on sale")
+    return product_id
+
+
+async def test_a_parked_message_is_listed_with_its_error_and_replayed(
+    orders: httpx.AsyncClient, amqp_url: str
+) -> None:
+    buyer, key = f"b-{uuid.uuid4().hex[:6]}", "key-1"
+    order_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{buyer}:{key}"))
+    # `Shipped` for an order orders does not know (yet): retried, then parked.
+    event = record_event(shipped(order_id), producer="logistics", correlation_id=order_id,
+                         occurred_at=datetime.now(UTC))  # fmt: skip
+    await publish(amqp_url, event)
+
+    async def parked() -> dict[str, Any] | None:
+        listing = (await orders.get("/admin/dead-letters", headers=OPERATOR)).json()
+        return listing if listing["depth"] == 1 and listing["items"] else None
+
+    listing = await eventually(parked, timeout=20, what="the message parked")
+    [item] = listing["items"]
+    assert (item["message_id"], item["event_type"], item["attempts"]) == (
+        str(event.event_id),
+        "Shipped",
+        2,
+    )
+    assert "unknown order" in item["error"]
+    assert (await orders.get("/admin/dead-letters", headers=bearer("buyer", buyer))
+            ).status_code == 403  # fmt: skip
+
+    async def depth_metric() -> bool:
+        text = (await orders.get("/metrics")).text
+        return 'dead_letter_queue_depth{service="orders"} 1.0' in text
+
+    await eventually(depth_metric, what="the dead-letter depth in /metrics")
+    metrics = (await orders.get("/metrics")).text
+    assert "outbox_oldest_age_seconds" in metrics
+    assert 'deadlines_overdue_pending{deadline="confirm_by",service="orders"}' in metrics
+
+    # The cause is mended (the order now exists), and the operator replays the message.
+    product_id = await on_sale(orders, amqp_url)
+    placed = await orders.post("/orders", headers={**bearer("buyer", buyer),
+                                                   "Idempotency-Key": key},
+                               json={"items": [{"product_id": product_id, "quantity": 1}],
+                                     "shipping_address": ADDRESS})  # fmt: skip
+    assert placed.json()["order_id"] == order_id
+    invalid = await orders.post("/admin/dead-letters/replay", headers=OPERATOR, json={})
+    assert invalid.status_code == 422
+    replayed = await orders.post("/admin/dead-letters/replay", headers=OPERATOR,
+                                 json={"message_ids": [str(event.event_id)]})  # fmt: skip
+    assert replayed.json() == {"replayed": [str(event.event_id)]}
+
+    async def applied() -> bool:
+        order = (await orders.get(f"/orders/{order_id}", headers=OPERATOR)).json()
+        return bool(order["status"] == "shipped")
+
+    await eventually(applied, what="the replayed Shipped applied")
+    after = (await orders.get("/admin/dead-letters", headers=OPERATOR)).json()
+    assert after["depth"] == 0
+
+
+async def test_readiness_follows_the_consumer_and_it_is_restored_without_a_restart(
+    orders: httpx.AsyncClient, amqp_url: str
+) -> None:
+    assert (await orders.get("/health/ready")).status_code == 200
+    # The broker cancels our consumer: its queue is deleted (as in a failover gone wrong).
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.queue_delete(QUEUES["orders"].name)
+
+    async def not_ready() -> bool:
+        return (await orders.get("/health/ready")).status_code == 503
+
+    async def ready() -> bool:
+        return (await orders.get("/health/ready")).status_code == 200
+
+    await eventually(not_ready, what="readiness to fail without a consumer", interval=0.01)
+    await eventually(ready, what="the consumer restored")
+    # And events flow again, through the restored queue and consumer.
+    await on_sale(orders, amqp_url)
