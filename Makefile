@@ -8,7 +8,7 @@ SOURCES := shared/shared services/*/[a-z]* services/*/tests shared/tests tools t
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: install run test lint demo token broker clean
+.PHONY: install run test lint demo token broker clean asyncapi
 
 install: $(VENV)/.installed
 
@@ -40,3 +40,6 @@ token: install
 
 clean:
 	rm -rf .data $(VENV)
+
+asyncapi: install
+	$(PY) tools/asyncapi.py

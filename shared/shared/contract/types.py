@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from shared.clock import utc_ms
@@ -36,10 +37,15 @@ UtcDateTime = Annotated[
     datetime,
     AfterValidator(_require_aware),
     PlainSerializer(rfc3339, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
 ]
 
 #: A calendar date, stored and sent as `YYYY-MM-DD` (BSON has no date-only type).
-IsoDate = Annotated[date, PlainSerializer(date.isoformat, return_type=str)]
+IsoDate = Annotated[
+    date,
+    PlainSerializer(date.isoformat, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date"}, mode="serialization"),
+]
 
 StoreType = Literal["full_managed", "semi_managed"]
 Role = Literal["buyer", "merchant", "operator"]
