@@ -12,6 +12,7 @@ from logistics.adapters import queries
 from logistics.domain.model import Shipment
 from logistics.domain.routes import Route
 from logistics.domain.stores import StoreFacts
+from shared import metrics
 from shared.clock import Clock
 from shared.contract import Envelope
 from shared.contract.events import OrderConfirmed, StoreApproved
@@ -101,6 +102,7 @@ class LogisticsEventHandlers:
         due = await queries.overdue_unflagged(
             self.shipments.collection, self.clock.now(), LATE_BATCH
         )
+        metrics.DEADLINES_OVERDUE.labels("logistics", "ship_by").set(len(due))
         for shipment_id in due:
             await retry_on_conflict(functools.partial(self._flag_late, shipment_id))
 
