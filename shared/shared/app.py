@@ -29,6 +29,7 @@ from shared.mongo import IndexSpec
 from shared.policy import Policy
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings
+from shared.tracing import SpanKind, configure_tracing, span
 
 CORRELATION_HEADER = "X-Correlation-ID"
 
@@ -64,6 +65,7 @@ def create_app(
     if clock is None and settings.clock_offset_seconds:
         clock = OffsetClock(timedelta(seconds=settings.clock_offset_seconds))
     runtime = Runtime(spec.name, settings, policy or Policy(), clock or SystemClock())
+    configure_tracing(spec.name, settings.otel_exporter_otlp_endpoint)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -98,9 +100,15 @@ def _install_observability(app: FastAPI, service: str) -> None:
     ) -> Response:
         correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
         started = time.perf_counter()
-        with correlation_scope(correlation_id):
+        with (
+            correlation_scope(correlation_id),
+            span(f"{request.method} {request.url.path}", SpanKind.SERVER, request.headers,
+                 **{"http.request.method": request.method}) as current,
+        ):  # fmt: skip
             response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            current.update_name(f"{request.method} {route}")
+            current.set_attribute("http.response.status_code", response.status_code)
         metrics.HTTP_REQUESTS.labels(service, request.method, route, response.status_code).inc()
         metrics.HTTP_SECONDS.labels(service, request.method, route).observe(
             time.perf_counter() - started

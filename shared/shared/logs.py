@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from shared.tracing import current_trace_id
+
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
 )
@@ -43,6 +45,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "correlation_id": _correlation_id.get(),
+            "trace_id": current_trace_id(),
         }
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)

@@ -93,7 +93,9 @@ class OutboxRelay:
     async def _relay(self, collection: Collection, document: dict[str, Any]) -> int:
         sent: set[str] = set()
         for entry in document.get("outbox", []):
-            await self._publisher.publish(entry["body"].encode())
+            await self._publisher.publish(
+                entry["body"].encode(), traceparent=entry.get("traceparent")
+            )
             sent.add(entry["event_id"])
         await self._forget(collection, document, sent)
         return len(sent)

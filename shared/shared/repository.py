@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from shared.aggregate import Aggregate
 from shared.contract import record_event
 from shared.mongo import Collection, DuplicateKeyError
+from shared.tracing import current_traceparent
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -108,6 +109,7 @@ class AggregateRepository(Generic[A]):
                     "correlation_id": envelope.correlation_id,
                     "occurred_at": envelope.occurred_at,
                     "body": envelope.model_dump_json(),
+                    "traceparent": current_traceparent(),
                 }
                 for envelope in envelopes
             ),

@@ -39,6 +39,8 @@ class ServiceSettings(BaseSettings):
     #: How often the consumer is checked (restored if the broker cancelled it) and the
     #: dead letters counted.
     consumer_watch_seconds: float = Field(2.0, gt=0)
+    #: OpenTelemetry: spans are exported (OTLP over HTTP) only when this is set.
+    otel_exporter_otlp_endpoint: str | None = None
     #: Moves this process's clock (development and end-to-end tests of deadlines only).
     clock_offset_seconds: float = 0.0
     #: How often deadlines (order confirmation, ship-by) are checked.

@@ -15,12 +15,15 @@ class EventTap:
     def __init__(self) -> None:
         self.events: list[Envelope] = []
         self.bodies: list[bytes] = []
+        #: event id → the message's headers (e.g. its W3C `traceparent`).
+        self.headers: dict[str, dict[str, object]] = {}
 
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         async with message.process():
             envelope, _ = parse_event(message.body)
             self.events.append(envelope)
             self.bodies.append(message.body)
+            self.headers[str(envelope.event_id)] = dict(message.headers or {})
 
     def of_type(self, event_type: str, correlation_id: str | None = None) -> list[Envelope]:
         return [

@@ -24,6 +24,7 @@ from shared.logs import correlation_scope
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import ServiceQueue, declare_topology
 from shared.mongo import Collection, DuplicateKeyError
+from shared.tracing import SpanKind, span
 
 Handler = Callable[[Envelope, Any], Awaitable[None]]
 log = logging.getLogger("shared.consumer")
@@ -126,7 +127,11 @@ class EventConsumer:
         if handler is None:
             await self._park(message, event_type, ContractViolation("no handler"), attempts=1)
             return
-        with correlation_scope(envelope.correlation_id):
+        with (
+            correlation_scope(envelope.correlation_id),
+            span(f"handle {envelope.event_type}", SpanKind.CONSUMER, message.headers,
+                 **{"messaging.message.id": str(envelope.event_id)}),
+        ):  # fmt: skip
             if await self._inbox.seen(str(envelope.event_id)):
                 metrics.EVENTS_DUPLICATE.labels(self._queue.service, envelope.event_type).inc()
                 await message.ack()

@@ -12,6 +12,7 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnec
 from shared import metrics
 from shared.contract import parse_event
 from shared.messaging.topology import EXCHANGE
+from shared.tracing import TRACEPARENT
 
 #: Longest wait for a broker confirm before the publish counts as failed (and is retried).
 CONFIRM_TIMEOUT_SECONDS = 10.0
@@ -30,8 +31,9 @@ class EventPublisher:
         )
         self._exchange = await self._channel.get_exchange(EXCHANGE, ensure=True)
 
-    async def publish(self, body: bytes) -> None:
-        """Validate the event against the contract, publish it, wait for the confirm."""
+    async def publish(self, body: bytes, *, traceparent: str | None = None) -> None:
+        """Validate the event against the contract, publish it, wait for the confirm.
+        `traceparent` (W3C) continues the trace of the change that recorded the event."""
         envelope, _ = parse_event(body)
         await self.publish_to(
             routing_key=envelope.event_type,
@@ -40,6 +42,7 @@ class EventPublisher:
             event_type=envelope.event_type,
             correlation_id=envelope.correlation_id,
             timestamp=envelope.occurred_at,
+            headers={TRACEPARENT: traceparent} if traceparent else None,
         )
         metrics.EVENTS_PUBLISHED.labels(self._service, envelope.event_type).inc()
 

@@ -1,0 +1,55 @@
+"""One order's work across services is one trace (W3C `traceparent`, issue #6)."""
+
+from __future__ import annotations
+
+import secrets
+
+import httpx
+import pytest
+
+from devkit.journey import (
+    ADDRESS,
+    cast,
+    list_product,
+    open_full_managed_store,
+    place_order,
+    shipment_of,
+)
+from devkit.wait import eventually
+from testkit.platforms import StartPlatform
+from testkit.tap import event_tap
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_the_trace_of_a_request_continues_through_events_into_other_services(
+    start_platform: StartPlatform,
+) -> None:
+    running = start_platform()
+    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+        store = await open_full_managed_store(operator, merchant)
+        product_id = await list_product(operator, merchant, store["store_id"])
+        # To a destination no route serves: logistics' handler of `OrderConfirmed` itself
+        # records an event (`ShipmentException`), so the trace's second hop is visible.
+        order = await place_order(buyer, product_id, address={**ADDRESS, "country": "AR"})
+        trace_id = secrets.token_hex(16)
+        traceparent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
+        confirm = await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
+                                      headers={"traceparent": traceparent})  # fmt: skip
+        assert confirm.status_code == 200
+        await shipment_of(operator, order["order_id"])
+
+        async def hops() -> list[str] | None:
+            events = [*tap.of_type("OrderConfirmed", order["order_id"]),
+                      *tap.of_type("ShipmentException", order["order_id"])]  # fmt: skip
+            if len(events) < 2:
+                return None
+            return [str(tap.headers[str(e.event_id)].get("traceparent", "")) for e in events]
+
+        confirmed, exception = await eventually(hops, what="both events with their headers")
+        # orders (HTTP → OrderConfirmed) and logistics (handler → ShipmentException): the
+        # same trace id, each hop its own span.
+        assert confirmed.split("-")[1] == trace_id
+        assert exception.split("-")[1] == trace_id
+        assert confirmed.split("-")[2] != exception.split("-")[2]
