@@ -8,7 +8,7 @@ SOURCES := shared/shared services/*/[a-z]* services/*/tests shared/tests tools t
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: install run test lint demo token broker clean asyncapi
+.PHONY: install run test lint demo token broker clean asyncapi test-docker compose
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,9 @@ $(VENV)/.installed: shared/pyproject.toml services/*/pyproject.toml requirements
 broker:
 	@bash tools/ensure-rabbitmq.sh
 
+compose:
+	@bash tools/ensure-compose.sh
+
 run: install broker
 	$(PY) tools/run_platform.py
 
@@ -29,8 +32,12 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared/shared shared/tests services tools tests conftest.py
 
-test: lint broker
+test: lint broker compose
 	$(VENV)/bin/pytest
+
+# The end-to-end tests against the compose stack (needs a Docker engine).
+test-docker: install
+	$(VENV)/bin/pytest tests/e2e --platform=docker
 
 demo: install
 	$(PY) tools/demo.py

@@ -1,17 +1,26 @@
-"""Platforms of separate service processes for end-to-end tests, each isolated: its own
-vhost, database prefix and free ports."""
+"""Platforms for end-to-end tests.
+
+- Local (default): the four services as separate processes, each platform isolated: its
+  own vhost, database prefix and free ports.
+- Docker (`--platform=docker`): the compose stack of docker-compose.yml, brought up once
+  per session by pytest-docker; every test talks to its published ports. Tests that
+  control processes or policy are `local_only`.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
 from devkit.engine import free_port
-from devkit.platform import DEFAULT_PORTS, Platform
+from devkit.platform import DEFAULT_PORTS, Platform, ServiceProcess
 
 
 @dataclass
@@ -61,3 +70,143 @@ class PlatformFactory:
         for running, vhost in reversed(self._started):
             running.platform.stop()
             vhost.__exit__()
+
+
+# --- Docker mode: the compose stack ---------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+NO_ENGINE = (
+    "No Docker engine answers (docker info failed): container mode needs one; "
+    "run without --platform=docker for local processes."
+)
+NO_COMPOSE_V2 = (
+    "A Docker engine answers but `docker compose` (Compose v2) does not: container mode "
+    "runs `docker compose up --build --wait`; install the docker-compose-plugin."
+)
+LOCAL_ONLY = (
+    "local_only: controls the services' processes or policy, which the fixed compose "
+    "stack cannot; runs with local processes (without --platform=docker)"
+)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """`KEY=value` lines of an env file (comments, blank lines and quotes as Compose reads
+    them in .env.example)."""
+    values: dict[str, str] = {}
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def compose_settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The settings of the test stack: the development values of .env.example, whatever
+    .env holds (the tests sign development tokens and expect the default policy); only the
+    host ports (`*_PORT`) may be moved from the environment, to avoid a clash."""
+    settings = read_env_file(ENV_EXAMPLE)
+    for key in settings:
+        if key.endswith("_PORT") and environ.get(key):
+            settings[key] = environ[key]
+    return settings
+
+
+def _succeeds(*command: str) -> bool:
+    executable = shutil.which(command[0])
+    if executable is None:
+        return False
+    try:
+        subprocess.run([executable, *command[1:]], capture_output=True, timeout=60, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return True
+
+
+def docker_engine_answers() -> bool:
+    return _succeeds("docker", "info")
+
+
+def docker_compose_v2_answers() -> bool:
+    return _succeeds("docker", "compose", "version")
+
+
+def _not_here(what: str) -> RuntimeError:
+    return RuntimeError(f"{what}: the services run in the compose stack; mark the test local_only")
+
+
+class PublishedService(ServiceProcess):
+    """A service of the compose stack at its published port: no process of this run."""
+
+    def __init__(self, name: str, host: str, port: int) -> None:
+        super().__init__(name, port, {}, None)
+        self.host = host
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        raise _not_here(f"start {self.name}")
+
+    def kill(self) -> None:
+        raise _not_here(f"kill {self.name}")
+
+    def stop(self) -> None:
+        raise _not_here(f"stop {self.name}")
+
+
+class StackPlatform(Platform):
+    """The four services of the compose stack: URLs only; pytest-docker owns their life."""
+
+    def __init__(self, host: str, ports: Mapping[str, int]) -> None:
+        self.services: dict[str, ServiceProcess] = {
+            name: PublishedService(name, host, port) for name, port in ports.items()
+        }
+
+    def start(self, timeout: float = 60.0) -> Platform:
+        return self
+
+    def restart(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
+        raise _not_here(f"restart {name}")
+
+    def stop(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class ComposeStack:
+    """The running compose stack as the tests see it: published ports and URLs."""
+
+    host: str
+    ports: Mapping[str, int]
+    amqp_url: str
+    mongo_url: str
+    db_prefix: str
+
+    @classmethod
+    def published(
+        cls, host: str, port_for: Callable[[str, int], int], settings: Mapping[str, str]
+    ) -> ComposeStack:
+        user, password = quote(settings["RABBITMQ_USER"]), quote(settings["RABBITMQ_PASSWORD"])
+        return cls(
+            host=host,
+            ports={name: port_for(name, port) for name, port in DEFAULT_PORTS.items()},
+            amqp_url=f"amqp://{user}:{password}@{host}:{port_for('rabbitmq', 5672)}/",
+            mongo_url=f"mongodb://{host}:{port_for('mongo', 27017)}/?directConnection=true",
+            db_prefix=settings.get("MONGO_DATABASE_PREFIX", ""),
+        )
+
+    def start(self, **env: str) -> RunningPlatform:
+        """`start_platform()` in docker mode: the one stack of the session."""
+        if env:
+            raise _not_here(f"start_platform({', '.join(sorted(env))}=...)")
+        return RunningPlatform(
+            StackPlatform(self.host, self.ports), self.amqp_url, self.mongo_url, self.db_prefix
+        )
