@@ -23,6 +23,7 @@ from devkit.broker import (
     with_vhost,
 )
 from devkit.engine import EmbeddedEngine, free_port
+from testkit.platforms import LOCAL_ONLY
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +54,22 @@ def amqp_url() -> Iterator[str]:
 def db_prefix() -> str:
     """A database prefix of one test: its data never meets another test's."""
     return f"t{uuid.uuid4().hex[:10]}_"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--platform",
+        choices=("local", "docker"),
+        default="local",
+        help="end-to-end tests against the services as local processes (default) or "
+        "against the docker compose stack, brought up and torn down by pytest-docker",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In docker mode, tests that control processes or policy are skipped, saying why."""
+    if config.getoption("--platform") != "docker":
+        return
+    for item in items:
+        if item.get_closest_marker("local_only"):
+            item.add_marker(pytest.mark.skip(reason=LOCAL_ONLY))

@@ -41,6 +41,7 @@ def _cancelled(order: dict[str, Any]) -> bool:
     return bool(order["status"] == "cancelled")
 
 
+@pytest.mark.local_only
 async def test_unconfirmed_orders_are_cancelled_once_with_two_orders_processes(
     start_platform: StartPlatform, tmp_path: Any
 ) -> None:  # R-ORD-2, R-ORD-3
@@ -92,6 +93,7 @@ async def test_unconfirmed_orders_are_cancelled_once_with_two_orders_processes(
         second.stop()
 
 
+@pytest.mark.local_only
 async def test_an_order_due_while_orders_was_down_is_cancelled_when_it_returns(
     start_platform: StartPlatform,
 ) -> None:  # R-ORD-3

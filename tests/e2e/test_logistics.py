@@ -89,6 +89,7 @@ async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
         )
 
 
+@pytest.mark.local_only
 async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
     start_platform: StartPlatform, tmp_path: Path
 ) -> None:  # R-LOG-1, R-LOG-5

@@ -1,0 +1,259 @@
+"""The containers, validated without a Docker engine (there is none on the development
+machines): docker-compose.yml is valid for Compose (`config` needs no engine), every
+service has a healthcheck, the images and the services agree on ports, the images run as a
+non-root user with no secret baked in, and .env.example holds every setting."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from devkit.platform import DEFAULT_PORTS
+from shared.policy import Policy
+from shared.settings import ServiceSettings
+from testkit.platforms import read_env_file
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+APP_SERVICES = tuple(DEFAULT_PORTS)
+SECRETS = ("AUTH_SECRET", "RABBITMQ_USER", "RABBITMQ_PASSWORD")
+NO_COMPOSE = (
+    "No docker-compose here: `make test` installs it (tools/ensure-compose.sh, Debian "
+    "package docker-compose); elsewhere install Docker Compose (no engine is needed)."
+)
+#: Settings the compose file need not pass, and why.
+NOT_PASSED = {"HOST": "each image sets HOST=0.0.0.0"}
+#: Settings .env.example need not hold: the compose file builds them.
+BUILT_BY_COMPOSE = {"AMQP_URL", "MONGO_URL"}
+SECRET_LOOKING = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|_URL$")
+
+
+def _compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
+    return loaded
+
+
+def _services() -> dict[str, Any]:
+    services: dict[str, Any] = _compose()["services"]
+    return services
+
+
+def _dockerfile(service: str) -> str:
+    build = _services()[service]["build"]
+    path = ROOT / build.get("context", ".") / build.get("dockerfile", "Dockerfile")
+    # One instruction per line: continuation lines joined.
+    return re.sub(r"\\\n\s*", " ", path.read_text())
+
+
+def _instructions(dockerfile: str, keyword: str) -> list[str]:
+    return re.findall(rf"^{keyword}\s+(.+)$", dockerfile, re.MULTILINE)
+
+
+def _container_ports(service: dict[str, Any]) -> set[int]:
+    return {int(str(p).split(":")[-1].split("/")[0]) for p in service.get("ports", [])}
+
+
+def _compose_command() -> list[str] | None:
+    if executable := shutil.which("docker-compose"):
+        return [executable]
+    docker = shutil.which("docker")
+    if docker is not None:
+        version = subprocess.run(
+            [docker, "compose", "version"], capture_output=True, timeout=60, check=False
+        )
+        if version.returncode == 0:
+            return [docker, "compose"]
+    return None
+
+
+def _compose_config(env_file: Path) -> subprocess.CompletedProcess[str]:
+    """`config -q` with exactly the settings of `env_file`: none from the shell or .env."""
+    command = _compose_command()
+    if command is None:
+        pytest.fail(NO_COMPOSE, pytrace=False)
+    example = read_env_file(ENV_EXAMPLE)
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in example and not key.startswith("COMPOSE_")
+    }
+    return subprocess.run(
+        [*command, "-f", str(COMPOSE_FILE), "--env-file", str(env_file), "config", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environ,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_compose_file_is_valid_with_the_example_settings(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    shutil.copy(ENV_EXAMPLE, env_file)
+    result = _compose_config(env_file)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_compose_refuses_to_run_without_a_secret(tmp_path: Path, secret: str) -> None:
+    env_file = tmp_path / ".env"
+    lines = ENV_EXAMPLE.read_text().splitlines(keepends=True)
+    env_file.write_text("".join(line for line in lines if not line.startswith(f"{secret}=")))
+    result = _compose_config(env_file)
+    assert result.returncode != 0
+    assert f"set {secret} in .env" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_secrets_have_no_default_in_the_compose_file(secret: str) -> None:
+    uses = re.findall(rf"\$\{{{secret}(\W*)", COMPOSE_FILE.read_text())
+    assert uses, f"{secret} is not used"
+    assert all(use.startswith(":?") for use in uses), f"{secret} must be ${{{secret}:?...}}"
+
+
+def test_the_compose_stack_is_the_issues() -> None:
+    services = _services()
+    assert set(services) == {"mongo", "rabbitmq", *APP_SERVICES}
+    assert services["mongo"]["image"].split(":")[1].split(".")[0] == "7"
+    assert "--replSet" in services["mongo"]["command"]
+    assert "rs.initiate" in " ".join(services["mongo"]["healthcheck"]["test"])
+    assert services["rabbitmq"]["image"].endswith("-management")
+    named = set(_compose()["volumes"])
+    for name in ("mongo", "rabbitmq"):
+        volumes = {str(v).split(":")[0] for v in services[name]["volumes"]}
+        assert volumes <= named, f"{name} keeps its data in a named volume"
+    for name in APP_SERVICES:
+        assert services[name]["depends_on"] == {
+            "mongo": {"condition": "service_healthy"},
+            "rabbitmq": {"condition": "service_healthy"},
+        }
+
+
+@pytest.mark.parametrize("service", sorted(_services()))
+def test_every_service_has_a_healthcheck(service: str) -> None:
+    definition = _services()[service]
+    healthcheck = definition.get("healthcheck", {})
+    if healthcheck.get("test") and not healthcheck.get("disable"):
+        return
+    assert "build" in definition, f"{service}: no healthcheck in the compose file"
+    assert _instructions(_dockerfile(service), "HEALTHCHECK"), f"{service}: no healthcheck"
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_the_image_and_the_service_agree_on_the_port(service: str) -> None:
+    dockerfile = _dockerfile(service)
+    variable = f"{service.upper()}_PORT"
+    module = importlib.import_module(f"{service}.settings")
+    [settings_class] = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, ServiceSettings)
+        and value is not ServiceSettings
+    ]
+    field = settings_class.model_fields["port"]
+    assert field.validation_alias == variable
+    [health] = re.findall(r"http://[\w.]+:(\d+)/health/ready", " ".join(
+        _instructions(dockerfile, "HEALTHCHECK")))  # fmt: skip
+    ports = {
+        "the compose service's container port": _container_ports(_services()[service]),
+        "EXPOSE": {int(p) for line in _instructions(dockerfile, "EXPOSE") for p in line.split()},
+        "the HEALTHCHECK URL": {int(health)},
+        f"the image's {variable}": {int(p) for p in re.findall(rf"\b{variable}=(\d+)", dockerfile)},
+        f"{settings_class.__name__}'s default": {field.default},
+        "devkit's DEFAULT_PORTS": {DEFAULT_PORTS[service]},
+    }
+    assert len({frozenset(found) for found in ports.values()}) == 1, ports
+    # The host port: `${<SERVICE>_PORT:-<port>}` in the compose file, and .env.example.
+    [published] = _services()[service]["ports"]
+    assert published == f"${{{variable}:-{DEFAULT_PORTS[service]}}}:{DEFAULT_PORTS[service]}"
+    assert read_env_file(ENV_EXAMPLE)[variable] == str(DEFAULT_PORTS[service])
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_the_image_is_small_runs_as_non_root_and_bakes_no_secret(service: str) -> None:
+    dockerfile = _dockerfile(service)
+    [base] = _instructions(dockerfile, "FROM")
+    assert re.fullmatch(r"python:3\.\d+-slim(-\w+)?", base.strip()), base
+    users = _instructions(dockerfile, "USER")
+    assert users, "no USER: the service would run as root"
+    assert users[-1].split(":")[0].strip() not in {"root", "0"}
+    assert dockerfile.rindex("\nUSER ") < dockerfile.rindex("\nCMD ")
+    for instruction in ("ENV", "ARG"):
+        for line in _instructions(dockerfile, instruction):
+            keys = re.findall(r"(\w+)=", line) or line.split()[:1]
+            assert not [k for k in keys if SECRET_LOOKING.search(k.upper())], line
+    for line in _instructions(dockerfile, "COPY") + _instructions(dockerfile, "ADD"):
+        sources = line.split()[:-1]
+        assert "." not in sources, line
+        assert not any(".env" in source for source in sources), line
+    # Dependencies in their own layer, before the source is copied.
+    first_source = dockerfile.index(f"COPY services/{service}/{service} ")
+    assert dockerfile.index("pip install") < first_source
+
+
+def _app_environment() -> dict[str, Any]:
+    environments = [_services()[name]["environment"] for name in APP_SERVICES]
+    assert all(env == environments[0] for env in environments)
+    environment: dict[str, Any] = environments[0]
+    return environment
+
+
+def _setting_names() -> set[str]:
+    return {name.upper() for name in ServiceSettings.model_fields}
+
+
+def _policy_names() -> set[str]:
+    return {f"POLICY_{name.upper()}" for name in Policy.model_fields}
+
+
+def test_every_setting_reaches_the_services_and_is_in_env_example() -> None:
+    passed = set(_app_environment())
+    missing = (_setting_names() | _policy_names()) - passed - set(NOT_PASSED)
+    assert not missing, f"add to the services' environment in docker-compose.yml: {missing}"
+    example = set(read_env_file(ENV_EXAMPLE))
+    referenced = set(re.findall(r"\$\{(\w+)", COMPOSE_FILE.read_text()))
+    pass_through = {key for key, value in _app_environment().items() if value is None}
+    wanted = referenced | pass_through | ((passed - BUILT_BY_COMPOSE) & _setting_names())
+    assert not wanted - example, f"add to .env.example: {wanted - example}"
+    assert read_env_file(ENV_EXAMPLE)["ENVIRONMENT"] == "development"
+
+
+def _defaults_under(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> None:
+    for key in os.environ:
+        if key.upper() in _setting_names() or key.upper().startswith("POLICY_"):
+            monkeypatch.delenv(key)
+    expected = (ServiceSettings().model_dump(), Policy().model_dump())
+    for key, value in values.items():
+        if value:  # empty: unset (an optional setting, or the default "")
+            monkeypatch.setenv(key, value)
+    assert (ServiceSettings().model_dump(), Policy().model_dump()) == expected
+
+
+def test_env_example_holds_the_development_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = _setting_names() | _policy_names()
+    values = {k: v for k, v in read_env_file(ENV_EXAMPLE).items() if k in names}
+    _defaults_under(monkeypatch, values)
+
+
+def test_the_compose_files_defaults_are_the_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = {}
+    for key, value in _app_environment().items():
+        if match := re.fullmatch(r"\$\{(\w+):-([^}]*)\}", str(value)):
+            defaults[key] = match.group(2)
+    assert "POLICY_ORDER_CONFIRM_WINDOW_SECONDS" in defaults
+    _defaults_under(monkeypatch, defaults)
+
+
+def test_env_is_git_ignored() -> None:
+    assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
