@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PACKAGES := -e shared -e services/review -e services/orders -e services/logistics -e services/aftersales
-SOURCES := shared/shared services/*/[a-z]* services/*/tests shared/tests tools tests conftest.py
 ROLE ?= operator
 SUB ?= op-1
 

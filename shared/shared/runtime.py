@@ -33,6 +33,8 @@ log = logging.getLogger("shared.runtime")
 
 #: How long a starting service waits for the broker before giving up.
 BROKER_WAIT_SECONDS = 60.0
+#: How long a stopping service waits for each part of its shutdown.
+CLOSE_SECONDS = 10.0
 INBOX = "inbox"
 
 
@@ -161,10 +163,20 @@ class Runtime:
                 and await is_reachable(self._mongo))  # fmt: skip
 
     async def close(self) -> None:
+        """Stop the background work, then the connections; never hang a shutdown."""
         for task in reversed(self._tasks):
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        _, stuck = (
+            await asyncio.wait(self._tasks, timeout=CLOSE_SECONDS)
+            if self._tasks
+            else (set(), set())
+        )
+        if stuck:
+            log.warning("shutting down with %s task(s) still stopping", len(stuck))
         if self._connection is not None:
-            await self._connection.close()
+            try:
+                await asyncio.wait_for(self._connection.close(), timeout=CLOSE_SECONDS)
+            except TimeoutError:
+                log.warning("the broker connection did not close in %ss", CLOSE_SECONDS)
         if self._mongo is not None:
             await self._mongo.close()

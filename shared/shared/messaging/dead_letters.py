@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import (
+    AbstractIncomingMessage,
+    AbstractRobustChannel,
+    AbstractRobustConnection,
+)
 
 from shared.clock import Clock
 from shared.messaging.consumer import ATTEMPTS_HEADER
@@ -54,11 +58,17 @@ class DeadLetters:
     ) -> None:
         self._connection, self._queue = connection, queue
         self._publisher, self._clock = publisher, clock
+        self._counting: AbstractRobustChannel | None = None
 
     async def depth(self) -> int:
-        async with self._connection.channel() as channel:
-            queue = await channel.declare_queue(self._queue.dead_letter_name, passive=True)
-            return int(queue.declaration_result.message_count or 0)
+        """Parked messages now (asked every few seconds: one channel kept for it)."""
+        if self._counting is None or self._counting.is_closed:
+            self._counting = await self._connection.channel()
+        # Not `robust`: a robust channel answers a passive declare from its cache.
+        queue = await self._counting.declare_queue(
+            self._queue.dead_letter_name, passive=True, robust=False
+        )
+        return int(queue.declaration_result.message_count or 0)
 
     async def peek(self, limit: int) -> list[ParkedMessage]:
         """Look without taking: every message is returned to the queue afterwards."""
