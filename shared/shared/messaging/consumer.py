@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -96,8 +97,12 @@ class EventConsumer:
         if channel is None or channel.is_closed or self._tag is None:
             return False
         try:
-            # The aiormq channel under aio-pika's: it forgets a tag the broker cancelled.
-            return self._tag in channel.channel.consumers  # type: ignore[attr-defined]
+            with warnings.catch_warnings():
+                # aio-pika deprecates reaching its aiormq channel, which alone knows
+                # whether the broker cancelled our consumer tag.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                underlying = channel.channel  # type: ignore[attr-defined]
+            return self._tag in underlying.consumers
         except RuntimeError:  # the channel is being reopened
             return False
 
