@@ -42,7 +42,7 @@ class IndexSpec:
     """An index a service needs, declared as a value beside the code that queries it."""
 
     collection: str
-    keys: Sequence[tuple[str, int]]
+    keys: Sequence[tuple[str, int | str]]
     unique: bool = False
     name: str | None = None
 

@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 from orders.adapters.queries import INDEXES, ORDERS
 from orders.bootstrap import bootstrap
-from orders.entrypoints.http import catalogue_router, merchants_router, orders_router
+from orders.entrypoints.catalogue_http import catalogue_router
+from orders.entrypoints.http import merchants_router, orders_router
 from orders.settings import OrdersSettings
 from shared.app import ServiceSpec, create_app
 from shared.clock import Clock

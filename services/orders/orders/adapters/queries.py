@@ -5,30 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from orders.domain.catalogue import CatalogueItem
+from orders.adapters.catalogue_queries import CATALOGUE
+from orders.adapters.catalogue_queries import INDEXES as CATALOGUE_INDEXES
 from orders.domain.model import Order
 from shared.auth import Principal
 from shared.mongo import Collection, IndexSpec
 from shared.pagination import decode_cursor, encode_cursor
 
-ORDERS, CATALOGUE, STORES = "orders", "catalogue", "stores"
+ORDERS, STORES = "orders", "stores"
+__all__ = ["CATALOGUE", "INDEXES", "ORDERS", "STORES"]
 
 INDEXES = [
     IndexSpec(ORDERS, [("buyer_id", 1), ("created_key", -1)]),
     IndexSpec(ORDERS, [("merchant_id", 1), ("created_key", -1)]),
     IndexSpec(ORDERS, [("created_key", -1)]),
     IndexSpec(ORDERS, [("status", 1), ("confirm_by", 1)]),
-    IndexSpec(ORDERS, [("merchant_id", 1), ("confirmation_outcome", 1)]),
-    # `_id` is not in these keys: the embedded engine cannot index `_id` inside a compound
-    # index (README, "The embedded engine"); pages are ordered by `_id` all the same.
-    IndexSpec(CATALOGUE, [("available", 1), ("store_type", 1), ("category", 1)]),
+    IndexSpec(ORDERS, [("merchant_id", 1), ("confirmation_outcome", 1), ("confirm_seconds", 1)]),
+    # The merchant's confirmation desk: soonest `confirm_by` first (R-ORD-2).
+    IndexSpec(ORDERS, [("merchant_id", 1), ("status", 1), ("confirm_key", 1)]),
+    *CATALOGUE_INDEXES,
 ]
 
 
 async def order_page(
     collection: Collection, principal: Principal, status: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Order], str | None]:
-    """Newest first, by the sortable `created_key` (creation time, then id)."""
+    """Newest first, by the sortable `created_key` (creation time, then id); orders awaiting
+    confirmation soonest `confirm_by` first instead: the merchant's desk (R-ORD-2)."""
     query: dict[str, Any] = {}
     if principal.role == "buyer":
         query["buyer_id"] = principal.sub
@@ -36,32 +39,15 @@ async def order_page(
         query["merchant_id"] = principal.sub
     if status:
         query["status"] = status
+    desk = status == "awaiting_confirmation"
+    key, direction = ("confirm_key", 1) if desk else ("created_key", -1)
     if cursor:
-        query["created_key"] = {"$lt": decode_cursor(cursor)}
-    documents = await collection.find(query).sort("created_key", -1).limit(limit + 1).to_list()
+        query[key] = {"$gt" if desk else "$lt": decode_cursor(cursor)}
+    documents = await collection.find(query).sort(key, direction).limit(limit + 1).to_list()
     orders = [Order.from_document(document) for document in documents[:limit]]
     more = len(documents) > limit
-    return orders, encode_cursor(orders[-1].created_key) if more and orders else None
-
-
-async def catalogue_page(
-    collection: Collection,
-    channel: str | None,
-    category: str | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[CatalogueItem], str | None]:
-    query: dict[str, Any] = {"available": True}
-    if channel == "full_managed":
-        query["store_type"] = "full_managed"  # R-CAT-1: the exclusive channel
-    if category:
-        query["category"] = category
-    if cursor:
-        query["_id"] = {"$gt": decode_cursor(cursor, time_keyed=False)}
-    documents = await collection.find(query).sort("_id", 1).limit(limit + 1).to_list()
-    items = [CatalogueItem.from_document(document) for document in documents[:limit]]
-    more = len(documents) > limit
-    return items, encode_cursor(items[-1].id) if more and items else None
+    last = (orders[-1].confirm_key if desk else orders[-1].created_key) if orders else ""
+    return orders, encode_cursor(last) if more and orders else None
 
 
 async def merchant_counts(collection: Collection, merchant_id: str) -> tuple[int, int, int]:
@@ -74,3 +60,20 @@ async def merchant_counts(collection: Collection, merchant_id: str) -> tuple[int
         {"merchant_id": merchant_id, "confirmation_outcome": "timed_out"}
     )
     return total, on_time, timed_out
+
+
+async def median_confirm_seconds(
+    collection: Collection, merchant_id: str, on_time: int
+) -> float | None:
+    """The median time a merchant took to confirm (its `on_time` confirmations)."""
+    if on_time == 0:
+        return None
+    middle = (on_time - 1) // 2
+    documents = await (
+        collection.find({"merchant_id": merchant_id, "confirmation_outcome": "on_time"},
+                        {"confirm_seconds": 1})
+        .sort("confirm_seconds", 1).skip(middle).limit(2 if on_time % 2 == 0 else 1)
+        .to_list()
+    )  # fmt: skip
+    values = [float(document["confirm_seconds"]) for document in documents]
+    return sum(values) / len(values) if values else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from shared.aggregate import Aggregate
 from shared.clock import time_key
@@ -46,7 +46,12 @@ class OrderError(Exception):
 
 
 class OrderConflict(OrderError):
-    pass
+    """Refused in the order's current state; `code` names the state for machines:
+    `past_deadline`, `cancelled`, `already_confirmed`, `already_shipped`, …"""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class TimelineEntry(BaseModel):
@@ -68,6 +73,8 @@ class Order(Aggregate):
     #: Sortable key for newest-first pages: creation time, then id.
     created_key: str
     confirm_by: datetime
+    #: Seconds from creation to the merchant's confirmation (the stats' median, R-ORD-2).
+    confirm_seconds: float | None = None
     confirmed_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancel_reason: CancelReason | None = None
@@ -130,6 +137,18 @@ class Order(Aggregate):
         )
         return order
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def confirm_key(self) -> str:
+        """Stored for the merchant's desk: soonest `confirm_by` first (`time_key`)."""
+        return time_key(self.confirm_by, self.id)
+
+    def seconds_left(self, now: datetime) -> float | None:
+        """R-ORD-2: how long the merchant still has to confirm; None once not awaiting."""
+        if self.status != "awaiting_confirmation":
+            return None
+        return max((self.confirm_by - now).total_seconds(), 0.0)
+
     def is_past_deadline(self, now: datetime) -> bool:
         return now >= self.confirm_by
 
@@ -139,9 +158,11 @@ class Order(Aggregate):
         if self.is_past_deadline(now):
             raise OrderConflict(
                 f"The confirmation deadline passed at {rfc3339(self.confirm_by)} "
-                "(R-ORD-2); the order is cancelled by itself and cannot be confirmed."
+                "(R-ORD-2); the order is cancelled by itself and cannot be confirmed.",
+                "past_deadline",
             )
         self.status, self.confirmed_at, self.confirmation_outcome = "confirmed", now, "on_time"
+        self.confirm_seconds = (now - self.created_at).total_seconds()
         self._log(now, "OrderConfirmed")
         self.record(
             OrderConfirmed(
@@ -161,7 +182,9 @@ class Order(Aggregate):
         """A buyer may cancel only before the merchant confirms (CONTRACT.md)."""
         self._require_awaiting("cancel")
         if self.is_past_deadline(now):
-            raise OrderConflict("The order already timed out (R-ORD-3); nothing to cancel.")
+            raise OrderConflict(
+                "The order already timed out (R-ORD-3); nothing to cancel.", "past_deadline"
+            )
         self._cancel("buyer_cancelled", now)
 
     def expire(self, now: datetime) -> bool:
@@ -187,13 +210,16 @@ class Order(Aggregate):
 
     def _require_awaiting(self, action: str) -> None:
         if self.status == "cancelled":
+            timed_out = self.cancel_reason == "confirmation_timeout"
             raise OrderConflict(
-                f"The order was cancelled ({self.cancel_reason}); it cannot {action}."
+                f"The order was cancelled ({self.cancel_reason}); it cannot {action}.",
+                "past_deadline" if timed_out else "cancelled",
             )
         if self.status != "awaiting_confirmation":
             raise OrderConflict(
                 f"The order is already {self.status}; only an order awaiting "
-                f"confirmation can {action}."
+                f"confirmation can {action}.",
+                f"already_{self.status}",
             )
 
     def _log(self, at: datetime, event: str, **detail: Any) -> None:

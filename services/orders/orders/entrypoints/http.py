@@ -9,13 +9,14 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from orders.adapters import queries
 from orders.bootstrap import OrdersServices
 from orders.entrypoints.schemas import (
-    CataloguePage,
+    BatchConfirm,
+    BatchConfirmResult,
+    ConfirmResult,
     MerchantStats,
     OrderCreate,
     OrderPage,
     OrderPublic,
     OrderSummary,
-    ProductPublic,
 )
 from orders.service_layer.commands import PlaceOrder
 from shared.auth import Buyer, CurrentPrincipal, Merchant
@@ -40,7 +41,6 @@ OrderStatusFilter = Literal[
 ]
 
 orders_router = APIRouter(prefix="/orders", tags=["orders"])
-catalogue_router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 merchants_router = APIRouter(prefix="/merchants", tags=["merchants"])
 
 
@@ -76,18 +76,23 @@ async def list_orders(
     orders, next_cursor = await queries.order_page(
         services.commands.orders.collection, principal, status, limit, cursor
     )
-    return OrderPage(
-        items=[
-            OrderSummary(
-                order_id=order.id,
-                **order.model_dump(
-                    include={"status", "store_id", "total", "created_at", "confirm_by"}
-                ),
-            )
-            for order in orders
-        ],
-        next_cursor=next_cursor,
-    )
+    now = services.commands.clock.now()
+    return OrderPage(items=[OrderSummary.of(order, now) for order in orders],
+                     next_cursor=next_cursor)  # fmt: skip
+
+
+@orders_router.post("/confirm", response_model=BatchConfirmResult)
+async def confirm_orders(
+    body: BatchConfirm, merchant: Merchant, services: Services
+) -> BatchConfirmResult:
+    """R-ORD-2: confirm several orders at once; each is confirmed or refused on its own."""
+    outcomes = await services.commands.confirm_many(body.order_ids, merchant)
+    return BatchConfirmResult(results=[
+        ConfirmResult(order_id=o.order_id, outcome="confirmed" if o.confirmed else "refused",
+                      reason=o.reason, detail=o.detail,
+                      status=o.order.status if o.order else None)
+        for o in outcomes
+    ])  # fmt: skip
 
 
 @orders_router.get("/{order_id}", response_model=OrderPublic)
@@ -105,28 +110,6 @@ async def cancel_order(order_id: str, buyer: Buyer, services: Services) -> Order
     return OrderPublic.of(await services.commands.cancel(order_id, buyer))
 
 
-@catalogue_router.get("", response_model=CataloguePage)
-async def browse(
-    services: Services,
-    channel: Literal["full_managed", "all"] | None = None,
-    category: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Limit = 20,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> CataloguePage:
-    items, next_cursor = await queries.catalogue_page(
-        services.commands.catalogue.collection, channel, category, limit, cursor
-    )
-    return CataloguePage(items=[ProductPublic.of(item) for item in items], next_cursor=next_cursor)
-
-
-@catalogue_router.get("/{product_id}", response_model=ProductPublic)
-async def catalogue_product(product_id: str, services: Services) -> ProductPublic:
-    item = await services.commands.catalogue.get(product_id)
-    if item is None or not item.available:
-        raise NotFound(f"Product {product_id} is not on sale.")
-    return ProductPublic.of(item)
-
-
 @merchants_router.get("/{merchant_id}/stats", response_model=MerchantStats)
 async def merchant_stats(
     merchant_id: str, principal: CurrentPrincipal, services: Services
@@ -139,10 +122,14 @@ async def merchant_stats(
         services.commands.orders.collection, merchant_id
     )
     decided = on_time + timed_out
+    median = await queries.median_confirm_seconds(
+        services.commands.orders.collection, merchant_id, on_time
+    )
     return MerchantStats(
         merchant_id=merchant_id,
         orders_total=total,
         confirmed_on_time=on_time,
         timed_out=timed_out,
         on_time_rate=on_time / decided if decided else None,
+        median_confirm_seconds=median,
     )

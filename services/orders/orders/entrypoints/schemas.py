@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -67,6 +67,32 @@ class OrderSummary(BaseModel):
     total: Money
     created_at: UtcDateTime
     confirm_by: UtcDateTime
+    #: R-ORD-2: seconds the merchant still has to confirm; null once not awaiting.
+    seconds_left: float | None
+
+    @classmethod
+    def of(cls, order: Order, now: datetime) -> OrderSummary:
+        fields = {"status", "store_id", "total", "created_at", "confirm_by"}
+        return cls(order_id=order.id, seconds_left=order.seconds_left(now),
+                   **order.model_dump(include=fields))  # fmt: skip
+
+
+class BatchConfirm(Strict):
+    order_ids: list[str] = Field(min_length=1, max_length=100)
+
+
+class ConfirmResult(BaseModel):
+    order_id: str
+    outcome: Literal["confirmed", "refused"]
+    #: Why it was refused: `not_found` (unknown or not yours), `past_deadline`,
+    #: `cancelled`, `already_confirmed`, …
+    reason: str | None
+    detail: str | None
+    status: str | None
+
+
+class BatchConfirmResult(BaseModel):
+    results: list[ConfirmResult]
 
 
 class OrderPage(BaseModel):
@@ -107,3 +133,5 @@ class MerchantStats(BaseModel):
     timed_out: int
     #: confirmed_on_time / (confirmed_on_time + timed_out); null before any outcome.
     on_time_rate: float | None
+    #: R-ORD-2: the median time from order to confirmation, of on-time confirmations.
+    median_confirm_seconds: float | None

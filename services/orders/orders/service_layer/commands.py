@@ -31,6 +31,15 @@ class PlaceOrder:
     idempotency_key: str | None = None
 
 
+@dataclass(frozen=True)
+class ConfirmOutcome:
+    order_id: str
+    confirmed: bool
+    reason: str | None
+    detail: str | None
+    order: Order | None = None
+
+
 @dataclass
 class OrderCommands:
     orders: AggregateRepository[Order]
@@ -137,11 +146,27 @@ class OrderCommands:
             try:
                 order.confirm(now)
             except OrderConflict as error:
-                raise Conflict(str(error)) from error
+                raise Conflict(str(error), code=error.code) from error
             await self.orders.save(order, now=now)
             return order
 
         return await retry_on_conflict(attempt)
+
+    async def confirm_many(
+        self, order_ids: list[str], principal: Principal
+    ) -> list[ConfirmOutcome]:
+        """R-ORD-2 at the desk: each order confirmed or refused on its own, never all or
+        nothing; each confirmation is its own versioned write with its own event."""
+        outcomes = []
+        for order_id in dict.fromkeys(order_ids):
+            try:
+                order = await self.confirm(order_id, principal)
+            except (NotFound, Conflict) as refused:
+                code = refused.extra.get("code", "not_found")
+                outcomes.append(ConfirmOutcome(order_id, False, str(code), refused.detail))
+            else:
+                outcomes.append(ConfirmOutcome(order_id, True, None, None, order))
+        return outcomes
 
     async def cancel(self, order_id: str, principal: Principal) -> Order:
         async def attempt() -> Order:
@@ -154,7 +179,7 @@ class OrderCommands:
             try:
                 order.cancel_by_buyer(now)
             except OrderConflict as error:
-                raise Conflict(str(error)) from error
+                raise Conflict(str(error), code=error.code) from error
             await self.orders.save(order, now=now)
             return order
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from orders.adapters.catalogue_queries import rename_store
 from orders.domain.catalogue import CatalogueItem, StoreListing
 from orders.domain.model import Order, OrderStatus
 from shared import metrics
@@ -61,6 +62,8 @@ class OrderEventHandlers:
         # The same approval again, or a re-approval: the listing already stands.
         with contextlib.suppress(AlreadyExists):
             await self.stores.add(StoreListing.from_approval(event), now=self.clock.now())
+        # Products approved before their store's event arrived show its name too (R-CAT-1).
+        await rename_store(self.catalogue.collection, event.store_id, event.store_name)
 
     async def store_rejected(self, envelope: Envelope, event: StoreRejected) -> None:
         # A store is only listed once approved; a rejection needs no replica change.

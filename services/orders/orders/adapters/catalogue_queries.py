@@ -1,0 +1,72 @@
+"""The catalogue as buyers browse it (R-CAT-1): filters, text search, stable pages.
+
+Served by the indexes declared in `INDEXES`: `available` with channel and category, and a
+text index over title and description (search never scans the collection).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from orders.domain.catalogue import CatalogueItem
+from shared.mongo import Collection, IndexSpec
+from shared.pagination import decode_cursor, encode_cursor
+
+CATALOGUE = "catalogue"
+
+INDEXES = [
+    # `_id` is not in these keys: the embedded engine cannot index `_id` inside a compound
+    # index (README, "The embedded engine"); pages are ordered by `_id` all the same.
+    IndexSpec(CATALOGUE, [("available", 1), ("store_type", 1), ("category", 1)]),
+    IndexSpec(CATALOGUE, [("available", 1), ("price.amount_minor", 1)]),
+    IndexSpec(CATALOGUE, [("store_id", 1)]),
+    IndexSpec(CATALOGUE, [("title", "text"), ("description", "text")], name="search"),
+]
+
+
+@dataclass(frozen=True)
+class CatalogueFilter:
+    channel: str | None = None
+    category: str | None = None
+    text: str | None = None
+    min_price_minor: int | None = None
+    max_price_minor: int | None = None
+    currency: str | None = None
+
+    def query(self) -> dict[str, Any]:
+        query: dict[str, Any] = {"available": True}
+        if self.channel == "full_managed":
+            query["store_type"] = "full_managed"  # R-CAT-1: the exclusive channel
+        if self.category:
+            query["category"] = self.category
+        if self.text:
+            query["$text"] = {"$search": self.text}
+        price: dict[str, int] = {}
+        if self.min_price_minor is not None:
+            price["$gte"] = self.min_price_minor
+        if self.max_price_minor is not None:
+            price["$lte"] = self.max_price_minor
+        if price:
+            query["price.amount_minor"] = price
+        if self.currency:
+            query["price.currency"] = self.currency
+        return query
+
+
+async def catalogue_page(
+    collection: Collection, where: CatalogueFilter, limit: int, cursor: str | None
+) -> tuple[list[CatalogueItem], str | None]:
+    """A page in product-id order: stable while products come and go."""
+    query = where.query()
+    if cursor:
+        query["_id"] = {"$gt": decode_cursor(cursor, time_keyed=False)}
+    documents = await collection.find(query).sort("_id", 1).limit(limit + 1).to_list()
+    items = [CatalogueItem.from_document(document) for document in documents[:limit]]
+    more = len(documents) > limit
+    return items, encode_cursor(items[-1].id) if more and items else None
+
+
+async def rename_store(collection: Collection, store_id: str, name: str) -> None:
+    """Buyers see the store's approved name on each of its products."""
+    await collection.update_many({"store_id": store_id}, {"$set": {"store_name": name}})
