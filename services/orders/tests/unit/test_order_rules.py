@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -129,3 +130,30 @@ def test_refunds_make_the_order_partially_then_wholly_refunded() -> None:
     order.add_refund("r-2", Money(amount_minor=2750, currency="USD"), NOW + timedelta(days=6))
     assert (after_first, order.status) == ("partially_refunded", "refunded")
     assert order.refunded == Money(amount_minor=3750, currency="USD")
+
+
+def test_the_desk_shows_the_seconds_left_until_confirm_by() -> None:  # R-ORD-2
+    order = place()
+    assert order.seconds_left(NOW) == WINDOW.total_seconds()
+    assert order.seconds_left(NOW + WINDOW + timedelta(hours=1)) == 0.0
+    order.confirm(NOW + timedelta(minutes=1))
+    assert order.seconds_left(NOW + timedelta(minutes=2)) is None
+    assert order.confirm_seconds == 60.0
+
+
+@pytest.mark.parametrize(
+    ("prepare", "code"),
+    [
+        pytest.param(lambda o: o.expire(NOW + WINDOW), "past_deadline", id="R-ORD-3 timed out"),
+        pytest.param(lambda o: o.cancel_by_buyer(NOW), "cancelled", id="buyer cancelled"),
+        pytest.param(lambda o: o.confirm(NOW), "already_confirmed", id="confirmed twice"),
+    ],
+)
+def test_a_refused_confirmation_names_why(
+    prepare: Callable[[Order], object], code: str
+) -> None:  # R-ORD-2
+    order = place()
+    prepare(order)
+    with pytest.raises(OrderConflict) as refused:
+        order.confirm(NOW + WINDOW + timedelta(seconds=1))
+    assert refused.value.code == code
