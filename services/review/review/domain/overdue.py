@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
+from pydantic import computed_field
+
+from shared.aggregate import Aggregate
+from shared.clock import time_key
+from shared.contract.types import UtcDateTime
 from shared.policy import Policy
 
 #: Working days after `start` up to and including `end`, like
@@ -24,3 +29,30 @@ def is_review_overdue(
     start = under_review_since.astimezone(timezone).date()
     end = now.astimezone(timezone).date()
     return working_days_between(start, end) > policy.review_overdue_working_days
+
+
+class UnderReview(Aggregate):
+    """What stores and products share while they wait for a decision (R-REV-5)."""
+
+    status: str
+    submitted_at: UtcDateTime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def submitted_key(self) -> str:
+        """Stored for pages in submission order (`shared.clock.time_key`)."""
+        return time_key(self.submitted_at, self.id)
+
+    def is_overdue(
+        self,
+        now: datetime,
+        working_days_between: WorkingDaysBetween,
+        policy: Policy,
+        *,
+        timezone: tzinfo = UTC,
+    ) -> bool:
+        """R-REV-5 (and R-REV-9, decided: products use the same threshold): under review
+        longer than the policy's working days."""
+        if self.status != "under_review":
+            return False
+        return is_review_overdue(self.submitted_at, now, working_days_between, policy, timezone)

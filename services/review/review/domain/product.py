@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, StringConstraints, computed_field
+from pydantic import Field, StringConstraints
 
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.issues import Issue
-from review.domain.overdue import WorkingDaysBetween, is_review_overdue
+from review.domain.overdue import UnderReview
 from review.domain.store import Store
 from review.domain.store_parts import Decision, decision_reason
-from shared.aggregate import Aggregate
-from shared.clock import time_key, utc_ms
+from shared.clock import utc_ms
 from shared.contract.events import ProductApproved, ProductRejected
 from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime
 from shared.policy import Policy
@@ -70,7 +69,7 @@ def listing_issues(listing: ProductListing, store: Store) -> list[Issue]:
     return issues
 
 
-class Product(Aggregate):
+class Product(UnderReview):
     store_id: str
     merchant_id: str
     store_type: StoreType
@@ -83,12 +82,6 @@ class Product(Aggregate):
     status: ProductStatus = "under_review"
     reason: str | None = None
     submitted_at: UtcDateTime
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def submitted_key(self) -> str:
-        """Stored for pages in submitted_at order (`shared.clock.time_key`)."""
-        return time_key(self.submitted_at, self.id)
 
     decided_at: UtcDateTime | None = None
     decided_by: str | None = None
@@ -152,19 +145,6 @@ class Product(Aggregate):
                     approved_at=now,
                 )
             )
-
-    def is_overdue(
-        self,
-        now: datetime,
-        working_days_between: WorkingDaysBetween,
-        policy: Policy,
-        *,
-        timezone: tzinfo = UTC,
-    ) -> bool:
-        """R-REV-5/9 (decided): the store review's threshold also marks products overdue."""
-        if self.status != "under_review":
-            return False
-        return is_review_overdue(self.submitted_at, now, working_days_between, policy, timezone)
 
     def _event_fields(self) -> dict[str, Any]:
         return {

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
-from pydantic import Field, computed_field
+from pydantic import Field
 
 from review.domain.application import StoreApplication, completeness_issues
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.invitation import Invitation
 from review.domain.issues import Issue
-from review.domain.overdue import WorkingDaysBetween, is_review_overdue
+from review.domain.overdue import UnderReview
 from review.domain.store_parts import (
     STAGES,
     Decision,
@@ -23,26 +23,19 @@ from review.domain.store_parts import (
     decision_reason,
     pending_stages,
 )
-from shared.aggregate import Aggregate
-from shared.clock import time_key, utc_ms
+from shared.clock import utc_ms
 from shared.contract.events import StoreApproved, StoreRejected
 from shared.contract.types import Role, StoreType, UtcDateTime
 from shared.policy import Policy
 
 
-class Store(Aggregate):
+class Store(UnderReview):
     merchant_id: str
     application: StoreApplication
     status: StoreStatus
     issues: list[Issue] = Field(default_factory=list)
     stages: list[StageReview] = Field(default_factory=pending_stages)
     submitted_at: UtcDateTime
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def submitted_key(self) -> str:
-        """Stored for pages in submitted_at order (`shared.clock.time_key`)."""
-        return time_key(self.submitted_at, self.id)
 
     approved_at: UtcDateTime | None = None
     rejected_reason: str | None = None
@@ -151,19 +144,6 @@ class Store(Aggregate):
             raise Invalid("the message is empty", [Issue(field="body", problem="write a message")])
         message = Message(author_role=role, author_id=author_id, body=body.strip(), at=utc_ms(now))
         self.messages = [*self.messages, message]
-
-    def is_overdue(
-        self,
-        now: datetime,
-        working_days_between: WorkingDaysBetween,
-        policy: Policy,
-        *,
-        timezone: tzinfo = UTC,
-    ) -> bool:
-        """R-REV-5: under review longer than the policy's working days (see `overdue`)."""
-        if self.status != "under_review":
-            return False
-        return is_review_overdue(self.submitted_at, now, working_days_between, policy, timezone)
 
     def _start_submission(
         self, application: StoreApplication, policy: Policy, now: datetime
