@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shared import admin, metrics
 from shared.clock import Clock, OffsetClock, SystemClock
 from shared.errors import Problem, install_problem_handlers
+from shared.guards import BodyGuard
 from shared.logs import configure_logging, correlation_scope
 from shared.messaging.consumer import Handler
 from shared.messaging.topology import QUEUES
@@ -84,6 +85,7 @@ def create_app(
     app.state.auth_secret = settings.auth_secret
     app.state.runtime = runtime
     install_problem_handlers(app, spec.domain_errors)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     _install_observability(app, spec.name)
     for router in spec.routers:
         app.include_router(router)

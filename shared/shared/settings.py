@@ -41,6 +41,8 @@ class ServiceSettings(BaseSettings):
     consumer_watch_seconds: float = Field(2.0, gt=0)
     #: OpenTelemetry: spans are exported (OTLP over HTTP) only when this is set.
     otel_exporter_otlp_endpoint: str | None = None
+    #: The largest request body accepted (413 above it).
+    max_body_bytes: int = Field(1_048_576, gt=0)
     #: Moves this process's clock (development and end-to-end tests of deadlines only).
     clock_offset_seconds: float = 0.0
     #: How often deadlines (order confirmation, ship-by) are checked.
