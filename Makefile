@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: install run test lint demo token broker clean asyncapi test-docker compose
+.PHONY: install run test lint demo token broker clean asyncapi test-docker compose fuzz
 
 install: $(VENV)/.installed
 
@@ -49,3 +49,7 @@ clean:
 
 asyncapi: install
 	$(PY) tools/asyncapi.py
+
+# Schemathesis against every service with many more examples than `make test` uses.
+fuzz: install broker
+	FUZZ_EXAMPLES=200 $(VENV)/bin/pytest tests/e2e/test_fuzz_openapi.py
