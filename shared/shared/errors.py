@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -124,6 +125,17 @@ def install_problem_handlers(
             str(error.detail),
             str(error.detail),
             headers=dict(error.headers or {}),
+        )
+
+    @app.exception_handler(ConnectionFailure)
+    async def _unavailable(request: Request, error: ConnectionFailure) -> JSONResponse:
+        log.warning("database unreachable on %s %s: %r", request.method, request.url.path, error)
+        return problem_response(
+            503,
+            "unavailable",
+            "Temporarily unavailable",
+            "The service cannot reach its database; retry in a moment.",
+            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(Exception)

@@ -18,7 +18,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
 
 Document = dict[str, Any]
 Collection = AsyncCollection[Document]
@@ -91,6 +91,11 @@ async def ensure_indexes(database: Database, specs: Sequence[IndexSpec]) -> None
             # index that exists (README, "The embedded engine").
             if _TEXT_INDEX_EXISTS not in str(error):
                 raise
+
+
+def is_outage(error: BaseException) -> bool:
+    """The database could not be reached (rather than refusing what was asked)."""
+    return isinstance(error, ConnectionFailure)
 
 
 async def is_reachable(client: AsyncMongoClient[Document]) -> bool:

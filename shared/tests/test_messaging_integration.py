@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import aio_pika
 import pytest
+from pymongo.errors import ServerSelectionTimeoutError
 
 from devkit.wait import eventually
 from shared.aggregate import Aggregate
@@ -214,3 +215,26 @@ async def test_an_unroutable_publish_raises_instead_of_vanishing(
             correlation_id="c",
             timestamp=datetime.now(UTC),
         )
+
+
+async def test_a_database_outage_spends_no_attempt_and_parks_nothing(
+    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+) -> None:
+    calls: list[str] = []
+
+    async def flaky(envelope: Envelope, event: OrderCancelled) -> None:
+        calls.append(event.order_id)
+        if len(calls) <= 4:  # more failures than the 3 attempts allowed
+            raise ServerSelectionTimeoutError("engine away")
+
+    await start_consumer(broker, database, flaky, ServiceQueue("aftersales", ("OrderCancelled",)))
+    envelope = record_event(cancellation("o-outage"), producer="orders", correlation_id="o",
+                            occurred_at=datetime.now(UTC))  # fmt: skip
+    await publish(amqp_url, envelope)
+
+    async def handled() -> bool:
+        return await database["inbox"].count_documents({"_id": str(envelope.event_id)}) == 1
+
+    await eventually(handled, timeout=20, what="the event handled once the database is back")
+    assert len(calls) == 5
+    assert await dead_letters(amqp_url, "aftersales") == []

@@ -24,7 +24,7 @@ from shared.contract.types import rfc3339
 from shared.logs import correlation_scope
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import ServiceQueue, declare_topology
-from shared.mongo import Collection, DuplicateKeyError
+from shared.mongo import Collection, DuplicateKeyError, is_outage
 from shared.tracing import SpanKind, span
 
 Handler = Callable[[Envelope, Any], Awaitable[None]]
@@ -157,8 +157,18 @@ class EventConsumer:
     async def _failed(
         self, message: AbstractIncomingMessage, event_type: str, error: Exception
     ) -> None:
-        attempts = int(_headers(message).get(ATTEMPTS_HEADER, 0)) + 1
         metrics.EVENTS_FAILED.labels(self._queue.service, event_type).inc()
+        attempts = int(_headers(message).get(ATTEMPTS_HEADER, 0))
+        if is_outage(error):
+            # The database is away, not the message at fault: wait and try again, without
+            # spending an attempt, however long the outage lasts (never parked for it).
+            log.warning("handler waits for the database: %r", error)
+            await self._republish(
+                message, self._queue.retry_name, event_type, {ATTEMPTS_HEADER: attempts}
+            )
+            await message.ack()
+            return
+        attempts += 1
         if attempts >= self._max_attempts:
             await self._park(message, event_type, error, attempts)
             return
