@@ -152,6 +152,8 @@ class Runtime:
         """Restore a consumer the broker cancelled; publish the dead-letter queue's depth."""
         assert self.consumer is not None
         assert self.dead_letters is not None
+        if self._connection is None or self._connection.is_closed:
+            return  # reconnecting: the robust connection restores the consumer itself
         await self.consumer.restore(self.settings.retry_delay_ms)
         metrics.DEAD_LETTERS.labels(self.service).set(await self.dead_letters.depth())
 

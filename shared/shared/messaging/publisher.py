@@ -4,6 +4,7 @@ broker refuses it or if no queue is bound to its routing key (mandatory + return
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import aio_pika
@@ -16,6 +17,10 @@ from shared.tracing import TRACEPARENT
 
 #: Longest wait for a broker confirm before the publish counts as failed (and is retried).
 CONFIRM_TIMEOUT_SECONDS = 10.0
+
+
+class PublishFailed(Exception):
+    """The broker did not confirm the message; it may or may not have it: send again."""
 
 
 class EventPublisher:
@@ -72,6 +77,14 @@ class EventPublisher:
             headers=dict(headers or {}),
         )
         exchange = self._channel.default_exchange if default_exchange else self._exchange
-        await exchange.publish(
-            message, routing_key=routing_key, mandatory=True, timeout=CONFIRM_TIMEOUT_SECONDS
-        )
+        try:
+            await exchange.publish(
+                message, routing_key=routing_key, mandatory=True, timeout=CONFIRM_TIMEOUT_SECONDS
+            )
+        except asyncio.CancelledError as error:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # we are being stopped
+            # The connection dropped and its pending confirms were cancelled: the publish
+            # failed like any other, and the caller retries it (it must not end the caller).
+            raise PublishFailed(f"{event_type} not confirmed: the connection dropped") from error

@@ -1,0 +1,103 @@
+"""The faults, each a coroutine that breaks something and heals it (issue #8)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aio_pika
+
+from chaos.proxy import TcpProxy
+from devkit.engine import EmbeddedEngine
+from devkit.platform import Platform
+from shared.messaging.topology import EXCHANGE
+
+#: How long a fault lasts before it is healed.
+OUTAGE_SECONDS = 3.0
+
+Fault = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Rig:
+    platform: Platform
+    engine: EmbeddedEngine
+    proxy: TcpProxy
+    amqp_url: str  # the test's own, direct connection (not through the proxy)
+    poison_sent: int = 0
+
+
+def kill_each_service(rig: Rig) -> Fault:
+    async def fault() -> None:
+        for name in ("orders", "logistics", "aftersales", "review"):
+            rig.platform.services[name].kill()  # SIGKILL: a crash
+            await asyncio.to_thread(rig.platform.restart, name)
+
+    return fault
+
+
+def cut_broker_connections(rig: Rig) -> Fault:
+    async def fault() -> None:
+        rig.proxy.cut()
+        await asyncio.sleep(OUTAGE_SECONDS)
+        rig.proxy.restore()
+
+    return fault
+
+
+def stop_broker_app(rig: Rig) -> Fault:
+    async def fault() -> None:
+        ctl = shutil.which("rabbitmqctl") or "rabbitmqctl"
+        await asyncio.to_thread(subprocess.run, [ctl, "-q", "stop_app"], check=True,
+                                capture_output=True, timeout=120)  # fmt: skip
+        await asyncio.sleep(OUTAGE_SECONDS)
+        await asyncio.to_thread(subprocess.run, [ctl, "-q", "start_app"], check=True,
+                                capture_output=True, timeout=120)  # fmt: skip
+
+    return fault
+
+
+def kill_engine(rig: Rig) -> Fault:
+    async def fault() -> None:
+        rig.engine.kill()
+        await asyncio.sleep(OUTAGE_SECONDS)
+        await asyncio.to_thread(rig.engine.start)
+
+    return fault
+
+
+def poison_every_queue(rig: Rig) -> Fault:
+    async def fault() -> None:
+        # `StoreApproved` is bound by every consuming service: one message reaches each.
+        connection = await aio_pika.connect(rig.amqp_url)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.get_exchange(EXCHANGE)
+            await exchange.publish(aio_pika.Message(b"{not an event"), routing_key="StoreApproved")
+        rig.poison_sent += 1
+
+    return fault
+
+
+def combined(rig: Rig) -> Fault:
+    faults = [kill_each_service(rig), cut_broker_connections(rig), kill_engine(rig)]
+
+    async def fault() -> None:
+        await asyncio.gather(*(each() for each in faults))
+
+    return fault
+
+
+async def redeliver_twice_out_of_order(amqp_url: str, bodies: list[bytes]) -> None:
+    """Every event of the run again, twice, newest first (out of order)."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(EXCHANGE)
+        for body in [*reversed(bodies), *reversed(bodies)]:
+            event_type = body.split(b'"event_type":"', 1)[1].split(b'"', 1)[0].decode()
+            await exchange.publish(aio_pika.Message(body, content_type="application/json"),
+                                   routing_key=event_type)  # fmt: skip

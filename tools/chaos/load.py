@@ -1,0 +1,195 @@
+"""Whole order journeys at a steady rate, retried through faults, recording every 2xx.
+
+Each journey's acknowledged steps are what the platform promised; the checker compares
+them with the final state. Retries are safe: orders are created with an Idempotency-Key,
+and a step whose answer was lost is recognised by the state it left (a 409 that shows it
+already happened counts as acknowledged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from devkit.journey import ADDRESS, Actor
+
+KINDS = ("deliver", "deliver", "refund", "timeout", "cancel")
+
+
+@dataclass
+class Journey:
+    kind: str
+    buyer: Actor
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    order_id: str | None = None
+    total: dict[str, Any] | None = None
+    acked: set[str] = field(default_factory=set)
+
+
+class Load:
+    def __init__(self, operator: Actor, merchant: Actor, product_id: str,
+                 step_seconds: float) -> None:  # fmt: skip
+        self.operator, self.merchant, self.product_id = operator, merchant, product_id
+        self.step_seconds = step_seconds
+
+    async def run(self, rate: float, seconds: float) -> list[Journey]:
+        """Start `rate` journeys a second for `seconds`; wait for all of them to end."""
+        journeys: list[Journey] = []
+        tasks = []
+        kinds = itertools.cycle(KINDS)
+        started = time.monotonic()
+        for index in itertools.count():
+            due = started + index / rate
+            if due - started >= seconds:
+                break
+            await asyncio.sleep(max(due - time.monotonic(), 0))
+            buyer = Actor("buyer", f"chaos-b-{uuid.uuid4().hex[:10]}", self.operator.urls,
+                          self.operator.client)  # fmt: skip
+            journey = Journey(next(kinds), buyer)
+            journeys.append(journey)
+            tasks.append(asyncio.create_task(self._journey(journey)))
+        await asyncio.gather(*tasks)
+        return journeys
+
+    async def _call(self, actor: Actor, method: str, service: str, path: str,
+                    done: Callable[[httpx.Response], bool], **kwargs: Any
+                    ) -> httpx.Response | None:  # fmt: skip
+        """Retry through faults until `done` holds, a refusal comes, or time is up."""
+        deadline = time.monotonic() + self.step_seconds
+        while time.monotonic() < deadline:
+            try:
+                response = await actor.call(method, service, path, **kwargs)
+            except httpx.HTTPError:
+                await asyncio.sleep(0.3)
+                continue
+            if done(response):
+                return response
+            if response.status_code < 500 and response.status_code not in (404, 409, 422):
+                return None  # refused for good
+            await asyncio.sleep(0.3)
+        return None
+
+    async def _state(self, journey: Journey) -> dict[str, Any]:
+        response = await self._call(self.operator, "GET", "orders",
+                                    f"/orders/{journey.order_id}",
+                                    lambda r: r.status_code == 200)  # fmt: skip
+        return response.json() if response is not None else {}
+
+    async def _journey(self, journey: Journey) -> None:
+        created = await self._call(
+            journey.buyer, "POST", "orders", "/orders", lambda r: r.status_code == 201,
+            headers={"Idempotency-Key": journey.key},
+            json={"items": [{"product_id": self.product_id, "quantity": 1}],
+                  "shipping_address": ADDRESS})  # fmt: skip
+        if created is None:
+            return
+        journey.acked.add("create")
+        journey.order_id, journey.total = created.json()["order_id"], created.json()["total"]
+        if journey.kind == "timeout":
+            return
+        if journey.kind == "cancel":
+            if await self._step(
+                journey,
+                journey.buyer,
+                "cancel",
+                f"/orders/{journey.order_id}/cancel",
+                lambda o: o.get("cancel_reason") == "buyer_cancelled",
+            ):
+                journey.acked.add("cancel")
+            return
+        if not await self._step(journey, self.merchant, "confirm",
+                                f"/orders/{journey.order_id}/confirm",
+                                lambda o: o.get("confirmed_at") is not None):  # fmt: skip
+            return
+        journey.acked.add("confirm")
+        await self._ship_and_deliver(journey)
+        if journey.kind == "refund" and "deliver" in journey.acked:
+            await self._refund(journey)
+
+    async def _step(self, journey: Journey, actor: Actor, name: str, path: str,
+                    happened: Callable[[dict[str, Any]], bool]) -> bool:  # fmt: skip
+        """A command on the order: 200, or a 409 whose state shows it happened already."""
+        response = await self._call(actor, "POST", "orders", path,
+                                    lambda r: r.status_code in (200, 409))  # fmt: skip
+        if response is None:
+            return False
+        return response.status_code == 200 or happened(await self._state(journey))
+
+    async def _ship_and_deliver(self, journey: Journey) -> None:
+        found = await self._call(
+            self.operator,
+            "GET",
+            "logistics",
+            f"/shipments?order_id={journey.order_id}",
+            lambda r: r.status_code == 200 and bool(r.json()["items"]),
+        )
+        if found is None:
+            return
+        shipment = found.json()["items"][0]["shipment_id"]
+        for step, path, body, state in (
+            ("ship", "ship", {"carrier": "SF", "tracking_number": journey.key[:12],
+                              "handover": "pickup"}, ("shipped", "delivered")),
+            ("deliver", "deliver", None, ("delivered",)),
+        ):  # fmt: skip
+            response = await self._call(
+                self.operator,
+                "POST",
+                "logistics",
+                f"/shipments/{shipment}/{path}",
+                lambda r: r.status_code in (200, 409),
+                json=body,
+            )
+            if response is None:
+                return
+            if response.status_code == 409:
+                now = await self._call(
+                    self.operator,
+                    "GET",
+                    "logistics",
+                    f"/shipments/{shipment}",
+                    lambda r: r.status_code == 200,
+                )
+                if now is None or now.json()["status"] not in state:
+                    return
+            journey.acked.add(step)
+
+    async def _refund(self, journey: Journey) -> None:
+        opened = await self._call(
+            journey.buyer,
+            "POST",
+            "aftersales",
+            "/cases",
+            lambda r: r.status_code == 201,
+            json={
+                "order_id": journey.order_id,
+                "reason": "damaged",
+                "description": "Broken in transit.",
+                "refund_requested": journey.total,
+            },
+        )
+        if opened is None:
+            return
+        case_id = opened.json()["case_id"]
+        response = await self._call(
+            self.operator,
+            "POST",
+            "aftersales",
+            f"/cases/{case_id}/resolve",
+            lambda r: r.status_code in (200, 409),
+            json={"decision": "refund", "refund": journey.total, "note": "Sorry."},
+        )
+        if response is None:
+            return
+        if response.status_code == 409:
+            case = await self._call(self.operator, "GET", "aftersales", f"/cases/{case_id}",
+                                    lambda r: r.status_code == 200)  # fmt: skip
+            if case is None or case.json()["status"] != "refunded":
+                return
+        journey.acked.add("refund")
