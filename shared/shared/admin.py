@@ -70,8 +70,10 @@ async def list_dead_letters(
 ) -> DeadLetterList:
     """Parked messages with the error that parked them, oldest first; nothing is taken."""
     dead_letters = _dead_letters(request)
+    # Counted first: while they are looked at, the messages are out of the queue's count.
+    depth = await dead_letters.depth()
     parked = await dead_letters.peek(limit)
-    return DeadLetterList(depth=await dead_letters.depth(), items=[_public(m) for m in parked])
+    return DeadLetterList(depth=depth, items=[_public(m) for m in parked])
 
 
 @router.post("/replay", response_model=ReplayResult)
