@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: install run test lint demo token broker clean asyncapi test-docker compose fuzz
+.PHONY: install run test lint demo token broker clean asyncapi test-docker compose fuzz chaos
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,7 @@ lint: install
 
 test: lint broker compose
 	$(VENV)/bin/pytest
+	$(PY) tools/chaos --short
 
 # The end-to-end tests against the compose stack (needs a Docker engine).
 test-docker: install
@@ -53,3 +54,8 @@ asyncapi: install
 # Schemathesis against every service with many more examples than `make test` uses.
 fuzz: install broker
 	FUZZ_EXAMPLES=200 $(VENV)/bin/pytest tests/e2e/test_fuzz_openapi.py
+
+# The chaos suite: journeys under load while faults strike (stops the local RabbitMQ
+# application for a few seconds: don't run it beside a `make run` you care about).
+chaos: install broker
+	$(PY) tools/chaos
