@@ -3,6 +3,7 @@ no request, however odd, gets a 5xx, and every 4xx is an RFC 9457 problem."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -11,14 +12,20 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 
 from devkit.journey import cast
+from devkit.platform import DEFAULT_PORTS
+from shared.mongo import connect
 from testkit.platforms import StartPlatform
 
 pytestmark = pytest.mark.e2e
 
 #: Examples per operation and role: a few in `make test`, many in `make fuzz`.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+#: Schema-violating requests per mutating operation and role.
+NEGATIVE_EXAMPLES = max(EXAMPLES // 2, 3)
 
 
 def _check(operation: Any, base_url: str, headers: dict[str, str], seen: list[str]) -> None:
@@ -50,3 +57,48 @@ async def test_no_input_gets_a_server_error(start_platform: StartPlatform) -> No
                 for actor in actors:
                     _check(operation, url, actor.headers, seen)
     assert len(seen) > 100
+
+
+async def _fingerprint(mongo: Any, prefix: str) -> dict[str, list[tuple[str, Any]]]:
+    """Every document of the four services' databases, by id and version."""
+    state: dict[str, list[tuple[str, Any]]] = {}
+    for service in DEFAULT_PORTS:
+        database = mongo[f"{prefix}{service}"]
+        for name in sorted(await database.list_collection_names()):
+            documents = await database[name].find({}, {"version": 1}).to_list()
+            state[f"{service}.{name}"] = sorted((str(d["_id"]), d.get("version"))
+                                                for d in documents)  # fmt: skip
+    return state
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
+async def test_a_refused_request_changes_nothing(start_platform: StartPlatform) -> None:
+    running = start_platform()
+    mongo = connect(running.mongo_url, app_name="fuzz")
+    refused = 0
+    async with httpx.AsyncClient(timeout=10) as client:
+        actors = cast(running.urls, client)
+        for url in running.urls.values():
+            schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+            for result in schema.get_all_operations():
+                operation = result.ok()  # type: ignore[union-attr]  # our schemas all load
+                if operation.method.upper() not in ("POST", "PUT"):
+                    continue
+                strategy = operation.as_strategy(GenerationMode.NEGATIVE)
+                for actor in actors:
+                    for _ in range(NEGATIVE_EXAMPLES):
+                        try:
+                            case = strategy.example()
+                        except Unsatisfiable:
+                            break  # nothing in this operation can violate its schema
+                        before = await _fingerprint(mongo, running.db_prefix)
+                        response = await asyncio.to_thread(
+                            case.call, base_url=url, headers=actor.headers, timeout=10
+                        )
+                        if 400 <= response.status_code < 500:
+                            refused += 1
+                            after = await _fingerprint(mongo, running.db_prefix)
+                            where = f"{case.method} {case.formatted_path}"
+                            assert after == before, f"{where} was refused and changed data"
+    await mongo.close()
+    assert refused > 50
