@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: install run test lint demo token broker clean asyncapi test-docker compose fuzz chaos
+.PHONY: install run test lint demo token broker clean asyncapi test-docker compose fuzz chaos bench
 
 install: $(VENV)/.installed
 
@@ -29,7 +29,7 @@ run: install broker
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/shared shared/tests services tools tests conftest.py
+	$(VENV)/bin/mypy shared/shared shared/tests services tools tests bench conftest.py
 
 test: lint broker compose
 	$(VENV)/bin/pytest
@@ -59,3 +59,7 @@ fuzz: install broker
 # application for a few seconds: don't run it beside a `make run` you care about).
 chaos: install broker
 	$(PY) tools/chaos
+
+# Benchmarks beside raw baselines on the same broker and engine (bench/results/).
+bench: install broker
+	$(PY) bench/run.py
