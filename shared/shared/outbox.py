@@ -70,8 +70,11 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll_seconds)
 
     async def drain_once(self) -> int:
+        """One pass: every pending aggregate's events, aggregates relayed concurrently
+        (each one's events in their order), each forgotten once confirmed."""
         published = 0
         backlog = 0
+        oldest = None
         for collection in self._collections:
             documents = (
                 await collection.find({PENDING: True}, {"outbox": 1, "version": 1})
@@ -79,12 +82,16 @@ class OutboxRelay:
                 .to_list()
             )
             backlog += len(documents)
-            oldest = min(
-                (entry["occurred_at"] for document in documents for entry in document["outbox"]),
-                default=None,
+            times = [entry["occurred_at"] for document in documents for entry in document["outbox"]]
+            oldest = min([*times, *([oldest] if oldest else [])], default=None)
+            results = await asyncio.gather(
+                *(self._relay(collection, document) for document in documents),
+                return_exceptions=True,
             )
-            for document in documents:
-                published += await self._relay(collection, document)
+            failures = [result for result in results if isinstance(result, BaseException)]
+            published += sum(result for result in results if isinstance(result, int))
+            if failures:
+                raise failures[0]
         metrics.OUTBOX_BACKLOG.labels(self._service).set(backlog)
         age = (self._clock.now() - oldest).total_seconds() if oldest is not None else 0.0
         metrics.OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
