@@ -17,7 +17,7 @@ import jwt
 from fastapi import Depends, Request
 
 from shared.contract.types import Role
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.settings import DEV_AUTH_SECRET
 
 ALGORITHM = "HS256"
@@ -83,6 +83,13 @@ def require_role(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
         return principal
 
     return dependency
+
+
+def require_merchant_self_or_operator(principal: Principal, merchant_id: str) -> None:
+    """A merchant's own figures, or an operator: anyone else sees no such merchant (404)."""
+    if principal.is_operator or (principal.role == "merchant" and principal.sub == merchant_id):
+        return
+    raise NotFound(f"No merchant {merchant_id} for you.")
 
 
 Buyer = Annotated[Principal, Depends(require_role("buyer"))]

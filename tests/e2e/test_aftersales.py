@@ -12,12 +12,12 @@ import pytest
 from devkit.journey import (
     Actor,
     cast,
+    confirm_ship_deliver,
     list_product,
     open_damage_case,
     open_full_managed_store,
     order_when,
     place_order,
-    shipment_of,
 )
 from testkit.platforms import RunningPlatform, StartPlatform
 
@@ -31,13 +31,7 @@ async def _delivered_order(
     store = await open_full_managed_store(operator, merchant)
     product_id = await list_product(operator, merchant, store["store_id"])
     order = await place_order(buyer, product_id, quantity=2)  # 2 × 49.90 USD
-    await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
-    shipment = await shipment_of(operator, order["order_id"])
-    await operator.call("POST", "logistics", f"/shipments/{shipment['shipment_id']}/ship",
-                        json={"carrier": "SF", "tracking_number": "SF1", "handover": "pickup"},
-                        expect=200)  # fmt: skip
-    await operator.call("POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver",
-                        expect=200)  # fmt: skip
+    await confirm_ship_deliver(operator, merchant, order)
     return operator, merchant, buyer, order
 
 

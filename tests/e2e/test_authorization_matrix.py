@@ -12,13 +12,13 @@ import pytest
 from devkit.journey import (
     Actor,
     cast,
+    confirm_ship_deliver,
     full_managed_application,
     list_product,
     open_damage_case,
     open_full_managed_store,
     order_when,
     place_order,
-    shipment_of,
 )
 from testkit.platforms import StartPlatform
 
@@ -95,14 +95,7 @@ async def test_authorization_matrix(start_platform: StartPlatform) -> None:
         store = await open_full_managed_store(operator, merchant)
         product_id = await list_product(operator, merchant, store["store_id"])
         order = await place_order(buyer, product_id)
-        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
-        shipment = await shipment_of(operator, order["order_id"])
-        await operator.call("POST", "logistics", f"/shipments/{shipment['shipment_id']}/ship",
-                            json={"carrier": "SF", "tracking_number": "SF1",
-                                  "handover": "pickup"}, expect=200)  # fmt: skip
-        await operator.call(
-            "POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver", expect=200
-        )
+        shipment = await confirm_ship_deliver(operator, merchant, order)
         await order_when(buyer, order["order_id"], lambda o: o["status"] == "delivered",
                          "delivered")  # fmt: skip
         case = await open_damage_case(buyer, order)

@@ -113,20 +113,11 @@ def cast(urls: Mapping[str, str], client: httpx.AsyncClient) -> tuple[Actor, Act
     )
 
 
-async def open_full_managed_store(operator: Actor, merchant: Actor) -> dict[str, Any]:
-    """Step 1: invitation, application, the three stages approved (R-REV-1, R-REV-3)."""
-    await operator.call(
-        "POST", "review", "/invitations", json={"merchant_id": merchant.sub}, expect=201
-    )
-    store = (
-        await merchant.call(
-            "POST",
-            "review",
-            "/stores",
-            expect=201,
-            json=full_managed_application(f"Shop {merchant.sub}"),
-        )
-    ).json()
+async def _approved(operator: Actor, merchant: Actor, application: dict[str, Any]
+                    ) -> dict[str, Any]:  # fmt: skip
+    """An application, then its three stages approved by the operator (R-REV-3)."""
+    store = (await merchant.call("POST", "review", "/stores", expect=201,
+                                 json=application)).json()  # fmt: skip
     assert store["status"] == "under_review", store
     for stage in ("background", "financial", "category"):
         await operator.call(
@@ -143,29 +134,16 @@ async def open_full_managed_store(operator: Actor, merchant: Actor) -> dict[str,
     return approved
 
 
+async def open_full_managed_store(operator: Actor, merchant: Actor) -> dict[str, Any]:
+    """Step 1: invitation, application, the three stages approved (R-REV-1, R-REV-3)."""
+    await operator.call("POST", "review", "/invitations", json={"merchant_id": merchant.sub},
+                        expect=201)  # fmt: skip
+    return await _approved(operator, merchant, full_managed_application(f"Shop {merchant.sub}"))
+
+
 async def open_semi_managed_store(operator: Actor, merchant: Actor) -> dict[str, Any]:
     """A semi-managed store needs no invitation (R-REV-1 is for full-managed stores)."""
-    store = (
-        await merchant.call(
-            "POST",
-            "review",
-            "/stores",
-            expect=201,
-            json=semi_managed_application(f"Shop {merchant.sub}"),
-        )
-    ).json()
-    for stage in ("background", "financial", "category"):
-        await operator.call(
-            "POST",
-            "review",
-            f"/stores/{store['store_id']}/reviews",
-            json={"stage": stage, "decision": "approve"},
-            expect=200,
-        )
-    approved: dict[str, Any] = (
-        await merchant.call("GET", "review", f"/stores/{store['store_id']}", expect=200)
-    ).json()
-    return approved
+    return await _approved(operator, merchant, semi_managed_application(f"Shop {merchant.sub}"))
 
 
 async def list_product(
@@ -274,3 +252,16 @@ async def open_damage_case(buyer: Actor, order: dict[str, Any]) -> dict[str, Any
         return None
 
     return await eventually(opened, what="the after-sales case")
+
+
+async def confirm_ship_deliver(operator: Actor, merchant: Actor, order: dict[str, Any]
+                               ) -> dict[str, Any]:  # fmt: skip
+    """Steps 4-5 of a full-managed order: confirmed, shipped and delivered; its shipment."""
+    await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
+    shipment = await shipment_of(operator, order["order_id"])
+    await operator.call("POST", "logistics", f"/shipments/{shipment['shipment_id']}/ship",
+                        json={"carrier": "SF Express", "tracking_number": "SF1234567890",
+                              "handover": "pickup"}, expect=200)  # fmt: skip
+    await operator.call("POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver",
+                        expect=200)  # fmt: skip
+    return shipment

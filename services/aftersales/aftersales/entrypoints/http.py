@@ -20,8 +20,8 @@ from aftersales.entrypoints.schemas import (
 )
 from aftersales.service_layer.commands import OpenCase
 from aftersales.service_layer.resolution import ResolveCase
-from shared.auth import Buyer, CurrentPrincipal, Operator
-from shared.errors import NotFound, Unprocessable
+from shared.auth import Buyer, CurrentPrincipal, Operator, require_merchant_self_or_operator
+from shared.errors import Unprocessable
 
 
 def _services(request: Request) -> AftersalesServices:
@@ -115,10 +115,7 @@ async def merchant_refunds(
 ) -> RefundReportPublic:
     """R-AS-2, R-FEE-1: refunds borne by the platform vs the merchant, from `from` to `to`
     (dates, inclusive, UTC), and the merchant's payout for each refunded order."""
-    if not principal.is_operator and not (
-        principal.role == "merchant" and principal.sub == merchant_id
-    ):
-        raise NotFound(f"No merchant {merchant_id} for you.")
+    require_merchant_self_or_operator(principal, merchant_id)
     if end < start:
         raise Unprocessable("`to` is before `from`; give a period that ends after it starts.")
     if (end - start).days > MAX_REPORT_DAYS:

@@ -19,8 +19,7 @@ from orders.entrypoints.schemas import (
     OrderSummary,
 )
 from orders.service_layer.commands import PlaceOrder
-from shared.auth import Buyer, CurrentPrincipal, Merchant
-from shared.errors import NotFound
+from shared.auth import Buyer, CurrentPrincipal, Merchant, require_merchant_self_or_operator
 
 
 def _services(request: Request) -> OrdersServices:
@@ -114,10 +113,7 @@ async def cancel_order(order_id: str, buyer: Buyer, services: Services) -> Order
 async def merchant_stats(
     merchant_id: str, principal: CurrentPrincipal, services: Services
 ) -> MerchantStats:
-    if not principal.is_operator and not (
-        principal.role == "merchant" and principal.sub == merchant_id
-    ):
-        raise NotFound(f"No merchant {merchant_id} for you.")
+    require_merchant_self_or_operator(principal, merchant_id)
     total, on_time, timed_out = await queries.merchant_counts(
         services.commands.orders.collection, merchant_id
     )
