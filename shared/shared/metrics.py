@@ -28,6 +28,12 @@ EVENTS_PARKED = Counter(
 HANDLER_SECONDS = Histogram(
     "event_handler_duration_seconds", "Event handler latency", ["service", "event_type"]
 )
+EVENT_HOP_SECONDS = Histogram(
+    "event_hop_seconds",
+    "From an event's publication to its handling here (wall clock)",
+    ["service", "event_type"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
 OUTBOX_BACKLOG = Gauge(
     "outbox_backlog", "Aggregates with events not yet published (last relay pass)", ["service"]
 )

@@ -11,20 +11,32 @@ whose multi-document transactions are not isolated from one another.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bson.regex import Regex
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
+from pymongo.errors import (
+    BulkWriteError,
+    ConnectionFailure,
+    DuplicateKeyError,
+    OperationFailure,
+    PyMongoError,
+)
 
 Document = dict[str, Any]
+#: The server's error code for a unique-index violation.
+DUPLICATE_KEY = 11000
 Collection = AsyncCollection[Document]
 Database = AsyncDatabase[Document]
 
 __all__ = [
+    "DUPLICATE_KEY",
+    "BulkWriteError",
     "Collection",
     "Database",
     "Document",
@@ -32,7 +44,9 @@ __all__ = [
     "IndexSpec",
     "PyMongoError",
     "connect",
+    "count",
     "ensure_indexes",
+    "indexed",
     "is_reachable",
 ]
 
@@ -91,6 +105,41 @@ async def ensure_indexes(database: Database, specs: Sequence[IndexSpec]) -> None
             # index that exists (README, "The embedded engine").
             if _TEXT_INDEX_EXISTS not in str(error):
                 raise
+
+
+def indexed(filter: Mapping[str, Any]) -> Document:
+    """`filter` with each top-level equality written `{"field": {"$eq": value}}`.
+
+    Use it for every filter a service builds. MongoDB reads `{"f": v}` and
+    `{"f": {"$eq": v}}` alike. The embedded engine does not: it compiles the short form into
+    "f equals v, or f is an array holding v", which no index serves (its `find` spares a field
+    that ends an index's keys; counts, updates and date queries spare none), so a query on
+    the leading keys of a compound index scans the collection. The explicit form is a plain
+    comparison that every index on `f` serves (README, "The embedded engine").
+
+    Left as they are: operators (`{"f": {"$gt": v}}`), `$`-keys (`$text`, `$or`), `_id`
+    (its own index serves either form) and values that are documents, lists or patterns.
+    Only for fields that hold one value: the engine's `$eq` does not look inside arrays.
+    """
+    return {key: value if _kept(key, value) else {"$eq": value} for key, value in filter.items()}
+
+
+def _kept(key: str, value: Any) -> bool:
+    return (
+        key == "_id"
+        or key.startswith("$")
+        or isinstance(value, Mapping | list | tuple | re.Pattern | Regex)
+    )
+
+
+async def count(collection: Collection, filter: Mapping[str, Any]) -> int:
+    """How many documents match `filter` (pass it through `indexed`), by the `count` command.
+
+    `count_documents` sends an aggregation (`$match`, `$group`), which the embedded engine
+    runs by copying the whole collection and filtering it in Python; the `count` command is
+    an indexed `SELECT COUNT` there, and on MongoDB an exact count over the same index."""
+    answer = await collection.database.command({"count": collection.name, "query": filter})
+    return int(answer["n"])
 
 
 def is_outage(error: BaseException) -> bool:

@@ -14,10 +14,12 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from pymongo import UpdateOne
+
 from shared import metrics
 from shared.clock import Clock
 from shared.messaging.publisher import EventPublisher
-from shared.mongo import Collection, IndexSpec
+from shared.mongo import Collection, Document, IndexSpec
 
 log = logging.getLogger("shared.outbox")
 
@@ -85,11 +87,16 @@ class OutboxRelay:
             times = [entry["occurred_at"] for document in documents for entry in document["outbox"]]
             oldest = min([*times, *([oldest] if oldest else [])], default=None)
             results = await asyncio.gather(
-                *(self._relay(collection, document) for document in documents),
-                return_exceptions=True,
+                *(self._publish(document) for document in documents), return_exceptions=True
             )
+            confirmed = [
+                (document, sent)
+                for document, sent in zip(documents, results, strict=True)
+                if isinstance(sent, set)
+            ]
+            await self._forget(collection, confirmed)
+            published += sum(len(sent) for _, sent in confirmed)
             failures = [result for result in results if isinstance(result, BaseException)]
-            published += sum(result for result in results if isinstance(result, int))
             if failures:
                 raise failures[0]
         metrics.OUTBOX_BACKLOG.labels(self._service).set(backlog)
@@ -97,29 +104,47 @@ class OutboxRelay:
         metrics.OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
         return published
 
-    async def _relay(self, collection: Collection, document: dict[str, Any]) -> int:
+    async def _publish(self, document: dict[str, Any]) -> set[str]:
+        """One aggregate's entries, in their order, each confirmed: their ids."""
         sent: set[str] = set()
         for entry in document.get("outbox", []):
             await self._publisher.publish(
                 entry["body"].encode(), traceparent=entry.get("traceparent")
             )
             sent.add(entry["event_id"])
-        await self._forget(collection, document, sent)
-        return len(sent)
+        return sent
 
     async def _forget(
-        self, collection: Collection, document: dict[str, Any], sent: set[str]
+        self, collection: Collection, confirmed: Sequence[tuple[dict[str, Any], set[str]]]
     ) -> None:
-        """Remove the confirmed entries, keeping any the aggregate recorded meanwhile."""
-        while document is not None:
-            remaining = [e for e in document.get("outbox", []) if e["event_id"] not in sent]
-            result = await collection.update_one(
-                {"_id": document["_id"], "version": document["version"]},
-                {"$set": {"outbox": remaining, PENDING: bool(remaining)}, "$inc": {"version": 1}},
-            )
+        """Remove the confirmed entries, in one round-trip for the whole pass, keeping any
+        entry an aggregate recorded meanwhile (its version then moved on)."""
+        if not confirmed:
+            return
+        updates = [_forget_update(document, sent) for document, sent in confirmed]
+        result = await collection.bulk_write(updates, ordered=False)
+        if result.matched_count == len(updates):
+            return
+        for document, sent in confirmed:  # some aggregates changed meanwhile
+            await self._forget_one(collection, document["_id"], sent)
+
+    async def _forget_one(self, collection: Collection, aggregate_id: Any, sent: set[str]) -> None:
+        while True:
+            document = await collection.find_one({"_id": aggregate_id}, {"outbox": 1, "version": 1})
+            if document is None or not sent & {e["event_id"] for e in document.get("outbox", [])}:
+                return
+            result = await collection.update_one(*_forget_args(document, sent))
             if result.matched_count == 1:
                 return
-            found = await collection.find_one({"_id": document["_id"]}, {"outbox": 1, "version": 1})
-            if found is None:
-                return
-            document = found
+
+
+def _forget_args(document: dict[str, Any], sent: set[str]) -> tuple[Document, Document]:
+    remaining = [e for e in document.get("outbox", []) if e["event_id"] not in sent]
+    return (
+        {"_id": document["_id"], "version": document["version"]},
+        {"$set": {"outbox": remaining, PENDING: bool(remaining)}, "$inc": {"version": 1}},
+    )
+
+
+def _forget_update(document: dict[str, Any], sent: set[str]) -> UpdateOne:
+    return UpdateOne(*_forget_args(document, sent))

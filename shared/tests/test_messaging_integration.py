@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 
 from devkit.wait import eventually
+from shared import metrics
 from shared.aggregate import Aggregate
 from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event, record_event
@@ -238,3 +240,81 @@ async def test_a_database_outage_spends_no_attempt_and_parks_nothing(
     await eventually(handled, timeout=20, what="the event handled once the database is back")
     assert len(calls) == 5
     assert await dead_letters(amqp_url, "aftersales") == []
+
+
+async def test_concurrent_deliveries_share_inbox_round_trips_and_keep_their_hop_times(
+    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+) -> None:
+    """Issue #9: the inbox's lookups and records are group-committed; each handled event is
+    recorded once, with its hop time (publication → handled) from the publisher's header."""
+    handled: list[str] = []
+
+    async def handle(envelope: Envelope, event: OrderCancelled) -> None:
+        handled.append(str(envelope.event_id))
+
+    await start_consumer(broker, database, handle, ServiceQueue("aftersales", ("OrderCancelled",)))
+    publisher = EventPublisher(broker, service="orders")
+    await publisher.start()
+    envelopes = [
+        record_event(cancellation(f"o-{i}"), producer="orders", correlation_id=f"o-{i}",
+                     occurred_at=datetime.now(UTC))
+        for i in range(40)
+    ]  # fmt: skip
+    bodies = [envelope.model_dump_json().encode() for envelope in envelopes]
+    await asyncio.gather(*(publisher.publish(body) for body in bodies))
+
+    async def all_recorded() -> bool:
+        return await database["inbox"].count_documents({}) == 40
+
+    await eventually(all_recorded, what="40 events in the inbox")
+    # Every event once more: known duplicates, answered from the inbox without the handler.
+    duplicates = metrics.EVENTS_DUPLICATE.labels("aftersales", "OrderCancelled")
+    before = duplicates._value.get()
+    await asyncio.gather(*(publisher.publish(body) for body in bodies))
+
+    async def all_recognised() -> bool:
+        return bool(duplicates._value.get() - before == 40)
+
+    await eventually(all_recognised, what="40 duplicates recognised")
+    assert sorted(handled) == sorted(str(envelope.event_id) for envelope in envelopes)
+    entries = await database["inbox"].find({}).to_list()
+    assert all(0 <= entry["hop_seconds"] < 30 for entry in entries), entries
+
+
+async def test_the_relay_keeps_an_event_recorded_while_it_was_publishing(
+    database: Database, broker: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    """The relay forgets a pass's entries in one bulk write guarded by each aggregate's
+    version; an aggregate that recorded a new event meanwhile keeps that event pending."""
+    repository = AggregateRepository(database["tallies"], Tally, producer="kit")
+    tallies = [Tally(id=f"t-{i}") for i in range(5)]
+    for tally in tallies:
+        tally.record(cancellation(tally.id))
+        await repository.add(tally, now=datetime.now(UTC))
+
+    class Interleaving(EventPublisher):
+        """Publishes; for t-2's first event, t-2 records a second one meanwhile."""
+
+        async def publish(self, body: bytes, *, traceparent: str | None = None) -> None:
+            await super().publish(body, traceparent=traceparent)
+            envelope, _ = parse_event(body)
+            if envelope.correlation_id == "t-2" and not interleaved:
+                interleaved.append(envelope.event_id)
+                tally = await repository.get("t-2")
+                assert tally is not None
+                tally.record(cancellation("t-2"))
+                await repository.save(tally, now=datetime.now(UTC))
+
+    interleaved: list[object] = []
+    publisher = Interleaving(broker, service="kit")
+    await publisher.start()
+    relay = OutboxRelay(
+        [database["tallies"]], publisher, service="kit", clock=SystemClock(), idle_poll_seconds=0.1
+    )
+    assert await relay.drain_once() == 5
+    pending = await database["tallies"].find({"outbox_pending": True}).to_list()
+    assert [document["_id"] for document in pending] == ["t-2"]
+    assert len(pending[0]["outbox"]) == 1
+    assert pending[0]["outbox"][0]["event_id"] != str(interleaved[0])
+    assert await relay.drain_once() == 1
+    assert await database["tallies"].count_documents({"outbox_pending": True}) == 0

@@ -8,23 +8,23 @@ dies before that, the broker delivers it again.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 
 from shared import metrics
+from shared.batching import GroupCommit
 from shared.clock import Clock
 from shared.contract import ContractViolation, Envelope, parse_event
 from shared.contract.types import rfc3339
 from shared.logs import correlation_scope
-from shared.messaging.publisher import EventPublisher
+from shared.messaging.publisher import PUBLISHED_AT, EventPublisher
 from shared.messaging.topology import ServiceQueue, declare_topology
-from shared.mongo import Collection, DuplicateKeyError, is_outage
+from shared.mongo import DUPLICATE_KEY, BulkWriteError, Collection, Document, is_outage
 from shared.tracing import SpanKind, span
 
 Handler = Callable[[Envelope, Any], Awaitable[None]]
@@ -38,24 +38,43 @@ class Inbox:
 
     Handlers are idempotent by themselves (the aggregate remembers the events applied to
     it, in the same write as the change); the inbox spares the work of a known duplicate.
+    Lookups and records of concurrent deliveries share round-trips (group commit).
     """
 
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
+        self._lookups: GroupCommit[str, bool] = GroupCommit(self._seen_many)
+        self._records: GroupCommit[Document, None] = GroupCommit(self._remember_many)
 
     async def seen(self, event_id: str) -> bool:
-        return await self.collection.find_one({"_id": event_id}, {"_id": 1}) is not None
+        return await self._lookups.submit(event_id)
 
-    async def remember(self, envelope: Envelope, handled_at: Any) -> None:
-        # A duplicate key: handled concurrently by another consumer; the effect happened once.
-        with contextlib.suppress(DuplicateKeyError):
-            await self.collection.insert_one(
-                {
-                    "_id": str(envelope.event_id),
-                    "event_type": envelope.event_type,
-                    "handled_at": handled_at,
-                }
-            )
+    async def remember(self, envelope: Envelope, handled_at: Any, hop_seconds: float) -> None:
+        await self._records.submit(
+            {
+                "_id": str(envelope.event_id),
+                "event_type": envelope.event_type,
+                "handled_at": handled_at,
+                "hop_seconds": hop_seconds,
+            }
+        )
+
+    async def _seen_many(self, event_ids: Sequence[str]) -> list[bool]:
+        found = await self.collection.find({"_id": {"$in": list(event_ids)}}, {"_id": 1}).to_list()
+        known = {document["_id"] for document in found}
+        return [event_id in known for event_id in event_ids]
+
+    async def _remember_many(self, documents: Sequence[Document]) -> list[None]:
+        try:
+            await self.collection.insert_many(list(documents), ordered=False)
+        except BulkWriteError as error:
+            # A duplicate key: handled concurrently by another consumer; the effect
+            # happened once. Anything else is a real failure.
+            if any(e.get("code") != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
+            if error.details.get("writeConcernErrors"):
+                raise
+        return [None] * len(documents)
 
 
 class EventConsumer:
@@ -150,7 +169,9 @@ class EventConsumer:
             metrics.HANDLER_SECONDS.labels(self._queue.service, envelope.event_type).observe(
                 time.perf_counter() - started
             )
-            await self._inbox.remember(envelope, self._clock.now())
+            hop = _hop_seconds(message)
+            metrics.EVENT_HOP_SECONDS.labels(self._queue.service, envelope.event_type).observe(hop)
+            await self._inbox.remember(envelope, self._clock.now(), hop)
             metrics.EVENTS_CONSUMED.labels(self._queue.service, envelope.event_type).inc()
             await message.ack()
 
@@ -215,6 +236,14 @@ class EventConsumer:
             headers={**_headers(message), **headers},
             default_exchange=True,
         )
+
+
+def _hop_seconds(message: AbstractIncomingMessage) -> float:
+    """From publication (the publisher's header) to now; 0 if the header is missing."""
+    published_ms = (message.headers or {}).get(PUBLISHED_AT)
+    if not isinstance(published_ms, int):
+        return 0.0
+    return max(time.time() - published_ms / 1000, 0.0)
 
 
 def _headers(message: AbstractIncomingMessage) -> dict[str, Any]:

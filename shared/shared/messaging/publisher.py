@@ -5,6 +5,7 @@ broker refuses it or if no queue is bound to its routing key (mandatory + return
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime
 
 import aio_pika
@@ -15,6 +16,9 @@ from shared.contract import parse_event
 from shared.messaging.topology import EXCHANGE
 from shared.tracing import TRACEPARENT
 
+#: Header with the wall-clock time of publication (ms since the epoch): consumers measure
+#: each event hop from it (metric `event_hop_seconds`, the inbox's `hop_seconds`).
+PUBLISHED_AT = "x-published-at"
 #: Longest wait for a broker confirm before the publish counts as failed (and is retried).
 CONFIRM_TIMEOUT_SECONDS = 10.0
 
@@ -47,7 +51,10 @@ class EventPublisher:
             event_type=envelope.event_type,
             correlation_id=envelope.correlation_id,
             timestamp=envelope.occurred_at,
-            headers={TRACEPARENT: traceparent} if traceparent else None,
+            headers={
+                PUBLISHED_AT: int(time.time() * 1000),
+                **({TRACEPARENT: traceparent} if traceparent else {}),
+            },
         )
         metrics.EVENTS_PUBLISHED.labels(self._service, envelope.event_type).inc()
 
