@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import admin, metrics
 from shared.clock import Clock, OffsetClock, SystemClock
@@ -86,7 +88,7 @@ def create_app(
     app.state.runtime = runtime
     install_problem_handlers(app, spec.domain_errors)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
-    _install_observability(app, spec.name)
+    app.add_middleware(Observability, service=spec.name)
     for router in spec.routers:
         app.include_router(router)
     if spec.name in QUEUES:
@@ -95,28 +97,49 @@ def create_app(
     return app
 
 
-def _install_observability(app: FastAPI, service: str) -> None:
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+class Observability:
+    """Correlation id, a server span, and the HTTP metrics of every request: a plain ASGI
+    middleware (Starlette's `BaseHTTPMiddleware` costs a task group and a memory stream per
+    request; this costs a closure)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        correlation_id = headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        method: str = scope["method"]
+        status = 500
         started = time.perf_counter()
-        with (
-            correlation_scope(correlation_id),
-            span(f"{request.method} {request.url.path}", SpanKind.SERVER, request.headers,
-                 **{"http.request.method": request.method}) as current,
-        ):  # fmt: skip
-            response = await call_next(request)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            current.update_name(f"{request.method} {route}")
-            current.set_attribute("http.response.status_code", response.status_code)
-        metrics.HTTP_REQUESTS.labels(service, request.method, route, response.status_code).inc()
-        metrics.HTTP_SECONDS.labels(service, request.method, route).observe(
-            time.perf_counter() - started
-        )
-        response.headers[CORRELATION_HEADER] = correlation_id
-        return response
+
+        async def send_with_correlation(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append(CORRELATION_HEADER, correlation_id)
+            await send(message)
+
+        route = "unmatched"
+        try:
+            with (
+                correlation_scope(correlation_id),
+                span(f"{method} {scope['path']}", SpanKind.SERVER, headers,
+                     **{"http.request.method": method}) as current,
+            ):  # fmt: skip
+                try:
+                    await self.app(scope, receive, send_with_correlation)
+                finally:
+                    route = getattr(scope.get("route"), "path", "unmatched")
+                    current.update_name(f"{method} {route}")
+                    current.set_attribute("http.response.status_code", status)
+        finally:
+            metrics.HTTP_REQUESTS.labels(self.service, method, route, status).inc()
+            metrics.HTTP_SECONDS.labels(self.service, method, route).observe(
+                time.perf_counter() - started
+            )
 
 
 def _install_health(app: FastAPI, runtime: Runtime) -> None:

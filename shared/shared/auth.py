@@ -62,7 +62,7 @@ def decode_token(secret: str, token: str) -> Principal:
     return Principal(sub=sub, role=cast(Role, role))
 
 
-def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:

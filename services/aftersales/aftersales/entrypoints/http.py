@@ -24,7 +24,7 @@ from shared.auth import Buyer, CurrentPrincipal, Operator, require_merchant_self
 from shared.errors import Unprocessable
 
 
-def _services(request: Request) -> AftersalesServices:
+async def _services(request: Request) -> AftersalesServices:
     services: AftersalesServices = request.app.state.services
     return services
 

@@ -21,7 +21,7 @@ from shared.auth import CurrentPrincipal, Operator, Principal, require_role
 from shared.contract.types import StoreType
 
 
-def _services(request: Request) -> LogisticsServices:
+async def _services(request: Request) -> LogisticsServices:
     services: LogisticsServices = request.app.state.services
     return services
 

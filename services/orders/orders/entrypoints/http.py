@@ -22,7 +22,7 @@ from orders.service_layer.commands import PlaceOrder
 from shared.auth import Buyer, CurrentPrincipal, Merchant, require_merchant_self_or_operator
 
 
-def _services(request: Request) -> OrdersServices:
+async def _services(request: Request) -> OrdersServices:
     services: OrdersServices = request.app.state.services
     return services
 

@@ -33,7 +33,7 @@ from shared.auth import Merchant, Operator, Principal, require_role
 Created = status.HTTP_201_CREATED
 
 
-def _services(request: Request) -> ReviewServices:
+async def _services(request: Request) -> ReviewServices:
     services: ReviewServices = request.app.state.services
     return services
 
