@@ -1,26 +1,38 @@
-"""`make bench`: the platform beside raw baselines on the same broker and engine, so each
-figure is a ratio that holds on a noisy machine (issue #9). Writes bench/results/.
+"""`make bench`: the platform beside raw baselines on the same broker and engine, in one
+run on one machine, so each figure is a ratio that holds on a noisy machine (issue #9).
 
-Measured so far: (1) raw broker, (2) the platform's bus and its ratio to (1), (3) the raw
-engine. The HTTP, end-to-end, scale, memory and growth measurements are still to come.
+Writes bench/results/results.md (the tables), results.json (every figure) and chart.png
+(hop latency vs offered load; drain throughput vs consumer processes). `--profile` also
+records the services' hot paths with py-spy (bench/results/profile-*.txt).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
 import platform
 import sys
 import tempfile
 import uuid
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import uvloop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "bench")]
 
 from baselines import raw_broker, raw_engine  # noqa: E402
 from bus import platform_bus  # noqa: E402
+from http_bench import growth, minimal_endpoint, post_orders  # noqa: E402
+from journeys import end_to_end  # noqa: E402
+from profiling import Profiles  # noqa: E402
+from report import chart, markdown  # noqa: E402
+from stage import Stage  # noqa: E402
 
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost  # noqa: E402
 from devkit.engine import EmbeddedEngine, free_port  # noqa: E402
@@ -28,41 +40,89 @@ from shared.mongo import connect  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
+#: Writes one journey costs the engine (create → confirm → shipment created), counted in
+#: the code: orders stores the order with OrderCreated (1) and forgets it once relayed (2),
+#: stores the confirmation with OrderConfirmed (3) and forgets it (4); aftersales records
+#: the order (5) and its confirmation (6), each with an inbox entry (7, 8); logistics
+#: creates the shipment (9) with its inbox entry (10). Inbox entries and outbox forgets
+#: are batched (group commit), so under load they cost less than a round-trip each.
+WRITES_PER_JOURNEY = 10
 
-async def main(count: int) -> str:
+
+def machine() -> str:
+    return (f"{platform.machine()}, {os.cpu_count()} cores, "
+            f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python "
+            f"{platform.python_version()}, {platform.system()} {platform.release()}")  # fmt: skip
+
+
+def rabbitmq() -> dict[str, psutil.Process]:
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "beam.smp":
+            return {"rabbitmq": process}
+    return {}
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     engine = EmbeddedEngine(workdir / "mongo", free_port(), workdir / "nx.log").start()
     vhost = IsolatedVhost(os.environ.get("AMQP_URL", DEFAULT_AMQP_URL),
                           f"bench-{uuid.uuid4().hex[:8]}")  # fmt: skip
     amqp_url = vhost.__enter__()
     mongo = connect(engine.url, app_name="bench")
-    database = mongo["bench"]
+    figures: dict[str, Any] = {"machine": machine(), "count": args.count,
+                               "concurrency": args.concurrency}  # fmt: skip
+    stage = Stage(engine.url, amqp_url, workdir)
+    assert engine._process is not None
+    others = {"engine": psutil.Process(engine._process.pid), **rabbitmq()}
     try:
-        broker = await raw_broker(amqp_url, count)
-        bus = await platform_bus(amqp_url, database, count)
-        writes = await raw_engine(database, count)
+        print("1-3: raw broker, the platform's bus, raw engine", flush=True)
+        figures["raw_broker"] = await raw_broker(amqp_url, args.count)
+        figures["bus"] = asdict(await platform_bus(amqp_url, mongo["bench"], args.count))
+        figures["raw_engine"] = await raw_engine(mongo["bench"], args.count)
+        figures["writes_per_journey"] = WRITES_PER_JOURNEY
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+            print("starting the four services", flush=True)
+            await stage.start(client)
+            print("4: POST /orders beside a minimal endpoint", flush=True)
+            figures["minimal"] = asdict(
+                await minimal_endpoint(stage, client, args.requests, args.concurrency)
+            )
+            await post_orders(stage, client, args.requests // 10, args.concurrency)  # warm-up
+            figures["post_orders"] = asdict(
+                await post_orders(stage, client, args.requests, args.concurrency)
+            )
+            print("5-7: journeys, hop latency, two consumer processes, memory", flush=True)
+            async with Profiles(stage, ("orders", "aftersales"), RESULTS, args.profile):
+                figures["end_to_end"] = asdict(
+                    await end_to_end(stage, client, others, args.journeys, args.seconds)
+                )
+            print("8: cost growth with stored orders", flush=True)
+            levels = await growth(stage, client, args.sizes, args.requests // 2)
+            figures["growth"] = [asdict(level) for level in levels]
     finally:
+        await stage.stop()
         await mongo.close()
         engine.stop()
         vhost.__exit__()
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    return "\n".join([
-        f"Machine: {machine}; {count} messages / writes per measurement.",
-        "",
-        "| measurement | figure | ratio | target |",
-        "|---|---|---|---|",
-        f"| (1) raw broker: publish with confirms + consume with acks | {broker:.0f} msg/s | 1 | |",
-        f"| (2) platform bus: outbox + relay + idempotent consumer | {bus:.0f} events/s "
-        f"| {bus / broker:.2f} of (1) | ≥ 0.50 |",
-        f"| (3) raw engine: single-document inserts | {writes:.0f} writes/s | | |",
-    ])  # fmt: skip
+    return figures
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=3000)
-    args = parser.parse_args()
-    table = asyncio.run(main(args.count))
+    parser.add_argument("--count", type=int, default=5000, help="messages/writes in 1-3")
+    parser.add_argument("--requests", type=int, default=2000, help="requests in 4 and 8")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--journeys", type=int, default=1000, help="journeys in 5 and 6")
+    parser.add_argument("--seconds", type=float, default=20.0, help="each offered-load level")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--profile", action="store_true", help="py-spy the services in 5")
+    arguments = parser.parse_args()
+    arguments.sizes = tuple(arguments.sizes)
+    results = uvloop.run(main(arguments))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "results.md").write_text(table + "\n")
+    (RESULTS / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    table = markdown(results)
+    (RESULTS / "results.md").write_text(table)
+    chart(results, RESULTS / "chart.png")
     print(table)

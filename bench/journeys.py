@@ -1,0 +1,161 @@
+"""End to end (issue #9, 5-7): whole order journeys through the four service processes.
+
+- saturation: as many journeys as the platform completes, closed loop;
+- offered load at 25/50/90 % of it, open loop: each event hop's latency (publish →
+  handled in the next service), read from the consumers' inboxes;
+- scale: a backlog of events drained by one, then two processes of the busiest consumer;
+- memory: each service's resident memory idle and at its peak under load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+import psutil
+from stage import Sampler, Stage, percentile, rss_mb, wait_for
+
+#: The consumers a journey's events reach: aftersales (OrderCreated, OrderConfirmed) and
+#: logistics (OrderConfirmed). Aftersales is the busiest.
+CONSUMERS = ("aftersales", "logistics")
+EVENTS_PER_JOURNEY = {"aftersales": 2, "logistics": 1}
+
+
+@dataclass
+class Level:
+    share: float
+    offered: float
+    achieved: float
+    hop_p50_ms: float
+    hop_p99_ms: float
+    hop_max_ms: float
+    journeys: int
+
+
+@dataclass
+class EndToEnd:
+    saturation: float = 0.0
+    levels: list[Level] = field(default_factory=list)
+    one_process: float = 0.0
+    two_processes: float = 0.0
+    cpu_one: dict[str, float] = field(default_factory=dict)
+    cpu_two: dict[str, float] = field(default_factory=dict)
+    rss_idle: dict[str, float] = field(default_factory=dict)
+    rss_peak: dict[str, float] = field(default_factory=dict)
+
+
+async def _all_handled(stage: Stage, journeys: int, base: dict[str, int]) -> bool:
+    for service in CONSUMERS:
+        if await stage.handled(service) < base[service] + journeys * EVENTS_PER_JOURNEY[service]:
+            return False
+    return True
+
+
+async def _counts(stage: Stage) -> dict[str, int]:
+    return {service: await stage.handled(service) for service in CONSUMERS}
+
+
+async def closed_loop(stage: Stage, client: httpx.AsyncClient, journeys: int,
+                      workers: int = 24) -> float:  # fmt: skip
+    """Journeys/s from the first request until every journey's events are handled."""
+    base = await _counts(stage)
+    queue = iter(range(journeys))
+
+    async def worker() -> None:
+        for _ in queue:
+            await stage.journey(client, f"bench-b-{uuid.uuid4().hex[:8]}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    await wait_for(lambda: _all_handled(stage, journeys, base), timeout=600, what="the backlog")
+    return journeys / (time.perf_counter() - started)
+
+
+async def open_loop(stage: Stage, client: httpx.AsyncClient, rate: float, seconds: float,
+                    share: float) -> Level:  # fmt: skip
+    """`rate` journeys a second for `seconds`, started on schedule whatever the answers."""
+    base = await _counts(stage)
+    known: set[str] = set()
+    await stage.hops(CONSUMERS, known)
+    tasks = []
+    started = time.perf_counter()
+    count = int(rate * seconds)
+    for index in range(count):
+        await asyncio.sleep(max(started + index / rate - time.perf_counter(), 0))
+        tasks.append(asyncio.create_task(stage.journey(client, f"bench-b-{uuid.uuid4().hex[:8]}")))
+    await asyncio.gather(*tasks)
+    await wait_for(lambda: _all_handled(stage, count, base), timeout=600, what="the backlog")
+    elapsed = time.perf_counter() - started
+    hops = [hop * 1000 for hop in await stage.hops(CONSUMERS, known)]
+    return Level(share, rate, count / elapsed, percentile(hops, 0.5), percentile(hops, 0.99),
+                 max(hops, default=0.0), count)  # fmt: skip
+
+
+async def drain(stage: Stage, client: httpx.AsyncClient, journeys: int, processes: int,
+                others: dict[str, psutil.Process]) -> tuple[float, dict[str, float]]:  # fmt: skip
+    """A backlog of aftersales events (its process stopped while journeys ran), then drained
+    by `processes` aftersales processes: events/s from the first handled to the last."""
+    assert stage.platform is not None
+    aftersales = stage.platform.services["aftersales"]
+    aftersales.stop()
+    base = await _counts(stage)
+    await closed_loop_without(stage, client, journeys)
+    target = base["aftersales"] + journeys * EVENTS_PER_JOURNEY["aftersales"]
+    aftersales.start()
+    for _ in range(processes - 1):
+        stage.add_process("aftersales")
+    await wait_for(lambda: _above(stage, base["aftersales"]), timeout=120, what="a first event")
+    first = await stage.handled("aftersales")
+    started = time.perf_counter()
+    async with Sampler({**stage.processes(), **others}) as sampler:
+        await wait_for(lambda: _at_least(stage, target), timeout=600, what="the drain")
+    elapsed = time.perf_counter() - started
+    aftersales.wait_ready()
+    stage.stop_extra()
+    cpu = {name: seconds / elapsed for name, seconds in sampler.cpu_seconds.items()}
+    return (target - first) / elapsed, cpu
+
+
+async def _above(stage: Stage, count: int) -> bool:
+    return await stage.handled("aftersales") > count
+
+
+async def _at_least(stage: Stage, count: int) -> bool:
+    return await stage.handled("aftersales") >= count
+
+
+async def closed_loop_without(stage: Stage, client: httpx.AsyncClient, journeys: int) -> None:
+    """Journeys while aftersales is down: wait only for the shipments (logistics)."""
+    base = await stage.shipments()
+    queue = iter(range(journeys))
+
+    async def worker() -> None:
+        for _ in queue:
+            await stage.journey(client, f"bench-b-{uuid.uuid4().hex[:8]}")
+
+    await asyncio.gather(*(worker() for _ in range(24)))
+
+    async def shipped() -> bool:
+        return await stage.shipments() >= base + journeys
+
+    await wait_for(shipped, timeout=600, what="the shipments")
+
+
+async def end_to_end(stage: Stage, client: httpx.AsyncClient, others: dict[str, psutil.Process],
+                     journeys: int, seconds: float) -> EndToEnd:  # fmt: skip
+    result = EndToEnd()
+    await closed_loop(stage, client, max(journeys // 10, 20))  # warm-up
+    result.rss_idle = rss_mb(stage.processes())
+    async with Sampler(stage.processes()) as sampler:
+        result.saturation = await closed_loop(stage, client, journeys)
+        for share in (0.25, 0.5, 0.9):
+            result.levels.append(
+                await open_loop(stage, client, share * result.saturation, seconds, share)
+            )
+    result.rss_peak = sampler.peak_rss
+    result.one_process, result.cpu_one = await drain(stage, client, journeys, 1, others)
+    result.two_processes, result.cpu_two = await drain(stage, client, journeys, 2, others)
+    return result

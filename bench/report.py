@@ -1,0 +1,113 @@
+"""The results as markdown tables and a PNG chart (bench/results/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def markdown(r: dict[str, Any]) -> str:
+    bus, e2e = r["bus"], r["end_to_end"]
+    engine_journeys = r["raw_engine"] / r["writes_per_journey"]
+    http_ratio = r["post_orders"]["per_second"] / r["minimal"]["per_second"]
+    half = next(level for level in e2e["levels"] if level["share"] == 0.5)
+    scale = e2e["two_processes"] / e2e["one_process"]
+    peak = max(e2e["rss_peak"].values())
+    rows = [
+        f"Machine: {r['machine']}. One run of `make bench`; every figure measured beside its "
+        "baseline on the same broker and engine.",
+        "",
+        "| measurement | figure | ratio | target | |",
+        "|---|---|---|---|---|",
+        f"| (1) raw broker: publish with confirms + consume with acks, quorum queue "
+        f"| {r['raw_broker']:.0f} msg/s | 1 | | |",
+        f"| (2) the bus: stored events → relay (confirms) → idempotent consumer "
+        f"| {bus['relayed']:.0f} events/s | {bus['relayed'] / r['raw_broker']:.2f} of (1) "
+        f"| ≥ 0.50 | {_verdict(bus['relayed'] / r['raw_broker'] >= 0.5)} |",
+        f"| (2′) the bus with each event's producer write "
+        f"| {bus['with_store']:.0f} events/s | {bus['with_store'] / r['raw_broker']:.2f} of (1) "
+        "| | |",
+        f"| (3) raw engine: single-document inserts | {r['raw_engine']:.0f} writes/s | | | |",
+        f"| (4) `POST /orders`, {r.get('concurrency', 16)} concurrent "
+        f"| {r['post_orders']['per_second']:.0f} req/s, p50 {r['post_orders']['p50_ms']:.0f} ms, "
+        f"p99 {r['post_orders']['p99_ms']:.0f} ms | {http_ratio:.2f} of the minimal endpoint "
+        f"| ≥ 0.60 | {_verdict(http_ratio >= 0.6)} |",
+        f"| (4) minimal FastAPI endpoint, one insert "
+        f"| {r['minimal']['per_second']:.0f} req/s, p50 {r['minimal']['p50_ms']:.0f} ms, "
+        f"p99 {r['minimal']['p99_ms']:.0f} ms | 1 | | |",
+        f"| (5) journeys (create → confirm → shipment), saturated | {e2e['saturation']:.1f}/s "
+        f"| {e2e['saturation'] / engine_journeys:.2f} of (3) / {r['writes_per_journey']} writes "
+        f"= {engine_journeys:.0f}/s | ≥ 0.50 "
+        f"| {_verdict(e2e['saturation'] / engine_journeys >= 0.5)} |",
+        f"| (5) event hop p99 at 50 % of saturation | {half['hop_p99_ms']:.1f} ms | | < 50 ms "
+        f"| {_verdict(half['hop_p99_ms'] < 50)} |",
+        f"| (6) aftersales draining a backlog: 2 processes vs 1 "
+        f"| {e2e['two_processes']:.0f} vs {e2e['one_process']:.0f} events/s | {scale:.2f}× "
+        f"| ≥ 1.3× | {_verdict(scale >= 1.3)} |",
+        f"| (7) largest resident memory of a service under load | {peak:.0f} MB | | < 150 MB "
+        f"| {_verdict(peak < 150)} |",
+        "",
+        "## (5) Event hops at offered load",
+        "",
+        "| offered | journeys/s offered | achieved | hop p50 | hop p99 | hop max |",
+        "|---|---|---|---|---|---|",
+        *(f"| {level['share']:.0%} | {level['offered']:.1f} | {level['achieved']:.1f} "
+          f"| {level['hop_p50_ms']:.1f} ms | {level['hop_p99_ms']:.1f} ms "
+          f"| {level['hop_max_ms']:.1f} ms |" for level in e2e["levels"]),
+        "",
+        "## (6) CPU while the backlog drains (share of one core)",
+        "",
+        "| process | 1 aftersales process | 2 aftersales processes |",
+        "|---|---|---|",
+        *(f"| {name} | {e2e['cpu_one'].get(name, 0):.0%} | {e2e['cpu_two'].get(name, 0):.0%} |"
+          for name in sorted(set(e2e["cpu_one"]) | set(e2e["cpu_two"]))),
+        "",
+        "## (7) Resident memory (MB)",
+        "",
+        "| service | idle | peak under load |",
+        "|---|---|---|",
+        *(f"| {name} | {e2e['rss_idle'][name]:.0f} | {e2e['rss_peak'].get(name, 0):.0f} |"
+          for name in e2e["rss_idle"]),
+        "",
+        "## (8) Cost growth with stored orders",
+        "",
+        "| stored orders | `POST /orders` req/s (p99) | buyer's list p50 / p99 "
+        "| merchant's desk p50 / p99 | merchant stats p50 / p99 |",
+        "|---|---|---|---|---|",
+        *(f"| {g['stored']:,} | {g['place']['per_second']:.0f} ({g['place']['p99_ms']:.0f} ms) "
+          f"| {g['buyer_list']['p50_ms']:.0f} / {g['buyer_list']['p99_ms']:.0f} ms "
+          f"| {g['merchant_desk']['p50_ms']:.0f} / {g['merchant_desk']['p99_ms']:.0f} ms "
+          f"| {g['merchant_stats']['p50_ms']:.0f} / {g['merchant_stats']['p99_ms']:.0f} ms |"
+          for g in r["growth"]),
+    ]  # fmt: skip
+    return "\n".join(rows) + "\n"
+
+
+def chart(r: dict[str, Any], path: Path) -> None:
+    e2e = r["end_to_end"]
+    levels = e2e["levels"]
+    figure, (latency, scale) = plt.subplots(1, 2, figsize=(11, 4.2))
+    offered = [level["offered"] for level in levels]
+    for key, label in (("hop_p50_ms", "p50"), ("hop_p99_ms", "p99"), ("hop_max_ms", "max")):
+        latency.plot(offered, [level[key] for level in levels], marker="o", label=label)
+    latency.axhline(50, color="grey", linestyle="--", linewidth=1, label="p99 target")
+    latency.set_xlabel("offered load (journeys/s)")
+    latency.set_ylabel("event hop latency (ms)")
+    latency.set_title("Event hop latency vs offered load")
+    latency.legend()
+    scale.bar(["1 process", "2 processes"], [e2e["one_process"], e2e["two_processes"]])
+    scale.set_ylabel("events/s")
+    scale.set_title("aftersales drain throughput vs processes")
+    figure.suptitle(r["machine"], fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
