@@ -25,3 +25,13 @@ def decode_cursor(cursor: str, *, time_keyed: bool = True) -> str:
     if not key or (time_keyed and not TIME_KEY.match(key)):
         raise Unprocessable("The cursor is not one this API gave; start again without a cursor.")
     return key
+
+
+def keyset(cursor: str | None, *, descending: bool = False) -> dict[str, str]:
+    """The condition on a page's sort key (a `shared.clock.time_key`) after `cursor`; with no
+    cursor, any key (keys are non-empty strings). A first page with no other condition names
+    it all the same, so that an index on the key serves it: the embedded engine plans a query
+    without conditions as a scan, whatever its sort (README, "The embedded engine")."""
+    if not cursor:
+        return {"$gt": ""}
+    return {"$lt" if descending else "$gt": decode_cursor(cursor)}
