@@ -1,7 +1,8 @@
 """The catalogue as buyers browse it (R-CAT-1): filters, text search, stable pages.
 
-Served by the indexes declared in `INDEXES`: `available` with channel and category, and a
-text index over title and description (search never scans the collection).
+Served by the indexes declared in `INDEXES`: `available` with the page key, channel and
+category, or price, and a text index over title and description (search never scans the
+collection; tests/integration/test_orders_query_plans.py explains every query).
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from orders.domain.catalogue import CatalogueItem
-from shared.mongo import Collection, IndexSpec
+from shared.mongo import Collection, IndexSpec, indexed
 from shared.pagination import decode_cursor, encode_cursor
 
 CATALOGUE = "catalogue"
 
 INDEXES = [
     # `_id` is not in these keys: the embedded engine cannot index `_id` inside a compound
-    # index (README, "The embedded engine"); pages are ordered by `_id` all the same.
+    # index, nor range over it (README, "The embedded engine"); pages are in product-id
+    # order by `product_key`, the id stored again.
+    IndexSpec(CATALOGUE, [("available", 1), ("product_key", 1)]),
     IndexSpec(CATALOGUE, [("available", 1), ("store_type", 1), ("category", 1)]),
     IndexSpec(CATALOGUE, [("available", 1), ("price.amount_minor", 1)]),
     IndexSpec(CATALOGUE, [("store_id", 1)]),
@@ -57,11 +60,13 @@ class CatalogueFilter:
 async def catalogue_page(
     collection: Collection, where: CatalogueFilter, limit: int, cursor: str | None
 ) -> tuple[list[CatalogueItem], str | None]:
-    """A page in product-id order: stable while products come and go."""
+    """A page in product-id order: stable while products come and go (R-CAT-1)."""
     query = where.query()
     if cursor:
-        query["_id"] = {"$gt": decode_cursor(cursor, time_keyed=False)}
-    documents = await collection.find(query).sort("_id", 1).limit(limit + 1).to_list()
+        query["product_key"] = {"$gt": decode_cursor(cursor, time_keyed=False)}
+    documents = await (
+        collection.find(indexed(query)).sort("product_key", 1).limit(limit + 1).to_list()
+    )
     items = [CatalogueItem.from_document(document) for document in documents[:limit]]
     more = len(documents) > limit
     return items, encode_cursor(items[-1].id) if more and items else None
@@ -69,4 +74,4 @@ async def catalogue_page(
 
 async def rename_store(collection: Collection, store_id: str, name: str) -> None:
     """Buyers see the store's approved name on each of its products."""
-    await collection.update_many({"store_id": store_id}, {"$set": {"store_name": name}})
+    await collection.update_many(indexed({"store_id": store_id}), {"$set": {"store_name": name}})

@@ -1,5 +1,6 @@
 """Read-side queries of orders: pages, catalogue, stats. Each one is served by an index
-declared in `INDEXES` (no collection scans)."""
+declared in `INDEXES` (no collection scans; equalities written by `shared.mongo.indexed`;
+tests/integration/test_orders_query_plans.py explains every query orders issues)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from orders.adapters.catalogue_queries import CATALOGUE
 from orders.adapters.catalogue_queries import INDEXES as CATALOGUE_INDEXES
 from orders.domain.model import Order
 from shared.auth import Principal
-from shared.mongo import Collection, IndexSpec
-from shared.pagination import decode_cursor, encode_cursor
+from shared.mongo import Collection, IndexSpec, count, indexed
+from shared.pagination import encode_cursor, keyset
 
 ORDERS, STORES = "orders", "stores"
 __all__ = ["CATALOGUE", "INDEXES", "ORDERS", "STORES"]
@@ -19,7 +20,9 @@ INDEXES = [
     IndexSpec(ORDERS, [("buyer_id", 1), ("created_key", -1)]),
     IndexSpec(ORDERS, [("merchant_id", 1), ("created_key", -1)]),
     IndexSpec(ORDERS, [("created_key", -1)]),
+    # The confirmation deadline job (R-ORD-3).
     IndexSpec(ORDERS, [("status", 1), ("confirm_by", 1)]),
+    # The merchant's stats and median confirmation time (R-ORD-3).
     IndexSpec(ORDERS, [("merchant_id", 1), ("confirmation_outcome", 1), ("confirm_seconds", 1)]),
     # The merchant's confirmation desk: soonest `confirm_by` first (R-ORD-2).
     IndexSpec(ORDERS, [("merchant_id", 1), ("status", 1), ("confirm_key", 1)]),
@@ -41,9 +44,11 @@ async def order_page(
         query["status"] = status
     desk = status == "awaiting_confirmation"
     key, direction = ("confirm_key", 1) if desk else ("created_key", -1)
-    if cursor:
-        query[key] = {"$gt" if desk else "$lt": decode_cursor(cursor)}
-    documents = await collection.find(query).sort(key, direction).limit(limit + 1).to_list()
+    if cursor or not query:  # an operator's first page of all orders names its key too
+        query[key] = keyset(cursor, descending=not desk)
+    documents = await (
+        collection.find(indexed(query)).sort(key, direction).limit(limit + 1).to_list()
+    )
     orders = [Order.from_document(document) for document in documents[:limit]]
     more = len(documents) > limit
     last = (orders[-1].confirm_key if desk else orders[-1].created_key) if orders else ""
@@ -52,12 +57,12 @@ async def order_page(
 
 async def merchant_counts(collection: Collection, merchant_id: str) -> tuple[int, int, int]:
     """R-ORD-3: (orders, confirmed on time, timed out) of a merchant."""
-    total = await collection.count_documents({"merchant_id": merchant_id})
-    on_time = await collection.count_documents(
-        {"merchant_id": merchant_id, "confirmation_outcome": "on_time"}
+    total = await count(collection, indexed({"merchant_id": merchant_id}))
+    on_time = await count(
+        collection, indexed({"merchant_id": merchant_id, "confirmation_outcome": "on_time"})
     )
-    timed_out = await collection.count_documents(
-        {"merchant_id": merchant_id, "confirmation_outcome": "timed_out"}
+    timed_out = await count(
+        collection, indexed({"merchant_id": merchant_id, "confirmation_outcome": "timed_out"})
     )
     return total, on_time, timed_out
 
@@ -70,7 +75,7 @@ async def median_confirm_seconds(
         return None
     middle = (on_time - 1) // 2
     documents = await (
-        collection.find({"merchant_id": merchant_id, "confirmation_outcome": "on_time"},
+        collection.find(indexed({"merchant_id": merchant_id, "confirmation_outcome": "on_time"}),
                         {"confirm_seconds": 1})
         .sort("confirm_seconds", 1).skip(middle).limit(2 if on_time % 2 == 0 else 1)
         .to_list()

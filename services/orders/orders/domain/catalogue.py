@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import computed_field
+
 from shared.aggregate import Aggregate
 from shared.contract.events import ProductApproved, ProductRejected, StoreApproved
 from shared.contract.types import Money, StoreType
@@ -29,6 +31,13 @@ class CatalogueItem(Aggregate):
     #: Only approved products are sold (R-REV-9).
     available: bool
     decided_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def product_key(self) -> str:
+        """The id, stored again for pages in product-id order: the embedded engine cannot
+        range over `_id` (README, "The embedded engine")."""
+        return self.id
 
     @classmethod
     def from_approval(cls, event: ProductApproved) -> CatalogueItem:

@@ -29,6 +29,7 @@ from shared.contract.events import (
 )
 from shared.contract.types import rfc3339
 from shared.messaging.consumer import Handler
+from shared.mongo import indexed
 from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
 
 log = logging.getLogger("orders.events")
@@ -169,7 +170,8 @@ class OrderEventHandlers:
         now = self.clock.now()
         due = (
             await self.orders.collection.find(
-                {"status": "awaiting_confirmation", "confirm_by": {"$lte": now}}, {"_id": 1}
+                indexed({"status": "awaiting_confirmation", "confirm_by": {"$lte": now}}),
+                {"_id": 1},
             )
             .limit(EXPIRY_BATCH)
             .to_list()

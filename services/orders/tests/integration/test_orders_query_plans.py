@@ -1,0 +1,153 @@
+"""Every query orders issues is served by an index (issue #9), on the real engine.
+
+The service runs in-process with its own client recording every command; the test drives
+each list, search and report endpoint with each role and filter (first pages and next
+pages), an order's whole confirmation, the catalogue's events and the deadline job, then
+explains every recorded query (testkit.query_plans).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from devkit.wait import eventually
+from orders.app import create
+from orders.settings import OrdersSettings
+from shared.clock import time_key
+from shared.contract import record_event
+from shared.contract.events import ProductApproved, StoreApproved
+from shared.contract.types import ContractModel, Money
+from shared.pagination import encode_cursor
+from testkit.asgi import serve_in_process
+from testkit.bus import publish
+from testkit.query_plans import QueryRecorder, assert_every_query_uses_an_index, recording
+from testkit.tokens import bearer
+
+pytestmark = pytest.mark.integration
+
+ADDRESS = {"recipient": "Ana", "phone": "+34 600 000 000", "country": "ES", "city": "Madrid",
+           "line1": "Calle 1", "postal_code": "28001"}  # fmt: skip
+
+EXPECTED = {
+    # GET /orders, newest first: a buyer's, a merchant's, everyone's (operators).
+    "find orders: buyer_id $eq",
+    "find orders: buyer_id $eq, created_key $lt",
+    "find orders: buyer_id $eq, status $eq",
+    "find orders: merchant_id $eq",
+    "find orders: created_key $lt, merchant_id $eq",
+    "find orders: merchant_id $eq, status $eq",
+    "find orders: created_key $gt",  # the first page of all: its key named (`keyset`)
+    "find orders: created_key $lt",
+    "find orders: status $eq",
+    "find orders: created_key $lt, status $eq",
+    # The confirmation desk, soonest confirm_by first (R-ORD-2).
+    "find orders: buyer_id $eq, confirm_key $gt, status $eq",
+    "find orders: confirm_key $gt, merchant_id $eq, status $eq",
+    "find orders: confirm_key $gt, status $eq",
+    # GET /merchants/{id}/stats (R-ORD-3) and its median confirmation time.
+    "count orders: merchant_id $eq",
+    "count orders: confirmation_outcome $eq, merchant_id $eq",
+    "find orders: confirmation_outcome $eq, merchant_id $eq",
+    # The deadline job: orders past confirm_by are cancelled (R-ORD-3).
+    "find orders: confirm_by $lte, status $eq",
+    # GET /catalogue (R-CAT-1): every filter, text search, next pages.
+    "find catalogue: available $eq",
+    "find catalogue: available $eq, store_type $eq",
+    "find catalogue: available $eq, category $eq",
+    "find catalogue: $text $search, available $eq",
+    "find catalogue: available $eq, price.amount_minor $gte $lte, price.currency $eq",
+    "find catalogue: available $eq, product_key $gt",
+    "find catalogue: $text $search, available $eq, product_key $gt",
+    "find catalogue: available $eq, category $eq, product_key $gt, store_type $eq",
+    # StoreApproved: the store's name on each of its products.
+    "update catalogue: store_id $eq",
+}
+
+
+async def emit(amqp_url: str, event: ContractModel, correlation_id: str) -> None:
+    envelope = record_event(
+        event, producer="review", correlation_id=correlation_id, occurred_at=datetime.now(UTC)
+    )
+    await publish(amqp_url, envelope)
+
+
+async def test_every_query_of_orders_uses_an_index(
+    mongo_url: str, amqp_url: str, db_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = QueryRecorder()
+    recording(monkeypatch, recorder)
+    settings = OrdersSettings(mongo_url=mongo_url, amqp_url=amqp_url,
+                              mongo_database_prefix=db_prefix, outbox_poll_seconds=0.1,
+                              deadline_poll_seconds=0.1)  # fmt: skip
+    merchant, buyer = f"m-{uuid.uuid4().hex[:6]}", f"b-{uuid.uuid4().hex[:6]}"
+    store_id, product_id = f"s-{merchant}", f"p-{uuid.uuid4().hex[:8]}"
+    now = datetime.now(UTC)
+    async with serve_in_process(create(settings)) as orders:
+        await emit(amqp_url, StoreApproved(store_id=store_id, merchant_id=merchant,
+                                           store_type="full_managed", store_name="Tea House",
+                                           approved_at=now), store_id)  # fmt: skip
+        await emit(amqp_url, ProductApproved(
+            product_id=product_id, store_id=store_id, merchant_id=merchant,
+            store_type="full_managed", title="Tea set", description="Porcelain",
+            category="home", images=["https://img.example/tea.png"],
+            price=Money(amount_minor=1250, currency="USD"), weight_grams=800, approved_at=now,
+        ), product_id)  # fmt: skip
+
+        async def on_sale() -> bool:
+            return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
+
+        await eventually(on_sale, what="the approved product in the catalogue")
+        order = {"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS}
+        placed = await orders.post("/orders", headers=bearer("buyer", buyer), json=order)
+        assert placed.status_code == 201, placed.text
+        order_id = placed.json()["order_id"]
+        confirmed = await orders.post(
+            f"/orders/{order_id}/confirm", headers=bearer("merchant", merchant)
+        )
+        assert confirmed.status_code == 200, confirmed.text
+
+        await browse_orders(orders, buyer, merchant)
+        stats = await orders.get(f"/merchants/{merchant}/stats",
+                                 headers=bearer("merchant", merchant))  # fmt: skip
+        assert stats.json()["confirmed_on_time"] == 1, stats.text  # the median is computed
+        await browse_catalogue(orders)
+
+        async def all_issued() -> bool:  # the job's and the event handler's queries
+            return not recorder.missing(EXPECTED)
+
+        await eventually(all_issued, what=f"queries {sorted(recorder.missing(EXPECTED))}")
+    await assert_every_query_uses_an_index(mongo_url, recorder, EXPECTED)
+
+
+async def browse_orders(orders: httpx.AsyncClient, buyer: str, merchant: str) -> None:
+    later = encode_cursor(time_key(datetime.now(UTC), "o-0"))
+    for token in (bearer("buyer", buyer), bearer("merchant", merchant),
+                  bearer("operator", "op-1")):  # fmt: skip
+        for status in (None, "awaiting_confirmation", "confirmed"):
+            for cursor in (None, later):
+                params = {"status": status, "cursor": cursor}
+                response = await orders.get(
+                    "/orders", headers=token, params={k: v for k, v in params.items() if v}
+                )
+                assert response.status_code == 200, response.text
+
+
+async def browse_catalogue(orders: httpx.AsyncClient) -> None:
+    after = encode_cursor("p-0")
+    for params in (
+        {},
+        {"channel": "full_managed"},
+        {"category": "home"},
+        {"q": "tea"},
+        {"min_price": "100", "max_price": "5000", "currency": "USD"},
+        {"cursor": after},
+        {"q": "tea", "cursor": after},
+        {"channel": "full_managed", "category": "home", "cursor": after},
+    ):
+        response = await orders.get("/catalogue", params=params)
+        assert response.status_code == 200, response.text
+        assert response.json()["items"], params
