@@ -1,5 +1,6 @@
 """Read-side queries of review: invitations of a merchant and the operator's queue. Each
-one is served by an index declared in `INDEXES` (no collection scans)."""
+one is served by an index declared in `INDEXES` (no collection scans; equalities written by
+`shared.mongo.indexed`; tests/integration/test_review_query_plans.py explains every query)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, Literal
 from review.domain.model import Invitation, Product, Store
 from shared.clock import time_key, utc_ms
 from shared.errors import Unprocessable
-from shared.mongo import Collection, IndexSpec
+from shared.mongo import Collection, IndexSpec, indexed
 
 INVITATIONS, STORES, PRODUCTS = "invitations", "stores", "products"
 
@@ -25,8 +26,10 @@ INDEXES = [
     # the embedded engine cannot index `_id` inside a compound index.
     IndexSpec(STORES, [("status", 1), ("submitted_key", 1)]),
     IndexSpec(PRODUCTS, [("status", 1), ("submitted_key", 1)]),
-    # A merchant's products, newest first (adapters/product_list.py).
+    # Products newest first (adapters/product_list.py): a merchant's, a store's, everyone's.
     IndexSpec(PRODUCTS, [("merchant_id", 1), ("submitted_key", -1)]),
+    IndexSpec(PRODUCTS, [("store_id", 1), ("submitted_key", -1)]),
+    IndexSpec(PRODUCTS, [("submitted_key", -1)]),
 ]
 
 #: How many invitations of one merchant are looked at (far more than one merchant gets).
@@ -36,7 +39,7 @@ INVITATIONS_SCANNED = 50
 async def invitations_of(collection: Collection, merchant_id: str) -> list[Invitation]:
     """A merchant's invitations, oldest first."""
     documents = (
-        await collection.find({"merchant_id": merchant_id})
+        await collection.find(indexed({"merchant_id": merchant_id}))
         .sort("invited_at", 1)
         .limit(INVITATIONS_SCANNED)
         .to_list()
@@ -85,7 +88,7 @@ async def review_queue(
     )
     found: list[list[QueueItem]] = []
     for kind, collection, model in sources:
-        query = {"status": "under_review", **_after(kind, after)}
+        query = indexed({"status": "under_review", **_after(kind, after)})
         documents = await collection.find(query).sort("submitted_key", 1).limit(limit + 1).to_list()
         found.append(
             [

@@ -1,0 +1,94 @@
+"""Every query review issues is served by an index (issue #9), on the real engine.
+
+The service runs in-process with its own client recording every command; the test invites
+a merchant, who applies for a full-managed store (its invitations are looked up), lists
+products as that merchant and as an operator with each filter and cursor, and reads the
+review queue from its start and from a store's and a product's position, then explains
+every recorded query (testkit.query_plans).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from review.adapters.queries import QueuePosition
+from review.app import create
+from review.settings import ReviewSettings
+from shared.clock import time_key
+from shared.pagination import encode_cursor
+from testkit.asgi import serve_in_process
+from testkit.query_plans import QueryRecorder, assert_every_query_uses_an_index, recording
+from testkit.tokens import bearer
+
+pytestmark = pytest.mark.integration
+
+Apply = Callable[..., Awaitable[httpx.Response]]
+OPERATOR = bearer("operator", "op-1")
+
+EXPECTED = {
+    # A full-managed application looks up the merchant's invitations (R-REV-1).
+    "find invitations: merchant_id $eq",
+    # GET /products (R-REV-9), newest first: a merchant's, by store and status.
+    "find products: merchant_id $eq",
+    "find products: merchant_id $eq, store_id $eq",
+    "find products: merchant_id $eq, status $eq",
+    "find products: merchant_id $eq, status $eq, store_id $eq",
+    "find products: merchant_id $eq, submitted_key $lt",
+    "find products: merchant_id $eq, store_id $eq, submitted_key $lt",
+    "find products: merchant_id $eq, status $eq, submitted_key $lt",
+    "find products: merchant_id $eq, status $eq, store_id $eq, submitted_key $lt",
+    # ... and an operator's: everyone's (the first page names its key), a store's, a status.
+    "find products: submitted_key $gt",
+    "find products: submitted_key $lt",
+    "find products: store_id $eq",
+    "find products: store_id $eq, submitted_key $lt",
+    "find products: status $eq",
+    "find products: status $eq, submitted_key $lt",
+    "find products: status $eq, store_id $eq",
+    "find products: status $eq, store_id $eq, submitted_key $lt",
+    # GET /review-queue (R-REV-5): stores and products under review, oldest first, from
+    # the start and after a position.
+    "find stores: status $eq",
+    "find stores: status $eq, submitted_key $gt",
+    "find stores: status $eq, submitted_key $gte",
+    "find products: status $eq, submitted_key $gt",
+}
+
+
+async def test_every_query_of_review_uses_an_index(
+    review_settings: ReviewSettings, apply: Apply, mongo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = QueryRecorder()
+    recording(monkeypatch, recorder)
+    merchant = f"m-{uuid.uuid4().hex[:8]}"
+    owner = bearer("merchant", merchant)
+    async with serve_in_process(create(review_settings)) as review:
+        invited = await review.post("/invitations", headers=OPERATOR,
+                                    json={"merchant_id": merchant})  # fmt: skip
+        assert invited.status_code == 201, invited.text
+        applied = await apply(review, merchant, "full_managed")
+        assert applied.status_code == 201, applied.text
+        store_id = applied.json()["store_id"]
+
+        earlier = encode_cursor(time_key(datetime.now(UTC) + timedelta(days=1), "p-0"))
+        for token in (owner, OPERATOR):
+            for filters in ({}, {"store_id": store_id}, {"status": "under_review"},
+                            {"store_id": store_id, "status": "under_review"}):  # fmt: skip
+                for page in ({}, {"cursor": earlier}):
+                    listed = await review.get("/products", headers=token,
+                                              params={**filters, **page})  # fmt: skip
+                    assert listed.status_code == 200, listed.text
+
+        queue = await review.get("/review-queue", headers=OPERATOR)
+        assert [item["id"] for item in queue.json()["items"]] == [store_id], queue.text
+        before = datetime.now(UTC) - timedelta(days=1)
+        for kind in ("store", "product"):
+            cursor = QueuePosition(before, kind, "x-0").encode()
+            after = await review.get("/review-queue", headers=OPERATOR, params={"cursor": cursor})
+            assert [item["id"] for item in after.json()["items"]] == [store_id], after.text
+    await assert_every_query_uses_an_index(mongo_url, recorder, EXPECTED)
