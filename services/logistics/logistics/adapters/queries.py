@@ -1,4 +1,6 @@
-"""Read-side queries of logistics. Each one is served by an index declared in `INDEXES`."""
+"""Read-side queries of logistics. Each one is served by an index declared in `INDEXES`
+(equalities written by `shared.mongo.indexed`; tests/integration/test_logistics_query_plans.py
+explains every query logistics issues)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 
 from logistics.domain.model import Shipment
 from shared.auth import Principal
-from shared.mongo import Collection, IndexSpec
+from shared.mongo import Collection, IndexSpec, indexed
 
 SHIPMENTS, STORES = "shipments", "stores"
 
@@ -30,7 +32,7 @@ async def shipments_of_order(
         query["buyer_id"] = principal.sub
     elif principal.role == "merchant":
         query["merchant_id"] = principal.sub
-    documents = await collection.find(query).limit(SHIPMENTS_PER_ORDER_MAX).to_list()
+    documents = await collection.find(indexed(query)).limit(SHIPMENTS_PER_ORDER_MAX).to_list()
     return [Shipment.from_document(document) for document in documents]
 
 
@@ -38,7 +40,9 @@ async def overdue_unflagged(collection: Collection, now: datetime, limit: int) -
     """Ids of shipments still awaiting shipment after `ship_by` and not yet flagged late."""
     documents = (
         await collection.find(
-            {"status": "awaiting_shipment", "ship_by": {"$lt": now}, "late_detected_at": None},
+            indexed(
+                {"status": "awaiting_shipment", "ship_by": {"$lt": now}, "late_detected_at": None}
+            ),
             {"_id": 1},
         )
         .limit(limit)
