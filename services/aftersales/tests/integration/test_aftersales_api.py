@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -163,9 +163,14 @@ async def order_facts(
 
 
 async def open_case(
-    service: Aftersales, order: Order, refund_minor: int = 5000, expect: int = 201
+    service: Aftersales,
+    order: Order,
+    refund_minor: int = 5000,
+    expect: int = 201,
+    until: Callable[[httpx.Response], bool] = lambda response: True,
 ) -> httpx.Response:
-    """POST /cases, polled until the facts have arrived and the answer is `expect`."""
+    """POST /cases, polled until the facts have arrived and the answer is `expect` (and
+    `until` holds: a 422 may first be "not delivered yet", then "window closed")."""
 
     async def probe() -> httpx.Response | None:
         response = await service.client.post(
@@ -178,7 +183,7 @@ async def open_case(
                 "refund_requested": usd(refund_minor),
             },
         )
-        return response if response.status_code == expect else None
+        return response if response.status_code == expect and until(response) else None
 
     return await eventually(probe, what=f"POST /cases answering {expect}")
 
@@ -245,7 +250,10 @@ async def test_cases_outside_the_window_are_refused(
     assert early.json()["rule"] == "R-AS-1"
     assert "not been delivered" in early.json()["detail"]
     too_late = await open_case(
-        aftersales, await order_facts(amqp_url, delivered_days_ago=20), expect=422
+        aftersales,
+        await order_facts(amqp_url, delivered_days_ago=20),
+        expect=422,
+        until=lambda response: "closes_at" in response.json(),
     )
     problem = too_late.json()
     assert problem["rule"] == "R-AS-1"
