@@ -62,4 +62,4 @@ chaos: install broker
 
 # Benchmarks beside raw baselines on the same broker and engine (bench/results/).
 bench: install broker
-	$(PY) bench/run.py
+	$(PY) bench/run.py --profile

@@ -80,7 +80,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         figures["bus"] = asdict(await platform_bus(amqp_url, mongo["bench"], args.count))
         figures["raw_engine"] = await raw_engine(mongo["bench"], args.count)
         figures["writes_per_journey"] = WRITES_PER_JOURNEY
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        # Idle connections are dropped before uvicorn closes them (5 s): no reuse race.
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
         async with httpx.AsyncClient(timeout=60, limits=limits) as client:
             print("starting the four services", flush=True)
             await stage.start(client)
