@@ -58,18 +58,23 @@ async def _counts(stage: Stage) -> dict[str, int]:
     return {service: await stage.handled(service) for service in CONSUMERS}
 
 
-async def closed_loop(stage: Stage, client: httpx.AsyncClient, journeys: int,
-                      workers: int = 24) -> float:  # fmt: skip
-    """Journeys/s from the first request until every journey's events are handled."""
-    base = await _counts(stage)
+async def _journeys(stage: Stage, client: httpx.AsyncClient, journeys: int,
+                    workers: int = 24) -> None:  # fmt: skip
+    """`journeys` journeys, `workers` at a time (closed loop)."""
     queue = iter(range(journeys))
 
     async def worker() -> None:
         for _ in queue:
             await stage.journey(client, f"bench-b-{uuid.uuid4().hex[:8]}")
 
-    started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(workers)))
+
+
+async def closed_loop(stage: Stage, client: httpx.AsyncClient, journeys: int) -> float:
+    """Journeys/s from the first request until every journey's events are handled."""
+    base = await _counts(stage)
+    started = time.perf_counter()
+    await _journeys(stage, client, journeys)
     await wait_for(lambda: _all_handled(stage, journeys, base), timeout=600, what="the backlog")
     return journeys / (time.perf_counter() - started)
 
@@ -130,13 +135,7 @@ async def _at_least(stage: Stage, count: int) -> bool:
 async def closed_loop_without(stage: Stage, client: httpx.AsyncClient, journeys: int) -> None:
     """Journeys while aftersales is down: wait only for the shipments (logistics)."""
     base = await stage.shipments()
-    queue = iter(range(journeys))
-
-    async def worker() -> None:
-        for _ in queue:
-            await stage.journey(client, f"bench-b-{uuid.uuid4().hex[:8]}")
-
-    await asyncio.gather(*(worker() for _ in range(24)))
+    await _journeys(stage, client, journeys)
 
     async def shipped() -> bool:
         return await stage.shipments() >= base + journeys
