@@ -7,6 +7,7 @@ import time
 import uuid
 
 import aio_pika
+from consumer_side import ConsumerSide
 
 from shared.mongo import Database
 
@@ -14,36 +15,41 @@ PAYLOAD = b'{"event_id": "x", "payload": {"order_id": "o-1", "reason": "buyer_ca
 
 
 async def raw_broker(amqp_url: str, count: int, window: int = 200) -> float:
-    """Publish with confirms + consume with acks, persistent, quorum queue: messages/s."""
+    """Publish with confirms (here) + consume with acks (in its own process), persistent,
+    quorum queue: messages/s from the first publish to the last ack."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
-        await channel.set_qos(prefetch_count=window)
         queue = await channel.declare_queue(
             f"bench.raw.{uuid.uuid4().hex[:6]}", durable=True, arguments={"x-queue-type": "quorum"}
         )
-        done = asyncio.Event()
-        received = 0
-
-        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            nonlocal received
-            await message.ack()
-            received += 1
-            if received == count:
-                done.set()
-
-        await queue.consume(on_message)
-        started = time.perf_counter()
-        for first in range(0, count, window):
-            await asyncio.gather(*(
-                channel.default_exchange.publish(
-                    aio_pika.Message(PAYLOAD, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                    routing_key=queue.name)
-                for _ in range(first, min(first + window, count))))  # fmt: skip
-        await done.wait()
-        elapsed = time.perf_counter() - started
+        async with ConsumerSide(
+            "raw",
+            "--amqp-url",
+            amqp_url,
+            "--queue",
+            queue.name,
+            "--count",
+            str(count),
+            "--prefetch",
+            str(window),
+        ) as consumer:
+            started = time.time()
+            for first in range(0, count, window):
+                await asyncio.gather(
+                    *(
+                        channel.default_exchange.publish(
+                            aio_pika.Message(
+                                PAYLOAD, delivery_mode=aio_pika.DeliveryMode.PERSISTENT
+                            ),
+                            routing_key=queue.name,
+                        )
+                        for _ in range(first, min(first + window, count))
+                    )
+                )
+            finished = await consumer.finished()
         await queue.delete(if_unused=False, if_empty=False)
-    return count / elapsed
+    return count / (finished - started)  # fmt: skip
 
 
 async def raw_engine(database: Database, count: int, concurrency: int = 16) -> float:

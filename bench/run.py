@@ -77,7 +77,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     try:
         print("1-3: raw broker, the platform's bus, raw engine", flush=True)
         figures["raw_broker"] = await raw_broker(amqp_url, args.count)
-        figures["bus"] = asdict(await platform_bus(amqp_url, mongo["bench"], args.count))
+        figures["bus"] = asdict(
+            await platform_bus(amqp_url, engine.url, mongo["bench"], args.count)
+        )
         figures["raw_engine"] = await raw_engine(mongo["bench"], args.count)
         figures["writes_per_journey"] = WRITES_PER_JOURNEY
         # Idle connections are dropped before uvicorn closes them (5 s): no reuse race.

@@ -108,9 +108,7 @@ class OutboxRelay:
         """One aggregate's entries, in their order, each confirmed: their ids."""
         sent: set[str] = set()
         for entry in document.get("outbox", []):
-            await self._publisher.publish(
-                entry["body"].encode(), traceparent=entry.get("traceparent")
-            )
+            await self._publisher.publish_recorded(entry)
             sent.add(entry["event_id"])
         return sent
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import aio_pika
 import pytest
@@ -295,11 +296,10 @@ async def test_the_relay_keeps_an_event_recorded_while_it_was_publishing(
     class Interleaving(EventPublisher):
         """Publishes; for t-2's first event, t-2 records a second one meanwhile."""
 
-        async def publish(self, body: bytes, *, traceparent: str | None = None) -> None:
-            await super().publish(body, traceparent=traceparent)
-            envelope, _ = parse_event(body)
-            if envelope.correlation_id == "t-2" and not interleaved:
-                interleaved.append(envelope.event_id)
+        async def publish_recorded(self, entry: Mapping[str, Any]) -> None:
+            await super().publish_recorded(entry)
+            if entry["correlation_id"] == "t-2" and not interleaved:
+                interleaved.append(entry["event_id"])
                 tally = await repository.get("t-2")
                 assert tally is not None
                 tally.record(cancellation("t-2"))

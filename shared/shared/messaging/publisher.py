@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
@@ -44,19 +46,42 @@ class EventPublisher:
         """Validate the event against the contract, publish it, wait for the confirm.
         `traceparent` (W3C) continues the trace of the change that recorded the event."""
         envelope, _ = parse_event(body)
+        await self._publish_event(
+            body, envelope.event_type, str(envelope.event_id), envelope.correlation_id,
+            envelope.occurred_at, traceparent,
+        )  # fmt: skip
+
+    async def publish_recorded(self, entry: Mapping[str, Any]) -> None:
+        """An outbox entry as `shared.repository` stored it: its body was validated when
+        it was recorded, and its type, id and correlation are stored beside it, so it is
+        published as it is (the relay's path: no second parse per event, issue #9)."""
+        await self._publish_event(
+            entry["body"].encode(), entry["event_type"], entry["event_id"],
+            entry["correlation_id"], entry["occurred_at"], entry.get("traceparent"),
+        )  # fmt: skip
+
+    async def _publish_event(
+        self,
+        body: bytes,
+        event_type: str,
+        event_id: str,
+        correlation_id: str,
+        occurred_at: datetime,
+        traceparent: str | None,
+    ) -> None:
+        headers: dict[str, str | int] = {PUBLISHED_AT: int(time.time() * 1000)}
+        if traceparent:
+            headers[TRACEPARENT] = traceparent
         await self.publish_to(
-            routing_key=envelope.event_type,
+            routing_key=event_type,
             body=body,
-            message_id=str(envelope.event_id),
-            event_type=envelope.event_type,
-            correlation_id=envelope.correlation_id,
-            timestamp=envelope.occurred_at,
-            headers={
-                PUBLISHED_AT: int(time.time() * 1000),
-                **({TRACEPARENT: traceparent} if traceparent else {}),
-            },
+            message_id=event_id,
+            event_type=event_type,
+            correlation_id=correlation_id,
+            timestamp=occurred_at,
+            headers=headers,
         )
-        metrics.EVENTS_PUBLISHED.labels(self._service, envelope.event_type).inc()
+        metrics.EVENTS_PUBLISHED.labels(self._service, event_type).inc()
 
     async def publish_to(
         self,

@@ -1,0 +1,131 @@
+"""The consuming side of (1) and (2) in a process of its own, as in the platform (the
+relay runs in the producing service, the consumer in another): prints `ready` once
+consuming, then `done <epoch seconds>` when the last of `--count` messages is handled.
+
+    python bench/consumer_side.py raw --amqp-url URL --queue NAME --count N --prefetch P
+    python bench/consumer_side.py bus --amqp-url URL --mongo-url URL --count N
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import aio_pika
+import uvloop
+
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "tools")]
+
+from shared.clock import SystemClock  # noqa: E402
+from shared.contract import Envelope  # noqa: E402
+from shared.messaging.consumer import EventConsumer, Inbox  # noqa: E402
+from shared.messaging.publisher import EventPublisher  # noqa: E402
+from shared.messaging.topology import QUEUES  # noqa: E402
+from shared.mongo import connect  # noqa: E402
+from shared.settings import ServiceSettings  # noqa: E402
+
+
+class Countdown:
+    def __init__(self, count: int) -> None:
+        self.left, self.done = count, asyncio.Event()
+
+    def tick(self) -> None:
+        self.left -= 1
+        if self.left == 0:
+            self.finished = time.time()
+            self.done.set()
+
+
+async def raw(args: argparse.Namespace, countdown: Countdown) -> None:
+    """aio-pika alone: consume with acks."""
+    connection = await aio_pika.connect(args.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.set_qos(prefetch_count=args.prefetch)
+        queue = await channel.get_queue(args.queue)
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            await message.ack()
+            countdown.tick()
+
+        await queue.consume(on_message)
+        print("ready", flush=True)
+        await countdown.done.wait()
+
+
+async def bus(args: argparse.Namespace, countdown: Countdown) -> None:
+    """The project's idempotent consumer (its inbox on the engine), as aftersales runs it."""
+    connection = await aio_pika.connect_robust(args.amqp_url)
+    mongo = connect(args.mongo_url, app_name="bench-consumer")
+    publisher = EventPublisher(connection, service="bench")
+    await publisher.start()
+
+    async def handle(envelope: Envelope, event: object) -> None:
+        countdown.tick()
+
+    queue = QUEUES["aftersales"]
+    consumer = EventConsumer(connection, queue, dict.fromkeys(queue.event_types, handle),
+                             inbox=Inbox(mongo["bench"][f"inbox_{uuid.uuid4().hex[:6]}"]),
+                             publisher=publisher, clock=SystemClock(), max_attempts=5,
+                             prefetch=ServiceSettings().amqp_prefetch)  # fmt: skip
+    await consumer.start()
+    print("ready", flush=True)
+    await countdown.done.wait()
+    await connection.close()
+    await mongo.close()
+
+
+async def main(args: argparse.Namespace) -> None:
+    countdown = Countdown(args.count)
+    await (raw if args.kind == "raw" else bus)(args, countdown)
+    print(f"done {countdown.finished}", flush=True)
+
+
+class ConsumerSide:
+    """The consumer process, from the producing side: `async with` starts it and waits
+    until it consumes; `finished()` waits for its last message (epoch seconds)."""
+
+    def __init__(self, *args: str) -> None:
+        self.args = args
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> ConsumerSide:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, *self.args, stdout=asyncio.subprocess.PIPE
+        )
+        if await self._line() != "ready":
+            raise RuntimeError("the consumer process did not start")
+        return self
+
+    async def _line(self) -> str:
+        assert self.process is not None
+        assert self.process.stdout is not None
+        return (
+            (await asyncio.wait_for(self.process.stdout.readline(), timeout=600)).decode().strip()
+        )
+
+    async def finished(self) -> float:
+        line = await self._line()
+        if not line.startswith("done "):
+            raise RuntimeError(f"the consumer process ended without finishing: {line!r}")
+        return float(line.split()[1])
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kind", choices=["raw", "bus"])
+    parser.add_argument("--amqp-url", required=True)
+    parser.add_argument("--mongo-url", default="")
+    parser.add_argument("--queue", default="")
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--prefetch", type=int, default=200)
+    uvloop.run(main(parser.parse_args()))
