@@ -41,6 +41,7 @@ class EndToEnd:
     levels: list[Level] = field(default_factory=list)
     one_process: float = 0.0
     two_processes: float = 0.0
+    cpu_saturated: dict[str, float] = field(default_factory=dict)
     cpu_one: dict[str, float] = field(default_factory=dict)
     cpu_two: dict[str, float] = field(default_factory=dict)
     rss_idle: dict[str, float] = field(default_factory=dict)
@@ -59,7 +60,7 @@ async def _counts(stage: Stage) -> dict[str, int]:
 
 
 async def _journeys(stage: Stage, client: httpx.AsyncClient, journeys: int,
-                    workers: int = 24) -> None:  # fmt: skip
+                    workers: int = 48) -> None:  # fmt: skip
     """`journeys` journeys, `workers` at a time (closed loop)."""
     queue = iter(range(journeys))
 
@@ -124,6 +125,10 @@ async def drain(stage: Stage, client: httpx.AsyncClient, journeys: int, processe
     return (target - first) / elapsed, cpu
 
 
+def _me() -> dict[str, psutil.Process]:
+    return {"bench client": psutil.Process()}
+
+
 async def _above(stage: Stage, count: int) -> bool:
     return await stage.handled("aftersales") > count
 
@@ -149,7 +154,12 @@ async def end_to_end(stage: Stage, client: httpx.AsyncClient, others: dict[str, 
     await closed_loop(stage, client, max(journeys // 10, 20))  # warm-up
     result.rss_idle = rss_mb(stage.processes())
     async with Sampler(stage.processes()) as sampler:
-        result.saturation = await closed_loop(stage, client, journeys)
+        started = time.perf_counter()
+        async with Sampler({**stage.processes(), **others, **_me()}) as saturated:
+            result.saturation = await closed_loop(stage, client, journeys)
+        elapsed = time.perf_counter() - started
+        result.cpu_saturated = {name: seconds / elapsed
+                                for name, seconds in saturated.cpu_seconds.items()}  # fmt: skip
         for share in (0.25, 0.5, 0.9):
             result.levels.append(
                 await open_loop(stage, client, share * result.saturation, seconds, share)

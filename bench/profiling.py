@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import os
 import shutil
 import signal
 import subprocess
@@ -44,7 +45,8 @@ class Profiles:
             raw = self.out / f"profile-{service}.raw"
             if raw.exists():
                 (self.out / f"profile-{service}.txt").write_text(summarise(service, raw))
-                raw.unlink()
+                if not os.environ.get("BENCH_KEEP_RAW"):
+                    raw.unlink()
 
 
 def summarise(service: str, raw: Path, top: int = 60) -> str:

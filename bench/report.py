@@ -22,9 +22,11 @@ def markdown(r: dict[str, Any]) -> str:
     half = next(level for level in e2e["levels"] if level["share"] == 0.5)
     scale = e2e["two_processes"] / e2e["one_process"]
     peak = max(e2e["rss_peak"].values())
+    rounds = len(r["rounds"]["raw_broker"])
     rows = [
         f"Machine: {r['machine']}. One run of `make bench`; every figure measured beside its "
-        "baseline on the same broker and engine.",
+        f"baseline on the same broker and engine; (1)-(4) are medians of {rounds} interleaved "
+        "rounds (all rounds in results.json).",
         "",
         "| measurement | figure | ratio | target | |",
         "|---|---|---|---|---|",
@@ -64,12 +66,16 @@ def markdown(r: dict[str, Any]) -> str:
           f"| {level['hop_p50_ms']:.1f} ms | {level['hop_p99_ms']:.1f} ms "
           f"| {level['hop_max_ms']:.1f} ms |" for level in e2e["levels"]),
         "",
-        "## (6) CPU while the backlog drains (share of one core)",
+        "## (5, 6) CPU by process (share of one core; the machine has "
+        f"{r['machine'].split(', ')[1]})",
         "",
-        "| process | 1 aftersales process | 2 aftersales processes |",
-        "|---|---|---|",
-        *(f"| {name} | {e2e['cpu_one'].get(name, 0):.0%} | {e2e['cpu_two'].get(name, 0):.0%} |"
-          for name in sorted(set(e2e["cpu_one"]) | set(e2e["cpu_two"]))),
+        "| process | journeys, saturated | backlog, 1 aftersales process "
+        "| backlog, 2 aftersales processes |",
+        "|---|---|---|---|",
+        *(f"| {name} | {e2e.get('cpu_saturated', {}).get(name, 0):.0%} "
+          f"| {e2e['cpu_one'].get(name, 0):.0%} | {e2e['cpu_two'].get(name, 0):.0%} |"
+          for name in sorted(set(e2e["cpu_one"]) | set(e2e["cpu_two"])
+                             | set(e2e.get("cpu_saturated", {})))),
         "",
         "## (7) Resident memory (MB)",
         "",

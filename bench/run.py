@@ -17,6 +17,7 @@ import tempfile
 import uuid
 from dataclasses import asdict
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import httpx
@@ -28,7 +29,7 @@ sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "bench")]
 
 from baselines import raw_broker, raw_engine  # noqa: E402
 from bus import platform_bus  # noqa: E402
-from http_bench import growth, minimal_endpoint, post_orders  # noqa: E402
+from http_bench import Rate, growth, minimal_endpoint, post_orders  # noqa: E402
 from journeys import end_to_end  # noqa: E402
 from profiling import Profiles  # noqa: E402
 from report import chart, markdown  # noqa: E402
@@ -55,6 +56,11 @@ def machine() -> str:
             f"{platform.python_version()}, {platform.system()} {platform.release()}")  # fmt: skip
 
 
+def median_run(runs: list[Rate]) -> Rate:
+    """The run whose throughput is the median (its latencies come with it)."""
+    return sorted(runs, key=lambda run: run.per_second)[len(runs) // 2]
+
+
 def rabbitmq() -> dict[str, psutil.Process]:
     for process in psutil.process_iter(["name"]):
         if process.info["name"] == "beam.smp":
@@ -75,12 +81,18 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     assert engine._process is not None
     others = {"engine": psutil.Process(engine._process.pid), **rabbitmq()}
     try:
-        print("1-3: raw broker, the platform's bus, raw engine", flush=True)
-        figures["raw_broker"] = await raw_broker(amqp_url, args.count)
-        figures["bus"] = asdict(
-            await platform_bus(amqp_url, engine.url, mongo["bench"], args.count)
-        )
-        figures["raw_engine"] = await raw_engine(mongo["bench"], args.count)
+        print(f"1-3: raw broker, the platform's bus, raw engine ({args.rounds} rounds)", flush=True)
+        brokers, buses, writes = [], [], []
+        for _ in range(args.rounds):  # interleaved, so a slow spell hits each alike
+            brokers.append(await raw_broker(amqp_url, args.count))
+            buses.append(await platform_bus(amqp_url, engine.url, mongo["bench"], args.count))
+            writes.append(await raw_engine(mongo["bench"], args.count))
+        figures["raw_broker"] = median(brokers)
+        figures["bus"] = {"relayed": median(bus.relayed for bus in buses),
+                          "with_store": median(bus.with_store for bus in buses)}  # fmt: skip
+        figures["raw_engine"] = median(writes)
+        figures["rounds"] = {"raw_broker": brokers, "bus": [asdict(bus) for bus in buses],
+                             "raw_engine": writes}  # fmt: skip
         figures["writes_per_journey"] = WRITES_PER_JOURNEY
         # Idle connections are dropped before uvicorn closes them (5 s): no reuse race.
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
@@ -88,13 +100,17 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             print("starting the four services", flush=True)
             await stage.start(client)
             print("4: POST /orders beside a minimal endpoint", flush=True)
-            figures["minimal"] = asdict(
-                await minimal_endpoint(stage, client, args.requests, args.concurrency)
-            )
             await post_orders(stage, client, args.requests // 10, args.concurrency)  # warm-up
-            figures["post_orders"] = asdict(
-                await post_orders(stage, client, args.requests, args.concurrency)
-            )
+            minimal, orders = [], []
+            for _ in range(args.rounds):
+                minimal.append(
+                    await minimal_endpoint(stage, client, args.requests, args.concurrency)
+                )
+                orders.append(await post_orders(stage, client, args.requests, args.concurrency))
+            figures["minimal"] = asdict(median_run(minimal))
+            figures["post_orders"] = asdict(median_run(orders))
+            figures["rounds"].update(minimal=[asdict(run) for run in minimal],
+                                     post_orders=[asdict(run) for run in orders])  # fmt: skip
             print("5-7: journeys, hop latency, two consumer processes, memory", flush=True)
             async with Profiles(stage, ("orders", "aftersales"), RESULTS, args.profile):
                 figures["end_to_end"] = asdict(
@@ -119,6 +135,7 @@ if __name__ == "__main__":
     parser.add_argument("--journeys", type=int, default=1000, help="journeys in 5 and 6")
     parser.add_argument("--seconds", type=float, default=20.0, help="each offered-load level")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--rounds", type=int, default=3, help="of 1-4; medians reported")
     parser.add_argument("--profile", action="store_true", help="py-spy the services in 5")
     arguments = parser.parse_args()
     arguments.sizes = tuple(arguments.sizes)
