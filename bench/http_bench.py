@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from load import Load
 from stage import Stage, headers, percentile
 
 from devkit.engine import free_port
@@ -53,21 +53,21 @@ def order_body(stage: Stage) -> dict[str, object]:
             "shipping_address": ADDRESS}  # fmt: skip
 
 
-async def post_orders(stage: Stage, client: httpx.AsyncClient, count: int,
+async def post_orders(stage: Stage, load: Load, count: int,
                       concurrency: int) -> Rate:  # fmt: skip
     """`POST /orders` by buyers (tokens minted beforehand: the client's work is not timed)."""
     tokens = [headers("buyer", f"bench-h-{uuid.uuid4().hex[:8]}") for _ in range(64)]
     url, body = f"{stage.url('orders')}/orders", order_body(stage)
 
     async def call(index: int) -> None:
-        response = await client.post(url, headers=tokens[index % len(tokens)], json=body)
-        if response.status_code != 201:
-            raise RuntimeError(f"POST /orders gave {response.status_code}: {response.text}")
+        (await load.post(url, headers=tokens[index % len(tokens)], json=body)).expect(
+            201, "POST /orders"
+        )
 
     return await hammer(call, count, concurrency)
 
 
-async def minimal_endpoint(stage: Stage, client: httpx.AsyncClient, count: int,
+async def minimal_endpoint(stage: Stage, load: Load, count: int,
                            concurrency: int) -> Rate:  # fmt: skip
     port = free_port()
     process = await asyncio.create_subprocess_exec(
@@ -80,9 +80,7 @@ async def minimal_endpoint(stage: Stage, client: httpx.AsyncClient, count: int,
         url, body = f"http://127.0.0.1:{port}/orders", order_body(stage)
 
         async def call(index: int) -> None:
-            response = await client.post(url, json=body)
-            if response.status_code != 201:
-                raise RuntimeError(f"minimal endpoint gave {response.status_code}")
+            (await load.post(url, json=body)).expect(201, "the minimal endpoint")
 
         await hammer(call, count // 10, concurrency)  # warm-up
         return await hammer(call, count, concurrency)
@@ -122,7 +120,7 @@ async def fill_orders(stage: Stage, target: int) -> None:
         await orders.insert_many(batch, ordered=False)
 
 
-async def growth(stage: Stage, client: httpx.AsyncClient, sizes: tuple[int, ...],
+async def growth(stage: Stage, load: Load, sizes: tuple[int, ...],
                  count: int) -> list[Growth]:  # fmt: skip
     results = []
     base = stage.url("orders")
@@ -131,9 +129,7 @@ async def growth(stage: Stage, client: httpx.AsyncClient, sizes: tuple[int, ...]
 
     def getter(url: str, auth: dict[str, str]) -> Callable[[int], Awaitable[None]]:
         async def call(index: int) -> None:
-            response = await client.get(url, headers=auth)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {url} gave {response.status_code}: {response.text}")
+            (await load.get(url, headers=auth)).expect(200, f"GET {url}")
 
         return call
 
@@ -141,7 +137,7 @@ async def growth(stage: Stage, client: httpx.AsyncClient, sizes: tuple[int, ...]
         await fill_orders(stage, size)
         results.append(Growth(
             stored=size,
-            place=await post_orders(stage, client, count, 16),
+            place=await post_orders(stage, load, count, 16),
             buyer_list=await hammer(getter(f"{base}/orders?limit=20", buyer), count, 16),
             merchant_desk=await hammer(
                 getter(f"{base}/orders?status=awaiting_confirmation&limit=20", merchant),

@@ -14,8 +14,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-import httpx
 import psutil
+from load import Load
 from stage import Sampler, Stage, percentile, rss_mb, wait_for
 
 #: The consumers a journey's events reach: aftersales (OrderCreated, OrderConfirmed) and
@@ -59,28 +59,28 @@ async def _counts(stage: Stage) -> dict[str, int]:
     return {service: await stage.handled(service) for service in CONSUMERS}
 
 
-async def _journeys(stage: Stage, client: httpx.AsyncClient, journeys: int,
+async def _journeys(stage: Stage, load: Load, journeys: int,
                     workers: int = 48) -> None:  # fmt: skip
     """`journeys` journeys, `workers` at a time (closed loop)."""
     queue = iter(range(journeys))
 
     async def worker() -> None:
         for _ in queue:
-            await stage.journey(client, f"bench-b-{uuid.uuid4().hex[:8]}")
+            await stage.journey(load, f"bench-b-{uuid.uuid4().hex[:8]}")
 
     await asyncio.gather(*(worker() for _ in range(workers)))
 
 
-async def closed_loop(stage: Stage, client: httpx.AsyncClient, journeys: int) -> float:
+async def closed_loop(stage: Stage, load: Load, journeys: int) -> float:
     """Journeys/s from the first request until every journey's events are handled."""
     base = await _counts(stage)
     started = time.perf_counter()
-    await _journeys(stage, client, journeys)
+    await _journeys(stage, load, journeys)
     await wait_for(lambda: _all_handled(stage, journeys, base), timeout=600, what="the backlog")
     return journeys / (time.perf_counter() - started)
 
 
-async def open_loop(stage: Stage, client: httpx.AsyncClient, rate: float, seconds: float,
+async def open_loop(stage: Stage, load: Load, rate: float, seconds: float,
                     share: float) -> Level:  # fmt: skip
     """`rate` journeys a second for `seconds`, started on schedule whatever the answers."""
     base = await _counts(stage)
@@ -91,7 +91,7 @@ async def open_loop(stage: Stage, client: httpx.AsyncClient, rate: float, second
     count = int(rate * seconds)
     for index in range(count):
         await asyncio.sleep(max(started + index / rate - time.perf_counter(), 0))
-        tasks.append(asyncio.create_task(stage.journey(client, f"bench-b-{uuid.uuid4().hex[:8]}")))
+        tasks.append(asyncio.create_task(stage.journey(load, f"bench-b-{uuid.uuid4().hex[:8]}")))
     await asyncio.gather(*tasks)
     await wait_for(lambda: _all_handled(stage, count, base), timeout=600, what="the backlog")
     elapsed = time.perf_counter() - started
@@ -100,7 +100,7 @@ async def open_loop(stage: Stage, client: httpx.AsyncClient, rate: float, second
                  max(hops, default=0.0), count)  # fmt: skip
 
 
-async def drain(stage: Stage, client: httpx.AsyncClient, journeys: int, processes: int,
+async def drain(stage: Stage, load: Load, journeys: int, processes: int,
                 others: dict[str, psutil.Process]) -> tuple[float, dict[str, float]]:  # fmt: skip
     """A backlog of aftersales events (its process stopped while journeys ran), then drained
     by `processes` aftersales processes: events/s from the first handled to the last."""
@@ -108,7 +108,7 @@ async def drain(stage: Stage, client: httpx.AsyncClient, journeys: int, processe
     aftersales = stage.platform.services["aftersales"]
     aftersales.stop()
     base = await _counts(stage)
-    await closed_loop_without(stage, client, journeys)
+    await closed_loop_without(stage, load, journeys)
     target = base["aftersales"] + journeys * EVENTS_PER_JOURNEY["aftersales"]
     aftersales.start()
     for _ in range(processes - 1):
@@ -137,10 +137,10 @@ async def _at_least(stage: Stage, count: int) -> bool:
     return await stage.handled("aftersales") >= count
 
 
-async def closed_loop_without(stage: Stage, client: httpx.AsyncClient, journeys: int) -> None:
+async def closed_loop_without(stage: Stage, load: Load, journeys: int) -> None:
     """Journeys while aftersales is down: wait only for the shipments (logistics)."""
     base = await stage.shipments()
-    await _journeys(stage, client, journeys)
+    await _journeys(stage, load, journeys)
 
     async def shipped() -> bool:
         return await stage.shipments() >= base + journeys
@@ -148,23 +148,23 @@ async def closed_loop_without(stage: Stage, client: httpx.AsyncClient, journeys:
     await wait_for(shipped, timeout=600, what="the shipments")
 
 
-async def end_to_end(stage: Stage, client: httpx.AsyncClient, others: dict[str, psutil.Process],
+async def end_to_end(stage: Stage, load: Load, others: dict[str, psutil.Process],
                      journeys: int, seconds: float) -> EndToEnd:  # fmt: skip
     result = EndToEnd()
-    await closed_loop(stage, client, max(journeys // 10, 20))  # warm-up
+    await closed_loop(stage, load, max(journeys // 10, 20))  # warm-up
     result.rss_idle = rss_mb(stage.processes())
     async with Sampler(stage.processes()) as sampler:
         started = time.perf_counter()
         async with Sampler({**stage.processes(), **others, **_me()}) as saturated:
-            result.saturation = await closed_loop(stage, client, journeys)
+            result.saturation = await closed_loop(stage, load, journeys)
         elapsed = time.perf_counter() - started
         result.cpu_saturated = {name: seconds / elapsed
                                 for name, seconds in saturated.cpu_seconds.items()}  # fmt: skip
         for share in (0.25, 0.5, 0.9):
             result.levels.append(
-                await open_loop(stage, client, share * result.saturation, seconds, share)
+                await open_loop(stage, load, share * result.saturation, seconds, share)
             )
     result.rss_peak = sampler.peak_rss
-    result.one_process, result.cpu_one = await drain(stage, client, journeys, 1, others)
-    result.two_processes, result.cpu_two = await drain(stage, client, journeys, 2, others)
+    result.one_process, result.cpu_one = await drain(stage, load, journeys, 1, others)
+    result.two_processes, result.cpu_two = await drain(stage, load, journeys, 2, others)
     return result

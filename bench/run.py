@@ -31,6 +31,7 @@ from baselines import raw_broker, raw_engine  # noqa: E402
 from bus import platform_bus  # noqa: E402
 from http_bench import Rate, growth, minimal_endpoint, post_orders  # noqa: E402
 from journeys import end_to_end  # noqa: E402
+from load import Load  # noqa: E402
 from profiling import Profiles  # noqa: E402
 from report import chart, markdown  # noqa: E402
 from stage import Stage  # noqa: E402
@@ -96,17 +97,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         figures["writes_per_journey"] = WRITES_PER_JOURNEY
         # Idle connections are dropped before uvicorn closes them (5 s): no reuse race.
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
-        async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        async with httpx.AsyncClient(timeout=60, limits=limits) as client, Load() as load:
             print("starting the four services", flush=True)
             await stage.start(client)
             print("4: POST /orders beside a minimal endpoint", flush=True)
-            await post_orders(stage, client, args.requests // 10, args.concurrency)  # warm-up
+            await post_orders(stage, load, args.requests // 10, args.concurrency)  # warm-up
             minimal, orders = [], []
             for _ in range(args.rounds):
-                minimal.append(
-                    await minimal_endpoint(stage, client, args.requests, args.concurrency)
-                )
-                orders.append(await post_orders(stage, client, args.requests, args.concurrency))
+                minimal.append(await minimal_endpoint(stage, load, args.requests, args.concurrency))
+                orders.append(await post_orders(stage, load, args.requests, args.concurrency))
             figures["minimal"] = asdict(median_run(minimal))
             figures["post_orders"] = asdict(median_run(orders))
             figures["rounds"].update(minimal=[asdict(run) for run in minimal],
@@ -114,10 +113,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             print("5-7: journeys, hop latency, two consumer processes, memory", flush=True)
             async with Profiles(stage, ("orders", "aftersales"), RESULTS, args.profile):
                 figures["end_to_end"] = asdict(
-                    await end_to_end(stage, client, others, args.journeys, args.seconds)
+                    await end_to_end(stage, load, others, args.journeys, args.seconds)
                 )
             print("8: cost growth with stored orders", flush=True)
-            levels = await growth(stage, client, args.sizes, args.requests // 2)
+            levels = await growth(stage, load, args.sizes, args.requests // 2)
             figures["growth"] = [asdict(level) for level in levels]
     finally:
         await stage.stop()

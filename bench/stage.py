@@ -5,6 +5,7 @@ off the services' own databases (shipments created, the inbox's per-event hop ti
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from load import Load
 
 from devkit.engine import free_port
 from devkit.journey import ADDRESS, cast, list_product, open_full_managed_store
@@ -104,22 +106,21 @@ class Stage:
 
     # --- the journey: create -> confirm -> shipment created -------------------------
 
-    async def journey(self, client: httpx.AsyncClient, buyer: str) -> None:
+    async def journey(self, load: Load, buyer: str) -> None:
         """One order placed by a buyer and confirmed by the merchant; the shipment follows
         through events (OrderConfirmed → logistics)."""
-        response = await client.post(
+        placed = await load.post(
             f"{self.url('orders')}/orders",
             headers=headers("buyer", buyer),
             json={"items": [{"product_id": self.product_id, "quantity": 1}],
                   "shipping_address": ADDRESS},
         )  # fmt: skip
-        response.raise_for_status()
-        order_id = response.json()["order_id"]
-        confirmed = await client.post(
+        order_id = json.loads(placed.expect(201, "POST /orders"))["order_id"]
+        confirmed = await load.post(
             f"{self.url('orders')}/orders/{order_id}/confirm",
             headers=headers("merchant", self.merchant),
         )
-        confirmed.raise_for_status()
+        confirmed.expect(200, "POST /orders/{id}/confirm")
 
     async def shipments(self) -> int:
         return await self.db("logistics")["shipments"].estimated_document_count()
