@@ -57,7 +57,7 @@ def summarise(service: str, raw: Path, top: int = 60) -> str:
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
-        if not stack:
+        if not stack or not count_text.isdigit():  # a frame name broken over lines
             continue
         count = int(count_text)
         frames = stack.split(";")

@@ -60,7 +60,9 @@ class AftersalesEventHandlers:
         await self._apply(self.stores, StoreFacts, event.store_id, envelope, learn)
 
     async def order_created(self, envelope: Envelope, event: OrderCreated) -> None:
-        await self._order(event.order_id, envelope, lambda o: o.apply_order_created(event))
+        # Almost always the order's first event here: stored without reading first.
+        await self._apply(self.orders, OrderFacts, event.order_id, envelope,
+                          lambda o: o.apply_order_created(event), creates=True)  # fmt: skip
 
     async def order_confirmed(self, envelope: Envelope, event: OrderConfirmed) -> None:
         await self._order(event.order_id, envelope, lambda o: o.apply_order_confirmed(event))
@@ -91,11 +93,22 @@ class AftersalesEventHandlers:
         aggregate_id: str,
         envelope: Envelope,
         change: Callable[[A], None],
+        *,
+        creates: bool = False,
     ) -> None:
+        """Apply `change` once per event. With `creates`, the event usually comes first:
+        the first attempt inserts without reading (one round-trip, issue #9); if the
+        aggregate already exists (an earlier event or a duplicate), it reads and applies."""
         event_id = str(envelope.event_id)
+        first = creates
 
         async def attempt() -> None:
-            current = await repository.get(aggregate_id)
+            nonlocal first
+            if first:
+                first = False
+                current = None
+            else:
+                current = await repository.get(aggregate_id)
             facts = current if current is not None else model(id=aggregate_id)
             if facts.has_applied(event_id):
                 return

@@ -1,0 +1,97 @@
+"""What aftersales' busiest handler costs the database (issue #9): an order's first event,
+`OrderCreated`, is stored in one write with no read before it; the same event again reads
+the order and changes nothing; an `OrderConfirmed` that came first is kept."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from aftersales.domain.facts import OrderFacts, StoreFacts
+from aftersales.service_layer.events import AftersalesEventHandlers
+from shared.clock import SystemClock
+from shared.contract import Envelope, parse_event, record_event
+from shared.contract.events import OrderConfirmed, OrderCreated, OrderLine
+from shared.contract.types import ContractModel, Money, ShippingAddress
+from shared.repository import AggregateRepository
+from testkit.round_trips import RoundTrips, client
+
+pytestmark = pytest.mark.integration
+
+PRICE = Money(amount_minor=1_000, currency="USD")
+LINE = OrderLine(product_id="p-1", title="Tea set", category="home", quantity=1,
+                 unit_price=PRICE, weight_grams=800)  # fmt: skip
+ADDRESS = ShippingAddress(recipient="Ana", phone="+34 600 000 000", country="ES",
+                          city="Madrid", line1="Calle 1", postal_code="28001")  # fmt: skip
+
+
+def created(order_id: str) -> OrderCreated:
+    return OrderCreated(order_id=order_id, buyer_id="b-1", store_id="s-1", merchant_id="m-1",
+                        store_type="full_managed", items=[LINE], total=PRICE,
+                        shipping_address=ADDRESS, created_at=datetime.now(UTC),
+                        confirm_by=datetime.now(UTC))  # fmt: skip
+
+
+def confirmed(order_id: str) -> OrderConfirmed:
+    return OrderConfirmed(order_id=order_id, buyer_id="b-1", store_id="s-1", merchant_id="m-1",
+                          store_type="full_managed", confirmed_at=datetime.now(UTC),
+                          total=PRICE, shipping_address=ADDRESS, items=[LINE])  # fmt: skip
+
+
+def delivery(event: ContractModel) -> tuple[Envelope, Any]:
+    """The event as the consumer hands it to a handler: envelope and payload, parsed."""
+    envelope = record_event(event, producer="orders", correlation_id="c-1",
+                            occurred_at=datetime.now(UTC))  # fmt: skip
+    return parse_event(envelope.model_dump_json().encode())
+
+
+@dataclass
+class Wired:
+    events: AftersalesEventHandlers
+    orders: AggregateRepository[OrderFacts]
+    recorder: RoundTrips
+
+
+@pytest.fixture
+async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Wired]:
+    recorder = RoundTrips()
+    mongo = client(mongo_url, recorder)
+    database = mongo[f"{db_prefix}aftersales"]
+    orders = AggregateRepository(database["orders"], OrderFacts, producer="aftersales")
+    stores = AggregateRepository(database["stores"], StoreFacts, producer="aftersales")
+    yield Wired(AftersalesEventHandlers(orders, stores, SystemClock()), orders, recorder)
+    await mongo.close()
+
+
+async def test_an_order_created_costs_one_write_and_a_duplicate_no_change(wired: Wired) -> None:
+    events, orders, recorder = wired.events, wired.orders, wired.recorder
+    order_id = f"o-{uuid.uuid4().hex[:8]}"
+    envelope, payload = delivery(created(order_id))
+
+    await events.order_created(envelope, payload)
+    assert recorder.take() == [("insert", "orders")]
+
+    stored = await orders.get(order_id)
+    recorder.take()
+    await events.order_created(envelope, payload)  # the same event again
+    assert recorder.take() == [("insert", "orders"), ("find", "orders")]  # refused, then read
+    again = await orders.get(order_id)
+    assert stored is not None
+    assert again is not None
+    assert again.version == stored.version  # nothing written the second time
+
+
+async def test_an_order_created_after_its_confirmation_is_applied_to_it(wired: Wired) -> None:
+    events, orders = wired.events, wired.orders
+    order_id = f"o-{uuid.uuid4().hex[:8]}"
+    await events.order_confirmed(*delivery(confirmed(order_id)))
+    await events.order_created(*delivery(created(order_id)))
+    facts = await orders.get(order_id)
+    assert facts is not None
+    assert facts.confirmed_at is not None  # the late OrderCreated kept the confirmation
+    assert facts.buyer_id == "b-1"
