@@ -7,14 +7,17 @@ import time
 import uuid
 
 import aio_pika
+import psutil
 from consumer_side import ConsumerSide
+from stage import Sampler, Throughput, cpu_ms_per, me
 
 from shared.mongo import Database
 
 PAYLOAD = b'{"event_id": "x", "payload": {"order_id": "o-1", "reason": "buyer_cancelled"}}' * 4
 
 
-async def raw_broker(amqp_url: str, count: int, window: int = 200) -> float:
+async def raw_broker(amqp_url: str, count: int, others: dict[str, psutil.Process],
+                     window: int = 200) -> Throughput:  # fmt: skip
     """Publish with confirms (here) + consume with acks (in its own process), persistent,
     quorum queue: messages/s from the first publish to the last ack."""
     connection = await aio_pika.connect(amqp_url)
@@ -23,17 +26,20 @@ async def raw_broker(amqp_url: str, count: int, window: int = 200) -> float:
         queue = await channel.declare_queue(
             f"bench.raw.{uuid.uuid4().hex[:6]}", durable=True, arguments={"x-queue-type": "quorum"}
         )
-        async with ConsumerSide(
-            "raw",
-            "--amqp-url",
-            amqp_url,
-            "--queue",
-            queue.name,
-            "--count",
-            str(count),
-            "--prefetch",
-            str(window),
-        ) as consumer:
+        async with (
+            ConsumerSide(
+                "raw",
+                "--amqp-url",
+                amqp_url,
+                "--queue",
+                queue.name,
+                "--count",
+                str(count),
+                "--prefetch",
+                str(window),
+            ) as consumer,
+            Sampler({**others, **me()}) as sampler,
+        ):
             started = time.time()
             for first in range(0, count, window):
                 await asyncio.gather(
@@ -47,12 +53,14 @@ async def raw_broker(amqp_url: str, count: int, window: int = 200) -> float:
                         for _ in range(first, min(first + window, count))
                     )
                 )
-            finished = await consumer.finished()
+            finished, consumer_cpu = await consumer.finished()
         await queue.delete(if_unused=False, if_empty=False)
-    return count / (finished - started)  # fmt: skip
+    cpu = {**sampler.cpu_seconds, "consumer": consumer_cpu}
+    return Throughput(count / (finished - started), cpu_ms_per(cpu, count))
 
 
-async def raw_engine(database: Database, count: int, concurrency: int = 16) -> float:
+async def raw_engine(database: Database, count: int, others: dict[str, psutil.Process],
+                     concurrency: int = 16) -> Throughput:  # fmt: skip
     """Single-document inserts of an order-sized document: writes/s."""
     collection = database[f"bench_raw_{uuid.uuid4().hex[:6]}"]
     document = {"status": "awaiting_confirmation", "items": [{"sku": "p", "n": 1}] * 3,
@@ -63,8 +71,9 @@ async def raw_engine(database: Database, count: int, concurrency: int = 16) -> f
         async with semaphore:
             await collection.insert_one({**document, "_id": f"d{index}"})
 
-    started = time.perf_counter()
-    await asyncio.gather(*(write(index) for index in range(count)))
-    elapsed = time.perf_counter() - started
+    async with Sampler({**others, **me()}) as sampler:
+        started = time.perf_counter()
+        await asyncio.gather(*(write(index) for index in range(count)))
+        elapsed = time.perf_counter() - started
     await collection.drop()
-    return count / elapsed
+    return Throughput(count / elapsed, cpu_ms_per(sampler.cpu_seconds, count))

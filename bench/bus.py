@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aio_pika
+import psutil
 from consumer_side import ConsumerSide
+from stage import Sampler, Throughput, cpu_ms_per, me
 
 from shared.aggregate import Aggregate
 from shared.clock import SystemClock
@@ -28,24 +30,24 @@ class Cart(Aggregate):
 
 @dataclass(frozen=True)
 class BusFigures:
-    relayed: float
+    relayed: Throughput
     """Events/s from stored outbox entries to handled: publisher, relay and consumer."""
-    with_store: float
+    with_store: Throughput
     """Events/s including each event's producer write (the change and its outbox entry)."""
 
 
-async def platform_bus(amqp_url: str, mongo_url: str, database: Database,
-                       count: int) -> BusFigures:  # fmt: skip
+async def platform_bus(amqp_url: str, mongo_url: str, database: Database, count: int,
+                       others: dict[str, psutil.Process]) -> BusFigures:  # fmt: skip
     """The bus twice: events already stored (what the relay and consumer cost), then
     stored while the relay and consumer run (the producer's write included)."""
     return BusFigures(
-        relayed=await _run(amqp_url, mongo_url, database, count, store_first=True),
-        with_store=await _run(amqp_url, mongo_url, database, count, store_first=False),
+        relayed=await _run(amqp_url, mongo_url, database, count, others, store_first=True),
+        with_store=await _run(amqp_url, mongo_url, database, count, others, store_first=False),
     )
 
 
-async def _run(amqp_url: str, mongo_url: str, database: Database, count: int, *,
-               store_first: bool) -> float:  # fmt: skip
+async def _run(amqp_url: str, mongo_url: str, database: Database, count: int,
+               others: dict[str, psutil.Process], *, store_first: bool) -> Throughput:  # fmt: skip
     """The relay here, the idempotent consumer in its own process (as in the platform)."""
     connection = await aio_pika.connect_robust(amqp_url)
     channel = await connection.channel()
@@ -56,7 +58,9 @@ async def _run(amqp_url: str, mongo_url: str, database: Database, count: int, *,
     await carts.create_index([(PENDING, 1)])
     relay = OutboxRelay([carts], publisher, service="bench", clock=SystemClock(),
                         idle_poll_seconds=0.5)  # fmt: skip
-    repository = AggregateRepository(carts, Cart, producer="bench", on_outbox=relay.wake)
+    # Stored first: what the relay finds; stored while it runs: offered to it by each write.
+    repository = AggregateRepository(carts, Cart, producer="bench",
+                                     on_outbox=None if store_first else relay.offer)  # fmt: skip
     semaphore = asyncio.Semaphore(16)
 
     async def change(index: int) -> None:
@@ -77,12 +81,14 @@ async def _run(amqp_url: str, mongo_url: str, database: Database, count: int, *,
         await asyncio.gather(*(change(index) for index in range(count)))
     async with ConsumerSide("bus", "--amqp-url", amqp_url, "--mongo-url", mongo_url,
                             "--count", str(count)) as consumer:  # fmt: skip
-        started = time.time()
-        relay_task = asyncio.create_task(relay.run())
-        if not store_first:
-            await asyncio.gather(*(change(index) for index in range(count)))
-        finished = await consumer.finished()
+        async with Sampler({**others, **me()}) as sampler:
+            started = time.time()
+            relay_task = asyncio.create_task(relay.run())
+            if not store_first:
+                await asyncio.gather(*(change(index) for index in range(count)))
+            finished, consumer_cpu = await consumer.finished()
         relay_task.cancel()
     await connection.close()
     await carts.drop()
-    return count / (finished - started)
+    cpu = {**sampler.cpu_seconds, "consumer": consumer_cpu}
+    return Throughput(count / (finished - started), cpu_ms_per(cpu, count))

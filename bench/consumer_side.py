@@ -1,6 +1,7 @@
 """The consuming side of (1) and (2) in a process of its own, as in the platform (the
 relay runs in the producing service, the consumer in another): prints `ready` once
-consuming, then `done <epoch seconds>` when the last of `--count` messages is handled.
+consuming, then `done <epoch seconds> <CPU seconds>` when the last of `--count` messages is
+handled (its own CPU time from `ready` to then).
 
     python bench/consumer_side.py raw --amqp-url URL --queue NAME --count N --prefetch P
     python bench/consumer_side.py bus --amqp-url URL --mongo-url URL --count N
@@ -32,11 +33,17 @@ from shared.settings import ServiceSettings  # noqa: E402
 class Countdown:
     def __init__(self, count: int) -> None:
         self.left, self.done = count, asyncio.Event()
+        self.cpu_start = 0.0
+
+    def ready(self) -> None:
+        self.cpu_start = time.process_time()
+        print("ready", flush=True)
 
     def tick(self) -> None:
         self.left -= 1
         if self.left == 0:
             self.finished = time.time()
+            self.cpu = time.process_time() - self.cpu_start
             self.done.set()
 
 
@@ -53,7 +60,7 @@ async def raw(args: argparse.Namespace, countdown: Countdown) -> None:
             countdown.tick()
 
         await queue.consume(on_message)
-        print("ready", flush=True)
+        countdown.ready()
         await countdown.done.wait()
 
 
@@ -73,7 +80,7 @@ async def bus(args: argparse.Namespace, countdown: Countdown) -> None:
                              publisher=publisher, clock=SystemClock(), max_attempts=5,
                              prefetch=ServiceSettings().amqp_prefetch)  # fmt: skip
     await consumer.start()
-    print("ready", flush=True)
+    countdown.ready()
     await countdown.done.wait()
     await connection.close()
     await mongo.close()
@@ -82,12 +89,13 @@ async def bus(args: argparse.Namespace, countdown: Countdown) -> None:
 async def main(args: argparse.Namespace) -> None:
     countdown = Countdown(args.count)
     await (raw if args.kind == "raw" else bus)(args, countdown)
-    print(f"done {countdown.finished}", flush=True)
+    print(f"done {countdown.finished} {countdown.cpu}", flush=True)
 
 
 class ConsumerSide:
     """The consumer process, from the producing side: `async with` starts it and waits
-    until it consumes; `finished()` waits for its last message (epoch seconds)."""
+    until it consumes; `finished()` waits for its last message: when (epoch seconds), and
+    the CPU seconds the consumer spent."""
 
     def __init__(self, *args: str) -> None:
         self.args = args
@@ -108,11 +116,12 @@ class ConsumerSide:
             (await asyncio.wait_for(self.process.stdout.readline(), timeout=600)).decode().strip()
         )
 
-    async def finished(self) -> float:
+    async def finished(self) -> tuple[float, float]:
         line = await self._line()
         if not line.startswith("done "):
             raise RuntimeError(f"the consumer process ended without finishing: {line!r}")
-        return float(line.split()[1])
+        _, at, cpu = line.split()
+        return float(at), float(cpu)
 
     async def __aexit__(self, *exc: object) -> None:
         if self.process is not None and self.process.returncode is None:

@@ -9,11 +9,12 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 from load import Load
-from stage import Stage, headers, percentile
+from stage import Sampler, Stage, cpu_ms_per, headers, me, percentile
 
 from devkit.engine import free_port
 from devkit.journey import ADDRESS
@@ -29,6 +30,8 @@ class Rate:
     per_second: float
     p50_ms: float
     p99_ms: float
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    """CPU milliseconds per request by process (where sampled)."""
 
 
 async def hammer(call: Callable[[int], Awaitable[None]], count: int, concurrency: int) -> Rate:
@@ -53,9 +56,10 @@ def order_body(stage: Stage) -> dict[str, object]:
             "shipping_address": ADDRESS}  # fmt: skip
 
 
-async def post_orders(stage: Stage, load: Load, count: int,
-                      concurrency: int) -> Rate:  # fmt: skip
-    """`POST /orders` by buyers (tokens minted beforehand: the client's work is not timed)."""
+async def post_orders(stage: Stage, load: Load, count: int, concurrency: int,
+                      others: dict[str, psutil.Process] | None = None) -> Rate:  # fmt: skip
+    """`POST /orders` by buyers (tokens minted beforehand: the client's work is not timed);
+    with `others`, the CPU per request of every process (services, those, this one)."""
     tokens = [headers("buyer", f"bench-h-{uuid.uuid4().hex[:8]}") for _ in range(64)]
     url, body = f"{stage.url('orders')}/orders", order_body(stage)
 
@@ -64,11 +68,21 @@ async def post_orders(stage: Stage, load: Load, count: int,
             201, "POST /orders"
         )
 
-    return await hammer(call, count, concurrency)
+    if others is None:
+        return await hammer(call, count, concurrency)
+    return await sampled({**stage.processes(), **others, **me()}, call, count, concurrency)
 
 
-async def minimal_endpoint(stage: Stage, load: Load, count: int,
-                           concurrency: int) -> Rate:  # fmt: skip
+async def sampled(processes: dict[str, psutil.Process], call: Callable[[int], Awaitable[None]],
+                  count: int, concurrency: int) -> Rate:  # fmt: skip
+    async with Sampler(processes) as sampler:
+        rate = await hammer(call, count, concurrency)
+    rate.cpu_ms = cpu_ms_per(sampler.cpu_seconds, count)
+    return rate
+
+
+async def minimal_endpoint(stage: Stage, load: Load, count: int, concurrency: int,
+                           others: dict[str, psutil.Process]) -> Rate:  # fmt: skip
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(HERE / "minimal_app.py"), "--port", str(port),
@@ -83,7 +97,8 @@ async def minimal_endpoint(stage: Stage, load: Load, count: int,
             (await load.post(url, json=body)).expect(201, "the minimal endpoint")
 
         await hammer(call, count // 10, concurrency)  # warm-up
-        return await hammer(call, count, concurrency)
+        minimal = {"minimal endpoint": psutil.Process(process.pid)}
+        return await sampled({**minimal, **others, **me()}, call, count, concurrency)
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), timeout=10)

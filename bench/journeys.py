@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import psutil
 from load import Load
-from stage import Sampler, Stage, percentile, rss_mb, wait_for
+from stage import Sampler, Stage, me, percentile, rss_mb, wait_for
 
 #: The consumers a journey's events reach: aftersales (OrderCreated, OrderConfirmed) and
 #: logistics (OrderConfirmed). Aftersales is the busiest.
@@ -125,10 +125,6 @@ async def drain(stage: Stage, load: Load, journeys: int, processes: int,
     return (target - first) / elapsed, cpu
 
 
-def _me() -> dict[str, psutil.Process]:
-    return {"bench client": psutil.Process()}
-
-
 async def _above(stage: Stage, count: int) -> bool:
     return await stage.handled("aftersales") > count
 
@@ -155,7 +151,7 @@ async def end_to_end(stage: Stage, load: Load, others: dict[str, psutil.Process]
     result.rss_idle = rss_mb(stage.processes())
     async with Sampler(stage.processes()) as sampler:
         started = time.perf_counter()
-        async with Sampler({**stage.processes(), **others, **_me()}) as saturated:
+        async with Sampler({**stage.processes(), **others, **me()}) as saturated:
             result.saturation = await closed_loop(stage, load, journeys)
         elapsed = time.perf_counter() - started
         result.cpu_saturated = {name: seconds / elapsed

@@ -15,9 +15,47 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+#: Rows of the CPU table, in the order a message travels.
+PROCESSES = ("bench process", "consumer", "minimal endpoint", "review", "orders", "logistics",
+             "aftersales", "engine", "rabbitmq")  # fmt: skip
+
+
+def cpu_per_unit(r: dict[str, Any]) -> list[str]:
+    """CPU milliseconds per unit of work, by process: where each measurement's time goes."""
+    e2e = r["end_to_end"]
+    journey = {name: share * 1000 / e2e["saturation"]
+               for name, share in e2e.get("cpu_saturated", {}).items()}  # fmt: skip
+    columns = {
+        "(1) raw broker, per message": r["raw_broker"]["cpu_ms"],
+        "(2) bus, per event": r["bus"]["relayed"]["cpu_ms"],
+        "(3) raw engine, per write": r["raw_engine"]["cpu_ms"],
+        "(4) minimal endpoint, per request": r["minimal"]["cpu_ms"],
+        "(4) `POST /orders`, per request": r["post_orders"]["cpu_ms"],
+        "(5) journeys, per journey": journey,
+    }
+    names = [name for name in PROCESSES if any(c.get(name, 0) >= 0.005 for c in columns.values())]
+    names += sorted({n for c in columns.values() for n in c} - set(PROCESSES))
+    return [
+        "## CPU per unit of work, by process (ms)",
+        "",
+        "The bench process is the publisher in (1), the relay in (2), the client in (3) and "
+        "the load generator in (4) and (5).",
+        "",
+        "| process | " + " | ".join(columns) + " |",
+        "|---|" + "---|" * len(columns),
+        *(f"| {name} | " + " | ".join(f"{c.get(name, 0):.2f}" for c in columns.values()) + " |"
+          for name in names),
+        "| **total** | " + " | ".join(f"**{sum(c.values()):.2f}**" for c in columns.values())
+        + " |",
+        "",
+    ]  # fmt: skip
+
+
 def markdown(r: dict[str, Any]) -> str:
     bus, e2e = r["bus"], r["end_to_end"]
-    engine_journeys = r["raw_engine"] / r["writes_per_journey"]
+    broker, engine = r["raw_broker"]["per_second"], r["raw_engine"]["per_second"]
+    relayed, with_store = bus["relayed"]["per_second"], bus["with_store"]["per_second"]
+    engine_journeys = engine / r["writes_per_journey"]
     http_ratio = r["post_orders"]["per_second"] / r["minimal"]["per_second"]
     half = next(level for level in e2e["levels"] if level["share"] == 0.5)
     scale = e2e["two_processes"] / e2e["one_process"]
@@ -31,14 +69,13 @@ def markdown(r: dict[str, Any]) -> str:
         "| measurement | figure | ratio | target | |",
         "|---|---|---|---|---|",
         f"| (1) raw broker: publish with confirms + consume with acks, quorum queue "
-        f"| {r['raw_broker']:.0f} msg/s | 1 | | |",
+        f"| {broker:.0f} msg/s | 1 | | |",
         f"| (2) the bus: stored events → relay (confirms) → idempotent consumer "
-        f"| {bus['relayed']:.0f} events/s | {bus['relayed'] / r['raw_broker']:.2f} of (1) "
-        f"| ≥ 0.50 | {_verdict(bus['relayed'] / r['raw_broker'] >= 0.5)} |",
+        f"| {relayed:.0f} events/s | {relayed / broker:.2f} of (1) "
+        f"| ≥ 0.50 | {_verdict(relayed / broker >= 0.5)} |",
         f"| (2′) the bus with each event's producer write "
-        f"| {bus['with_store']:.0f} events/s | {bus['with_store'] / r['raw_broker']:.2f} of (1) "
-        "| | |",
-        f"| (3) raw engine: single-document inserts | {r['raw_engine']:.0f} writes/s | | | |",
+        f"| {with_store:.0f} events/s | {with_store / broker:.2f} of (1) | | |",
+        f"| (3) raw engine: single-document inserts | {engine:.0f} writes/s | | | |",
         f"| (4) `POST /orders`, {r.get('concurrency', 16)} concurrent "
         f"| {r['post_orders']['per_second']:.0f} req/s, p50 {r['post_orders']['p50_ms']:.0f} ms, "
         f"p99 {r['post_orders']['p99_ms']:.0f} ms | {http_ratio:.2f} of the minimal endpoint "
@@ -58,6 +95,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"| (7) largest resident memory of a service under load | {peak:.0f} MB | | < 150 MB "
         f"| {_verdict(peak < 150)} |",
         "",
+        *cpu_per_unit(r),
         "## (5) Event hops at offered load",
         "",
         "| offered | journeys/s offered | achieved | hop p50 | hop p99 | hop max |",

@@ -17,8 +17,7 @@ import tempfile
 import uuid
 from dataclasses import asdict
 from pathlib import Path
-from statistics import median
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import psutil
@@ -34,13 +33,14 @@ from journeys import end_to_end  # noqa: E402
 from load import Load  # noqa: E402
 from profiling import Profiles  # noqa: E402
 from report import chart, markdown  # noqa: E402
-from stage import Stage  # noqa: E402
+from stage import Stage, Throughput  # noqa: E402
 
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost  # noqa: E402
 from devkit.engine import EmbeddedEngine, free_port  # noqa: E402
 from shared.mongo import connect  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+R = TypeVar("R", Rate, Throughput)
 
 #: Writes one journey costs the engine (create → confirm → shipment created), counted in
 #: the code: orders stores the order with OrderCreated (1) and forgets it once relayed (2),
@@ -57,8 +57,8 @@ def machine() -> str:
             f"{platform.python_version()}, {platform.system()} {platform.release()}")  # fmt: skip
 
 
-def median_run(runs: list[Rate]) -> Rate:
-    """The run whose throughput is the median (its latencies come with it)."""
+def median_run(runs: list[R]) -> R:
+    """The run whose throughput is the median (its latencies and CPU come with it)."""
     return sorted(runs, key=lambda run: run.per_second)[len(runs) // 2]
 
 
@@ -85,15 +85,19 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         print(f"1-3: raw broker, the platform's bus, raw engine ({args.rounds} rounds)", flush=True)
         brokers, buses, writes = [], [], []
         for _ in range(args.rounds):  # interleaved, so a slow spell hits each alike
-            brokers.append(await raw_broker(amqp_url, args.count))
-            buses.append(await platform_bus(amqp_url, engine.url, mongo["bench"], args.count))
-            writes.append(await raw_engine(mongo["bench"], args.count))
-        figures["raw_broker"] = median(brokers)
-        figures["bus"] = {"relayed": median(bus.relayed for bus in buses),
-                          "with_store": median(bus.with_store for bus in buses)}  # fmt: skip
-        figures["raw_engine"] = median(writes)
-        figures["rounds"] = {"raw_broker": brokers, "bus": [asdict(bus) for bus in buses],
-                             "raw_engine": writes}  # fmt: skip
+            brokers.append(await raw_broker(amqp_url, args.count, others))
+            buses.append(await platform_bus(amqp_url, engine.url, mongo["bench"], args.count,
+                                            others))  # fmt: skip
+            writes.append(await raw_engine(mongo["bench"], args.count, others))
+        figures["raw_broker"] = asdict(median_run(brokers))
+        figures["bus"] = {
+            "relayed": asdict(median_run([bus.relayed for bus in buses])),
+            "with_store": asdict(median_run([bus.with_store for bus in buses])),
+        }
+        figures["raw_engine"] = asdict(median_run(writes))
+        figures["rounds"] = {"raw_broker": [asdict(run) for run in brokers],
+                             "bus": [asdict(bus) for bus in buses],
+                             "raw_engine": [asdict(run) for run in writes]}  # fmt: skip
         figures["writes_per_journey"] = WRITES_PER_JOURNEY
         # Idle connections are dropped before uvicorn closes them (5 s): no reuse race.
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
@@ -104,8 +108,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await post_orders(stage, load, args.requests // 10, args.concurrency)  # warm-up
             minimal, orders = [], []
             for _ in range(args.rounds):
-                minimal.append(await minimal_endpoint(stage, load, args.requests, args.concurrency))
-                orders.append(await post_orders(stage, load, args.requests, args.concurrency))
+                minimal.append(
+                    await minimal_endpoint(stage, load, args.requests, args.concurrency, others)
+                )
+                orders.append(
+                    await post_orders(stage, load, args.requests, args.concurrency, others)
+                )
             figures["minimal"] = asdict(median_run(minimal))
             figures["post_orders"] = asdict(median_run(orders))
             figures["rounds"].update(minimal=[asdict(run) for run in minimal],

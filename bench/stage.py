@@ -151,6 +151,26 @@ async def wait_for(probe: Callable[[], Awaitable[bool]], *, timeout: float, what
         await asyncio.sleep(0.05)
 
 
+#: The process running the bench itself: the publisher in (1), the relay in (2), the
+#: client in (3), the load generator in (4) and (5).
+BENCH = "bench process"
+
+
+@dataclass
+class Throughput:
+    per_second: float
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    """CPU milliseconds each process spent per unit (message, write, request, journey)."""
+
+
+def cpu_ms_per(cpu_seconds: dict[str, float], units: int) -> dict[str, float]:
+    return {name: 1000 * seconds / units for name, seconds in cpu_seconds.items()}
+
+
+def me() -> dict[str, psutil.Process]:
+    return {BENCH: psutil.Process()}
+
+
 def rss_mb(processes: dict[str, psutil.Process]) -> dict[str, float]:
     return {name: process.memory_info().rss / 2**20 for name, process in processes.items()}
 

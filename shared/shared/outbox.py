@@ -4,6 +4,12 @@ An entry is removed from its aggregate's document only after the broker confirme
 so a crash at any point leaves it stored and the relay (of this process or, after a
 restart, the next one) publishes it again. A second publication is harmless: consumers
 are idempotent on `event_id`.
+
+A local write hands its document to the relay (`offer`), which publishes it without
+reading it back (issue #9: the read was one engine round-trip per event); the relay still
+reads the pending aggregates whenever nothing was offered and at least every
+`idle_poll_seconds`, so what a crashed process, another process or a failed pass left
+stored is always found.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +32,8 @@ log = logging.getLogger("shared.outbox")
 
 #: Aggregates with unpublished events are found through this index.
 PENDING = "outbox_pending"
+#: Most documents kept offered per collection; beyond, offers wait for the next read.
+MAX_OFFERED = 1000
 
 
 def outbox_index(collection: str) -> IndexSpec:
@@ -49,10 +58,25 @@ class OutboxRelay:
         self._idle_poll_seconds = idle_poll_seconds
         self._batch = batch
         self._wake = asyncio.Event()
+        self._offered: dict[str, dict[Any, Document]] = {}
+        self._last_read = float("-inf")
 
     def wake(self) -> None:
-        """Called after a local write stored events: publish now, not at the next poll."""
+        """Publish now, not at the next poll."""
         self._wake.set()
+
+    def offer(self, collection: Collection, document: Document) -> None:
+        """A local write stored `document` with events: publish them now, from it."""
+        offered = self._offered.setdefault(collection.name, {})
+        known = offered.get(document["_id"])
+        if known is not None and known["version"] >= document["version"]:
+            return
+        if known is not None or len(offered) < MAX_OFFERED:
+            offered[document["_id"]] = {
+                "_id": document["_id"], "version": document["version"],
+                "outbox": list(document["outbox"]),
+            }  # fmt: skip
+        self.wake()
 
     async def run(self) -> None:
         backoff = self._idle_poll_seconds
@@ -77,12 +101,11 @@ class OutboxRelay:
         published = 0
         backlog = 0
         oldest = None
+        read_due = time.monotonic() - self._last_read >= self._idle_poll_seconds
+        if read_due:
+            self._last_read = time.monotonic()
         for collection in self._collections:
-            documents = (
-                await collection.find({PENDING: True}, {"outbox": 1, "version": 1})
-                .limit(self._batch)
-                .to_list()
-            )
+            documents = await self._pending(collection, read_due)
             backlog += len(documents)
             times = [entry["occurred_at"] for document in documents for entry in document["outbox"]]
             oldest = min([*times, *([oldest] if oldest else [])], default=None)
@@ -103,6 +126,23 @@ class OutboxRelay:
         age = (self._clock.now() - oldest).total_seconds() if oldest is not None else 0.0
         metrics.OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
         return published
+
+    async def _pending(self, collection: Collection, read_due: bool) -> list[Document]:
+        """The offered documents; read from the collection too when nothing was offered or
+        a read is due (each aggregate once, at the newest version known)."""
+        offered = self._offered.pop(collection.name, {})
+        if offered and not read_due:
+            return list(offered.values())
+        found = (
+            await collection.find({PENDING: True}, {"outbox": 1, "version": 1})
+            .limit(self._batch)
+            .to_list()
+        )
+        for document in found:
+            known = offered.get(document["_id"])
+            if known is None or known["version"] < document["version"]:
+                offered[document["_id"]] = document
+        return list(offered.values())
 
     async def _publish(self, document: dict[str, Any]) -> set[str]:
         """One aggregate's entries, in their order, each confirmed: their ids."""

@@ -39,8 +39,10 @@ class AggregateRepository(Generic[A]):
         model: type[A],
         *,
         producer: str,
-        on_outbox: Callable[[], None] | None = None,
+        on_outbox: Callable[[Collection, dict[str, Any]], None] | None = None,
     ) -> None:
+        """`on_outbox(collection, document)` runs after each write that stored events (the
+        relay's `offer`: it publishes them at once)."""
         self.collection = collection
         self._model = model
         self._producer = producer
@@ -124,7 +126,7 @@ class AggregateRepository(Generic[A]):
         aggregate.version = document["version"]
         aggregate._stored_outbox = document["outbox"]
         if document["outbox_pending"] and self._on_outbox is not None:
-            self._on_outbox()
+            self._on_outbox(self.collection, document)
 
 
 async def retry_on_conflict(command: Callable[[], Awaitable[T]]) -> T:

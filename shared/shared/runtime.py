@@ -23,7 +23,15 @@ from shared.messaging.consumer import EventConsumer, Handler, Inbox
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import QUEUES, declare_topology
-from shared.mongo import Database, Document, IndexSpec, connect, ensure_indexes, is_reachable
+from shared.mongo import (
+    Collection,
+    Database,
+    Document,
+    IndexSpec,
+    connect,
+    ensure_indexes,
+    is_reachable,
+)
 from shared.outbox import OutboxRelay, outbox_index
 from shared.policy import Policy
 from shared.repository import A, AggregateRepository
@@ -60,14 +68,14 @@ class Runtime:
             raise RuntimeError("runtime not open")
         return self._mongo[self.settings.database_name(self.service)]
 
-    def wake_relay(self) -> None:
+    def offer_to_relay(self, collection: Collection, document: Document) -> None:
         if self.relay is not None:
-            self.relay.wake()
+            self.relay.offer(collection, document)
 
     def repository(self, collection: str, model: type[A]) -> AggregateRepository[A]:
         """A repository of this service's database whose saves wake the relay."""
         return AggregateRepository(
-            self.db[collection], model, producer=self.service, on_outbox=self.wake_relay
+            self.db[collection], model, producer=self.service, on_outbox=self.offer_to_relay
         )
 
     async def open(self, indexes: Sequence[IndexSpec], outbox_collections: Sequence[str]) -> None:

@@ -1,0 +1,154 @@
+"""The relay's fast path against the real broker and engine (issue #9): a local write hands
+its document to the relay, which publishes it without reading it back; what nobody offered
+(a crashed process's events, another process's) is still found by the periodic read, even
+under a steady stream of offers; an offer older than the stored aggregate loses nothing."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import aio_pika
+import pytest
+
+from devkit.wait import eventually
+from shared.aggregate import Aggregate
+from shared.clock import SystemClock
+from shared.contract import parse_event
+from shared.contract.events import OrderCancelled
+from shared.messaging.publisher import EventPublisher
+from shared.messaging.topology import EXCHANGE, declare_topology
+from shared.mongo import Database
+from shared.outbox import OutboxRelay
+from shared.repository import AggregateRepository
+from testkit.round_trips import RoundTrips, client
+
+pytestmark = pytest.mark.integration
+
+
+class Tally(Aggregate):
+    count: int = 0
+
+
+def counted(tally_id: str) -> Tally:
+    tally = Tally(id=tally_id)
+    tally.record(
+        OrderCancelled(order_id=tally_id, buyer_id="b", merchant_id="m",
+                       reason="buyer_cancelled", cancelled_at=datetime.now(UTC))
+    )  # fmt: skip
+    return tally
+
+
+@pytest.fixture
+def recorder() -> RoundTrips:
+    return RoundTrips()
+
+
+@pytest.fixture
+async def database(mongo_url: str, db_prefix: str, recorder: RoundTrips) -> AsyncIterator[Database]:
+    mongo = client(mongo_url, recorder)
+    yield mongo[f"{db_prefix}kit"]
+    await mongo.close()
+
+
+@pytest.fixture
+async def publisher(amqp_url: str) -> AsyncIterator[EventPublisher]:
+    connection = await aio_pika.connect_robust(amqp_url)
+    channel = await connection.channel()
+    await declare_topology(channel, retry_delay_ms=1000)
+    publisher = EventPublisher(connection, service="kit")
+    await publisher.start()
+    yield publisher
+    await connection.close()
+
+
+@pytest.fixture
+async def tap(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractQueue]:
+    """A queue of every OrderCancelled published from now on."""
+    connection = await aio_pika.connect(amqp_url)
+    queue = await (await connection.channel()).declare_queue(exclusive=True)
+    await queue.bind(EXCHANGE, routing_key="OrderCancelled")
+    yield queue
+    await connection.close()
+
+
+async def drain_tap(queue: aio_pika.abc.AbstractQueue, ids: list[str]) -> list[str]:
+    while (message := await queue.get(fail=False)) is not None:
+        await message.ack()
+        ids.append(parse_event(message.body)[0].correlation_id)
+    return ids
+
+
+def relay_of(database: Database, publisher: EventPublisher, poll: float) -> OutboxRelay:
+    return OutboxRelay([database["tallies"]], publisher, service="kit", clock=SystemClock(),
+                       idle_poll_seconds=poll)  # fmt: skip
+
+
+async def test_a_local_write_is_published_without_reading_it_back(
+    database: Database, publisher: EventPublisher, recorder: RoundTrips,
+    tap: aio_pika.abc.AbstractQueue,
+) -> None:  # fmt: skip
+    ids: list[str] = []
+    relay = relay_of(database, publisher, poll=60)
+    assert await relay.drain_once() == 0  # the first pass reads (nothing stored yet)
+    repository = AggregateRepository(database["tallies"], Tally, producer="kit",
+                                     on_outbox=relay.offer)  # fmt: skip
+    await repository.add(counted("t-1"), now=datetime.now(UTC))
+    recorder.take()
+
+    assert await relay.drain_once() == 1
+    assert recorder.take() == [("update", "tallies")]  # the forget; no find
+    stored = await database["tallies"].find_one({"_id": "t-1"})
+    assert stored is not None
+    assert stored["outbox"] == []
+    assert await eventually(lambda: drain_tap(tap, ids), what="the event") == ["t-1"]
+
+
+async def test_what_nobody_offered_is_found_while_offers_keep_coming(
+    database: Database, publisher: EventPublisher
+) -> None:
+    left = AggregateRepository(database["tallies"], Tally, producer="kit")  # no relay here
+    await left.add(counted("left-by-a-crash"), now=datetime.now(UTC))
+    relay = relay_of(database, publisher, poll=0.2)
+    assert await relay.drain_once() == 1  # the first pass reads: it is found at once
+    await left.add(counted("left-meanwhile"), now=datetime.now(UTC))
+    offering = AggregateRepository(database["tallies"], Tally, producer="kit",
+                                   on_outbox=relay.offer)  # fmt: skip
+    deadline = time.monotonic() + 10
+    while await database["tallies"].count_documents({"_id": "left-meanwhile", "outbox": []}) == 0:
+        assert time.monotonic() < deadline, "an unoffered event starved behind offered ones"
+        await offering.add(counted(f"t-{uuid.uuid4().hex[:6]}"), now=datetime.now(UTC))
+        await relay.drain_once()
+    assert await database["tallies"].count_documents({"outbox_pending": True}) == 0
+
+
+async def test_an_offer_older_than_the_stored_aggregate_loses_nothing(
+    database: Database, publisher: EventPublisher, tap: aio_pika.abc.AbstractQueue
+) -> None:
+    ids: list[str] = []
+    relay = relay_of(database, publisher, poll=60)
+    assert await relay.drain_once() == 0
+    offering = AggregateRepository(database["tallies"], Tally, producer="kit",
+                                   on_outbox=relay.offer)  # fmt: skip
+    elsewhere = AggregateRepository(database["tallies"], Tally, producer="kit")
+    await offering.add(counted("t-1"), now=datetime.now(UTC))  # offered at version 1
+    tally = await elsewhere.get("t-1")  # another process records a second event
+    assert tally is not None
+    tally.record(counted("t-1").pull_events()[0])
+    await elsewhere.save(tally, now=datetime.now(UTC))
+
+    await relay.drain_once()  # publishes the stale offer's event; its forget finds v2
+    stored = await database["tallies"].find_one({"_id": "t-1"})
+    assert stored is not None
+    assert len(stored["outbox"]) == 1  # only the first event forgotten
+    relay_reading = relay_of(database, publisher, poll=0)
+    assert await relay_reading.drain_once() == 1
+    assert await database["tallies"].count_documents({"outbox_pending": True}) == 0
+
+    async def both() -> bool:
+        return len(await drain_tap(tap, ids)) >= 2
+
+    await eventually(both, what="both events")
+    assert ids == ["t-1", "t-1"]
