@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "bench")]
 from baselines import raw_broker, raw_engine  # noqa: E402
 from bus import platform_bus  # noqa: E402
 from http_bench import Rate, growth, minimal_endpoint, post_orders  # noqa: E402
-from journeys import end_to_end  # noqa: E402
+from journeys import closed_loop, end_to_end  # noqa: E402
 from load import Load  # noqa: E402
 from profiling import Profiles  # noqa: E402
 from report import chart, markdown  # noqa: E402
@@ -119,10 +119,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             figures["rounds"].update(minimal=[asdict(run) for run in minimal],
                                      post_orders=[asdict(run) for run in orders])  # fmt: skip
             print("5-7: journeys, hop latency, two consumer processes, memory", flush=True)
-            async with Profiles(stage, ("orders", "aftersales"), RESULTS, args.profile):
-                figures["end_to_end"] = asdict(
-                    await end_to_end(stage, load, others, args.journeys, args.seconds)
-                )
+            figures["end_to_end"] = asdict(
+                await end_to_end(stage, load, others, args.journeys, args.seconds)
+            )
+            if args.profile:  # a run of its own: py-spy's sampling perturbs no figure
+                print("profiling the services under saturated journeys", flush=True)
+                async with Profiles(stage, ("orders", "aftersales"), RESULTS, True):
+                    await closed_loop(stage, load, args.journeys // 2)
             print("8: cost growth with stored orders", flush=True)
             levels = await growth(stage, load, args.sizes, args.requests // 2)
             figures["growth"] = [asdict(level) for level in levels]
