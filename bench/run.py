@@ -125,7 +125,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             if args.profile:  # a run of its own: py-spy's sampling perturbs no figure
                 print("profiling the services under saturated journeys", flush=True)
                 async with Profiles(stage, ("orders", "aftersales"), RESULTS, True):
-                    await closed_loop(stage, load, args.journeys // 2)
+                    await closed_loop(stage, load, args.journeys)
             print("8: cost growth with stored orders", flush=True)
             levels = await growth(stage, load, args.sizes, args.requests // 2)
             figures["growth"] = [asdict(level) for level in levels]
