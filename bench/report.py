@@ -145,7 +145,8 @@ def chart(r: dict[str, Any], path: Path) -> None:
         latency.plot(offered, [level[key] for level in levels], marker="o", label=label)
     latency.axhline(50, color="grey", linestyle="--", linewidth=1, label="p99 target")
     latency.set_xlabel("offered load (journeys/s)")
-    latency.set_ylabel("event hop latency (ms)")
+    latency.set_yscale("log")  # the last level is often past the knee: ms to seconds
+    latency.set_ylabel("event hop latency (ms, log scale)")
     latency.set_title("Event hop latency vs offered load")
     latency.legend()
     scale.bar(["1 process", "2 processes"], [e2e["one_process"], e2e["two_processes"]])
