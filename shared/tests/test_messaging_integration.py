@@ -147,7 +147,7 @@ async def test_a_redelivered_event_has_no_second_effect(
 
     async def all_three_deliveries_handled() -> bool:
         # Each delivery either reached the handler or was skipped as a known duplicate.
-        return len(calls) + duplicates._value.get() - before == 3
+        return bool(len(calls) + duplicates._value.get() - before == 3)
 
     await eventually(all_three_deliveries_handled, what="all three deliveries handled")
     assert await database["inbox"].count_documents({"_id": str(envelope.event_id)}) == 1
