@@ -73,7 +73,8 @@ class Runtime:
             self.relay.offer(collection, document)
 
     def repository(self, collection: str, model: type[A]) -> AggregateRepository[A]:
-        """A repository of this service's database whose saves wake the relay."""
+        """A repository of this service's database whose writes offer their events to the
+        relay (published at once, without a read)."""
         return AggregateRepository(
             self.db[collection], model, producer=self.service, on_outbox=self.offer_to_relay
         )

@@ -104,11 +104,8 @@ class AftersalesEventHandlers:
 
         async def attempt() -> None:
             nonlocal first
-            if first:
-                first = False
-                current = None
-            else:
-                current = await repository.get(aggregate_id)
+            current = None if first else await repository.get(aggregate_id)
+            first = False
             facts = current if current is not None else model(id=aggregate_id)
             if facts.has_applied(event_id):
                 return
