@@ -8,18 +8,16 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.service_layer.events import AftersalesEventHandlers
 from shared.clock import SystemClock
-from shared.contract import Envelope, parse_event, record_event
 from shared.contract.events import OrderConfirmed, OrderCreated, OrderLine
-from shared.contract.types import ContractModel, Money, ShippingAddress
+from shared.contract.types import Money, ShippingAddress
 from shared.repository import AggregateRepository
-from testkit.round_trips import RoundTrips, client
+from testkit.round_trips import RoundTrips, client, delivered
 
 pytestmark = pytest.mark.integration
 
@@ -43,13 +41,6 @@ def confirmed(order_id: str) -> OrderConfirmed:
                           total=PRICE, shipping_address=ADDRESS, items=[LINE])  # fmt: skip
 
 
-def delivery(event: ContractModel) -> tuple[Envelope, Any]:
-    """The event as the consumer hands it to a handler: envelope and payload, parsed."""
-    envelope = record_event(event, producer="orders", correlation_id="c-1",
-                            occurred_at=datetime.now(UTC))  # fmt: skip
-    return parse_event(envelope.model_dump_json().encode())
-
-
 @dataclass
 class Wired:
     events: AftersalesEventHandlers
@@ -71,7 +62,7 @@ async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Wired]:
 async def test_an_order_created_costs_one_write_and_a_duplicate_no_change(wired: Wired) -> None:
     events, orders, recorder = wired.events, wired.orders, wired.recorder
     order_id = f"o-{uuid.uuid4().hex[:8]}"
-    envelope, payload = delivery(created(order_id))
+    envelope, payload = delivered(created(order_id), producer="orders")
 
     await events.order_created(envelope, payload)
     assert recorder.take() == [("insert", "orders")]
@@ -89,8 +80,8 @@ async def test_an_order_created_costs_one_write_and_a_duplicate_no_change(wired:
 async def test_an_order_created_after_its_confirmation_is_applied_to_it(wired: Wired) -> None:
     events, orders = wired.events, wired.orders
     order_id = f"o-{uuid.uuid4().hex[:8]}"
-    await events.order_confirmed(*delivery(confirmed(order_id)))
-    await events.order_created(*delivery(created(order_id)))
+    await events.order_confirmed(*delivered(confirmed(order_id), producer="orders"))
+    await events.order_created(*delivered(created(order_id), producer="orders"))
     facts = await orders.get(order_id)
     assert facts is not None
     assert facts.confirmed_at is not None  # the late OrderCreated kept the confirmation

@@ -16,12 +16,11 @@ from logistics.domain.routes import DEFAULT_ROUTES
 from logistics.domain.stores import StoreFacts
 from logistics.service_layer.events import LogisticsEventHandlers
 from shared.clock import SystemClock
-from shared.contract import parse_event, record_event
 from shared.contract.events import OrderConfirmed, OrderLine
 from shared.contract.types import Money, ShippingAddress
 from shared.policy import Policy
 from shared.repository import AggregateRepository
-from testkit.round_trips import RoundTrips, client
+from testkit.round_trips import RoundTrips, client, delivered
 
 pytestmark = pytest.mark.integration
 
@@ -58,13 +57,11 @@ async def test_a_confirmed_order_costs_one_write_and_a_duplicate_nothing(wired: 
         items=[OrderLine(product_id="p-1", title="Tea set", category="home", quantity=1,
                          unit_price=PRICE, weight_grams=800)],
     )  # fmt: skip
-    envelope = record_event(event, producer="orders", correlation_id=order_id,
-                            occurred_at=datetime.now(UTC))  # fmt: skip
-    delivered = parse_event(envelope.model_dump_json().encode())
+    delivery = delivered(event, producer="orders")
 
-    await wired.events.order_confirmed(*delivered)  # type: ignore[arg-type]
+    await wired.events.order_confirmed(*delivery)
     assert wired.recorder.take() == [("insert", "shipments")]
 
-    await wired.events.order_confirmed(*delivered)  # type: ignore[arg-type]
+    await wired.events.order_confirmed(*delivery)
     assert wired.recorder.take() == [("insert", "shipments")]  # refused as a duplicate
     assert await wired.shipments.collection.count_documents({"order_id": order_id}) == 1
