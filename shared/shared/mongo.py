@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bson.regex import Regex
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import (
@@ -69,8 +69,11 @@ class IndexSpec:
         return IndexModel(list(self.keys), unique=self.unique, name=name)
 
 
-def connect(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
-    """A client; it connects lazily, so nothing touches the network at import or here."""
+def connect(
+    url: str, *, app_name: str, listeners: Sequence[monitoring.CommandListener] = ()
+) -> AsyncMongoClient[Document]:
+    """A client; it connects lazily, so nothing touches the network at import or here.
+    `listeners` (PyMongo monitoring) see its commands: the tests count round-trips so."""
     return AsyncMongoClient(
         url,
         tz_aware=True,
@@ -78,6 +81,7 @@ def connect(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
         appname=app_name,
         serverSelectionTimeoutMS=5_000,
         connectTimeoutMS=5_000,
+        event_listeners=list(listeners),
     )
 
 

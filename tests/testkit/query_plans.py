@@ -19,7 +19,6 @@ or select by `_id` (`explained_as_run`).
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -157,9 +156,11 @@ class QueryRecorder(monitoring.CommandListener):
 def recording(monkeypatch: pytest.MonkeyPatch, recorder: QueryRecorder) -> None:
     """Every client `shared.mongo.connect` makes from now on reports to `recorder` (the
     service's own client, with its own options: only the listener is added)."""
-    monkeypatch.setattr(
-        mongo, "AsyncMongoClient", functools.partial(AsyncMongoClient, event_listeners=[recorder])
-    )
+
+    def listened(*args: Any, event_listeners: Iterable[Any] = (), **options: Any) -> Any:
+        return AsyncMongoClient(*args, event_listeners=[*event_listeners, recorder], **options)
+
+    monkeypatch.setattr(mongo, "AsyncMongoClient", listened)
 
 
 def uses_index(explanation: Mapping[str, Any]) -> bool:

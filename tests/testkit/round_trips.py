@@ -10,7 +10,7 @@ from pymongo import AsyncMongoClient, monitoring
 
 from shared.contract import Envelope, parse_event, record_event
 from shared.contract.types import ContractModel
-from shared.mongo import Document
+from shared.mongo import Document, connect
 
 
 class RoundTrips(monitoring.CommandListener):
@@ -36,9 +36,8 @@ class RoundTrips(monitoring.CommandListener):
 
 
 def client(mongo_url: str, recorder: RoundTrips) -> AsyncMongoClient[Document]:
-    """A client with the platform's options (`shared.mongo.connect`) reporting to `recorder`."""
-    return AsyncMongoClient(mongo_url, tz_aware=True, uuidRepresentation="standard",
-                            event_listeners=[recorder])  # fmt: skip
+    """A client as the services make it (`shared.mongo.connect`), reporting to `recorder`."""
+    return connect(mongo_url, app_name="round-trips", listeners=[recorder])
 
 
 def delivered(event: ContractModel, *, producer: str) -> tuple[Envelope, Any]:
