@@ -23,6 +23,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import admin, metrics
+from shared.calendar import Calendars
 from shared.clock import Clock, OffsetClock, SystemClock
 from shared.errors import Problem, install_problem_handlers
 from shared.guards import BodyGuard
@@ -32,7 +33,7 @@ from shared.messaging.topology import QUEUES
 from shared.mongo import IndexSpec
 from shared.policy import Policy
 from shared.runtime import Runtime
-from shared.settings import ServiceSettings
+from shared.settings import InvalidConfiguration, ServiceSettings
 from shared.tracing import SpanKind, configure_tracing, span
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -68,7 +69,9 @@ def create_app(
 ) -> FastAPI:
     if clock is None and settings.clock_offset_seconds:
         clock = OffsetClock(timedelta(seconds=settings.clock_offset_seconds))
-    runtime = Runtime(spec.name, settings, policy or Policy(), clock or SystemClock())
+    # Read before anything connects: a malformed notice stops start-up, naming its line.
+    calendars = Calendars.from_directory(settings.calendar_notices_dir)
+    runtime = Runtime(spec.name, settings, policy or Policy(), clock or SystemClock(), calendars)
     configure_tracing(spec.name, settings.otel_exporter_otlp_endpoint)
 
     @asynccontextmanager
@@ -166,7 +169,11 @@ def serve(
     import uvicorn
 
     configure_logging(service, settings.log_level)
-    app = app_factory()
+    try:
+        app = app_factory()
+    except InvalidConfiguration as error:
+        # One line that says what to fix, not a traceback (e.g. a calendar notice's line).
+        raise SystemExit(f"{service} cannot start: {error}") from None
     # What the imports and the app built lives as long as the process: kept out of the
     # collector's full passes, which otherwise stop the service for 40-80 ms now and then
     # (the tail of the event hops, issue #9).

@@ -50,3 +50,8 @@ DEADLINES_OVERDUE = Gauge(
     "Deadlines already passed and not yet acted on (last pass of the deadline job)",
     ["service", "deadline"],
 )
+CALENDAR_PROVISIONAL = Counter(
+    "calendar_provisional_computations_total",
+    "Answers computed on a provisional calendar year (R-CAL-2): add the country's notice",
+    ["country", "year"],
+)

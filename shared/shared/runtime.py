@@ -18,6 +18,7 @@ from aio_pika.abc import AbstractRobustConnection
 from pymongo import AsyncMongoClient
 
 from shared import metrics
+from shared.calendar import Calendars
 from shared.clock import Clock
 from shared.messaging.consumer import EventConsumer, Handler, Inbox
 from shared.messaging.dead_letters import DeadLetters
@@ -48,12 +49,19 @@ INBOX = "inbox"
 
 class Runtime:
     def __init__(
-        self, service: str, settings: ServiceSettings, policy: Policy, clock: Clock
+        self,
+        service: str,
+        settings: ServiceSettings,
+        policy: Policy,
+        clock: Clock,
+        calendars: Calendars | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
         self.policy = policy
         self.clock = clock
+        #: Working days (R-CAL-1): the library plus the operator's notices, read at start-up.
+        self.calendars = calendars or Calendars()
         self._mongo: AsyncMongoClient[Document] | None = None
         self._connection: AbstractRobustConnection | None = None
         self.publisher: EventPublisher | None = None

@@ -5,6 +5,7 @@ A service in `production` mode refuses to start with the development placeholder
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
@@ -13,6 +14,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Usable only in development: production refuses it.
 DEV_AUTH_SECRET = "development-only-secret-do-not-deploy"
+
+
+class InvalidConfiguration(ValueError):
+    """A configuration file or value a service cannot start with; the message says where."""
 
 
 class ServiceSettings(BaseSettings):
@@ -47,6 +52,9 @@ class ServiceSettings(BaseSettings):
     clock_offset_seconds: float = 0.0
     #: How often deadlines (order confirmation, ship-by) are checked.
     deadline_poll_seconds: float = Field(1.0, gt=0)
+    #: R-CAL-1: published calendar notices (a directory of YAML files, or one file) that
+    #: take precedence over the `holidays` library for their country and year.
+    calendar_notices_dir: Path | None = None
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> Self:

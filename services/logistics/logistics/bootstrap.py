@@ -26,9 +26,14 @@ async def bootstrap(runtime: Runtime) -> Wiring:
     # R-LOG-6: the route rules in force, from configuration.
     settings = runtime.settings
     routes = settings.route_table() if isinstance(settings, LogisticsSettings) else DEFAULT_ROUTES
-    commands = ShipmentCommands(shipments, runtime.clock, runtime.policy, routes)
+    commands = ShipmentCommands(shipments, runtime.clock, runtime.policy, routes, runtime.calendars)
     events = LogisticsEventHandlers(
-        shipments, runtime.repository(STORES, StoreFacts), runtime.clock, runtime.policy, routes
+        shipments,
+        runtime.repository(STORES, StoreFacts),
+        runtime.clock,
+        runtime.policy,
+        routes,
+        runtime.calendars,
     )
     return Wiring(
         services=LogisticsServices(commands, events),

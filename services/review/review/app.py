@@ -13,7 +13,6 @@ from review.entrypoints.http import invitations_router, products_router, queue_r
 from review.settings import ReviewSettings
 from shared import errors
 from shared.app import ServiceSpec, create_app
-from shared.calendar import CalendarYearUnknown
 from shared.clock import Clock
 from shared.policy import Policy
 
@@ -23,18 +22,6 @@ def _unprocessable(error: Invalid) -> errors.Problem:
     if error.issues:
         extra["issues"] = [issue.model_dump() for issue in error.issues]
     return errors.Unprocessable(error.message, **extra)
-
-
-def _calendar_unknown(error: CalendarYearUnknown) -> errors.Problem:
-    # R-REV-5 counts China's working days; a year without its published calendar is not
-    # guessed. The service answers again once a `holidays` release carries that year.
-    return errors.Problem(
-        f"The review calendar cannot count working days yet: {error}. "
-        "Retry once the platform's calendar data is updated.",
-        status=503,
-        kind="calendar-unavailable",
-        title="Working-day calendar not available",
-    )
 
 
 SPEC = ServiceSpec(
@@ -48,7 +35,6 @@ SPEC = ServiceSpec(
         NotAllowed: lambda error: errors.Forbidden(error.message),
         Conflict: lambda error: errors.Conflict(error.message),
         Invalid: _unprocessable,
-        CalendarYearUnknown: _calendar_unknown,
     },
 )
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from review.adapters.queries import INVITATIONS, PRODUCTS, STORES
 from review.domain.model import Invitation, Product, Store
 from review.service_layer.commands import StoreCommands
-from review.service_layer.deadlines import REVIEW_CALENDAR_COUNTRY, ReviewDeadline
+from review.service_layer.deadlines import ReviewDeadline
 from review.service_layer.products import ProductCommands
 from shared.app import Wiring
-from shared.calendar import WorkingCalendar
 from shared.runtime import Runtime
 
 
@@ -24,13 +23,12 @@ class ReviewServices:
 async def bootstrap(runtime: Runtime) -> Wiring:
     stores = runtime.repository(STORES, Store)
     products = runtime.repository(PRODUCTS, Product)
-    calendar = WorkingCalendar.for_country(REVIEW_CALENDAR_COUNTRY)
     services = ReviewServices(
         stores=StoreCommands(
             stores, runtime.repository(INVITATIONS, Invitation), runtime.clock, runtime.policy
         ),
         products=ProductCommands(products, stores, runtime.clock, runtime.policy),
-        deadline=ReviewDeadline(calendar.working_days_between, runtime.policy, runtime.clock),
+        deadline=ReviewDeadline(runtime.calendars, runtime.policy, runtime.clock),
     )
     # Review consumes no events: the topology has no review queue.
     return Wiring(services=services)

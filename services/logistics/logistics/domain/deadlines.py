@@ -1,8 +1,10 @@
 """Ship-by deadlines and delivery windows, as pure functions of time and policy.
 
-Every number comes from `Policy` (R-POL-1) or from the route; every time is passed in.
-Times in and out are timezone-aware; ship-by deadlines are UTC, delivery windows are
-dates in the destination's zone (R-LOG-3, `zones.destination_timezone`).
+Every number comes from `Policy` (R-POL-1) or from the route; every time and the
+countries' working calendars (`Calendars`, R-CAL-1) are passed in. Times in and out are
+timezone-aware; ship-by deadlines are UTC, delivery windows are dates in the
+destination's zone (R-LOG-3, `zones.destination_timezone`). An estimate says which
+calendar years it was computed on, and whether any was provisional (R-CAL-2).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from logistics.domain.routes import Route, choose_route
 from logistics.domain.zones import destination_timezone
-from shared.calendar import WorkingCalendar
+from shared.calendar import CalendarBasis, Calendars, combine
 from shared.clock import utc_ms
 from shared.contract.events import DeliveryWindow
 from shared.contract.types import IsoDate, StoreType, UtcDateTime
@@ -51,6 +53,8 @@ def semi_managed_ship_by(
     warehouse_timezone: str,
     warehouse_country: str,
     policy: Policy,
+    *,
+    calendars: Calendars,
 ) -> datetime:
     """R-LOG-2, R-LOG-5: the cut-off hour (warehouse local time) of the working day that
     is `handling_days` working days after day 0, in UTC.
@@ -67,7 +71,7 @@ def semi_managed_ship_by(
             f"got {handling_days}"
         )
     zone = _zone(warehouse_timezone)
-    calendar = WorkingCalendar.for_country(warehouse_country)
+    calendar = calendars.of(warehouse_country)
     local = confirmed_at.astimezone(zone)
     cutoff = time(hour=policy.pickup_cutoff_hour)
     day_zero = local.date()
@@ -88,6 +92,8 @@ def delivery_window(
     route: Route,
     destination_country: str,
     destination_timezone: str | None = None,
+    *,
+    calendars: Calendars,
 ) -> DeliveryWindow:
     """R-LOG-3: ship-by date plus the route's transit, in working days of the destination.
 
@@ -98,7 +104,7 @@ def delivery_window(
     ship_by = _aware(ship_by, "ship_by")
     zone = _zone(destination_timezone) if destination_timezone else UTC
     start = ship_by.astimezone(zone).date()
-    calendar = WorkingCalendar.for_country(destination_country)
+    calendar = calendars.of(destination_country)
     return DeliveryWindow(
         earliest=calendar.add_working_days(start, route.transit_days_min),
         latest=calendar.add_working_days(start, route.transit_days_max),
@@ -114,6 +120,8 @@ class DeliveryEstimate(BaseModel):
     earliest: IsoDate
     latest: IsoDate
     route: str
+    #: The calendar years the deadline and the window were counted on (R-CAL-2).
+    calendar: CalendarBasis
 
     @property
     def window(self) -> DeliveryWindow:
@@ -130,6 +138,8 @@ def estimate(
     handling_days: int | None = None,
     warehouse_country: str | None = None,
     warehouse_timezone: str | None = None,
+    *,
+    calendars: Calendars,
 ) -> DeliveryEstimate | None:
     """R-LOG-1,2,3,5,6,7 in one computation; None when no route accepts the parcel.
 
@@ -142,6 +152,8 @@ def estimate(
     if store_type == "full_managed":
         origin_country = FULL_MANAGED_ORIGIN_COUNTRY
         ship_by = full_managed_ship_by(confirmed_at, policy)
+        # R-LOG-1 counts calendar days: no working calendar of the origin is consulted.
+        bases: list[CalendarBasis] = []
     else:
         if handling_days is None or warehouse_country is None or warehouse_timezone is None:
             raise ValueError(
@@ -150,14 +162,27 @@ def estimate(
             )
         origin_country = warehouse_country
         ship_by = semi_managed_ship_by(
-            confirmed_at, handling_days, warehouse_timezone, warehouse_country, policy
-        )
+            confirmed_at, handling_days, warehouse_timezone, warehouse_country, policy,
+            calendars=calendars,
+        )  # fmt: skip
+        zone = _zone(warehouse_timezone)
+        bases = [
+            calendars.of(warehouse_country).basis_between(
+                _aware(confirmed_at, "confirmed_at").astimezone(zone).date(),
+                ship_by.astimezone(zone).date(),
+            )
+        ]
     route = choose_route(routes, store_type, origin_country, destination_country, weight_grams)
     if route is None:
         return None
-    window = delivery_window(
-        ship_by, route, destination_country, destination_timezone(destination_country)
-    )
+    zone_name = destination_timezone(destination_country)
+    window = delivery_window(ship_by, route, destination_country, zone_name, calendars=calendars)
+    start = ship_by.astimezone(_zone(zone_name)).date()
+    bases.append(calendars.of(destination_country).basis_between(start, window.latest))
     return DeliveryEstimate(
-        ship_by=ship_by, earliest=window.earliest, latest=window.latest, route=route.name
+        ship_by=ship_by,
+        earliest=window.earliest,
+        latest=window.latest,
+        route=route.name,
+        calendar=calendars.noted(combine(*bases)),
     )

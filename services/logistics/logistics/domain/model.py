@@ -16,6 +16,7 @@ from logistics.domain.deadlines import estimate, self_drop_deadline
 from logistics.domain.parties import InvalidTransition, order_weight_grams
 from logistics.domain.routes import Route
 from shared.aggregate import Aggregate
+from shared.calendar import CalendarBasis, Calendars
 from shared.clock import utc_ms
 from shared.contract.events import (
     Delivered,
@@ -54,6 +55,8 @@ class Shipment(Aggregate):
     ship_by: datetime | None = None
     self_drop_by: datetime | None = None
     estimated_delivery: DeliveryWindow | None = None
+    #: The calendar years `ship_by` and `estimated_delivery` were counted on (R-CAL-2).
+    calendar: CalendarBasis | None = None
     route: str | None = None
     carrier: str | None = None
     tracking_number: str | None = None
@@ -80,6 +83,8 @@ class Shipment(Aggregate):
         policy: Policy,
         routes: Iterable[Route],
         now: datetime,
+        *,
+        calendars: Calendars,
     ) -> Shipment:
         """R-ORD-4: every confirmed order gets a shipment, with a route and deadlines, or
         in `exception` (`no_route`) so an operator sees it instead of it being dropped."""
@@ -110,6 +115,7 @@ class Shipment(Aggregate):
             handling_days=handling_days,
             warehouse_country=warehouse.country if warehouse else None,
             warehouse_timezone=warehouse.timezone if warehouse else None,
+            calendars=calendars,
         )
         if found is None:
             # R-LOG-6: no route rule accepts this destination and weight.
@@ -122,6 +128,7 @@ class Shipment(Aggregate):
         shipment.route = found.route
         shipment.ship_by = found.ship_by
         shipment.estimated_delivery = found.window
+        shipment.calendar = found.calendar
         if order.store_type == "semi_managed":
             shipment.self_drop_by = self_drop_deadline(order.confirmed_at, policy)
         return shipment

@@ -13,6 +13,7 @@ from logistics.domain.model import (
     ShipmentStatus,
 )
 from logistics.domain.routes import Route
+from shared.calendar import CalendarBasis
 from shared.contract.events import DeliveryWindow
 from shared.contract.types import IsoDate, NonEmpty, StoreType, UtcDateTime
 
@@ -51,6 +52,8 @@ class ShipmentPublic(BaseModel):
     ship_by: UtcDateTime | None
     self_drop_by: UtcDateTime | None
     estimated_delivery: DeliveryWindow | None
+    #: R-CAL-2: the calendar years `ship_by` and `estimated_delivery` were counted on.
+    calendar: CalendarBasis | None
     route: str | None
     carrier: str | None
     tracking_number: str | None
@@ -83,6 +86,9 @@ class DeliveryEstimatePublic(BaseModel):
     earliest: IsoDate
     latest: IsoDate
     route: str
+    #: R-CAL-2: the calendar years this estimate was counted on; `basis` is `provisional`
+    #: when any year was neither published by the library nor by an operator's notice.
+    calendar: CalendarBasis
 
     @classmethod
     def of(cls, found: DeliveryEstimate) -> DeliveryEstimatePublic:

@@ -12,6 +12,7 @@ from logistics.domain.model import Handover, ReportedExceptionKind, Shipment
 from logistics.domain.parties import may_ship
 from logistics.domain.routes import Route
 from shared.auth import Principal
+from shared.calendar import Calendars
 from shared.clock import Clock
 from shared.contract.types import Role, StoreType
 from shared.errors import Forbidden, NotFound, Unprocessable
@@ -43,6 +44,7 @@ class ShipmentCommands:
     clock: Clock
     policy: Policy
     routes: Sequence[Route]
+    calendars: Calendars
 
     async def get_visible(self, shipment_id: str, principal: Principal) -> Shipment:
         """The shipment if the caller may see it; others' shipments are 404 (CONTRACT.md)."""
@@ -107,6 +109,7 @@ class ShipmentCommands:
                 handling_days=query.handling_days,
                 warehouse_country=query.warehouse_country,
                 warehouse_timezone=query.warehouse_timezone,
+                calendars=self.calendars,
             )
         except ValueError as error:
             raise Unprocessable(f"Cannot estimate: {error}.") from error

@@ -14,6 +14,7 @@ from logistics.domain.model import Shipment
 from logistics.domain.routes import Route
 from logistics.domain.stores import StoreFacts
 from shared import metrics
+from shared.calendar import Calendars
 from shared.clock import Clock
 from shared.contract import Envelope
 from shared.contract.events import OrderConfirmed, StoreApproved
@@ -45,6 +46,7 @@ class LogisticsEventHandlers:
     clock: Clock
     policy: Policy
     routes: Sequence[Route]
+    calendars: Calendars
 
     def table(self) -> dict[str, Handler]:
         return {
@@ -100,8 +102,9 @@ class LogisticsEventHandlers:
                 raise StoreFactsUnknown(f"store {event.store_id} is not approved here yet")
             handling_days, warehouse = store.handling_days, store.warehouse
         return Shipment.for_confirmed_order(
-            shipment_id, event, handling_days, warehouse, self.policy, self.routes, now
-        )
+            shipment_id, event, handling_days, warehouse, self.policy, self.routes, now,
+            calendars=self.calendars,
+        )  # fmt: skip
 
     async def flag_late_shipments(self) -> None:
         """R-LOG-1, R-LOG-2: publish `ShipmentLate` once for each shipment past `ship_by`.

@@ -21,6 +21,7 @@ from logistics.app import create
 from logistics.domain.deadlines import estimate
 from logistics.domain.routes import DEFAULT_ROUTES
 from logistics.settings import LogisticsSettings
+from shared.calendar import Calendars
 from shared.clock import Clock, FixedClock
 from shared.contract import Envelope, parse_event, record_event
 from shared.contract.events import OrderConfirmed, OrderLine, StoreApproved
@@ -344,6 +345,7 @@ async def test_delivery_estimate_is_the_pure_computation(logistics: Logistics) -
         1,
         "US",
         "America/New_York",
+        calendars=Calendars(),
     )
     assert expected is not None
     assert semi.json() == expected.model_dump(mode="json")

@@ -15,6 +15,7 @@ from logistics.domain.model import Shipment
 from logistics.domain.routes import DEFAULT_ROUTES
 from logistics.domain.stores import StoreFacts
 from logistics.service_layer.events import LogisticsEventHandlers
+from shared.calendar import Calendars
 from shared.clock import SystemClock
 from shared.contract.events import OrderConfirmed, OrderLine
 from shared.contract.types import Money, ShippingAddress
@@ -41,7 +42,9 @@ async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Wired]:
     database = mongo[f"{db_prefix}logistics"]
     shipments = AggregateRepository(database["shipments"], Shipment, producer="logistics")
     stores = AggregateRepository(database["stores"], StoreFacts, producer="logistics")
-    events = LogisticsEventHandlers(shipments, stores, SystemClock(), Policy(), DEFAULT_ROUTES)
+    events = LogisticsEventHandlers(
+        shipments, stores, SystemClock(), Policy(), DEFAULT_ROUTES, Calendars()
+    )
     yield Wired(events, shipments, recorder)
     await mongo.close()
 

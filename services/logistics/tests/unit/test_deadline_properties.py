@@ -21,10 +21,11 @@ from logistics.domain.deadlines import (
 )
 from logistics.domain.routes import DEFAULT_ROUTES, Route
 from logistics.domain.zones import destination_timezone
-from shared.calendar import WorkingCalendar
+from shared.calendar import Calendars
 from shared.policy import Policy
 
 POLICY = Policy()
+CALENDARS = Calendars()
 
 #: (warehouse timezone, warehouse country): close to, east of and west of UTC.
 WAREHOUSES: tuple[tuple[str, str], ...] = (
@@ -70,10 +71,12 @@ def test_ship_by_is_the_cutoff_of_a_working_day_after_the_confirmation(
 ) -> None:
     # R-LOG-2, R-LOG-5
     timezone, country = warehouse
-    ship_by = semi_managed_ship_by(confirmed_at, handling_days, timezone, country, POLICY)
+    ship_by = semi_managed_ship_by(
+        confirmed_at, handling_days, timezone, country, POLICY, calendars=CALENDARS
+    )
     local = ship_by.astimezone(ZoneInfo(timezone))
     assert local.time() == time(hour=POLICY.pickup_cutoff_hour)
-    assert WorkingCalendar.for_country(country).is_working_day(local.date())
+    assert CALENDARS.of(country).is_working_day(local.date())
     assert ship_by > confirmed_at
     assert ship_by.tzinfo == UTC
 
@@ -86,7 +89,7 @@ def test_longer_handling_never_gives_an_earlier_ship_by(
     # R-LOG-2: each extra handling day is one more working day, so strictly later.
     timezone, country = warehouse
     deadlines = [
-        semi_managed_ship_by(confirmed_at, days, timezone, country, POLICY)
+        semi_managed_ship_by(confirmed_at, days, timezone, country, POLICY, calendars=CALENDARS)
         for days in sorted(POLICY.semi_handling_days_options)
     ]
     for shorter, longer in pairwise(deadlines):
@@ -97,7 +100,9 @@ def _ship_by(route: Route, origin: str, confirmed_at: datetime, handling_days: i
     if route.store_type == "full_managed":
         return full_managed_ship_by(confirmed_at, POLICY)  # R-LOG-1
     warehouse_timezone = destination_timezone(origin)
-    return semi_managed_ship_by(confirmed_at, handling_days, warehouse_timezone, origin, POLICY)
+    return semi_managed_ship_by(
+        confirmed_at, handling_days, warehouse_timezone, origin, POLICY, calendars=CALENDARS
+    )
 
 
 @PROPERTY_SETTINGS
@@ -109,9 +114,9 @@ def test_window_is_ordered_and_starts_no_earlier_than_the_local_ship_by_date(
     route, origin, destination = leg
     ship_by = _ship_by(route, origin, confirmed_at, handling_days)
     zone = destination_timezone(destination)
-    window = delivery_window(ship_by, route, destination, zone)
+    window = delivery_window(ship_by, route, destination, zone, calendars=CALENDARS)
     shipped_on = ship_by.astimezone(ZoneInfo(zone)).date()
-    calendar = WorkingCalendar.for_country(destination)
+    calendar = CALENDARS.of(destination)
     assert window.earliest <= window.latest
     assert window.earliest >= shipped_on
     assert calendar.working_days_between(shipped_on, window.earliest) == route.transit_days_min
@@ -136,6 +141,7 @@ def test_estimate_window_is_destination_local_and_ordered(
         handling_days=handling_days if semi else None,
         warehouse_country=origin if semi else None,
         warehouse_timezone=destination_timezone(origin) if semi else None,
+        calendars=CALENDARS,
     )
     assert found is not None  # R-LOG-6: the leg's own route accepts the parcel
     shipped_on = found.ship_by.astimezone(ZoneInfo(destination_timezone(destination))).date()

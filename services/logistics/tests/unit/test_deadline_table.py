@@ -28,10 +28,12 @@ from logistics.domain.deadlines import (
 )
 from logistics.domain.routes import DEFAULT_ROUTES, Route
 from logistics.domain.zones import destination_timezone
+from shared.calendar import Calendars
 from shared.contract.types import StoreType
 from shared.policy import Policy
 
 POLICY = Policy()
+CALENDARS = Calendars()
 
 MADRID = ("Europe/Madrid", "ES")
 SHANGHAI = ("Asia/Shanghai", "CN")
@@ -237,9 +239,9 @@ def test_semi_managed_ship_by(
     expected: datetime,
 ) -> None:
     timezone, country = warehouse
-    assert semi_managed_ship_by(confirmed_at, handling_days, timezone, country, POLICY) == (
-        expected
-    )
+    assert semi_managed_ship_by(
+        confirmed_at, handling_days, timezone, country, POLICY, calendars=CALENDARS
+    ) == (expected)
 
 
 @pytest.mark.parametrize(
@@ -340,7 +342,7 @@ def test_delivery_window(
     earliest: date,
     latest: date,
 ) -> None:
-    window = delivery_window(ship_by, route, country, timezone)
+    window = delivery_window(ship_by, route, country, timezone, calendars=CALENDARS)
     assert (window.earliest, window.latest) == (earliest, latest)
 
 
@@ -453,6 +455,7 @@ def test_estimate(
         handling_days=handling_days,
         warehouse_country=country,
         warehouse_timezone=timezone,
+        calendars=CALENDARS,
     )
     assert found is not None
     assert (found.ship_by, found.earliest, found.latest, found.route) == (
@@ -467,7 +470,16 @@ def test_seed_window_is_4_to_9_calendar_days_after_the_order() -> None:
     # R-LOG-3: "with weekends, delivery lands 4-9 days after the order".
     ordered = _utc(2026, 3, 9, 8)  # Monday 09:00 CET
     found = estimate(
-        "semi_managed", ordered, "ES", 1_000, POLICY, DEFAULT_ROUTES, 2, "ES", "Europe/Madrid"
+        "semi_managed",
+        ordered,
+        "ES",
+        1_000,
+        POLICY,
+        DEFAULT_ROUTES,
+        2,
+        "ES",
+        "Europe/Madrid",
+        calendars=CALENDARS,
     )
     assert found is not None
     assert found.earliest - ordered.date() == timedelta(days=4)

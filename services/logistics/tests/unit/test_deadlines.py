@@ -14,9 +14,11 @@ from logistics.domain.deadlines import (
     semi_managed_ship_by,
 )
 from logistics.domain.routes import DEFAULT_ROUTES, Route
+from shared.calendar import Calendars
 from shared.policy import Policy
 
 POLICY = Policy()
+CALENDARS = Calendars()
 
 
 def _route(transit_min: int, transit_max: int) -> Route:
@@ -45,6 +47,7 @@ def test_seed_monday_morning_handling_2_transit_2_to_5_gives_4_to_9_days() -> No
         handling_days=2,
         warehouse_country="US",
         warehouse_timezone="America/New_York",
+        calendars=CALENDARS,
     )
     assert found is not None
     assert found.route == "semi-na-ground"
@@ -58,55 +61,61 @@ def test_seed_monday_morning_handling_2_transit_2_to_5_gives_4_to_9_days() -> No
 def test_confirmed_before_cutoff_counts_for_the_day() -> None:
     # R-LOG-5: 14:59 in Berlin (CET, UTC+1) on a Tuesday: day 0 is that Tuesday.
     confirmed = datetime(2026, 3, 10, 13, 59, tzinfo=UTC)
-    ship_by = semi_managed_ship_by(confirmed, 1, "Europe/Berlin", "DE", POLICY)
+    ship_by = semi_managed_ship_by(confirmed, 1, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS)
     assert ship_by == datetime(2026, 3, 11, 14, 0, tzinfo=UTC)  # Wednesday 15:00 CET
 
 
 def test_confirmed_at_cutoff_counts_for_the_next_working_day() -> None:
     # R-LOG-5: 15:00 local is already too late for the day's pickup.
     confirmed = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
-    ship_by = semi_managed_ship_by(confirmed, 1, "Europe/Berlin", "DE", POLICY)
+    ship_by = semi_managed_ship_by(confirmed, 1, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS)
     assert ship_by == datetime(2026, 3, 12, 14, 0, tzinfo=UTC)  # Thursday 15:00 CET
 
 
 def test_cutoff_uses_the_warehouse_local_date_not_utc() -> None:
     # R-LOG-5: 02:00 UTC Tuesday is 19:00 Monday in Los Angeles, after the cut-off.
     confirmed = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
-    ship_by = semi_managed_ship_by(confirmed, 1, "America/Los_Angeles", "US", POLICY)
+    ship_by = semi_managed_ship_by(
+        confirmed, 1, "America/Los_Angeles", "US", POLICY, calendars=CALENDARS
+    )
     assert ship_by == datetime(2026, 3, 11, 22, 0, tzinfo=UTC)  # Wednesday 15:00 PDT
 
 
 def test_weekend_confirmation_starts_on_monday() -> None:
     # R-LOG-2: a Saturday morning confirmation: day 0 is Monday, 1 working day -> Tuesday.
     saturday = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
-    ship_by = semi_managed_ship_by(saturday, 1, "Europe/Berlin", "DE", POLICY)
+    ship_by = semi_managed_ship_by(saturday, 1, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS)
     assert ship_by == datetime(2026, 3, 17, 14, 0, tzinfo=UTC)
 
 
 def test_handling_skips_the_warehouse_country_public_holidays() -> None:
     # R-LOG-2: Thursday before Easter 2026 in Germany; Good Friday and Easter Monday off.
     confirmed = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)  # 10:00 CEST
-    ship_by = semi_managed_ship_by(confirmed, 1, "Europe/Berlin", "DE", POLICY)
+    ship_by = semi_managed_ship_by(confirmed, 1, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS)
     assert ship_by == datetime(2026, 4, 7, 13, 0, tzinfo=UTC)  # Tuesday 15:00 CEST
 
 
 def test_handling_days_outside_the_policy_options_are_refused() -> None:
     # R-LOG-2: only 1 or 2 working days by default.
     with pytest.raises(ValueError, match="handling_days"):
-        semi_managed_ship_by(datetime(2026, 3, 9, tzinfo=UTC), 3, "Europe/Berlin", "DE", POLICY)
+        semi_managed_ship_by(
+            datetime(2026, 3, 9, tzinfo=UTC), 3, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS
+        )
 
 
 def test_policy_changes_apply_without_code_changes() -> None:
     # R-POL-1: a new handling option and an earlier cut-off come from configuration.
     policy = Policy(semi_handling_days_options=(1, 2, 3), pickup_cutoff_hour=12)
     confirmed = datetime(2026, 3, 9, 11, 30, tzinfo=UTC)  # Monday 12:30 CET: after 12:00
-    ship_by = semi_managed_ship_by(confirmed, 3, "Europe/Berlin", "DE", policy)
+    ship_by = semi_managed_ship_by(confirmed, 3, "Europe/Berlin", "DE", policy, calendars=CALENDARS)
     assert ship_by == datetime(2026, 3, 13, 11, 0, tzinfo=UTC)  # Friday 12:00 CET
 
 
 def test_unknown_timezone_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="timezone"):
-        semi_managed_ship_by(datetime(2026, 3, 9, tzinfo=UTC), 1, "Mars/Base", "DE", POLICY)
+        semi_managed_ship_by(
+            datetime(2026, 3, 9, tzinfo=UTC), 1, "Mars/Base", "DE", POLICY, calendars=CALENDARS
+        )
 
 
 def test_naive_times_are_refused() -> None:
@@ -132,7 +141,7 @@ def test_full_managed_ships_within_3_days_of_confirmation() -> None:
 def test_window_counts_working_days_of_the_destination() -> None:
     # R-LOG-3: shipped the Wednesday before Thanksgiving; Thursday is off in the US.
     ship_by = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
-    window = delivery_window(ship_by, _route(2, 5), "US")
+    window = delivery_window(ship_by, _route(2, 5), "US", calendars=CALENDARS)
     assert window.earliest == date(2026, 11, 30)
     assert window.latest == date(2026, 12, 3)
 
@@ -140,15 +149,19 @@ def test_window_counts_working_days_of_the_destination() -> None:
 def test_window_starts_on_the_destination_date_when_its_timezone_is_known() -> None:
     # R-LOG-3: 23:00 UTC Wednesday is already Thursday in Tokyo.
     ship_by = datetime(2026, 3, 11, 23, 0, tzinfo=UTC)
-    assert delivery_window(ship_by, _route(1, 1), "JP").earliest == date(2026, 3, 12)
-    in_tokyo = delivery_window(ship_by, _route(1, 1), "JP", "Asia/Tokyo")
+    assert delivery_window(ship_by, _route(1, 1), "JP", calendars=CALENDARS).earliest == date(
+        2026, 3, 12
+    )
+    in_tokyo = delivery_window(ship_by, _route(1, 1), "JP", "Asia/Tokyo", calendars=CALENDARS)
     assert in_tokyo.earliest == date(2026, 3, 13)
 
 
 def test_full_managed_estimate_uses_the_fastest_route_from_china() -> None:
     # R-LOG-1, R-LOG-7
     confirmed = datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
-    found = estimate("full_managed", confirmed, "US", 500, POLICY, DEFAULT_ROUTES)
+    found = estimate(
+        "full_managed", confirmed, "US", 500, POLICY, DEFAULT_ROUTES, calendars=CALENDARS
+    )
     assert found is not None
     assert found.route == "full-cn-express"
     assert found.ship_by == confirmed + timedelta(days=POLICY.full_managed_ship_days_max)
@@ -158,9 +171,22 @@ def test_full_managed_estimate_uses_the_fastest_route_from_china() -> None:
 def test_estimate_is_none_without_a_route() -> None:
     # R-LOG-6: nothing carries 50 kg.
     confirmed = datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
-    assert estimate("full_managed", confirmed, "US", 50_000, POLICY, DEFAULT_ROUTES) is None
+    assert (
+        estimate(
+            "full_managed", confirmed, "US", 50_000, POLICY, DEFAULT_ROUTES, calendars=CALENDARS
+        )
+        is None
+    )
 
 
 def test_semi_managed_estimate_needs_the_warehouse() -> None:
     with pytest.raises(ValueError, match="warehouse"):
-        estimate("semi_managed", datetime(2026, 3, 9, tzinfo=UTC), "US", 1, POLICY, DEFAULT_ROUTES)
+        estimate(
+            "semi_managed",
+            datetime(2026, 3, 9, tzinfo=UTC),
+            "US",
+            1,
+            POLICY,
+            DEFAULT_ROUTES,
+            calendars=CALENDARS,
+        )

@@ -9,11 +9,13 @@ import pytest
 
 from logistics.domain.model import Handover, Shipment
 from logistics.domain.routes import DEFAULT_ROUTES
+from shared.calendar import Calendars
 from shared.contract.events import OrderConfirmed, OrderLine
 from shared.contract.types import Money, ShippingAddress, Warehouse
 from shared.policy import Policy
 
 POLICY = Policy()
+CALENDARS = Calendars()
 CONFIRMED_AT = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
 WAREHOUSE = Warehouse(country="US", city="Newark", address="1 Dock St",
                       timezone="America/New_York")  # fmt: skip
@@ -32,7 +34,7 @@ def semi_managed() -> Shipment:
         total=price,
     )  # fmt: skip
     return Shipment.for_confirmed_order(
-        "shp-1", order, 1, WAREHOUSE, POLICY, DEFAULT_ROUTES, CONFIRMED_AT
+        "shp-1", order, 1, WAREHOUSE, POLICY, DEFAULT_ROUTES, CONFIRMED_AT, calendars=CALENDARS
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from logistics.domain.model import Shipment
 from logistics.domain.parties import InvalidTransition, may_ship
 from logistics.domain.routes import DEFAULT_ROUTES
+from shared.calendar import Calendars
 from shared.contract.events import (
     Delivered,
     OrderConfirmed,
@@ -22,6 +23,7 @@ from shared.contract.types import Money, ShippingAddress, StoreType, Warehouse
 from shared.policy import Policy
 
 POLICY = Policy()
+CALENDARS = Calendars()
 CONFIRMED_AT = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
 NOW = CONFIRMED_AT + timedelta(seconds=1)
 US_WAREHOUSE = Warehouse(
@@ -69,6 +71,7 @@ def _semi(order: OrderConfirmed | None = None) -> Shipment:
         POLICY,
         DEFAULT_ROUTES,
         NOW,
+        calendars=CALENDARS,
     )
 
 
@@ -89,7 +92,14 @@ def test_semi_managed_shipment_gets_route_deadline_and_window() -> None:
 def test_full_managed_shipment_ships_from_china() -> None:
     # R-LOG-1
     shipment = Shipment.for_confirmed_order(
-        "shp-1", _order("full_managed"), None, None, POLICY, DEFAULT_ROUTES, NOW
+        "shp-1",
+        _order("full_managed"),
+        None,
+        None,
+        POLICY,
+        DEFAULT_ROUTES,
+        NOW,
+        calendars=CALENDARS,
     )
     assert shipment.route == "full-cn-express"
     assert shipment.ship_by == CONFIRMED_AT + timedelta(days=POLICY.full_managed_ship_days_max)
@@ -99,7 +109,9 @@ def test_full_managed_shipment_ships_from_china() -> None:
 def test_no_route_puts_the_shipment_in_exception() -> None:
     # R-LOG-6: no line accepts 60 kg.
     order = _order("full_managed", weight_grams=30_000)
-    shipment = Shipment.for_confirmed_order("shp-2", order, None, None, POLICY, DEFAULT_ROUTES, NOW)
+    shipment = Shipment.for_confirmed_order(
+        "shp-2", order, None, None, POLICY, DEFAULT_ROUTES, NOW, calendars=CALENDARS
+    )
     assert shipment.status == "exception"
     assert shipment.exception_kind == "no_route"
     assert shipment.ship_by is None
@@ -111,7 +123,14 @@ def test_no_route_puts_the_shipment_in_exception() -> None:
 def test_semi_managed_store_without_warehouse_is_an_exception_not_a_crash() -> None:
     # R-LOG-2: the origin is the store's overseas warehouse.
     shipment = Shipment.for_confirmed_order(
-        "shp-3", _order("semi_managed"), None, None, POLICY, DEFAULT_ROUTES, NOW
+        "shp-3",
+        _order("semi_managed"),
+        None,
+        None,
+        POLICY,
+        DEFAULT_ROUTES,
+        NOW,
+        calendars=CALENDARS,
     )
     assert (shipment.status, shipment.exception_kind) == ("exception", "no_route")
 

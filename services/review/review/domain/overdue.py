@@ -13,8 +13,15 @@ from shared.contract.types import UtcDateTime
 from shared.policy import Policy
 
 #: Working days after `start` up to and including `end`, like
-#: `shared.calendar.WorkingCalendar.for_country("CN").working_days_between`.
+#: `shared.calendar.WorkingCalendar.working_days_between`.
 WorkingDaysBetween = Callable[[date, date], int]
+
+
+def review_dates(
+    under_review_since: datetime, now: datetime, timezone: tzinfo
+) -> tuple[date, date]:
+    """The dates R-REV-5 counts working days between, in `timezone` (the reviewers')."""
+    return under_review_since.astimezone(timezone).date(), now.astimezone(timezone).date()
 
 
 def is_review_overdue(
@@ -26,8 +33,7 @@ def is_review_overdue(
 ) -> bool:
     """R-REV-5: under review longer than the policy's working days, counted on the dates
     in `timezone` (the reviewers' zone, to match their calendar)."""
-    start = under_review_since.astimezone(timezone).date()
-    end = now.astimezone(timezone).date()
+    start, end = review_dates(under_review_since, now, timezone)
     return working_days_between(start, end) > policy.review_overdue_working_days
 
 

@@ -78,7 +78,6 @@ async def resubmit_store(
 async def decide_stage(
     store_id: str, body: StoreReviewCreate, operator: Operator, services: Services
 ) -> StorePublic:
-    services.deadline.ensure_calendar()  # the answer's `overdue` needs it (R-REV-5)
     store = await services.stores.decide(
         DecideStage(store_id, operator.sub, body.stage, body.decision, body.reason)
     )
@@ -97,7 +96,7 @@ async def submit_product(
     body: ProductCreate, merchant: Merchant, services: Services
 ) -> ProductPublic:
     product = await services.products.submit(merchant, body)
-    return ProductPublic.of(product, overdue=services.deadline.overdue(product))
+    return ProductPublic.of(product, deadline=services.deadline.overdue(product))
 
 
 @products_router.get("", response_model=ProductPage)
@@ -119,7 +118,7 @@ async def list_products(
         cursor=cursor,
     )
     return ProductPage(
-        items=[ProductPublic.of(p, overdue=services.deadline.overdue(p)) for p in products],
+        items=[ProductPublic.of(p, deadline=services.deadline.overdue(p)) for p in products],
         next_cursor=next_cursor,
     )
 
@@ -129,7 +128,7 @@ async def get_product(
     product_id: str, principal: OwnerOrOperator, services: Services
 ) -> ProductPublic:
     product = await services.products.get_visible(product_id, principal)
-    return ProductPublic.of(product, overdue=services.deadline.overdue(product))
+    return ProductPublic.of(product, deadline=services.deadline.overdue(product))
 
 
 @products_router.post("/{product_id}/reviews", response_model=ProductPublic)
@@ -137,7 +136,7 @@ async def decide_product(
     product_id: str, body: ProductReviewCreate, operator: Operator, services: Services
 ) -> ProductPublic:
     product = await services.products.decide(product_id, operator, body.decision, body.reason)
-    return ProductPublic.of(product, overdue=services.deadline.overdue(product))
+    return ProductPublic.of(product, deadline=services.deadline.overdue(product))
 
 
 @queue_router.get("", response_model=ReviewQueuePage)
@@ -152,21 +151,11 @@ async def review_queue(
         services.stores.stores.collection, services.products.products.collection, limit, cursor
     )
     items = [
-        QueueItemPublic(
-            kind=position.kind,
-            id=item.id,
-            store_id=item.id if isinstance(item, Store) else item.store_id,
-            merchant_id=item.merchant_id,
-            store_type=item.store_type,
-            name=item.name if isinstance(item, Store) else item.title,
-            submitted_at=item.submitted_at,
-            overdue=services.deadline.overdue(item),
-            current_stage=item.current_stage if isinstance(item, Store) else None,
-        )
+        QueueItemPublic.of(position.kind, item, services.deadline.overdue(item))
         for position, item in page
     ]
     return ReviewQueuePage(items=items, next_cursor=next_cursor)
 
 
 def _store(store: Store, services: ReviewServices) -> StorePublic:
-    return StorePublic.of(store, overdue=services.deadline.overdue(store))
+    return StorePublic.of(store, deadline=services.deadline.overdue(store))

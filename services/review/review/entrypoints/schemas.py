@@ -20,6 +20,8 @@ from review.domain.model import (
     Store,
     StoreStatus,
 )
+from review.service_layer.deadlines import Overdue
+from shared.calendar import CalendarBasis
 from shared.contract.types import Money, Role, StoreType, UtcDateTime
 
 Reason = Field(None, max_length=2000)
@@ -137,13 +139,15 @@ class StorePublic(BaseModel):
     approved_at: UtcDateTime | None
     rejected_reason: str | None
     overdue: bool
+    #: R-CAL-2: the calendar years `overdue` was counted on (null when not under review).
+    calendar: CalendarBasis | None
     issues: list[Issue]
     messages: list[MessagePublic]
     application: StoreApplication
     history: list[SubmissionPublic]
 
     @classmethod
-    def of(cls, store: Store, *, overdue: bool) -> StorePublic:
+    def of(cls, store: Store, *, deadline: Overdue) -> StorePublic:
         return cls(
             store_id=store.id,
             merchant_id=store.merchant_id,
@@ -155,7 +159,8 @@ class StorePublic(BaseModel):
             submitted_at=store.submitted_at,
             approved_at=store.approved_at,
             rejected_reason=store.rejected_reason,
-            overdue=overdue,
+            overdue=deadline.overdue,
+            calendar=deadline.calendar,
             issues=store.issues,
             messages=[MessagePublic.of(message) for message in store.messages],
             application=store.application,
@@ -198,11 +203,18 @@ class ProductPublic(BaseModel):
     submitted_at: UtcDateTime
     decided_at: UtcDateTime | None
     overdue: bool
+    #: R-CAL-2: the calendar years `overdue` was counted on (null when not under review).
+    calendar: CalendarBasis | None
 
     @classmethod
-    def of(cls, product: Product, *, overdue: bool) -> ProductPublic:
-        fields = set(cls.model_fields) - {"product_id", "overdue"}
-        return cls(product_id=product.id, overdue=overdue, **product.model_dump(include=fields))
+    def of(cls, product: Product, *, deadline: Overdue) -> ProductPublic:
+        fields = set(cls.model_fields) - {"product_id", "overdue", "calendar"}
+        return cls(
+            product_id=product.id,
+            overdue=deadline.overdue,
+            calendar=deadline.calendar,
+            **product.model_dump(include=fields),
+        )
 
 
 class QueueItemPublic(BaseModel):
@@ -216,7 +228,29 @@ class QueueItemPublic(BaseModel):
     name: str
     submitted_at: UtcDateTime
     overdue: bool
+    calendar: CalendarBasis | None
     current_stage: Stage | None
+
+    @classmethod
+    def of(
+        cls, kind: Literal["store", "product"], item: Store | Product, deadline: Overdue
+    ) -> QueueItemPublic:
+        if isinstance(item, Store):
+            store_id, name, stage = item.id, item.name, item.current_stage
+        else:
+            store_id, name, stage = item.store_id, item.title, None
+        return cls(
+            kind=kind,
+            id=item.id,
+            store_id=store_id,
+            merchant_id=item.merchant_id,
+            store_type=item.store_type,
+            name=name,
+            submitted_at=item.submitted_at,
+            overdue=deadline.overdue,
+            calendar=deadline.calendar,
+            current_stage=stage,
+        )
 
 
 class ProductPage(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -109,21 +110,64 @@ async def test_review_queue_is_overdue_first_then_oldest(
         expect_problem(await review.get("/review-queue", headers=bearer("merchant", "m")), 403)
 
 
-async def test_year_without_a_published_calendar_is_503_and_changes_nothing(
-    review_settings: ReviewSettings, apply: Apply, expect_problem: ExpectProblem
-) -> None:  # R-REV-5: China's make-up workdays are never guessed
+async def test_a_year_no_calendar_publishes_is_answered_provisionally_and_written_once(
+    review_settings: ReviewSettings, apply: Apply
+) -> None:  # R-CAL-2, R-REV-5: never refused; the answer says its basis
     clock = FixedClock(datetime(2099, 3, 2, 2, 0, tzinfo=UTC))
+    provisional = {"basis": "provisional", "years": [
+        {"country": "CN", "year": 2099, "basis": "provisional", "source": "derived"}]}  # fmt: skip
     async with serve_in_process(create(review_settings, clock=clock)) as review:
-        store_id = (await apply(review, new_merchant(), "semi_managed")).json()["store_id"]
+        merchant = new_merchant()
+        applied = await apply(review, merchant, "semi_managed")
+        assert applied.status_code == 201, applied.text
+        assert applied.json()["calendar"] == provisional
+        store_id = applied.json()["store_id"]
         clock.advance(timedelta(days=1))
-        problem = expect_problem(await review.get(f"/stores/{store_id}", headers=OPERATOR), 503)
-        assert "2099" in problem["detail"]
-        decision = {"stage": "background", "decision": "approve"}
-        decided = await review.post(f"/stores/{store_id}/reviews", headers=OPERATOR, json=decision)
-        expect_problem(decided, 503)
-        clock.set(datetime(2026, 12, 1, tzinfo=UTC))  # back within the published years
-        seen = (await review.get(f"/stores/{store_id}", headers=OPERATOR)).json()
-        assert [stage["status"] for stage in seen["stages"]] == ["pending"] * 3
+        seen = await review.get(f"/stores/{store_id}", headers=OPERATOR)
+        assert (seen.status_code, seen.json()["calendar"]) == (200, provisional)
+        for stage in ("background", "financial", "category"):
+            decided = await review.post(f"/stores/{store_id}/reviews", headers=OPERATOR,
+                                        json={"stage": stage, "decision": "approve"})  # fmt: skip
+            assert decided.status_code == 200, decided.text
+        # Approved: no longer under review, so no working day was counted.
+        assert (decided.json()["status"], decided.json()["calendar"]) == ("approved", None)
+        owner = bearer("merchant", merchant)
+        product = await review.post("/products", headers=owner, json=listing(store_id))
+        assert product.status_code == 201, product.text
+        assert (product.json()["overdue"], product.json()["calendar"]) == (False, provisional)
+        listed = (await review.get(f"/products?store_id={store_id}", headers=owner)).json()
+        assert [p["product_id"] for p in listed["items"]] == [product.json()["product_id"]]
+        assert (await review.get("/health/ready")).status_code == 200
+        metrics = (await review.get("/metrics")).text
+        assert 'calendar_provisional_computations_total{country="CN",year="2099"}' in metrics
+
+
+async def test_an_operators_notice_publishes_the_year_and_its_make_up_saturday_counts(
+    review_settings: ReviewSettings, apply: Apply, tmp_path: Path
+) -> None:  # R-CAL-1, R-REV-5
+    (tmp_path / "CN-2099.yaml").write_text(
+        "country: CN\nyear: 2099\nsource: test data (made-up dates)\n"
+        "days_off:\n  - {date: 2099-01-01}\nworking_days:\n  - {date: 2099-03-07}\n"
+    )
+    wednesday = datetime(2099, 3, 4, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+    monday = datetime(2099, 3, 9, 2, 0, tzinfo=UTC)
+    answers = {}
+    for settings in (review_settings, review_settings.model_copy(
+            update={"calendar_notices_dir": tmp_path})):  # fmt: skip
+        clock = FixedClock(wednesday)
+        async with serve_in_process(create(settings, clock=clock)) as review:
+            store_id = (await apply(review, new_merchant(), "semi_managed")).json()["store_id"]
+            clock.set(monday)
+            answers[settings.calendar_notices_dir] = (
+                await review.get(f"/stores/{store_id}", headers=OPERATOR)
+            ).json()
+    # Thu, Fri, Mon: three working days, not yet overdue, on the provisional calendar.
+    assert answers[None]["overdue"] is False
+    assert answers[None]["calendar"]["basis"] == "provisional"
+    # With the notice, Saturday 7 March is a working day too: four, overdue.
+    assert answers[tmp_path]["overdue"] is True
+    assert answers[tmp_path]["calendar"] == {"basis": "published", "years": [
+        {"country": "CN", "year": 2099, "basis": "published", "source": "notice"}]}  # fmt: skip
 
 
 async def test_merchant_lists_its_products_with_their_review_status(

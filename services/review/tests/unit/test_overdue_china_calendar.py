@@ -1,19 +1,18 @@
 """R-REV-5 on the platform's real calendar: mainland China, with its public holidays and
-make-up workdays, from the maintained `holidays` library (no hand-written list)."""
+make-up workdays, from the maintained `holidays` library (no hand-written list); a year
+the library does not publish is counted provisionally (R-CAL-2)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from review.domain.overdue import is_review_overdue
-from shared.calendar import CalendarYearUnknown, WorkingCalendar
+from shared.calendar import Calendars
 from shared.policy import Policy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CHINA = WorkingCalendar.for_country("CN")
+CHINA = Calendars().of("CN")
 POLICY = Policy()  # overdue after 3 working days
 
 
@@ -50,6 +49,12 @@ def test_a_year_boundary_counts_new_year_as_a_holiday() -> None:  # R-REV-5
     assert overdue(since, at("2026-01-06"))
 
 
-def test_a_year_the_library_does_not_know_is_an_error_not_a_guess() -> None:  # R-REV-5
-    with pytest.raises(CalendarYearUnknown, match="2027"):
-        overdue(at("2026-12-30"), at("2027-01-05"))
+def test_a_year_the_library_does_not_publish_is_counted_not_refused() -> None:
+    # R-CAL-2: after the last published year, the library's own derivation (festivals,
+    # its "observed" rule, no make-up days); the answer's basis says it is provisional.
+    assert CHINA.published_years is not None
+    year = CHINA.published_years[1] + 1
+    since = at(f"{year - 1}-12-29")
+    # Ten days with at most two weekends and New Year off: at least four working days.
+    assert overdue(since, at(f"{year}-01-08"))
+    assert CHINA.basis_between(since.date(), at(f"{year}-01-08").date()).basis == "provisional"

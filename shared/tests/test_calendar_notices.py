@@ -1,0 +1,119 @@
+"""Calendar notices as data (R-CAL-1): what a well-formed notice is, and a malformed one
+stopping start-up with a message naming its file and line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.calendar import Calendars, NoticeError
+
+GOOD = """\
+country: CN
+year: 2030
+source: test data (made-up dates)
+days_off:
+  - {from: 2030-02-02, to: 2030-02-08, name: Spring Festival}
+working_days:
+  - {date: 2030-01-26, name: make-up Saturday}
+"""
+
+
+def load(tmp_path: Path, text: str, name: str = "CN-2030.yaml") -> Calendars:
+    (tmp_path / name).write_text(text)
+    return Calendars.from_directory(tmp_path)
+
+
+def refused(tmp_path: Path, text: str) -> str:
+    with pytest.raises(NoticeError) as caught:
+        load(tmp_path, text)
+    return str(caught.value)
+
+
+def test_a_directory_one_file_and_several_documents_in_a_file(tmp_path: Path) -> None:
+    assert Calendars.from_directory(None).notices == ()
+    (tmp_path / "README.txt").write_text("not a notice")
+    loaded = load(tmp_path, GOOD + "---\n" + GOOD.replace("2030", "2031"))
+    assert [(n.country, n.year) for n in loaded.notices] == [("CN", 2030), ("CN", 2031)]
+    assert loaded.notices[1].origin.endswith("CN-2030.yaml:9")
+    single = Calendars.from_directory(tmp_path / "CN-2030.yaml")
+    assert len(single.notices) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "what"),
+    [
+        pytest.param("country: CN\nyear: [2030\n", ":3", "not valid YAML", id="broken YAML"),
+        pytest.param(GOOD.replace("source: test data (made-up dates)\n", ""), ":1",
+                     "source: Field required", id="no source"),
+        pytest.param(GOOD.replace("year: 2030", "year: twenty"), ":2", "year:", id="bad year"),
+        pytest.param(GOOD.replace("country: CN", "country: XX"), ":1", "'XX'",
+                     id="unknown country"),
+        pytest.param(GOOD.replace("{date: 2030-01-26", "{date: 2030-01-25"), ":7",
+                     "2030-01-25 is a Friday", id="make-up day on a weekday"),
+        pytest.param(GOOD.replace("to: 2030-02-08", "to: 2030-01-08"), ":5",
+                     "`to` (2030-01-08) is before `from`", id="run backwards"),
+        pytest.param(GOOD.replace("{date: 2030-01-26", "{date: 2030-02-02"), ":7",
+                     "also listed in days_off", id="off and working"),
+        pytest.param(GOOD.replace("{date: 2030-01-26", "{date: 2029-10-27"), ":7",
+                     "outside 2030", id="far outside the year"),
+        pytest.param(GOOD.replace("working_days:", "workdays:"), ":6",
+                     "workdays: Extra inputs are not permitted", id="misspelt key"),
+        pytest.param(GOOD.replace("{from: 2030-02-02, to", "{date: 2030-02-02, to"), ":5",
+                     "either `date` or `from`", id="date and to"),
+        pytest.param(GOOD.replace("2030-02-02", "2030-2-2"), ":5", "days_off.0.from",
+                     id="not a date"),
+        pytest.param("- just\n- a list\n", ":1", "a notice is a mapping", id="not a mapping"),
+    ],
+)  # fmt: skip
+def test_a_malformed_notice_names_its_file_and_line(
+    tmp_path: Path, text: str, where: str, what: str
+) -> None:  # R-CAL-1
+    message = refused(tmp_path, text)
+    assert message.startswith(f"{tmp_path / 'CN-2030.yaml'}{where}: "), message
+    assert what in message
+
+
+def test_two_notices_for_one_country_and_year_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD)
+    (tmp_path / "b.yaml").write_text(GOOD)
+    with pytest.raises(NoticeError, match=r"b\.yaml:1: a second notice for CN 2030 .*a\.yaml:1"):
+        Calendars.from_directory(tmp_path)
+
+
+def test_neighbouring_notices_that_disagree_on_a_day_are_refused(tmp_path: Path) -> None:
+    # 2030's notice gives Saturday 28 December off; 2031's makes it a make-up working day.
+    (tmp_path / "a.yaml").write_text(GOOD + "  - {date: 2030-12-28}\n".replace("  -", "  -"))
+    earlier = GOOD.replace("days_off:\n", "days_off:\n  - {date: 2030-12-28}\n")
+    later = (
+        GOOD.replace("year: 2030", "year: 2031")
+        .replace("from: 2030-02-02, to: 2030-02-08", "from: 2031-01-01, to: 2031-01-03")
+        .replace("{date: 2030-01-26", "{date: 2030-12-28")
+    )
+    (tmp_path / "a.yaml").write_text(earlier)
+    (tmp_path / "b.yaml").write_text(later)
+    with pytest.raises(NoticeError, match="2030-12-28 is a day off in one"):
+        Calendars.from_directory(tmp_path)
+
+
+def test_a_missing_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(NoticeError, match="names no file or directory"):
+        Calendars.from_directory(tmp_path / "nowhere")
+
+
+def test_a_service_with_a_malformed_notice_stops_at_start_up_naming_the_line(
+    tmp_path: Path,
+) -> None:  # R-CAL-1: before it connects to anything
+    (tmp_path / "CN-2030.yaml").write_text(GOOD.replace("{date: 2030-01-26", "{date: 2030-01-25"))
+    env = {**os.environ, "CALENDAR_NOTICES_DIR": str(tmp_path), "REVIEW_PORT": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "review"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"review cannot start: {tmp_path / 'CN-2030.yaml'}:7: "), done.stderr
+    assert "2030-01-25 is a Friday" in last
