@@ -32,8 +32,9 @@ NO_COMPOSE = (
 )
 #: Settings the compose file need not pass, and why.
 NOT_PASSED = {"HOST": "each image sets HOST=0.0.0.0"}
-#: Settings .env.example need not hold: the compose file builds them.
-BUILT_BY_COMPOSE = {"AMQP_URL", "MONGO_URL"}
+#: Settings .env.example need not hold: the compose file builds them (the notices' folder
+#: is the container's mount point of CALENDAR_NOTICES_HOST_DIR).
+BUILT_BY_COMPOSE = {"AMQP_URL", "MONGO_URL", "CALENDAR_NOTICES_DIR"}
 SECRET_LOOKING = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|_URL$")
 
 

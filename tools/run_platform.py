@@ -17,12 +17,15 @@ from devkit.platform import DEFAULT_PORTS, Platform
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
 ENGINE_PORT = int(os.environ.get("EMBEDDED_MONGO_PORT", "27017"))
+#: Where an operator drops a government's calendar notice (R-CAL-1; README).
+NOTICES = ROOT / "calendar-notices"
 
 
 def main() -> int:
     DATA.mkdir(exist_ok=True)
     engine: EmbeddedEngine | None = None
     env: dict[str, str] = {}
+    env["CALENDAR_NOTICES_DIR"] = os.environ.get("CALENDAR_NOTICES_DIR", str(NOTICES))
     if "MONGO_URL" not in os.environ:
         if port_open("127.0.0.1", ENGINE_PORT):
             print(
@@ -45,7 +48,12 @@ def main() -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        platform.start()
+        try:
+            platform.start()
+        except RuntimeError as error:
+            print(f"The platform did not start: {error}", file=sys.stderr)
+            return 1
+        print(f"calendar notices: {env['CALENDAR_NOTICES_DIR']}")
         for name in ports:
             print(f"{name:<11} {platform.url(name)}   docs: {platform.url(name)}/docs")
         print(f"logs: {logs}/<service>.log    Ctrl-C stops everything.")

@@ -51,8 +51,18 @@ def full_managed_application(name: str) -> dict[str, Any]:
     }
 
 
-def semi_managed_application(name: str, handling_days: int = 1) -> dict[str, Any]:
-    """R-LOG-2: an overseas warehouse (here Madrid) and a handling time of 1 or 2 days."""
+MADRID_WAREHOUSE = {
+    "country": "ES",
+    "city": "Madrid",
+    "address": "Calle de Alcalá 1",
+    "timezone": "Europe/Madrid",
+}
+
+
+def semi_managed_application(
+    name: str, handling_days: int = 1, warehouse: Mapping[str, str] = MADRID_WAREHOUSE
+) -> dict[str, Any]:
+    """R-LOG-2: an overseas warehouse (by default Madrid) and a handling time of 1 or 2 days."""
     return {
         **full_managed_application(name),
         "store_type": "semi_managed",
@@ -65,12 +75,7 @@ def semi_managed_application(name: str, handling_days: int = 1) -> dict[str, Any
                 "size_bytes": 80_000,
             },
         ],
-        "warehouse": {
-            "country": "ES",
-            "city": "Madrid",
-            "address": "Calle de Alcalá 1",
-            "timezone": "Europe/Madrid",
-        },
+        "warehouse": dict(warehouse),
         "handling_days": handling_days,
     }
 
@@ -141,9 +146,12 @@ async def open_full_managed_store(operator: Actor, merchant: Actor) -> dict[str,
     return await _approved(operator, merchant, full_managed_application(f"Shop {merchant.sub}"))
 
 
-async def open_semi_managed_store(operator: Actor, merchant: Actor) -> dict[str, Any]:
+async def open_semi_managed_store(
+    operator: Actor, merchant: Actor, warehouse: Mapping[str, str] = MADRID_WAREHOUSE
+) -> dict[str, Any]:
     """A semi-managed store needs no invitation (R-REV-1 is for full-managed stores)."""
-    return await _approved(operator, merchant, semi_managed_application(f"Shop {merchant.sub}"))
+    application = semi_managed_application(f"Shop {merchant.sub}", warehouse=warehouse)
+    return await _approved(operator, merchant, application)
 
 
 async def list_product(

@@ -52,11 +52,19 @@ class ServiceProcess:
         def ready_or_dead() -> bool:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(
-                    f"{self.name} exited with {self.process.returncode}; see {self.log_path}"
+                    f"{self.name} exited with {self.process.returncode}{self._last_words()}; "
+                    f"see {self.log_path}"
                 )
             return http_ok(f"{self.url}/health/ready")
 
         wait_until(ready_or_dead, timeout=timeout, what=f"{self.name} to be ready", interval=0.1)
+
+    def _last_words(self) -> str:
+        """The last line the process wrote (why it refused to start), if it was logged."""
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        lines = self.log_path.read_text(errors="replace").strip().splitlines()
+        return f": {lines[-1]}" if lines else ""
 
     def kill(self) -> None:
         """SIGKILL: no clean-up at all, as in a crash."""
