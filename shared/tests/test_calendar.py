@@ -2,7 +2,7 @@
 (R-CAL-1, R-CAL-2; used by R-LOG-2, R-LOG-3, R-REV-5).
 
 The notices written here are test data with made-up dates, never shipped; the one
-shipped example (`docs/calendar-notices/CN-2026.yaml`) is the State Council's real notice.
+shipped example (`calendar-notices/examples/CN-2026.yaml`) is the State Council's real notice.
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ working_days:
 
 
 def test_the_shipped_example_notice_is_exactly_the_librarys_2026(tmp_path: Path) -> None:
-    example = ROOT / "docs" / "calendar-notices" / "CN-2026.yaml"
+    example = ROOT / "calendar-notices" / "examples" / "CN-2026.yaml"
     china = Calendars.from_directory(example).of("CN")
     assert china.year(2026).source == "notice"
     assert [china.is_working_day(d) for d in days_of(2026)] == [
