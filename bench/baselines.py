@@ -1,4 +1,4 @@
-"""Raw baselines on the same broker and engine the platform uses (issue #9, 1 and 3)."""
+"""Raw baselines on the same broker and engine the platform uses."""
 
 from __future__ import annotations
 

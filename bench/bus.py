@@ -1,4 +1,4 @@
-"""The platform's bus (issue #9, 2): events stored with their aggregates (outbox),
+"""The platform's bus: events stored with their aggregates (outbox),
 published by the relay with confirms, handled by the idempotent consumer."""
 
 from __future__ import annotations

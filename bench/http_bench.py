@@ -1,4 +1,4 @@
-"""HTTP (issue #9, 4) and cost growth (8): `POST /orders` beside a minimal endpoint doing
+"""HTTP and cost growth: `POST /orders` beside a minimal endpoint doing
 one insert on the same engine; then the orders service's answers as stored orders grow."""
 
 from __future__ import annotations

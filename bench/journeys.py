@@ -1,4 +1,4 @@
-"""End to end (issue #9, 5-7): whole order journeys through the four service processes.
+"""End to end: whole order journeys through the four service processes.
 
 - saturation: as many journeys as the platform completes, closed loop;
 - offered load at 25/50/90 % of it, open loop: each event hop's latency (publish →

@@ -3,7 +3,7 @@
 On this machine httpx (the project's client everywhere else: tests, devkit) costs the
 calling process 3-6 ms of CPU per request at 16-48 concurrent requests, aiohttp about
 0.2 ms: with httpx, the bench client took most of a core and capped both `POST /orders`
-and the minimal endpoint near 300 req/s (measured with `bench/run.py`, issue #9).
+and the minimal endpoint near 300 req/s (measured with `bench/run.py`).
 """
 
 from __future__ import annotations

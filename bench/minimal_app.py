@@ -1,4 +1,4 @@
-"""The baseline of `POST /orders` (issue #9, 4): a minimal FastAPI endpoint doing one insert
+"""The baseline of `POST /orders`: a minimal FastAPI endpoint doing one insert
 on the same engine, served by uvicorn as the services are (uvloop, no access log)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """`make bench`: the platform beside raw baselines on the same broker and engine, in one
-run on one machine, so each figure is a ratio that holds on a noisy machine (issue #9).
+run on one machine, so each figure is a ratio that holds on a noisy machine.
 
 Writes bench/results/results.md (the tables), results.json (every figure) and chart.png
 (hop latency vs offered load; drain throughput vs consumer processes). `--profile` also

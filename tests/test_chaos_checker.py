@@ -1,4 +1,4 @@
-"""The chaos checker's reading of acknowledged steps (issue #8), with no I/O."""
+"""The chaos checker's reading of acknowledged steps, with no I/O."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Container mode without a Docker engine fails at once, in one clear line (issue #6);
+"""Container mode without a Docker engine fails at once, in one clear line;
 the local mode is unaffected (it is what the rest of this suite runs)."""
 
 from __future__ import annotations

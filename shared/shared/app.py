@@ -176,7 +176,7 @@ def serve(
         raise SystemExit(f"{service} cannot start: {error}") from None
     # What the imports and the app built lives as long as the process: kept out of the
     # collector's full passes, which otherwise stop the service for 40-80 ms now and then
-    # (the tail of the event hops, issue #9).
+    # (the tail of the event hops).
     gc.freeze()
     uvicorn.run(
         app,

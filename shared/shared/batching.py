@@ -3,7 +3,7 @@
 The first caller's item is sent at once; the items that arrive while it is in flight go
 together in the next round-trip. Idle, nothing waits; under load, the database sees one
 `insert_many` or one `find ... $in` instead of hundreds of single-document operations
-(issue #9: the embedded engine does about 4x more writes per second in batches).
+(the embedded engine does about 4x more writes per second in batches).
 
 Each caller still awaits its own outcome, so nothing is acknowledged before it is stored.
 """

@@ -6,7 +6,7 @@ restart, the next one) publishes it again. A second publication is harmless: con
 are idempotent on `event_id`.
 
 A local write hands its document to the relay (`offer`), which publishes it without
-reading it back (issue #9: the read was one engine round-trip per event); the relay still
+reading it back (the read was one engine round-trip per event); the relay still
 reads the pending aggregates whenever nothing was offered and at least every
 `idle_poll_seconds`, so what a crashed process, another process or a failed pass left
 stored is always found.

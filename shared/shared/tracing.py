@@ -34,7 +34,7 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
     if _configured:
         return
     # Without an exporter nothing would read a recorded span: spans then only carry the
-    # trace's ids (a non-recording span is a fraction of a recorded one's cost, issue #9).
+    # trace's ids (a non-recording span is a fraction of a recorded one's cost).
     provider = TracerProvider(
         resource=Resource.create({"service.name": service}),
         sampler=None if otlp_endpoint else ALWAYS_OFF,

@@ -1,4 +1,4 @@
-"""After-sales across processes (issue #5): who pays (R-AS-2), partial refunds up to the
+"""After-sales across processes: who pays (R-AS-2), partial refunds up to the
 total, and two operators resolving one case at once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every endpoint × every role × own or another's resource, from one table (issue #8):
+"""Every endpoint × every role × own or another's resource, from one table:
 no token 401, wrong role 403, another party's resource 404, the owner gets through."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The merchant's confirmation desk across processes (R-ORD-2, R-ORD-3, issue #7)."""
+"""The merchant's confirmation desk across processes (R-ORD-2, R-ORD-3)."""
 
 from __future__ import annotations
 

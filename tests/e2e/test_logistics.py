@@ -1,4 +1,4 @@
-"""Logistics across processes (issue #4): a semi-managed order shipped by its merchant,
+"""Logistics across processes: a semi-managed order shipped by its merchant,
 a late shipment flagged by itself once, an order to a destination no route serves."""
 
 from __future__ import annotations

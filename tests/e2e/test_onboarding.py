@@ -1,4 +1,4 @@
-"""Onboarding across processes (issue #3): invitation → application → needs_info →
+"""Onboarding across processes: invitation → application → needs_info →
 resubmission → three decisions → approval → product → catalogue; and rejections with
 their reasons visible to the merchant."""
 

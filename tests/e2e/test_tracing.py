@@ -1,4 +1,4 @@
-"""One order's work across services is one trace (W3C `traceparent`, issue #6)."""
+"""One order's work across services is one trace (W3C `traceparent`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which index serves each query a service issues (issue #9: no query scans a collection).
+"""Which index serves each query a service issues (no query scans a collection).
 
 A test runs a service in-process with `recording(monkeypatch, recorder)`: every client that
 `shared.mongo.connect` makes then reports its commands to the recorder, which keeps each

@@ -1,4 +1,4 @@
-"""The database round-trips a piece of code costs (issue #9: each one is CPU in the service
+"""The database round-trips a piece of code costs (each one is CPU in the service
 and in the engine, so the hot paths are held to a count, not only to a benchmark)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The faults, each a coroutine that breaks something and heals it (issue #8)."""
+"""The faults, each a coroutine that breaks something and heals it."""
 
 from __future__ import annotations
 

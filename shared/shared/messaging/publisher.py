@@ -54,7 +54,7 @@ class EventPublisher:
     async def publish_recorded(self, entry: Mapping[str, Any]) -> None:
         """An outbox entry as `shared.repository` stored it: its body was validated when
         it was recorded, and its type, id and correlation are stored beside it, so it is
-        published as it is (the relay's path: no second parse per event, issue #9)."""
+        published as it is (the relay's path: no second parse per event)."""
         await self._publish_event(
             entry["body"].encode(), entry["event_type"], entry["event_id"],
             entry["correlation_id"], entry["occurred_at"], entry.get("traceparent"),

@@ -97,7 +97,7 @@ class AftersalesEventHandlers:
         creates: bool = False,
     ) -> None:
         """Apply `change` once per event. With `creates`, the event usually comes first:
-        the first attempt inserts without reading (one round-trip, issue #9); if the
+        the first attempt inserts without reading (one round-trip); if the
         aggregate already exists (an earlier event or a duplicate), it reads and applies."""
         event_id = str(envelope.event_id)
         first = creates

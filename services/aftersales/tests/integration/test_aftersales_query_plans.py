@@ -1,4 +1,4 @@
-"""Every query aftersales issues is served by an index (issue #9), on the real engine.
+"""Every query aftersales issues is served by an index, on the real engine.
 
 The service runs in-process with its own client recording every command; the test brings
 an order's facts as events, opens two cases, refunds one and is refused the second (its

@@ -1,4 +1,4 @@
-"""What aftersales' busiest handler costs the database (issue #9): an order's first event,
+"""What aftersales' busiest handler costs the database: an order's first event,
 `OrderCreated`, is stored in one write with no read before it; the same event again reads
 the order and changes nothing; an `OrderConfirmed` that came first is kept."""
 

@@ -74,7 +74,7 @@ class LogisticsEventHandlers:
         """R-ORD-4: a confirmed order goes to logistics; its shipment is created here."""
         shipment_id = shipment_id_of(event.order_id)
         # The shipment's id comes from the order's, so a redelivery's insert fails as a
-        # duplicate: no read before the write (one round-trip fewer per order, issue #9).
+        # duplicate: no read before the write (one round-trip fewer per order).
         now = self.clock.now()
         try:
             shipment = await self._plan(shipment_id, event, now)

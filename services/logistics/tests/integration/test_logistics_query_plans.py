@@ -1,4 +1,4 @@
-"""Every query logistics issues is served by an index (issue #9), on the real engine.
+"""Every query logistics issues is served by an index, on the real engine.
 
 The service runs in-process with its own client recording every command; the test brings a
 store and a confirmed order as events (a shipment is created), lists the order's shipments

@@ -1,4 +1,4 @@
-"""What logistics' busiest handler costs the database (issue #9): a confirmed order's
+"""What logistics' busiest handler costs the database: a confirmed order's
 shipment is created in one write, with no read before it (its id comes from the order's);
 the same event again is refused by that id and creates nothing."""
 

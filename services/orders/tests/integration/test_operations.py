@@ -1,4 +1,4 @@
-"""Operations on a running service (issue #6): dead letters listed and replayed with their
+"""Operations on a running service: dead letters listed and replayed with their
 error, readiness that follows the consumer, metrics beyond HTTP."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every query orders issues is served by an index (issue #9), on the real engine.
+"""Every query orders issues is served by an index, on the real engine.
 
 The service runs in-process with its own client recording every command; the test drives
 each list, search and report endpoint with each role and filter (first pages and next

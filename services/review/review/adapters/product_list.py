@@ -1,4 +1,4 @@
-"""A merchant's products with their review status (issue #3), newest first, by pages.
+"""A merchant's products with their review status, newest first, by pages.
 
 Served by the indexes on `submitted_key` declared in `queries.INDEXES`: after `merchant_id`
 (a merchant's), `store_id` (an operator's, of one store), `status` (an operator's, of one

@@ -1,4 +1,4 @@
-"""Every query review issues is served by an index (issue #9), on the real engine.
+"""Every query review issues is served by an index, on the real engine.
 
 The service runs in-process with its own client recording every command; the test invites
 a merchant, who applies for a full-managed store (its invitations are looked up), lists
