@@ -6,11 +6,11 @@ copied from its answers) and MongoDB 7/8's stage trees (classic and slot-based e
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from testkit import clock as run_clock
 from testkit.query_plans import Query, queries_in, shape, uses_index
 from testkit.query_plans import explained_as_run as faithful
 
@@ -139,7 +139,7 @@ def test_shapes_name_fields_and_operators() -> None:
 
 
 def test_short_forms_are_trusted_only_where_the_engine_runs_what_it_explains() -> None:
-    now = datetime.now(UTC)
+    now = run_clock.now()
     assert faithful(Query("db", "orders", "find", {"outbox_pending": True}))
     assert faithful(Query("db", "orders", "update", {"_id": "o-1", "version": 2}))
     assert faithful(Query("db", "orders", "count", {"merchant_id": {"$eq": "m"}}))

@@ -14,10 +14,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from devkit.journey import (
     Actor,
+    apply_for_store,
+    approve_stages,
     cast,
+    describe_calendar,
+    full_managed_application,
     list_product,
     open_damage_case,
-    open_full_managed_store,
     order_when,
     place_order,
     shipment_of,
@@ -58,7 +61,12 @@ async def main() -> int:
             f"operator {operator.sub} invites merchant {merchant.sub}; the merchant applies "
             "for a full-managed store; the operator approves the three stages"
         )
-        store = await open_full_managed_store(operator, merchant)
+        await operator.call("POST", "review", "/invitations", json={"merchant_id": merchant.sub},
+                            expect=201)  # fmt: skip
+        applied = await apply_for_store(merchant, full_managed_application(f"Shop {merchant.sub}"))
+        print(f"    under review, overdue={applied['overdue']}: "
+              f"{describe_calendar(applied['calendar'])}")  # fmt: skip
+        store = await approve_stages(operator, merchant, applied)
         print(f"    store {store['store_id']} approved at {store['approved_at']}")
         step("the merchant lists a product; the operator approves it; it reaches the catalogue")
         product_id = await list_product(operator, merchant, store["store_id"])
@@ -77,7 +85,8 @@ async def main() -> int:
         shipment = await shipment_of(operator, order["order_id"])
         print(
             f"    shipment {shipment['shipment_id']}: ship by {shipment['ship_by']}, "
-            f"delivery {shipment['estimated_delivery']}"
+            f"delivery {shipment['estimated_delivery']}, "
+            f"{describe_calendar(shipment['calendar'])}"
         )
         step("the operator ships it, then marks it delivered")
         await operator.call(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
@@ -24,6 +23,7 @@ from shared.messaging.topology import EXCHANGE, ServiceQueue, declare_topology
 from shared.mongo import Database, connect
 from shared.outbox import OutboxRelay
 from shared.repository import AggregateRepository
+from testkit import clock as run_clock
 from testkit.bus import dead_letters, publish
 
 pytestmark = pytest.mark.integration
@@ -39,7 +39,7 @@ def cancellation(order_id: str) -> OrderCancelled:
         buyer_id="b",
         merchant_id="m",
         reason="buyer_cancelled",
-        cancelled_at=datetime.now(UTC),
+        cancelled_at=run_clock.now(),
     )
 
 
@@ -76,7 +76,7 @@ async def test_events_stored_before_a_crash_are_published_by_the_next_relay(
     tally = Tally(id=str(uuid.uuid4()))
     tally.record(cancellation(tally.id))
     # Stored with its event, and the process "dies": no relay ever ran.
-    await repository.add(tally, now=datetime.now(UTC))
+    await repository.add(tally, now=run_clock.now())
     stored = await database["tallies"].find_one({"_id": tally.id})
     assert stored is not None
     assert stored["outbox_pending"] is True
@@ -123,7 +123,7 @@ async def test_a_redelivered_event_has_no_second_effect(
     database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
 ) -> None:
     repository = AggregateRepository(database["tallies"], Tally, producer="kit")
-    await repository.add(Tally(id="t"), now=datetime.now(UTC))
+    await repository.add(Tally(id="t"), now=run_clock.now())
 
     async def count(envelope: Envelope, event: OrderCancelled) -> None:
         tally = await repository.get("t")
@@ -132,7 +132,7 @@ async def test_a_redelivered_event_has_no_second_effect(
             return
         tally.mark_applied(str(envelope.event_id))
         tally.count += 1
-        await repository.save(tally, now=datetime.now(UTC))
+        await repository.save(tally, now=run_clock.now())
 
     queue = ServiceQueue("aftersales", ("OrderCancelled",))
     consumed = metrics.EVENTS_CONSUMED.labels("aftersales", "OrderCancelled")
@@ -140,7 +140,7 @@ async def test_a_redelivered_event_has_no_second_effect(
     before = consumed._value.get() + duplicates._value.get()
     await start_consumer(broker, database, count, queue)
     envelope = record_event(
-        cancellation("o-1"), producer="orders", correlation_id="o-1", occurred_at=datetime.now(UTC)
+        cancellation("o-1"), producer="orders", correlation_id="o-1", occurred_at=run_clock.now()
     )
     await publish(amqp_url, envelope, times=3)
 
@@ -171,7 +171,7 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
         cancellation("poison"),
         producer="orders",
         correlation_id="poison",
-        occurred_at=datetime.now(UTC),
+        occurred_at=run_clock.now(),
     )
     await publish(amqp_url, poison)
     await publish(amqp_url, b"{not an event", routing_key="OrderCancelled")
@@ -182,7 +182,7 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
                 cancellation(f"good-{index}"),
                 producer="orders",
                 correlation_id="g",
-                occurred_at=datetime.now(UTC),
+                occurred_at=run_clock.now(),
             ),
         )
 
@@ -215,7 +215,7 @@ async def test_an_unroutable_publish_raises_instead_of_vanishing(
             message_id="m-1",
             event_type="NoQueueIsBoundToThis",
             correlation_id="c",
-            timestamp=datetime.now(UTC),
+            timestamp=run_clock.now(),
         )
 
 
@@ -231,7 +231,7 @@ async def test_a_database_outage_spends_no_attempt_and_parks_nothing(
 
     await start_consumer(broker, database, flaky, ServiceQueue("aftersales", ("OrderCancelled",)))
     envelope = record_event(cancellation("o-outage"), producer="orders", correlation_id="o",
-                            occurred_at=datetime.now(UTC))  # fmt: skip
+                            occurred_at=run_clock.now())  # fmt: skip
     await publish(amqp_url, envelope)
 
     async def handled() -> bool:
@@ -257,7 +257,7 @@ async def test_concurrent_deliveries_share_inbox_round_trips_and_keep_their_hop_
     await publisher.start()
     envelopes = [
         record_event(cancellation(f"o-{i}"), producer="orders", correlation_id=f"o-{i}",
-                     occurred_at=datetime.now(UTC))
+                     occurred_at=run_clock.now())
         for i in range(40)
     ]  # fmt: skip
     bodies = [envelope.model_dump_json().encode() for envelope in envelopes]
@@ -290,7 +290,7 @@ async def test_the_relay_keeps_an_event_recorded_while_it_was_publishing(
     tallies = [Tally(id=f"t-{i}") for i in range(5)]
     for tally in tallies:
         tally.record(cancellation(tally.id))
-        await repository.add(tally, now=datetime.now(UTC))
+        await repository.add(tally, now=run_clock.now())
 
     class Interleaving(EventPublisher):
         """Publishes; for t-2's first event, t-2 records a second one meanwhile."""
@@ -302,7 +302,7 @@ async def test_the_relay_keeps_an_event_recorded_while_it_was_publishing(
                 tally = await repository.get("t-2")
                 assert tally is not None
                 tally.record(cancellation("t-2"))
-                await repository.save(tally, now=datetime.now(UTC))
+                await repository.save(tally, now=run_clock.now())
 
     interleaved: list[object] = []
     publisher = Interleaving(broker, service="kit")

@@ -67,6 +67,13 @@ def test_bad_tokens_are_refused(token: str) -> None:
         decode_token(DEV_AUTH_SECRET, token)
 
 
+@pytest.fixture(autouse=True)
+def _real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production refuses a moved clock: these settings must not inherit the run's
+    `CLOCK_OFFSET_SECONDS` (a suite run in another year, README "Tests")."""
+    monkeypatch.delenv("CLOCK_OFFSET_SECONDS", raising=False)
+
+
 def test_production_refuses_the_placeholder_secret() -> None:
     with pytest.raises(ValueError, match="AUTH_SECRET"):
         ServiceSettings(environment="production")

@@ -1,4 +1,4 @@
-"""The relay's fast path against the real broker and engine (issue #9): a local write hands
+"""The relay's fast path against the real broker and engine: a local write hands
 its document to the relay, which publishes it without reading it back; what nobody offered
 (a crashed process's events, another process's) is still found by the periodic read, even
 under a steady stream of offers; an offer older than the stored aggregate loses nothing."""

@@ -3,7 +3,6 @@ no token 401, wrong role 403, another party's resource 404, the owner gets throu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,6 +19,7 @@ from devkit.journey import (
     order_when,
     place_order,
 )
+from testkit import clock as run_clock
 from testkit.platforms import StartPlatform
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +30,7 @@ EMPTY = "empty"  # a list that shows nothing of another party's
 
 # (service, method, path, body, expected by actor in the order of ACTORS)
 Row = tuple[str, str, str, dict[str, Any] | str | None, tuple[int | str, ...]]
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = run_clock.now().date().isoformat()
 TABLE: list[Row] = [
     ("review", "POST", "/invitations", {"merchant_id": "m-x"}, (401, 403, 403, 403, 403, OK)),
     ("review", "GET", "/stores/{store}", None, (401, 403, 403, OK, 404, OK)),

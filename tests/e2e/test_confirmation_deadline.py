@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from devkit.journey import (
 )
 from devkit.platform import ServiceProcess
 from devkit.wait import eventually, wait_until
+from testkit import clock as run_clock
 from testkit.platforms import RunningPlatform, StartPlatform
 from testkit.tap import event_tap
 
@@ -101,7 +101,7 @@ async def test_an_order_due_while_orders_was_down_is_cancelled_when_it_returns(
         running.platform.services["orders"].kill()
         confirm_by = datetime.fromisoformat(order["confirm_by"]).timestamp()
         wait_until(
-            lambda: time.time() > confirm_by + 0.5,
+            lambda: run_clock.timestamp() > confirm_by + 0.5,
             timeout=30,
             what="the deadline to pass while orders is down",
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 import httpx
@@ -10,6 +9,7 @@ import pytest
 
 from devkit.journey import cast, list_product, open_full_managed_store, order_when, place_order
 from devkit.wait import eventually, wait_until
+from testkit import clock as run_clock
 from testkit.platforms import StartPlatform
 from testkit.tap import event_tap
 
@@ -35,7 +35,7 @@ async def test_the_desk_orders_by_deadline_and_confirms_each_on_its_own(
         rival_product = await list_product(operator, rival, rival_store["store_id"])
 
         first = await place_order(buyer, product_id)
-        wait_until(lambda: time.time() > _moment(first["created_at"]) + WINDOW / 2,
+        wait_until(lambda: run_clock.timestamp() > _moment(first["created_at"]) + WINDOW / 2,
                    timeout=10, what="half the window to pass")  # fmt: skip
         second = await place_order(buyer, product_id)
         third = await place_order(buyer, product_id)
@@ -54,7 +54,7 @@ async def test_the_desk_orders_by_deadline_and_confirms_each_on_its_own(
         assert 0 < lefts[0] < lefts[1] <= WINDOW
 
         # The first order's deadline passes; then one batch with it and a rival's order.
-        wait_until(lambda: time.time() > _moment(first["confirm_by"]) + 0.3, timeout=15,
+        wait_until(lambda: run_clock.timestamp() > _moment(first["confirm_by"]) + 0.3, timeout=15,
                    what="the first order's deadline")  # fmt: skip
         batch = [first["order_id"], second["order_id"], foreign["order_id"], third["order_id"]]
         results = (

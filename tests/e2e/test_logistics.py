@@ -22,12 +22,13 @@ from devkit.journey import (
 )
 from devkit.platform import ServiceProcess
 from devkit.wait import eventually
+from testkit import clock as run_clock
 from testkit.platforms import StartPlatform
 from testkit.tap import event_tap
 
 pytestmark = pytest.mark.e2e
 
-FOUR_DAYS = str(4 * 24 * 3600)
+FOUR_DAYS = run_clock.moved_by(4 * 24 * 3600)
 
 
 async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(

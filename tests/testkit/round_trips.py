@@ -3,7 +3,6 @@ and in the engine, so the hot paths are held to a count, not only to a benchmark
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
@@ -11,6 +10,7 @@ from pymongo import AsyncMongoClient, monitoring
 from shared.contract import Envelope, parse_event, record_event
 from shared.contract.types import ContractModel
 from shared.mongo import Document, connect
+from testkit import clock as run_clock
 
 
 class RoundTrips(monitoring.CommandListener):
@@ -44,5 +44,5 @@ def delivered(event: ContractModel, *, producer: str) -> tuple[Envelope, Any]:
     """`event` as the consumer hands it to a handler: recorded, then parsed (envelope and
     payload), so a handler can be called directly and its round-trips counted."""
     envelope = record_event(event, producer=producer, correlation_id="c-1",
-                            occurred_at=datetime.now(UTC))  # fmt: skip
+                            occurred_at=run_clock.now())  # fmt: skip
     return parse_event(envelope.model_dump_json().encode())

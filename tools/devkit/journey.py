@@ -118,12 +118,18 @@ def cast(urls: Mapping[str, str], client: httpx.AsyncClient) -> tuple[Actor, Act
     )
 
 
-async def _approved(operator: Actor, merchant: Actor, application: dict[str, Any]
-                    ) -> dict[str, Any]:  # fmt: skip
-    """An application, then its three stages approved by the operator (R-REV-3)."""
-    store = (await merchant.call("POST", "review", "/stores", expect=201,
-                                 json=application)).json()  # fmt: skip
+async def apply_for_store(merchant: Actor, application: dict[str, Any]) -> dict[str, Any]:
+    """The merchant's application, under review (R-REV-2, R-REV-5)."""
+    store: dict[str, Any] = (
+        await merchant.call("POST", "review", "/stores", expect=201, json=application)
+    ).json()
     assert store["status"] == "under_review", store
+    return store
+
+
+async def approve_stages(operator: Actor, merchant: Actor, store: dict[str, Any]
+                         ) -> dict[str, Any]:  # fmt: skip
+    """The operator approves the three stages (R-REV-3); the store as its merchant sees it."""
     for stage in ("background", "financial", "category"):
         await operator.call(
             "POST",
@@ -137,6 +143,20 @@ async def _approved(operator: Actor, merchant: Actor, application: dict[str, Any
     ).json()
     assert approved["status"] == "approved", approved
     return approved
+
+
+async def _approved(operator: Actor, merchant: Actor, application: dict[str, Any]
+                    ) -> dict[str, Any]:  # fmt: skip
+    """An application, then its three stages approved by the operator (R-REV-3)."""
+    return await approve_stages(operator, merchant, await apply_for_store(merchant, application))
+
+
+def describe_calendar(calendar: dict[str, Any] | None) -> str:
+    """`provisional calendar (CN 2027 derived, ES 2027 library)`, for people reading."""
+    if calendar is None:
+        return "no working days counted"
+    years = ", ".join(f"{y['country']} {y['year']} {y['source']}" for y in calendar["years"])
+    return f"{calendar['basis']} calendar ({years})"
 
 
 async def open_full_managed_store(operator: Actor, merchant: Actor) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -32,6 +32,7 @@ from shared.contract.events import (
 )
 from shared.contract.types import ContractModel, Money, ShippingAddress
 from shared.messaging.topology import EXCHANGE
+from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
 from testkit.bus import publish
 from testkit.tokens import bearer
@@ -81,7 +82,7 @@ class Order:
 
 async def emit(amqp_url: str, event: ContractModel, producer: str, correlation_id: str) -> None:
     envelope = record_event(
-        event, producer=producer, correlation_id=correlation_id, occurred_at=datetime.now(UTC)
+        event, producer=producer, correlation_id=correlation_id, occurred_at=run_clock.now()
     )
     await publish(amqp_url, envelope, times=2)  # at least once: every event twice
 
@@ -90,7 +91,7 @@ async def order_facts(
     amqp_url: str, *, delivered_days_ago: float | None = 1, total_minor: int = 5000
 ) -> Order:
     """StoreApproved, OrderCreated, Shipped and (unless None) Delivered, each twice."""
-    now = datetime.now(UTC)
+    now = run_clock.now()
     order = Order(
         f"o-{uuid.uuid4().hex[:8]}", f"b-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
     )
@@ -259,7 +260,7 @@ async def test_cases_outside_the_window_are_refused(
     assert problem["rule"] == "R-AS-1"
     opens_at, closes_at = (datetime.fromisoformat(problem[k]) for k in ("opens_at", "closes_at"))
     assert closes_at - opens_at == timedelta(days=15)  # the policy default window
-    assert closes_at < datetime.now(UTC)
+    assert closes_at < run_clock.now()
     assert problem["closes_at"] in problem["detail"]
 
 
@@ -349,8 +350,8 @@ async def hold(service: Aftersales, order: Order, case_id: str, minor: int) -> N
     orders = service.services.commands.orders
     facts = await orders.get(order.order_id)
     assert facts is not None
-    facts.reserve_refund(case_id, Money(amount_minor=minor, currency="USD"), datetime.now(UTC))
-    await orders.save(facts, now=datetime.now(UTC))
+    facts.reserve_refund(case_id, Money(amount_minor=minor, currency="USD"), run_clock.now())
+    await orders.save(facts, now=run_clock.now())
 
 
 async def test_a_resolution_cut_between_its_steps_is_completed_or_swept(
@@ -428,7 +429,7 @@ async def test_refunds_per_merchant_and_period_with_payouts(
     order = await order_facts(amqp_url, total_minor=5000)
     case = (await open_case(aftersales, order, refund_minor=2000)).json()
     assert (await resolve(aftersales, case["case_id"], 2000)).status_code == 200
-    today = datetime.now(UTC).date().isoformat()
+    today = run_clock.now().date().isoformat()
     merchant = bearer("merchant", order.merchant)
     report = (
         await aftersales.client.get(
@@ -451,7 +452,7 @@ async def test_refunds_per_merchant_and_period_with_payouts(
             "payout": usd(5000),
         }
     ]
-    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    yesterday = (run_clock.now().date() - timedelta(days=1)).isoformat()
     earlier = (
         await aftersales.client.get(
             f"/merchants/{order.merchant}/refunds",

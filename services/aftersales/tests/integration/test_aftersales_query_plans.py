@@ -10,7 +10,7 @@ cases with each role, status and cursor, then explains every recorded query
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -31,6 +31,7 @@ from shared.contract.events import (
 )
 from shared.contract.types import ContractModel, Money, ShippingAddress
 from shared.pagination import encode_cursor
+from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
 from testkit.bus import publish
 from testkit.query_plans import QueryRecorder, assert_every_query_uses_an_index, recording
@@ -72,14 +73,14 @@ def usd(minor: int) -> dict[str, Any]:
 
 async def emit(amqp_url: str, event: ContractModel, producer: str, correlation_id: str) -> None:
     envelope = record_event(
-        event, producer=producer, correlation_id=correlation_id, occurred_at=datetime.now(UTC)
+        event, producer=producer, correlation_id=correlation_id, occurred_at=run_clock.now()
     )
     await publish(amqp_url, envelope)
 
 
 async def delivered_order(amqp_url: str, order_id: str, buyer: str, merchant: str) -> None:
     """StoreApproved, OrderCreated (5000 USD), Shipped, Delivered yesterday."""
-    now, store_id = datetime.now(UTC), f"s-{merchant}"
+    now, store_id = run_clock.now(), f"s-{merchant}"
     await emit(amqp_url, StoreApproved(store_id=store_id, merchant_id=merchant,
                                        store_type="full_managed", store_name="Tea House",
                                        approved_at=now - timedelta(days=30)),
@@ -137,7 +138,7 @@ async def test_every_query_of_aftersales_uses_an_index(
         of_order = await http.get("/cases", params={"order_id": order_id},
                                   headers=bearer("buyer", buyer))  # fmt: skip
         assert len(of_order.json()["items"]) == 2, of_order.text
-        later = encode_cursor(time_key(datetime.now(UTC) - timedelta(days=1), "c-0"))
+        later = encode_cursor(time_key(run_clock.now() - timedelta(days=1), "c-0"))
         for token in (bearer("buyer", buyer), bearer("merchant", merchant), OPERATOR):
             for status in (None, "open"):
                 for cursor in (None, later):
@@ -147,7 +148,7 @@ async def test_every_query_of_aftersales_uses_an_index(
                     )
                     assert listed.status_code == 200, listed.text
                     assert listed.json()["items"], params
-        today = datetime.now(UTC).date().isoformat()
+        today = run_clock.now().date().isoformat()
         report = await http.get(f"/merchants/{merchant}/refunds", headers=OPERATOR,
                                 params={"from": today, "to": today})  # fmt: skip
         assert report.json()["payouts"][0]["order_id"] == order_id, report.text

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 
@@ -17,6 +16,7 @@ from shared.clock import SystemClock
 from shared.contract.events import OrderConfirmed, OrderCreated, OrderLine
 from shared.contract.types import Money, ShippingAddress
 from shared.repository import AggregateRepository
+from testkit import clock as run_clock
 from testkit.round_trips import RoundTrips, client, delivered
 
 pytestmark = pytest.mark.integration
@@ -31,13 +31,13 @@ ADDRESS = ShippingAddress(recipient="Ana", phone="+34 600 000 000", country="ES"
 def created(order_id: str) -> OrderCreated:
     return OrderCreated(order_id=order_id, buyer_id="b-1", store_id="s-1", merchant_id="m-1",
                         store_type="full_managed", items=[LINE], total=PRICE,
-                        shipping_address=ADDRESS, created_at=datetime.now(UTC),
-                        confirm_by=datetime.now(UTC))  # fmt: skip
+                        shipping_address=ADDRESS, created_at=run_clock.now(),
+                        confirm_by=run_clock.now())  # fmt: skip
 
 
 def confirmed(order_id: str) -> OrderConfirmed:
     return OrderConfirmed(order_id=order_id, buyer_id="b-1", store_id="s-1", merchant_id="m-1",
-                          store_type="full_managed", confirmed_at=datetime.now(UTC),
+                          store_type="full_managed", confirmed_at=run_clock.now(),
                           total=PRICE, shipping_address=ADDRESS, items=[LINE])  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from shared.contract.types import Money, ShippingAddress, StoreType, Warehouse
 from shared.messaging.topology import EXCHANGE
 from shared.mongo import Database
 from shared.policy import Policy
+from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
 from testkit.bus import publish
 from testkit.tokens import bearer
@@ -140,7 +141,7 @@ def order_confirmed(
         store_id=store_id,
         merchant_id=merchant_id,
         store_type=store_type,
-        confirmed_at=confirmed_at or datetime.now(UTC),
+        confirmed_at=confirmed_at or run_clock.now(),
         total=price,
         shipping_address=ShippingAddress(
             recipient="Ana",
@@ -162,7 +163,7 @@ def order_confirmed(
         ],
     )
     return record_event(
-        event, producer="orders", correlation_id=order_id, occurred_at=datetime.now(UTC)
+        event, producer="orders", correlation_id=order_id, occurred_at=run_clock.now()
     )
 
 
@@ -174,10 +175,10 @@ def store_approved(store_id: str, merchant_id: str) -> Envelope:
         store_name="Newark goods",
         handling_days=1,
         warehouse=NEW_YORK,
-        approved_at=datetime.now(UTC),
+        approved_at=run_clock.now(),
     )
     return record_event(
-        event, producer="review", correlation_id=store_id, occurred_at=datetime.now(UTC)
+        event, producer="review", correlation_id=store_id, occurred_at=run_clock.now()
     )
 
 
@@ -286,7 +287,7 @@ async def test_semi_managed_waits_for_its_store_and_is_shipped_by_its_merchant(
 async def test_late_shipment_is_flagged_once(
     mongo_url: str, amqp_url: str, db_prefix: str
 ) -> None:  # R-LOG-1
-    clock = FixedClock(datetime.now(UTC))
+    clock = FixedClock(run_clock.now())
     policy = Policy(full_managed_ship_days_max=1)
     async with (
         running(mongo_url, amqp_url, db_prefix, policy=policy, clock=clock) as service,

@@ -9,7 +9,6 @@ every recorded query (testkit.query_plans).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
@@ -19,6 +18,7 @@ from logistics.settings import LogisticsSettings
 from shared.contract import record_event
 from shared.contract.events import OrderConfirmed, OrderLine, StoreApproved
 from shared.contract.types import ContractModel, Money, ShippingAddress
+from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
 from testkit.bus import publish
 from testkit.query_plans import QueryRecorder, assert_every_query_uses_an_index, recording
@@ -38,7 +38,7 @@ EXPECTED = {
 
 async def emit(amqp_url: str, event: ContractModel, producer: str, correlation_id: str) -> None:
     envelope = record_event(
-        event, producer=producer, correlation_id=correlation_id, occurred_at=datetime.now(UTC)
+        event, producer=producer, correlation_id=correlation_id, occurred_at=run_clock.now()
     )
     await publish(amqp_url, envelope)
 
@@ -56,7 +56,7 @@ async def test_every_query_of_logistics_uses_an_index(
     buyer, merchant = f"b-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
     store_id, now, price = (
         f"s-{merchant}",
-        datetime.now(UTC),
+        run_clock.now(),
         Money(amount_minor=1000, currency="USD"),
     )
     async with serve_in_process(create(settings)) as http:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 
@@ -21,6 +20,7 @@ from shared.contract.events import OrderConfirmed, OrderLine
 from shared.contract.types import Money, ShippingAddress
 from shared.policy import Policy
 from shared.repository import AggregateRepository
+from testkit import clock as run_clock
 from testkit.round_trips import RoundTrips, client, delivered
 
 pytestmark = pytest.mark.integration
@@ -53,7 +53,7 @@ async def test_a_confirmed_order_costs_one_write_and_a_duplicate_nothing(wired: 
     order_id = f"o-{uuid.uuid4().hex[:8]}"
     event = OrderConfirmed(
         order_id=order_id, buyer_id="b-1", store_id="s-1", merchant_id="m-1",
-        store_type="full_managed", confirmed_at=datetime.now(UTC), total=PRICE,
+        store_type="full_managed", confirmed_at=run_clock.now(), total=PRICE,
         shipping_address=ShippingAddress(recipient="Ana", phone="+1 212 555 0100",
                                          country="US", city="New York", line1="1 Main St",
                                          postal_code="10001"),
