@@ -31,7 +31,7 @@ from logistics.domain.deadlines import estimate
 from logistics.domain.routes import DEFAULT_ROUTES, Route
 from shared.calendar import Calendars
 from shared.policy import Policy
-from testkit.platforms import StartPlatform
+from testkit.platforms import RunningPlatform, StartPlatform
 
 pytestmark = [pytest.mark.e2e, pytest.mark.local_only]
 
@@ -57,10 +57,17 @@ def first_monday_of_march(year: int) -> date:
     return day + timedelta(days=(7 - day.weekday()) % 7)
 
 
-def routes_file(tmp_path: Path) -> Path:
-    path = tmp_path / "routes.json"
-    path.write_text(json.dumps([r.model_dump() for r in (*DEFAULT_ROUTES, CN_TO_ES)]))
-    return path
+def on_monday_morning(
+    start_platform: StartPlatform, monday: date, tmp_path: Path, **env: str
+) -> RunningPlatform:
+    """A platform whose clock reads 10:00 in Beijing on `monday`, with a route from China."""
+    routes = tmp_path / "routes.json"
+    routes.write_text(json.dumps([r.model_dump() for r in (*DEFAULT_ROUTES, CN_TO_ES)]))
+    return start_platform(
+        CLOCK_OFFSET_SECONDS=offset_to(datetime(monday.year, 3, monday.day, 2, tzinfo=UTC)),
+        LOGISTICS_ROUTES_FILE=str(routes),
+        **env,
+    )
 
 
 def provisional_cn(year: int) -> dict[str, Any]:
@@ -72,11 +79,8 @@ async def test_onboarding_listing_shipping_and_estimates_work_past_the_published
     start_platform: StartPlatform, tmp_path: Path, year: int
 ) -> None:  # R-CAL-2, R-REV-5, R-LOG-2, R-LOG-3
     monday = first_monday_of_march(year)
-    # 10:00 in Beijing on that Monday: an ordinary working week, away from festivals.
-    running = start_platform(
-        CLOCK_OFFSET_SECONDS=offset_to(datetime(monday.year, 3, monday.day, 2, tzinfo=UTC)),
-        LOGISTICS_ROUTES_FILE=str(routes_file(tmp_path)),
-    )
+    # An ordinary working week in March, away from festivals.
+    running = on_monday_morning(start_platform, monday, tmp_path)
     async with httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
         # Onboarding (R-REV-3, R-REV-5): every answer under review says its basis.
@@ -156,11 +160,7 @@ async def test_with_a_notice_the_year_is_published_and_its_make_up_saturday_work
         f"country: CN\nyear: {year}\nsource: test data (made-up dates)\n"
         f"days_off:\n  - {{date: {year}-01-01}}\nworking_days:\n  - {{date: {saturday}}}\n"
     )
-    running = start_platform(
-        CLOCK_OFFSET_SECONDS=offset_to(datetime(monday.year, 3, monday.day, 2, tzinfo=UTC)),
-        CALENDAR_NOTICES_DIR=str(notices),
-        LOGISTICS_ROUTES_FILE=str(routes_file(tmp_path)),
-    )
+    running = on_monday_morning(start_platform, monday, tmp_path, CALENDAR_NOTICES_DIR=str(notices))
     async with httpx.AsyncClient(timeout=10) as client:
         _, merchant, buyer = cast(running.urls, client)
         application = semi_managed_application("Shenzhen Lantern", warehouse=SHENZHEN)
