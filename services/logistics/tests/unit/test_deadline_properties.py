@@ -1,7 +1,8 @@
 """Properties of ship-by deadlines and delivery windows (R-LOG-1,2,3,5,6).
 
-Confirmations are drawn within 2026 only (up to 20 December): China's calendar is known
-year by year and not yet for 2027, and the cases are about the rules, not the calendars.
+Confirmations are drawn from 2025 to 2032: across published years, the library's last
+published year's end and provisional years after it (R-CAL-2); the properties hold on
+every calendar.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ _CONFIRMATION_ZONES: tuple[tzinfo, ...] = (
 )
 
 confirmations = st.datetimes(
-    min_value=datetime(2026, 1, 2),
-    max_value=datetime(2026, 12, 20),
+    min_value=datetime(2025, 1, 2),
+    max_value=datetime(2032, 12, 20),
     timezones=st.sampled_from(_CONFIRMATION_ZONES),
     allow_imaginary=False,
 )
