@@ -23,6 +23,7 @@ from testkit.platforms import read_env_file
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+STAND_INS_FILE = ROOT / "docker-compose.local.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 APP_SERVICES = tuple(DEFAULT_PORTS)
 SECRETS = ("AUTH_SECRET", "RABBITMQ_USER", "RABBITMQ_PASSWORD")
@@ -76,7 +77,7 @@ def _compose_command() -> list[str] | None:
     return None
 
 
-def _compose_config(env_file: Path) -> subprocess.CompletedProcess[str]:
+def _compose_config(env_file: Path, *overrides: Path) -> subprocess.CompletedProcess[str]:
     """`config -q` with exactly the settings of `env_file`: none from the shell or .env."""
     command = _compose_command()
     if command is None:
@@ -88,7 +89,16 @@ def _compose_config(env_file: Path) -> subprocess.CompletedProcess[str]:
         if key not in example and not key.startswith("COMPOSE_")
     }
     return subprocess.run(
-        [*command, "-f", str(COMPOSE_FILE), "--env-file", str(env_file), "config", "-q"],
+        [
+            *command,
+            "-f",
+            str(COMPOSE_FILE),
+            *[a for o in overrides for a in ("-f", str(o))],
+            "--env-file",
+            str(env_file),
+            "config",
+            "-q",
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -103,6 +113,24 @@ def test_the_compose_file_is_valid_with_the_example_settings(tmp_path: Path) -> 
     shutil.copy(ENV_EXAMPLE, env_file)
     result = _compose_config(env_file)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_stand_ins_only_replace_images_and_the_engines_address(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    shutil.copy(ENV_EXAMPLE, env_file)
+    result = _compose_config(env_file, STAND_INS_FILE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    stand_ins: dict[str, Any] = yaml.safe_load(STAND_INS_FILE.read_text())["services"]
+    assert set(stand_ins) == set(_services())
+    for name in ("mongo", "rabbitmq"):
+        assert stand_ins[name]["image"].startswith("marketplace-local/"), name
+        assert set(stand_ins[name]) <= {"image", "command", "healthcheck"}, name
+    for name in APP_SERVICES:  # the same images, on the Python stand-in; MongoDB direct
+        assert set(stand_ins[name]) == {"build", "environment"}, name
+        assert stand_ins[name]["build"] == {
+            "args": {"PYTHON_IMAGE": "marketplace-local/python:3.11"}
+        }
+        assert set(stand_ins[name]["environment"]) == {"MONGO_URL"}
 
 
 @pytest.mark.parametrize("secret", SECRETS)
@@ -185,7 +213,15 @@ def test_the_image_and_the_service_agree_on_the_port(service: str) -> None:
 def test_the_image_is_small_runs_as_non_root_and_bakes_no_secret(service: str) -> None:
     dockerfile = _dockerfile(service)
     [base] = _instructions(dockerfile, "FROM")
-    assert re.fullmatch(r"python:3\.\d+-slim(-\w+)?", base.strip()), base
+    # The official slim image by default; a stand-in only through the build argument.
+    assert base.strip() == "${PYTHON_IMAGE}", base
+    [default] = [a for a in _instructions(dockerfile, "ARG") if a.startswith("PYTHON_IMAGE=")]
+    assert re.fullmatch(r"PYTHON_IMAGE=python:3\.\d+-slim(-\w+)?", default.strip()), default
+    # The build machine's CA reaches pip only as a build secret, never a file of a layer.
+    for run in _instructions(dockerfile, "RUN"):
+        if "pip install" in run:
+            assert run.startswith("--mount=type=secret,id=pip_ca,required=false "), run
+    assert not re.search(r"\.(crt|pem)\b", " ".join(_instructions(dockerfile, "COPY")))
     users = _instructions(dockerfile, "USER")
     assert users, "no USER: the service would run as root"
     assert users[-1].split(":")[0].strip() not in {"root", "0"}

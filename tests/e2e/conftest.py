@@ -3,8 +3,9 @@
 - local (default): separate processes; each test starts its own platform (own vhost,
   database prefix, free ports).
 - docker (`--platform=docker`, `make test-docker`): the compose stack, brought up once per
-  session by pytest-docker (`up --build --wait`, `down -v`); the tests talk to its
-  published ports. `local_only` tests (they control processes or policy) are skipped.
+  session by pytest-docker (`up -d` of the images `make test-docker` built, then every
+  service ready; `down -v` at the end); the tests talk to its published ports.
+  `local_only` tests (they control processes or policy) are skipped.
 """
 
 from __future__ import annotations
@@ -15,17 +16,21 @@ from pathlib import Path
 
 import pytest
 
+from devkit.platform import DEFAULT_PORTS, http_ok
 from testkit.platforms import (
-    COMPOSE_FILE,
-    NO_COMPOSE_V2,
+    NO_COMPOSE,
     NO_ENGINE,
     ComposeStack,
     PlatformFactory,
     StartPlatform,
+    compose_command,
+    compose_files,
     compose_settings,
-    docker_compose_v2_answers,
     docker_engine_answers,
 )
+
+#: From `up -d` to every service ready, on a 2-core machine with the engine stand-in.
+STACK_READY_SECONDS = 240.0
 
 
 def _docker_mode(config: pytest.Config) -> bool:
@@ -58,8 +63,13 @@ def compose_env() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def docker_compose_file() -> str:
-    return str(COMPOSE_FILE)
+def docker_compose_command() -> str:
+    return compose_command() or "docker compose"
+
+
+@pytest.fixture(scope="session")
+def docker_compose_file() -> list[str]:
+    return compose_files()
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +79,10 @@ def docker_compose_project_name() -> str:
 
 @pytest.fixture(scope="session")
 def docker_setup(compose_env: dict[str, str]) -> list[str]:
-    return ["up --build --wait"]
+    # The images are built beforehand (`make test-docker`, tools/docker/build.sh: BuildKit
+    # with the CA as a secret, which Compose v1 cannot pass); readiness is awaited below,
+    # as Compose v1 has no `--wait`.
+    return ["up -d --no-build"]
 
 
 @pytest.fixture(scope="session")
@@ -82,12 +95,17 @@ def compose_stack(request: pytest.FixtureRequest) -> ComposeStack:
     if not docker_engine_answers():
         request.session.shouldfail = "container mode stopped: no Docker engine"
         pytest.fail(NO_ENGINE, pytrace=False)
-    if not docker_compose_v2_answers():
+    if compose_command() is None:
         request.session.shouldfail = "container mode stopped: no docker compose"
-        pytest.fail(NO_COMPOSE_V2, pytrace=False)
+        pytest.fail(NO_COMPOSE, pytrace=False)
     services = request.getfixturevalue("docker_services")
-    return ComposeStack.published(
+    stack = ComposeStack.published(
         request.getfixturevalue("docker_ip"),
         services.port_for,
         request.getfixturevalue("compose_env"),
     )
+    ready = [f"http://{stack.host}:{stack.ports[name]}/health/ready" for name in DEFAULT_PORTS]
+    services.wait_until_responsive(
+        check=lambda: all(http_ok(url) for url in ready), timeout=STACK_READY_SECONDS, pause=0.5
+    )
+    return stack

@@ -76,14 +76,17 @@ class PlatformFactory:
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+#: The local stand-ins of the official images (`make test-docker` on a machine with no
+#: registry sets COMPOSE_STAND_INS=1).
+STAND_INS_FILE = ROOT / "docker-compose.local.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 NO_ENGINE = (
     "No Docker engine answers (docker info failed): container mode needs one; "
-    "run without --platform=docker for local processes."
+    "`make test-docker` starts or installs one, or run without --platform=docker."
 )
-NO_COMPOSE_V2 = (
-    "A Docker engine answers but `docker compose` (Compose v2) does not: container mode "
-    "runs `docker compose up --build --wait`; install the docker-compose-plugin."
+NO_COMPOSE = (
+    "A Docker engine answers but neither `docker compose` (v2) nor `docker-compose` (v1) "
+    "does: install one (Debian: apt-get install docker-compose)."
 )
 LOCAL_ONLY = (
     "local_only: controls the services' processes or policy, which the fixed compose "
@@ -129,12 +132,30 @@ def _succeeds(*command: str) -> bool:
     return True
 
 
+def docker_cli() -> str:
+    """Debian's /usr/bin/docker when there (tools/docker/cli.sh says why), else `docker`."""
+    return "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
+
+
 def docker_engine_answers() -> bool:
-    return _succeeds("docker", "info")
+    return _succeeds(docker_cli(), "info")
 
 
-def docker_compose_v2_answers() -> bool:
-    return _succeeds("docker", "compose", "version")
+def compose_command() -> str | None:
+    """`docker compose` (v2) if it answers, else `docker-compose` (v1.29, Debian's)."""
+    if _succeeds("docker", "compose", "version"):
+        return "docker compose"
+    if _succeeds("docker-compose", "version"):
+        return "docker-compose"
+    return None
+
+
+def compose_files(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The production file, and the stand-ins' override when COMPOSE_STAND_INS=1."""
+    files = [str(COMPOSE_FILE)]
+    if environ.get("COMPOSE_STAND_INS") == "1":
+        files.append(str(STAND_INS_FILE))
+    return files
 
 
 def _not_here(what: str) -> RuntimeError:
