@@ -71,5 +71,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if config.getoption("--platform") != "docker":
         return
     for item in items:
-        if item.get_closest_marker("local_only"):
-            item.add_marker(pytest.mark.skip(reason=LOCAL_ONLY))
+        if marker := item.get_closest_marker("local_only"):
+            item.add_marker(pytest.mark.skip(reason=marker.kwargs.get("reason", LOCAL_ONLY)))

@@ -5,7 +5,9 @@
 - docker (`--platform=docker`, `make test-docker`): the compose stack, brought up once per
   session by pytest-docker (`up -d` of the images `make test-docker` built, then every
   service ready; `down -v` at the end); the tests talk to its published ports.
-  `local_only` tests (they control processes or policy) are skipped.
+  Tests kill, stop or restart services' containers, add one, or run the stack with other
+  settings through Compose; `local_only` tests (settings the compose file does not pass)
+  are skipped, saying why.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from devkit.platform import DEFAULT_PORTS, http_ok
 from testkit.platforms import (
     NO_COMPOSE,
     NO_ENGINE,
+    Compose,
     ComposeStack,
     PlatformFactory,
     StartPlatform,
@@ -99,11 +102,13 @@ def compose_stack(request: pytest.FixtureRequest) -> ComposeStack:
         request.session.shouldfail = "container mode stopped: no docker compose"
         pytest.fail(NO_COMPOSE, pytrace=False)
     services = request.getfixturevalue("docker_services")
-    stack = ComposeStack.published(
-        request.getfixturevalue("docker_ip"),
-        services.port_for,
+    compose = Compose(
+        request.getfixturevalue("docker_compose_command"),
+        tuple(request.getfixturevalue("docker_compose_file")),
+        request.getfixturevalue("docker_compose_project_name"),
         request.getfixturevalue("compose_env"),
     )
+    stack = ComposeStack.published(request.getfixturevalue("docker_ip"), services.port_for, compose)
     ready = [f"http://{stack.host}:{stack.ports[name]}/health/ready" for name in DEFAULT_PORTS]
     services.wait_until_responsive(
         check=lambda: all(http_ok(url) for url in ready), timeout=STACK_READY_SECONDS, pause=0.5

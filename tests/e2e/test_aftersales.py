@@ -78,7 +78,6 @@ async def test_two_partial_refunds_reach_the_total_and_no_further(
                                      "borne_by_merchant": usd(0)}]  # fmt: skip
 
 
-@pytest.mark.local_only
 async def test_a_store_past_its_exemption_period_bears_the_refund(
     start_platform: StartPlatform,
 ) -> None:  # R-AS-2, R-FEE-1

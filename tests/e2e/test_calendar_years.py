@@ -33,7 +33,13 @@ from shared.calendar import Calendars
 from shared.policy import Policy
 from testkit.platforms import RunningPlatform, StartPlatform
 
-pytestmark = [pytest.mark.e2e, pytest.mark.local_only]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.local_only(
+        reason="local_only: its platforms need a route file and a notices folder of their "
+        "own, which the compose stack mounts once for all"
+    ),
+]
 
 CHINA = Calendars().of("CN")
 assert CHINA.published_years is not None

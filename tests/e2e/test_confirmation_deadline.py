@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 import pytest
 
-from devkit.engine import free_port
 from devkit.journey import (
     Actor,
     cast,
@@ -17,7 +16,6 @@ from devkit.journey import (
     order_when,
     place_order,
 )
-from devkit.platform import ServiceProcess
 from devkit.wait import eventually, wait_until
 from testkit import clock as run_clock
 from testkit.platforms import RunningPlatform, StartPlatform
@@ -41,13 +39,11 @@ def _cancelled(order: dict[str, Any]) -> bool:
     return bool(order["status"] == "cancelled")
 
 
-@pytest.mark.local_only
 async def test_unconfirmed_orders_are_cancelled_once_with_two_orders_processes(
     start_platform: StartPlatform, tmp_path: Any
 ) -> None:  # R-ORD-2, R-ORD-3
     running = start_platform(POLICY_ORDER_CONFIRM_WINDOW_SECONDS=WINDOW_SECONDS)
-    orders = running.platform.services["orders"]
-    second = ServiceProcess("orders", free_port(), orders.env, tmp_path / "orders-2.log")
+    second = running.platform.another("orders", tmp_path)
     second.start()
     try:
         second.wait_ready()
@@ -90,7 +86,6 @@ async def test_unconfirmed_orders_are_cancelled_once_with_two_orders_processes(
         second.stop()
 
 
-@pytest.mark.local_only
 async def test_an_order_due_while_orders_was_down_is_cancelled_when_it_returns(
     start_platform: StartPlatform,
 ) -> None:  # R-ORD-3

@@ -13,7 +13,7 @@ from testkit import clock as run_clock
 from testkit.platforms import StartPlatform
 from testkit.tap import event_tap
 
-pytestmark = [pytest.mark.e2e, pytest.mark.local_only]
+pytestmark = pytest.mark.e2e
 
 WINDOW = 6
 

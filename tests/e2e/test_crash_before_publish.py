@@ -15,7 +15,6 @@ from testkit.tap import event_tap
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.local_only
 async def test_orders_killed_between_write_and_publish(start_platform: StartPlatform) -> None:
     running = start_platform()
     mongo = connect(running.mongo_url, app_name="e2e-check")

@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devkit.engine import free_port
 from devkit.journey import (
     ADDRESS,
     Actor,
@@ -20,7 +19,6 @@ from devkit.journey import (
     place_order,
     shipment_of,
 )
-from devkit.platform import ServiceProcess
 from devkit.wait import eventually
 from testkit import clock as run_clock
 from testkit.platforms import StartPlatform
@@ -90,7 +88,6 @@ async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
         )
 
 
-@pytest.mark.local_only
 async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
     start_platform: StartPlatform, tmp_path: Path
 ) -> None:  # R-LOG-1, R-LOG-5
@@ -106,11 +103,8 @@ async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
         assert not shipment["late"]
 
         # Four days on (past the 3-day ship-by), with two logistics processes.
-        logistics = running.platform.services["logistics"]
         running.platform.restart("logistics", {"CLOCK_OFFSET_SECONDS": FOUR_DAYS})
-        second = ServiceProcess(
-            "logistics", free_port(), logistics.env, tmp_path / "logistics-2.log"
-        )
+        second = running.platform.another("logistics", tmp_path)
         second.start()
         try:
             second.wait_ready()

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -20,7 +21,8 @@ from urllib.parse import quote
 
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
 from devkit.engine import free_port
-from devkit.platform import DEFAULT_PORTS, Platform, ServiceProcess
+from devkit.platform import DEFAULT_PORTS, Platform, ServiceProcess, http_ok
+from devkit.wait import wait_until
 
 
 @dataclass
@@ -89,8 +91,8 @@ NO_COMPOSE = (
     "does: install one (Debian: apt-get install docker-compose)."
 )
 LOCAL_ONLY = (
-    "local_only: controls the services' processes or policy, which the fixed compose "
-    "stack cannot; runs with local processes (without --platform=docker)"
+    "local_only: needs what the compose stack cannot give; runs with local processes "
+    "(without --platform=docker)"
 )
 
 
@@ -159,46 +161,147 @@ def compose_files(environ: Mapping[str, str] = os.environ) -> list[str]:
 
 
 def _not_here(what: str) -> RuntimeError:
-    return RuntimeError(f"{what}: the services run in the compose stack; mark the test local_only")
+    return RuntimeError(f"{what}: the compose stack cannot; mark the test local_only")
+
+
+#: The settings a test may change in the compose stack: those docker-compose.yml reads
+#: from the environment (`${NAME...}`), so a recreated container gets the new value.
+def _changeable() -> frozenset[str]:
+    return frozenset(re.findall(r"\$\{(\w+)", COMPOSE_FILE.read_text()))
+
+
+@dataclass(frozen=True)
+class Compose:
+    """Compose commands on the test stack: v1 or v2, its files, project and settings."""
+
+    command: str
+    files: tuple[str, ...]
+    project: str
+    settings: Mapping[str, str]
+
+    def run(self, *args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> str:
+        argv = [*self.command.split(), *(a for f in self.files for a in ("-f", f)),
+                "-p", self.project, *args]  # fmt: skip
+        done = subprocess.run(
+            argv,
+            cwd=ROOT,
+            env={**os.environ, **self.settings, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"compose {' '.join(args)} failed: {done.stderr[-2000:]}")
+        return done.stdout
 
 
 class PublishedService(ServiceProcess):
-    """A service of the compose stack at its published port: no process of this run."""
+    """A service of the compose stack at its published port; its container is controlled
+    through Compose (kill, stop, recreate with other settings)."""
 
-    def __init__(self, name: str, host: str, port: int) -> None:
+    def __init__(self, name: str, host: str, port: int, stack: StackPlatform) -> None:
         super().__init__(name, port, {}, None)
-        self.host = host
+        self.host, self.stack = host, stack
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        raise _not_here(f"start {self.name}")
+        self.stack.recreate(self.name)
 
     def kill(self) -> None:
-        raise _not_here(f"kill {self.name}")
+        """SIGKILL to the container, as in a crash (the restart policy leaves it down:
+        Docker does not restart a container it was told to kill)."""
+        self.stack.compose.run("kill", "-s", "SIGKILL", self.name)
 
     def stop(self) -> None:
-        raise _not_here(f"stop {self.name}")
+        self.stack.compose.run("stop", self.name)
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        wait_until(lambda: http_ok(f"{self.url}/health/ready"), timeout=timeout,
+                   what=f"{self.name}'s container to be ready", interval=0.25)  # fmt: skip
+
+
+class ComposeInstance(ServiceProcess):
+    """One more container of a service (`compose run`, no published port), with the
+    service's current settings: several consumers sharing its queue and deadlines."""
+
+    def __init__(self, name: str, stack: StackPlatform) -> None:
+        super().__init__(name, 0, {}, None)
+        self.stack = stack
+        self.container = f"{stack.compose.project}-{name}-{uuid.uuid4().hex[:6]}"
+
+    def start(self) -> None:
+        self.stack.compose.run("run", "-d", "--no-deps", "--name", self.container, self.name,
+                               env=self.stack.overrides[self.name])  # fmt: skip
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        def healthy() -> bool:
+            done = subprocess.run(
+                [docker_cli(), "inspect", "-f", "{{.State.Health.Status}}", self.container],
+                capture_output=True, text=True, timeout=30, check=False,
+            )  # fmt: skip
+            return done.stdout.strip() == "healthy"
+
+        wait_until(healthy, timeout=timeout, what=f"container {self.container} healthy",
+                   interval=0.5)  # fmt: skip
+
+    def kill(self) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        subprocess.run([docker_cli(), "rm", "-f", self.container], capture_output=True,
+                       timeout=60, check=False)  # fmt: skip
 
 
 class StackPlatform(Platform):
-    """The four services of the compose stack: URLs only; pytest-docker owns their life."""
+    """The four services of the compose stack. pytest-docker brings it up and down; a test
+    may kill, stop or restart a service, add a container of one, or run the stack with
+    other settings (each service recreated with them, then back for the next test)."""
 
-    def __init__(self, host: str, ports: Mapping[str, int]) -> None:
+    def __init__(self, host: str, ports: Mapping[str, int], compose: Compose) -> None:
+        self.compose = compose
         self.services: dict[str, ServiceProcess] = {
-            name: PublishedService(name, host, port) for name, port in ports.items()
+            name: PublishedService(name, host, port, self) for name, port in ports.items()
         }
+        #: Each service's settings beyond the stack's defaults, as its container runs now.
+        self.overrides: dict[str, dict[str, str]] = {name: {} for name in ports}
 
     def start(self, timeout: float = 60.0) -> Platform:
         return self
 
+    def recreate(self, name: str) -> None:
+        self.compose.run("up", "-d", "--no-deps", "--force-recreate", "--no-build", name,
+                         env=self.overrides[name])  # fmt: skip
+        self.services[name].wait_ready()
+
     def restart(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
-        raise _not_here(f"restart {name}")
+        self.overrides[name] = {**self.overrides[name], **_checked(extra_env or {})}
+        self.recreate(name)
+
+    def run_with(self, env: Mapping[str, str]) -> None:
+        """Every service with exactly these settings beyond the defaults."""
+        wanted = _checked(env)
+        for name, service in self.services.items():
+            # Recreated too when an earlier test left it killed or stopped.
+            if self.overrides[name] != wanted or not http_ok(f"{service.url}/health/ready"):
+                self.overrides[name] = dict(wanted)
+                self.recreate(name)
+
+    def another(self, name: str, log_dir: Path) -> ServiceProcess:
+        return ComposeInstance(name, self)
 
     def stop(self) -> None:
         pass
+
+
+def _checked(env: Mapping[str, str]) -> dict[str, str]:
+    fixed = set(env) - _changeable()
+    if fixed:
+        raise _not_here(f"set {', '.join(sorted(fixed))} (not read by docker-compose.yml)")
+    return dict(env)
 
 
 @dataclass(frozen=True)
@@ -210,24 +313,26 @@ class ComposeStack:
     amqp_url: str
     mongo_url: str
     db_prefix: str
+    platform: StackPlatform
 
     @classmethod
     def published(
-        cls, host: str, port_for: Callable[[str, int], int], settings: Mapping[str, str]
+        cls, host: str, port_for: Callable[[str, int], int], compose: Compose
     ) -> ComposeStack:
+        settings = compose.settings
         user, password = quote(settings["RABBITMQ_USER"]), quote(settings["RABBITMQ_PASSWORD"])
+        ports = {name: port_for(name, port) for name, port in DEFAULT_PORTS.items()}
         return cls(
             host=host,
-            ports={name: port_for(name, port) for name, port in DEFAULT_PORTS.items()},
+            ports=ports,
             amqp_url=f"amqp://{user}:{password}@{host}:{port_for('rabbitmq', 5672)}/",
             mongo_url=f"mongodb://{host}:{port_for('mongo', 27017)}/?directConnection=true",
             db_prefix=settings.get("MONGO_DATABASE_PREFIX", ""),
+            platform=StackPlatform(host, ports, compose),
         )
 
     def start(self, **env: str) -> RunningPlatform:
-        """`start_platform()` in docker mode: the one stack of the session."""
-        if env:
-            raise _not_here(f"start_platform({', '.join(sorted(env))}=...)")
-        return RunningPlatform(
-            StackPlatform(self.host, self.ports), self.amqp_url, self.mongo_url, self.db_prefix
-        )
+        """`start_platform(**env)` in docker mode: the one stack of the session, its
+        services recreated with `env` when their settings differ."""
+        self.platform.run_with(env)
+        return RunningPlatform(self.platform, self.amqp_url, self.mongo_url, self.db_prefix)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
+from devkit.engine import free_port
 from devkit.wait import wait_until
 
 DEFAULT_PORTS: dict[str, int] = {
@@ -104,6 +105,12 @@ class Platform:
         for service in self.services.values():
             service.wait_ready(timeout)
         return self
+
+    def another(self, name: str, log_dir: Path) -> ServiceProcess:
+        """One more process of service `name` with the same environment, on a free port
+        (not started): several processes sharing the queue and the deadlines."""
+        service = self.services[name]
+        return ServiceProcess(name, free_port(), service.env, log_dir / f"{name}-another.log")
 
     def restart(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
         service = self.services[name]
