@@ -23,7 +23,7 @@ from devkit.broker import (
     with_vhost,
 )
 from devkit.engine import EmbeddedEngine, free_port
-from testkit.platforms import LOCAL_ONLY
+from testkit.platforms import DOCKER_ONLY, LOCAL_ONLY
 
 
 @pytest.fixture(scope="session")
@@ -67,9 +67,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In docker mode, tests that control processes or policy are skipped, saying why."""
-    if config.getoption("--platform") != "docker":
-        return
+    """Each mode skips, saying why, the tests only the other can run."""
+    docker = config.getoption("--platform") == "docker"
     for item in items:
-        if marker := item.get_closest_marker("local_only"):
+        if docker and (marker := item.get_closest_marker("local_only")):
             item.add_marker(pytest.mark.skip(reason=marker.kwargs.get("reason", LOCAL_ONLY)))
+        if not docker and item.get_closest_marker("docker_only"):
+            item.add_marker(pytest.mark.skip(reason=DOCKER_ONLY))

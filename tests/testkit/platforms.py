@@ -90,6 +90,9 @@ NO_COMPOSE = (
     "A Docker engine answers but neither `docker compose` (v2) nor `docker-compose` (v1) "
     "does: install one (Debian: apt-get install docker-compose)."
 )
+DOCKER_ONLY = (
+    "docker_only: faults only containers can make; runs with `make test-docker` (--platform=docker)"
+)
 LOCAL_ONLY = (
     "local_only: needs what the compose stack cannot give; runs with local processes "
     "(without --platform=docker)"

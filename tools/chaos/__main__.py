@@ -18,53 +18,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aio_pika
 import httpx
 
 from chaos import faults
 from chaos.check import Verdict, check
 from chaos.load import Load
 from chaos.proxy import TcpProxy
+from chaos.tap import Tap
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
 from devkit.engine import EmbeddedEngine, free_port
 from devkit.journey import cast, list_product, open_full_managed_store
 from devkit.platform import DEFAULT_PORTS, Platform, http_ok
 from devkit.wait import eventually
-from shared.contract import ContractViolation, Envelope, parse_event
-from shared.messaging.topology import EXCHANGE, QUEUES
+from shared.messaging.topology import QUEUES
 from shared.mongo import connect
 
 CONFIRM_WINDOW_SECONDS = 10
 HEADER = "| fault | journeys attempted | acknowledged | lost | duplicated | stuck | recovery (s) |"
-
-
-class Tap:
-    """Every event on the bus, on a durable queue of its own (survives a broker restart)."""
-
-    def __init__(self) -> None:
-        self.events: list[Envelope] = []
-        self.bodies: list[bytes] = []
-
-    async def start(self, amqp_url: str) -> None:
-        self._connection = await aio_pika.connect_robust(amqp_url)
-        channel = await self._connection.channel()
-        queue = await channel.declare_queue(
-            "chaos.tap", durable=True, arguments={"x-queue-type": "quorum"}
-        )
-        await queue.bind(EXCHANGE, routing_key="#")
-        await queue.consume(self._on_message)
-
-    async def stop(self) -> None:
-        await self._connection.close()
-
-    async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        async with message.process():
-            try:
-                envelope, _ = parse_event(message.body)
-            except ContractViolation:
-                return  # the poison the suite sends itself
-            self.events.append(envelope)
-            self.bodies.append(message.body)
 
 
 async def recovered(platform: Platform, since: float) -> float:
