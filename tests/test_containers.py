@@ -283,11 +283,30 @@ def test_env_example_holds_the_development_defaults(monkeypatch: pytest.MonkeyPa
     _defaults_under(monkeypatch, values)
 
 
-def test_the_compose_files_defaults_are_the_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+def _compose_defaults() -> dict[str, str]:
     defaults = {}
     for key, value in _app_environment().items():
         if match := re.fullmatch(r"\$\{(\w+):-([^}]*)\}", str(value)):
             defaults[key] = match.group(2)
+    return defaults
+
+
+def test_the_production_file_runs_in_production_mode_unless_told() -> None:
+    # A stack started without .env's development values refuses placeholder secrets,
+    # guest:guest and a moved clock (shared.settings).
+    assert _compose_defaults()["ENVIRONMENT"] == "production"
+    assert read_env_file(ENV_EXAMPLE)["ENVIRONMENT"] == "development"
+
+
+def test_the_database_and_the_brokers_ports_are_published_on_loopback_only() -> None:
+    for name in ("mongo", "rabbitmq"):
+        for port in _services()[name]["ports"]:
+            assert str(port).startswith("127.0.0.1:"), (name, port)
+
+
+def test_the_compose_files_defaults_are_the_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # But the mode: production by default in the production file (the test above).
+    defaults = {k: v for k, v in _compose_defaults().items() if k != "ENVIRONMENT"}
     assert "POLICY_ORDER_CONFIRM_WINDOW_SECONDS" in defaults
     _defaults_under(monkeypatch, defaults)
 
