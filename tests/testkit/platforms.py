@@ -138,7 +138,7 @@ def _succeeds(*command: str) -> bool:
 
 
 def docker_cli() -> str:
-    """Debian's /usr/bin/docker when there (tools/docker/cli.sh says why), else `docker`."""
+    """Debian's /usr/bin/docker when there (tools/docker/lib.sh says why), else `docker`."""
     return "/usr/bin/docker" if Path("/usr/bin/docker").exists() else "docker"
 
 

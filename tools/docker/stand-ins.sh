@@ -6,10 +6,8 @@
 # The machine's CA bundle reaches pip only as a build secret.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-docker="$("$root/tools/docker/cli.sh")"
-ca="${PIP_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
-secret=(); [[ -f "$ca" ]] && secret=(--secret "id=pip_ca,src=$ca")
-export DOCKER_BUILDKIT=1
+# shellcheck source=tools/docker/lib.sh
+. "$root/tools/docker/lib.sh"
 
 if ! "$docker" image inspect marketplace-local/debian:bookworm >/dev/null 2>&1; then
   if ! command -v debootstrap >/dev/null 2>&1; then

@@ -9,7 +9,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-docker="$(tools/docker/cli.sh)"
+# shellcheck source=tools/docker/lib.sh
+. tools/docker/lib.sh
 started=$SECONDS
 bash tools/docker/ensure-engine.sh
 official=(python:3.11-slim mongo:7 rabbitmq:3.13-management)
