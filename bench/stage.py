@@ -16,7 +16,7 @@ import httpx
 import psutil
 from load import Load
 
-from devkit.engine import free_port
+from devkit.engine import free_port, free_ports_of
 from devkit.journey import ADDRESS, cast, list_product, open_full_managed_store
 from devkit.platform import DEFAULT_PORTS, Platform, ServiceProcess
 from shared.auth import mint_token
@@ -64,7 +64,7 @@ class Stage:
         return self._mongo[f"{self.prefix}{service}"]
 
     async def start(self, client: httpx.AsyncClient) -> None:
-        self.platform = Platform(self.env, {name: free_port() for name in DEFAULT_PORTS},
+        self.platform = Platform(self.env, free_ports_of(DEFAULT_PORTS),
                                  self.log_dir).start()  # fmt: skip
         self._mongo = connect(self.mongo_url, app_name="bench")
         operator, merchant, _ = cast({name: self.url(name) for name in DEFAULT_PORTS}, client)

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
-from devkit.engine import free_port
+from devkit.engine import free_ports_of
 from devkit.platform import DEFAULT_PORTS, Platform, ServiceProcess, http_ok
 from devkit.wait import wait_until
 
@@ -62,7 +62,7 @@ class PlatformFactory:
             "DEADLINE_POLL_SECONDS": "0.25",
             **env,
         }
-        platform = Platform(settings, {name: free_port() for name in DEFAULT_PORTS}, self._log_dir)
+        platform = Platform(settings, free_ports_of(DEFAULT_PORTS), self._log_dir)
         running = RunningPlatform(platform, amqp_url, self._mongo_url, prefix)
         self._started.append((running, vhost))
         platform.start()

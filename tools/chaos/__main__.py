@@ -26,7 +26,7 @@ from chaos.load import Load
 from chaos.proxy import TcpProxy
 from chaos.tap import Tap
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
-from devkit.engine import EmbeddedEngine, free_port
+from devkit.engine import EmbeddedEngine, free_port, free_ports_of
 from devkit.journey import cast, list_product, open_full_managed_store
 from devkit.platform import DEFAULT_PORTS, Platform, http_ok
 from devkit.wait import eventually
@@ -69,7 +69,7 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
     env = {"MONGO_URL": engine.url, "AMQP_URL": proxied, "OUTBOX_POLL_SECONDS": "0.2",
            "DEADLINE_POLL_SECONDS": "0.25", "CONSUMER_WATCH_SECONDS": "1",
            "POLICY_ORDER_CONFIRM_WINDOW_SECONDS": str(CONFIRM_WINDOW_SECONDS)}  # fmt: skip
-    platform = Platform(env, {name: free_port() for name in DEFAULT_PORTS}, workdir)
+    platform = Platform(env, free_ports_of(DEFAULT_PORTS), workdir)
     rig = faults.Rig(platform, engine, proxy, amqp_url)
     plan = {
         "none": None,

@@ -10,16 +10,33 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from devkit.wait import wait_until
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct ports free now: all probed at once, since a port just released may
+    be handed out again (two services of one platform on one port, one answering for both)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
+def free_ports_of(names: Iterable[str]) -> dict[str, int]:
+    """A distinct free port for each name."""
+    names = list(names)
+    return dict(zip(names, free_ports(len(names)), strict=True))
 
 
 def port_open(host: str, port: int) -> bool:
