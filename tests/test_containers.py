@@ -24,6 +24,8 @@ from testkit.platforms import read_env_file
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 STAND_INS_FILE = ROOT / "docker-compose.local.yml"
+CLUSTER_FILE = ROOT / "docker-compose.cluster.yml"
+CLUSTER_STAND_INS_FILE = ROOT / "docker-compose.cluster.local.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 APP_SERVICES = tuple(DEFAULT_PORTS)
 SECRETS = ("AUTH_SECRET", "RABBITMQ_USER", "RABBITMQ_PASSWORD")
@@ -309,6 +311,48 @@ def test_the_compose_files_defaults_are_the_codes(monkeypatch: pytest.MonkeyPatc
     defaults = {k: v for k, v in _compose_defaults().items() if k != "ENVIRONMENT"}
     assert "POLICY_ORDER_CONFIRM_WINDOW_SECONDS" in defaults
     _defaults_under(monkeypatch, defaults)
+
+
+def _cluster() -> dict[str, Any]:
+    services: dict[str, Any] = yaml.safe_load(CLUSTER_FILE.read_text())["services"]
+    return services
+
+
+def test_the_cluster_file_is_valid_with_the_example_settings(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    shutil.copy(ENV_EXAMPLE, env_file)
+    for files in ((CLUSTER_FILE,), (STAND_INS_FILE, CLUSTER_FILE, CLUSTER_STAND_INS_FILE)):
+        result = _compose_config(env_file, *files)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_cluster_needs_its_cookie(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    lines = ENV_EXAMPLE.read_text().splitlines(keepends=True)
+    env_file.write_text("".join(line for line in lines if "ERLANG_COOKIE=" not in line))
+    result = _compose_config(env_file, CLUSTER_FILE)
+    assert result.returncode != 0
+    assert "set RABBITMQ_ERLANG_COOKIE in .env" in result.stdout + result.stderr
+
+
+def test_the_cluster_is_three_official_nodes_the_services_reach_by_one_name() -> None:
+    cluster, base = _cluster(), _services()
+    nodes = ("rabbitmq", "rabbitmq-2", "rabbitmq-3")
+    assert set(cluster) == {*nodes, *APP_SERVICES}
+    # Nodes 2 and 3 run the production node's image; only the stand-ins' file changes it.
+    assert {cluster[name]["image"] for name in nodes[1:]} == {base["rabbitmq"]["image"]}
+    stand_ins: dict[str, Any] = yaml.safe_load(CLUSTER_STAND_INS_FILE.read_text())["services"]
+    assert stand_ins == {name: {"image": "marketplace-local/rabbitmq:3"} for name in nodes[1:]}
+    # Each node a name of its own for the cluster, and all three the name the services use.
+    assert cluster["rabbitmq"]["networks"]["default"]["aliases"] == ["rabbitmq-1"]
+    for name in nodes[1:]:
+        assert cluster[name]["hostname"] == name
+        assert cluster[name]["networks"]["default"]["aliases"] == ["rabbitmq"]
+        assert all(str(port).startswith("127.0.0.1:") for port in cluster[name]["ports"])
+        assert cluster[name]["depends_on"] == {"rabbitmq": {"condition": "service_healthy"}}
+    assert "@rabbitmq:5672/" in _app_environment()["AMQP_URL"]
+    for name in APP_SERVICES:
+        assert set(cluster[name]["depends_on"]) == {"mongo", *nodes}
 
 
 def test_env_is_git_ignored() -> None:

@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from devkit.engine import free_ports_of
 from devkit.platform import DEFAULT_PORTS, http_ok
+from devkit.wait import wait_until
 from testkit.platforms import (
     NO_COMPOSE,
     NO_ENGINE,
+    ClusterStack,
     Compose,
     ComposeStack,
     PlatformFactory,
@@ -93,14 +96,18 @@ def docker_cleanup(compose_env: dict[str, str]) -> list[str]:
     return ["down -v"]
 
 
-@pytest.fixture(scope="session")
-def compose_stack(request: pytest.FixtureRequest) -> ComposeStack:
+def _engine_and_compose(request: pytest.FixtureRequest) -> None:
     if not docker_engine_answers():
         request.session.shouldfail = "container mode stopped: no Docker engine"
         pytest.fail(NO_ENGINE, pytrace=False)
     if compose_command() is None:
         request.session.shouldfail = "container mode stopped: no docker compose"
         pytest.fail(NO_COMPOSE, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def compose_stack(request: pytest.FixtureRequest) -> ComposeStack:
+    _engine_and_compose(request)
     services = request.getfixturevalue("docker_services")
     compose = Compose(
         request.getfixturevalue("docker_compose_command"),
@@ -114,3 +121,28 @@ def compose_stack(request: pytest.FixtureRequest) -> ComposeStack:
         check=lambda: all(http_ok(url) for url in ready), timeout=STACK_READY_SECONDS, pause=0.5
     )
     return stack
+
+
+@pytest.fixture(scope="module")
+def cluster_stack(
+    request: pytest.FixtureRequest, compose_env: dict[str, str], docker_compose_command: str
+) -> Iterator[ClusterStack]:
+    """The platform with RabbitMQ as three nodes (docker-compose.cluster.yml): a compose
+    project of its own beside the session's stack, on free loopback ports; `down -v` after."""
+    _engine_and_compose(request)
+    ports = free_ports_of(key for key in compose_env if key.endswith("_PORT"))
+    compose = Compose(
+        docker_compose_command,
+        tuple(compose_files(cluster=True)),
+        f"marketplace-cluster-{os.getpid()}",
+        {**compose_env, **{key: str(port) for key, port in ports.items()}},
+    )
+    try:
+        compose.run("up", "-d", "--no-build", timeout=STACK_READY_SECONDS)
+        cluster = ClusterStack.of(compose)
+        ready = [f"http://127.0.0.1:{port}/health/ready" for port in cluster.stack.ports.values()]
+        wait_until(lambda: all(http_ok(url) for url in ready), timeout=STACK_READY_SECONDS,
+                   what="the cluster stack ready", interval=0.5)  # fmt: skip
+        yield cluster
+    finally:
+        compose.run("down", "-v")

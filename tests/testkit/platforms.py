@@ -3,8 +3,9 @@
 - Local (default): the four services as separate processes, each platform isolated: its
   own vhost, database prefix and free ports.
 - Docker (`--platform=docker`): the compose stack of docker-compose.yml, brought up once
-  per session by pytest-docker; every test talks to its published ports. Tests that
-  control processes or policy are `local_only`.
+  per session by pytest-docker; every test talks to its published ports and controls
+  services through Compose (kill, stop, recreate with other settings, one more container).
+  The RabbitMQ cluster (docker-compose.cluster.yml) is a stack of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
+
+import httpx
 
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
 from devkit.engine import free_ports_of
@@ -81,6 +85,9 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 #: The local stand-ins of the official images (`make test-docker` on a machine with no
 #: registry sets COMPOSE_STAND_INS=1).
 STAND_INS_FILE = ROOT / "docker-compose.local.yml"
+#: RabbitMQ as three nodes, and the stand-in image of the two it adds.
+CLUSTER_FILE = ROOT / "docker-compose.cluster.yml"
+CLUSTER_STAND_INS_FILE = ROOT / "docker-compose.cluster.local.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 NO_ENGINE = (
     "No Docker engine answers (docker info failed): container mode needs one; "
@@ -155,12 +162,14 @@ def compose_command() -> str | None:
     return None
 
 
-def compose_files(environ: Mapping[str, str] = os.environ) -> list[str]:
-    """The production file, and the stand-ins' override when COMPOSE_STAND_INS=1."""
-    files = [str(COMPOSE_FILE)]
-    if environ.get("COMPOSE_STAND_INS") == "1":
-        files.append(str(STAND_INS_FILE))
-    return files
+def compose_files(environ: Mapping[str, str] = os.environ, *, cluster: bool = False) -> list[str]:
+    """The production file, with the RabbitMQ cluster's when `cluster`, each followed by
+    its stand-ins' override when COMPOSE_STAND_INS=1."""
+    stand_ins = environ.get("COMPOSE_STAND_INS") == "1"
+    files = [COMPOSE_FILE, *([STAND_INS_FILE] if stand_ins else [])]
+    if cluster:
+        files += [CLUSTER_FILE, *([CLUSTER_STAND_INS_FILE] if stand_ins else [])]
+    return [str(file) for file in files]
 
 
 def _not_here(what: str) -> RuntimeError:
@@ -319,6 +328,15 @@ class ComposeStack:
     platform: StackPlatform
 
     @classmethod
+    def at_settings_ports(cls, compose: Compose) -> ComposeStack:
+        """A stack whose host ports are its settings' (`REVIEW_PORT`, `RABBITMQ_PORT`…)."""
+        return cls.published(
+            "127.0.0.1",
+            lambda service, _: int(compose.settings[f"{service.upper()}_PORT"]),
+            compose,
+        )
+
+    @classmethod
     def published(
         cls, host: str, port_for: Callable[[str, int], int], compose: Compose
     ) -> ComposeStack:
@@ -339,3 +357,61 @@ class ComposeStack:
         services recreated with `env` when their settings differ."""
         self.platform.run_with(env)
         return RunningPlatform(self.platform, self.amqp_url, self.mongo_url, self.db_prefix)
+
+
+# --- Docker mode: the RabbitMQ cluster (docker-compose.cluster.yml) -------------------
+
+
+@dataclass(frozen=True)
+class RabbitNode:
+    """A node of the cluster: its compose service, Erlang name and loopback ports."""
+
+    service: str
+    name: str
+    amqp_port: int
+    management_port: int
+
+
+@dataclass(frozen=True)
+class ClusterStack:
+    """A compose stack of its own with RabbitMQ as three nodes; each node's AMQP port and
+    management API published on loopback."""
+
+    stack: ComposeStack
+    nodes: tuple[RabbitNode, ...]
+
+    @classmethod
+    def of(cls, compose: Compose) -> ClusterStack:
+        settings = compose.settings
+        nodes = tuple(
+            RabbitNode(
+                service,
+                f"rabbit@rabbitmq-{number}",
+                int(settings[f"{prefix}_PORT"]),
+                int(settings[f"{prefix}_MANAGEMENT_PORT"]),
+            )
+            for number, service, prefix in (
+                (1, "rabbitmq", "RABBITMQ"),
+                (2, "rabbitmq-2", "RABBITMQ_2"),
+                (3, "rabbitmq-3", "RABBITMQ_3"),
+            )
+        )
+        return cls(ComposeStack.at_settings_ports(compose), nodes)
+
+    def node(self, name: str) -> RabbitNode:
+        return next(node for node in self.nodes if node.name == name)
+
+    def amqp_url(self, node: RabbitNode) -> str:
+        """The broker as reached through this one node (the tests' own connections)."""
+        return re.sub(r":\d+/$", f":{node.amqp_port}/", self.stack.amqp_url)
+
+    def management(self, node: RabbitNode, path: str) -> Any:
+        """GET the management API of `node` (`/api` + path), as the broker's user."""
+        settings = self.stack.platform.compose.settings
+        response = httpx.get(
+            f"http://127.0.0.1:{node.management_port}/api{path}",
+            auth=(settings["RABBITMQ_USER"], settings["RABBITMQ_PASSWORD"]),
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()

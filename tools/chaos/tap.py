@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import aio_pika
 
 from shared.contract import ContractViolation, Envelope, parse_event
@@ -14,6 +16,8 @@ class Tap:
         self.queue = queue
         self.events: list[Envelope] = []
         self.bodies: list[bytes] = []
+        #: When each event arrived (`time.monotonic()`), in the order of `events`.
+        self.arrivals: list[float] = []
 
     async def start(self, amqp_url: str) -> None:
         self._connection = await aio_pika.connect_robust(amqp_url)
@@ -37,4 +41,5 @@ class Tap:
             except ContractViolation:
                 return  # the poison the suite sends itself
             self.events.append(envelope)
+            self.arrivals.append(time.monotonic())
             self.bodies.append(message.body)
