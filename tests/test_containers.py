@@ -6,6 +6,7 @@ non-root user with no secret baked in, and .env.example holds every setting."""
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import shutil
@@ -28,7 +29,9 @@ CLUSTER_FILE = ROOT / "docker-compose.cluster.yml"
 CLUSTER_STAND_INS_FILE = ROOT / "docker-compose.cluster.local.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 APP_SERVICES = tuple(DEFAULT_PORTS)
-SECRETS = ("AUTH_SECRET", "RABBITMQ_USER", "RABBITMQ_PASSWORD")
+MONGO_PASSWORDS = tuple(f"MONGO_{name.upper()}_PASSWORD" for name in APP_SERVICES)
+SECRETS = ("AUTH_SECRET", "RABBITMQ_USER", "RABBITMQ_PASSWORD", "MONGO_ROOT_USER",
+           "MONGO_ROOT_PASSWORD", "MONGO_REPLICA_SET_KEY", *MONGO_PASSWORDS)  # fmt: skip
 NO_COMPOSE = (
     "No docker-compose here: `make test` installs it (tools/ensure-compose.sh, Debian "
     "package docker-compose); elsewhere install Docker Compose (no engine is needed)."
@@ -126,7 +129,7 @@ def test_the_stand_ins_only_replace_images_and_the_engines_address(tmp_path: Pat
     assert set(stand_ins) == set(_services())
     for name in ("mongo", "rabbitmq"):
         assert stand_ins[name]["image"].startswith("marketplace-local/"), name
-        assert set(stand_ins[name]) <= {"image", "command", "healthcheck"}, name
+        assert set(stand_ins[name]) <= {"image", "entrypoint", "command", "healthcheck"}, name
     for name in APP_SERVICES:  # the same images, on the Python stand-in; MongoDB direct
         assert set(stand_ins[name]) == {"build", "environment"}, name
         assert stand_ins[name]["build"] == {
@@ -157,12 +160,14 @@ def test_the_compose_stack_is_the_issues() -> None:
     assert set(services) == {"mongo", "rabbitmq", *APP_SERVICES}
     assert services["mongo"]["image"].split(":")[1].split(".")[0] == "7"
     assert "--replSet" in services["mongo"]["command"]
-    assert "rs.initiate" in " ".join(services["mongo"]["healthcheck"]["test"])
+    assert services["mongo"]["healthcheck"]["test"][1].endswith("/mongo/healthcheck.js")
+    assert "rs.initiate" in (ROOT / "docker" / "mongo" / "healthcheck.js").read_text()
     assert services["rabbitmq"]["image"].endswith("-management")
     named = set(_compose()["volumes"])
     for name in ("mongo", "rabbitmq"):
-        volumes = {str(v).split(":")[0] for v in services[name]["volumes"]}
-        assert volumes <= named, f"{name} keeps its data in a named volume"
+        data = {str(v).split(":")[0] for v in services[name]["volumes"]
+                if not str(v).startswith("./")}  # fmt: skip
+        assert data <= named, f"{name} keeps its data in a named volume"
     for name in APP_SERVICES:
         assert services[name]["depends_on"] == {
             "mongo": {"condition": "service_healthy"},
@@ -242,10 +247,12 @@ def test_the_image_is_small_runs_as_non_root_and_bakes_no_secret(service: str) -
 
 
 def _app_environment() -> dict[str, Any]:
-    environments = [_services()[name]["environment"] for name in APP_SERVICES]
+    """The services' common environment (each has its own MONGO_URL: its own user)."""
+    environments = [dict(_services()[name]["environment"]) for name in APP_SERVICES]
+    for environment in environments:
+        del environment["MONGO_URL"]
     assert all(env == environments[0] for env in environments)
-    environment: dict[str, Any] = environments[0]
-    return environment
+    return {**environments[0], "MONGO_URL": _services()["review"]["environment"]["MONGO_URL"]}
 
 
 def _setting_names() -> set[str]:
@@ -311,6 +318,107 @@ def test_the_compose_files_defaults_are_the_codes(monkeypatch: pytest.MonkeyPatc
     defaults = {k: v for k, v in _compose_defaults().items() if k != "ENVIRONMENT"}
     assert "POLICY_ORDER_CONFIRM_WINDOW_SECONDS" in defaults
     _defaults_under(monkeypatch, defaults)
+
+
+MONGO_DIR = ROOT / "docker" / "mongo"
+
+
+def test_mongodb_runs_with_access_control_and_a_user_per_service() -> None:
+    mongo = _services()["mongo"]
+    environment = mongo["environment"]
+    # The root user and the replica set's member key come from .env, never an image.
+    assert environment["MONGO_INITDB_ROOT_USERNAME"].startswith("${MONGO_ROOT_USER:?")
+    assert environment["MONGO_INITDB_ROOT_PASSWORD"].startswith("${MONGO_ROOT_PASSWORD:?")
+    assert environment["MONGO_REPLICA_SET_KEY"].startswith("${MONGO_REPLICA_SET_KEY:?")
+    entrypoint = (MONGO_DIR / "entrypoint.sh").read_text()
+    assert mongo["entrypoint"] == ["sh", "/etc/marketplace/mongo/entrypoint.sh"]
+    assert "chmod 400" in entrypoint
+    assert "chown mongodb:mongodb" in entrypoint
+    assert entrypoint.rstrip().endswith('exec docker-entrypoint.sh "$@" --keyFile "$key"')
+    assert "./docker/mongo/initdb:/docker-entrypoint-initdb.d:ro" in mongo["volumes"]
+    # The healthcheck authenticates as root (the replica set is initiated by it).
+    assert "--authenticationDatabase admin" in mongo["healthcheck"]["test"][1]
+    # Each service connects as itself, with its own password from .env ...
+    for name in APP_SERVICES:
+        url = _services()[name]["environment"]["MONGO_URL"]
+        password = f"MONGO_{name.upper()}_PASSWORD"
+        assert url.startswith(f"mongodb://{name}:${{{password}:?"), url
+        assert url.endswith("@mongo:27017/?replicaSet=rs0&authSource=admin"), url
+        assert environment[password].startswith(f"${{{password}:?")
+    # ... a user that can read and write its own database only.
+    users = (MONGO_DIR / "initdb" / "10-service-users.js").read_text()
+    assert re.search(r"for \(const service of \[(.+)\]\)", users).group(1) == ", ".join(  # type: ignore[union-attr]
+        f'"{name}"' for name in APP_SERVICES
+    )
+    assert 'roles: [{ role: "readWrite", db: prefix + service }]' in users
+
+
+NODE = shutil.which("node")
+#: Runs a mongosh script in Node with the shell's globals replaced by recorders (no
+#: MongoDB server can be had here): prints what it did, as JSON.
+MONGOSH_STAND_IN = """
+const fs = require("fs"), vm = require("vm");
+const [script, env, primary] = process.argv.slice(1);
+const did = [];
+const context = {
+  process: { env: JSON.parse(env) },
+  db: {
+    getSiblingDB: (name) => ({ createUser: (user) => did.push(["createUser", name, user]) }),
+    hello: () => ({ isWritablePrimary: primary === "primary" }),
+  },
+  rs: {
+    status: () => { throw new Error("no replset config has been received"); },
+    initiate: (config) => did.push(["initiate", config]),
+  },
+  quit: (code) => did.push(["quit", code]),
+};
+try { vm.runInNewContext(fs.readFileSync(script, "utf8"), context); }
+catch (error) { did.push(["error", error.message]); }
+console.log(JSON.stringify(did));
+"""
+
+
+def _mongosh_script(script: Path, env: dict[str, str], primary: bool = True) -> list[Any]:
+    if NODE is None:
+        pytest.skip("node is needed to run the mongosh scripts (apt-get install nodejs)")
+    done = subprocess.run(
+        [NODE, "-e", MONGOSH_STAND_IN, str(script), json.dumps(env),
+         "primary" if primary else "secondary"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    did: list[Any] = json.loads(done.stdout)
+    return did
+
+
+def test_the_first_start_creates_each_services_user_on_its_own_database() -> None:
+    script = MONGO_DIR / "initdb" / "10-service-users.js"
+    passwords = {f"MONGO_{name.upper()}_PASSWORD": f"{name}-pw" for name in APP_SERVICES}
+    did = _mongosh_script(script, {**passwords, "MONGO_DATABASE_PREFIX": "p_"})
+    assert did == [
+        ["createUser", "admin",
+         {"user": name, "pwd": f"{name}-pw", "roles": [{"role": "readWrite", "db": f"p_{name}"}]}]
+        for name in APP_SERVICES
+    ]  # fmt: skip
+    del passwords["MONGO_ORDERS_PASSWORD"]
+    assert _mongosh_script(script, passwords)[-1] == ["error", "MONGO_ORDERS_PASSWORD is not set"]
+
+
+def test_the_healthcheck_initiates_the_replica_set_and_waits_for_the_primary() -> None:
+    script = MONGO_DIR / "healthcheck.js"
+    initiate = ["initiate", {"_id": "rs0", "members": [{"_id": 0, "host": "mongo:27017"}]}]
+    assert _mongosh_script(script, {}) == [initiate, ["quit", 0]]
+    assert _mongosh_script(script, {}, primary=False) == [initiate, ["quit", 1]]
+
+
+def test_the_engine_stand_in_is_reached_without_credentials() -> None:
+    # nx-27017 has no access control: the stand-ins' override drops the key-file
+    # entrypoint and the services' credentials (a gap of the stand-in, not production's).
+    stand_ins: dict[str, Any] = yaml.safe_load(STAND_INS_FILE.read_text())["services"]
+    assert stand_ins["mongo"]["entrypoint"] == []
+    for name in APP_SERVICES:
+        assert stand_ins[name]["environment"]["MONGO_URL"] == (
+            "mongodb://mongo:27017/?directConnection=true"
+        )
 
 
 def _cluster() -> dict[str, Any]:

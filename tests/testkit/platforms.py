@@ -343,11 +343,16 @@ class ComposeStack:
         settings = compose.settings
         user, password = quote(settings["RABBITMQ_USER"]), quote(settings["RABBITMQ_PASSWORD"])
         ports = {name: port_for(name, port) for name, port in DEFAULT_PORTS.items()}
+        # MongoDB's root user, but on the engine stand-in, which has no access control.
+        root = "" if str(STAND_INS_FILE) in compose.files else (
+            f"{quote(settings['MONGO_ROOT_USER'])}:{quote(settings['MONGO_ROOT_PASSWORD'])}@"
+        )  # fmt: skip
+        mongo = f"{host}:{port_for('mongo', 27017)}/?directConnection=true"
         return cls(
             host=host,
             ports=ports,
             amqp_url=f"amqp://{user}:{password}@{host}:{port_for('rabbitmq', 5672)}/",
-            mongo_url=f"mongodb://{host}:{port_for('mongo', 27017)}/?directConnection=true",
+            mongo_url=f"mongodb://{root}{mongo}" + ("&authSource=admin" if root else ""),
             db_prefix=settings.get("MONGO_DATABASE_PREFIX", ""),
             platform=StackPlatform(host, ports, compose),
         )
