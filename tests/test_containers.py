@@ -20,7 +20,7 @@ import yaml
 from devkit.platform import DEFAULT_PORTS
 from shared.policy import Policy
 from shared.settings import ServiceSettings
-from testkit.platforms import read_env_file
+from testkit.platforms import read_env_file, tracebacks
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -465,3 +465,19 @@ def test_the_cluster_is_three_official_nodes_the_services_reach_by_one_name() ->
 
 def test_env_is_git_ignored() -> None:
     assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_a_failed_sessions_tracebacks_are_picked_from_the_containers_logs() -> None:
+    logs = "\n".join([
+        "orders_1  | INFO started",
+        "orders_1  | Traceback (most recent call last):",
+        "review_1  | INFO unrelated",
+        'orders_1  |   File "x.py", line 1, in f',
+        "orders_1  | KeyError: 'payload'",
+    ])  # fmt: skip
+    assert tracebacks(logs) == [
+        "orders_1  | Traceback (most recent call last):",
+        'orders_1  |   File "x.py", line 1, in f',
+        "orders_1  | KeyError: 'payload'",
+    ]
+    assert tracebacks("orders_1  | INFO started") == []

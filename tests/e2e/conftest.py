@@ -24,6 +24,7 @@ from devkit.wait import wait_until
 from testkit.platforms import (
     NO_COMPOSE,
     NO_ENGINE,
+    ROOT,
     ClusterStack,
     Compose,
     ComposeStack,
@@ -33,10 +34,14 @@ from testkit.platforms import (
     compose_files,
     compose_settings,
     docker_engine_answers,
+    tracebacks,
 )
 
 #: From `up -d` to every service ready, on a 2-core machine with the engine stand-in.
 STACK_READY_SECONDS = 240.0
+LOGS_DIR = ROOT / ".compose-logs"
+#: The most lines of the containers' tracebacks a failed session prints.
+TRACEBACK_LINES = 200
 
 
 def _docker_mode(config: pytest.Config) -> bool:
@@ -105,6 +110,26 @@ def _engine_and_compose(request: pytest.FixtureRequest) -> None:
         pytest.fail(NO_COMPOSE, pytrace=False)
 
 
+def _keep_logs_if_failed(request: pytest.FixtureRequest, compose: Compose) -> None:
+    """Before the stack goes (`down -v`), when a test of the session failed: its containers'
+    logs to `.compose-logs/<project>.log`, and their tracebacks to the terminal."""
+
+    def keep() -> None:
+        if not request.session.testsfailed:
+            return
+        logs = compose.run("logs", "--no-color", "--timestamps")
+        LOGS_DIR.mkdir(exist_ok=True)
+        path = LOGS_DIR / f"{compose.project}.log"
+        path.write_text(logs)
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        write = print if reporter is None else reporter.write_line
+        write(f"A test failed: the containers' logs are in {path}")
+        for line in tracebacks(logs)[-TRACEBACK_LINES:]:
+            write(line)
+
+    request.addfinalizer(keep)
+
+
 @pytest.fixture(scope="session")
 def compose_stack(request: pytest.FixtureRequest) -> ComposeStack:
     _engine_and_compose(request)
@@ -115,6 +140,7 @@ def compose_stack(request: pytest.FixtureRequest) -> ComposeStack:
         request.getfixturevalue("docker_compose_project_name"),
         request.getfixturevalue("compose_env"),
     )
+    _keep_logs_if_failed(request, compose)
     stack = ComposeStack.published(request.getfixturevalue("docker_ip"), services.port_for, compose)
     ready = [f"http://{stack.host}:{stack.ports[name]}/health/ready" for name in DEFAULT_PORTS]
     services.wait_until_responsive(
@@ -137,6 +163,7 @@ def cluster_stack(
         f"marketplace-cluster-{os.getpid()}",
         {**compose_env, **{key: str(port) for key, port in ports.items()}},
     )
+    _keep_logs_if_failed(request, compose)
     try:
         compose.run("up", "-d", "--no-build", timeout=STACK_READY_SECONDS)
         cluster = ClusterStack.of(compose)

@@ -1,5 +1,6 @@
-"""Logistics across processes: a semi-managed order shipped by its merchant,
-a late shipment flagged by itself once, an order to a destination no route serves."""
+"""Logistics across processes: a semi-managed order shipped by its merchant, late
+shipments flagged by themselves once each (three logistics processes watching), an order
+to a destination no route serves."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from testkit.tap import event_tap
 pytestmark = pytest.mark.e2e
 
 FOUR_DAYS = run_clock.moved_by(4 * 24 * 3600)
+#: Shipments left unshipped past their ship-by while three logistics processes watch.
+LATE_ORDERS = 3
 
 
 async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
@@ -96,43 +99,51 @@ async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
         operator, merchant, buyer = cast(running.urls, client)
         store = await open_full_managed_store(operator, merchant)
         product_id = await list_product(operator, merchant, store["store_id"])
-        order = await place_order(buyer, product_id)
-        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
-                            expect=200)  # fmt: skip
-        shipment = await shipment_of(operator, order["order_id"])
-        assert not shipment["late"]
+        orders = [await place_order(buyer, product_id) for _ in range(LATE_ORDERS)]
+        for order in orders:
+            await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
+                                expect=200)  # fmt: skip
+        shipments = [await shipment_of(operator, order["order_id"]) for order in orders]
+        assert not any(shipment["late"] for shipment in shipments)
 
-        # Four days on (past the 3-day ship-by), with two logistics processes.
+        # Four days on (past the 3-day ship-by), with three logistics processes (three
+        # containers across containers) watching the same deadlines.
         running.platform.restart("logistics", {"CLOCK_OFFSET_SECONDS": FOUR_DAYS})
-        second = running.platform.another("logistics", tmp_path)
-        second.start()
+        others = [running.platform.another("logistics", tmp_path) for _ in range(2)]
+        for other in others:
+            other.start()
         try:
-            second.wait_ready()
-            late = await order_when(
-                buyer,
-                order["order_id"],
-                lambda o: "ShipmentLate" in [e["event"] for e in o["timeline"]],
-                "ShipmentLate on the order's timeline",
-            )
-            flagged = (await operator.call("GET", "logistics",
-                                           f"/shipments/{shipment['shipment_id']}",
-                                           expect=200)).json()  # fmt: skip
-            assert flagged["late"]
-            assert flagged["late_detected_at"]
-            assert [e["event"] for e in late["timeline"]].count("ShipmentLate") == 1
+            for other in others:
+                other.wait_ready()
+            for order, shipment in zip(orders, shipments, strict=True):
+                late = await order_when(
+                    buyer,
+                    order["order_id"],
+                    lambda o: "ShipmentLate" in [e["event"] for e in o["timeline"]],
+                    "ShipmentLate on the order's timeline",
+                )
+                flagged = (await operator.call("GET", "logistics",
+                                               f"/shipments/{shipment['shipment_id']}",
+                                               expect=200)).json()  # fmt: skip
+                assert flagged["late"]
+                assert flagged["late_detected_at"]
+                assert [e["event"] for e in late["timeline"]].count("ShipmentLate") == 1
 
-            # Once, even across a restart.
+            # Once each, even across a restart.
             running.platform.restart("logistics")
 
-            async def one_late_event() -> bool:
-                return (
-                    len({e.event_id for e in tap.of_type("ShipmentLate", order["order_id"])}) == 1
-                )
+            def late_events() -> list[int]:
+                return [len({e.event_id for e in tap.of_type("ShipmentLate", o["order_id"])})
+                        for o in orders]  # fmt: skip
 
-            await eventually(one_late_event, what="one ShipmentLate event")
+            async def one_late_event_each() -> bool:
+                return late_events() == [1] * LATE_ORDERS
+
+            await eventually(one_late_event_each, what="one ShipmentLate event per shipment")
         finally:
-            second.stop()
-        assert len({e.event_id for e in tap.of_type("ShipmentLate", order["order_id"])}) == 1
+            for other in others:
+                other.stop()
+        assert late_events() == [1] * LATE_ORDERS
 
 
 async def test_an_order_to_a_destination_no_route_serves(

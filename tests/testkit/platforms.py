@@ -172,6 +172,19 @@ def compose_files(environ: Mapping[str, str] = os.environ, *, cluster: bool = Fa
     return [str(file) for file in files]
 
 
+def tracebacks(logs: str, context: int = 30) -> list[str]:
+    """The lines of `compose logs` that show a traceback: each from its first line, for up
+    to `context` lines of the same container."""
+    lines = logs.splitlines()
+    shown: list[str] = []
+    for index, line in enumerate(lines):
+        if "Traceback (most recent call last)" not in line:
+            continue
+        container = line.split("|", 1)[0]
+        shown += [ln for ln in lines[index : index + context] if ln.startswith(container)]
+    return shown
+
+
 def _not_here(what: str) -> RuntimeError:
     return RuntimeError(f"{what}: the compose stack cannot; mark the test local_only")
 
