@@ -33,6 +33,22 @@ class Principal:
     def is_operator(self) -> bool:
         return self.role == "operator"
 
+    # Visibility, the one rule every service applies: an operator sees everything, a
+    # merchant what is its own, a buyer what they bought. Anything else is absent (404).
+
+    def may_see(self, *, merchant_id: str | None, buyer_id: str | None = None) -> bool:
+        """Whether this caller may see a resource of that merchant (and buyer)."""
+        if self.is_operator:
+            return True
+        owner = merchant_id if self.role == "merchant" else buyer_id
+        return owner is not None and owner == self.sub
+
+    def scope(self) -> dict[str, str]:
+        """`may_see` as a query condition on `merchant_id`/`buyer_id` (none for operators)."""
+        if self.is_operator:
+            return {}
+        return {"merchant_id" if self.role == "merchant" else "buyer_id": self.sub}
+
 
 def mint_token(
     secret: str,

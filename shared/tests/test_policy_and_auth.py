@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from shared.auth import decode_token, mint_token
+from shared.auth import Principal, decode_token, mint_token
 from shared.errors import Unauthorized
 from shared.policy import Policy
 from shared.settings import DEV_AUTH_SECRET, ServiceSettings
@@ -122,3 +122,31 @@ def test_development_keeps_the_local_defaults(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("AMQP_URL", raising=False)
     settings = ServiceSettings(environment="development")
     assert settings.amqp_url == "amqp://guest:guest@127.0.0.1:5672/"
+
+
+OPERATOR, MERCHANT, BUYER = (Principal("op-1", "operator"), Principal("m-1", "merchant"),
+                             Principal("b-1", "buyer"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("principal", "merchant_id", "buyer_id", "sees"),
+    [
+        (OPERATOR, "m-2", "b-2", True),  # an operator sees all
+        (OPERATOR, None, None, True),
+        (MERCHANT, "m-1", "b-2", True),  # a merchant its own
+        (MERCHANT, "m-2", "m-1", False),  # ... not another's, whoever bought
+        (MERCHANT, None, None, False),
+        (BUYER, "m-2", "b-1", True),  # a buyer what they bought
+        (BUYER, "b-1", "b-2", False),
+        (BUYER, "m-1", None, False),  # a merchant's resource with no buyer
+    ],
+)
+def test_who_sees_what(principal: Principal, merchant_id: str | None, buyer_id: str | None,
+                       sees: bool) -> None:  # fmt: skip
+    assert principal.may_see(merchant_id=merchant_id, buyer_id=buyer_id) is sees
+
+
+def test_the_same_rule_as_a_query_condition() -> None:
+    assert OPERATOR.scope() == {}
+    assert MERCHANT.scope() == {"merchant_id": "m-1"}
+    assert BUYER.scope() == {"buyer_id": "b-1"}

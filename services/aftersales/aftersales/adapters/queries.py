@@ -63,11 +63,7 @@ async def waiting_cases(
     cursor: str | None,
 ) -> tuple[list[Case], str | None]:
     """R-AS-3: cases the caller may see, the oldest waiting first (operators: all)."""
-    query: dict[str, Any] = {}
-    if principal.role == "merchant":
-        query["merchant_id"] = principal.sub
-    elif principal.role == "buyer":
-        query["buyer_id"] = principal.sub
+    query: dict[str, Any] = principal.scope()
     if status:
         query["status"] = status
     if cursor or not query:  # an operator's first page of all cases names its key too

@@ -66,7 +66,9 @@ class CaseCommands:
     async def get_visible(self, case_id: str, principal: Principal) -> Case:
         """The case if the caller is its buyer, its merchant or an operator; else 404."""
         case = await self.cases.get(case_id)
-        if case is None or not _may_see(case.buyer_id, case.merchant_id, principal):
+        if case is None or not principal.may_see(
+            merchant_id=case.merchant_id, buyer_id=case.buyer_id
+        ):
             raise NotFound(f"No after-sales case {case_id} for you.")
         return case
 
@@ -87,15 +89,7 @@ class CaseCommands:
         if (
             order is None
             or not order.known
-            or not _may_see(order.buyer_id, order.merchant_id, principal)
+            or not principal.may_see(merchant_id=order.merchant_id, buyer_id=order.buyer_id)
         ):
             raise NotFound(f"No order {order_id} for you.")
         return await queries.cases_of_order(self.cases.collection, order_id)
-
-
-def _may_see(buyer_id: str | None, merchant_id: str | None, principal: Principal) -> bool:
-    if principal.is_operator:
-        return True
-    if principal.role == "merchant":
-        return merchant_id == principal.sub
-    return buyer_id == principal.sub

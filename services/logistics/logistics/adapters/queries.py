@@ -27,11 +27,7 @@ async def shipments_of_order(
     collection: Collection, order_id: str, principal: Principal
 ) -> list[Shipment]:
     """The shipments of an order that the caller may see (others' are simply absent)."""
-    query: dict[str, Any] = {"order_id": order_id}
-    if principal.role == "buyer":
-        query["buyer_id"] = principal.sub
-    elif principal.role == "merchant":
-        query["merchant_id"] = principal.sub
+    query: dict[str, Any] = {"order_id": order_id, **principal.scope()}
     documents = await collection.find(indexed(query)).limit(SHIPMENTS_PER_ORDER_MAX).to_list()
     return [Shipment.from_document(document) for document in documents]
 

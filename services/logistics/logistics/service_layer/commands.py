@@ -49,7 +49,9 @@ class ShipmentCommands:
     async def get_visible(self, shipment_id: str, principal: Principal) -> Shipment:
         """The shipment if the caller may see it; others' shipments are 404 (CONTRACT.md)."""
         shipment = await self.shipments.get(shipment_id)
-        if shipment is None or not _may_see(shipment, principal):
+        if shipment is None or not principal.may_see(
+            merchant_id=shipment.merchant_id, buyer_id=shipment.buyer_id
+        ):
             raise NotFound(f"No shipment {shipment_id} for you.")
         return shipment
 
@@ -122,11 +124,3 @@ class ShipmentCommands:
                 title="No route",
             )
         return found
-
-
-def _may_see(shipment: Shipment, principal: Principal) -> bool:
-    if principal.is_operator:
-        return True
-    if principal.role == "merchant":
-        return shipment.merchant_id == principal.sub
-    return shipment.buyer_id == principal.sub

@@ -35,11 +35,7 @@ async def order_page(
 ) -> tuple[list[Order], str | None]:
     """Newest first, by the sortable `created_key` (creation time, then id); orders awaiting
     confirmation soonest `confirm_by` first instead: the merchant's desk (R-ORD-2)."""
-    query: dict[str, Any] = {}
-    if principal.role == "buyer":
-        query["buyer_id"] = principal.sub
-    elif principal.role == "merchant":
-        query["merchant_id"] = principal.sub
+    query: dict[str, Any] = principal.scope()
     if status:
         query["status"] = status
     desk = status == "awaiting_confirmation"

@@ -132,7 +132,9 @@ class OrderCommands:
     async def get_visible(self, order_id: str, principal: Principal) -> Order:
         """The order if the caller may see it; others' orders are 404 (CONTRACT.md)."""
         order = await self.orders.get(order_id)
-        if order is None or not _may_see(order, principal):
+        if order is None or not principal.may_see(
+            merchant_id=order.merchant_id, buyer_id=order.buyer_id
+        ):
             raise NotFound(f"No order {order_id} for you.")
         return order
 
@@ -190,14 +192,6 @@ class OrderCommands:
         if order is None or order.merchant_id != principal.sub:
             raise NotFound(f"No order {order_id} for you.")
         return order
-
-
-def _may_see(order: Order, principal: Principal) -> bool:
-    if principal.role == "operator":
-        return True
-    if principal.role == "merchant":
-        return order.merchant_id == principal.sub
-    return order.buyer_id == principal.sub
 
 
 def _fingerprint(command: PlaceOrder) -> str:

@@ -26,9 +26,7 @@ async def product_page(
     cursor: str | None,
 ) -> tuple[list[Product], str | None]:
     """A merchant sees its own products; an operator sees every merchant's."""
-    query: dict[str, Any] = {}
-    if principal.role == "merchant":
-        query["merchant_id"] = principal.sub
+    query: dict[str, Any] = principal.scope()
     if store_id:
         query["store_id"] = store_id
     if status:
