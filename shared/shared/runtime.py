@@ -35,6 +35,7 @@ from shared.mongo import (
 )
 from shared.outbox import OutboxRelay, outbox_index
 from shared.policy import Policy
+from shared.replica import R, Replicas
 from shared.repository import A, AggregateRepository
 from shared.settings import ServiceSettings
 
@@ -86,6 +87,10 @@ class Runtime:
         return AggregateRepository(
             self.db[collection], model, producer=self.service, on_outbox=self.offer_to_relay
         )
+
+    def replicas(self, collection: str, model: type[R]) -> Replicas[R]:
+        """This service's replicas of another's data (`shared.replica`), in `collection`."""
+        return Replicas(self.repository(collection, model), model, self.clock)
 
     async def open(self, indexes: Sequence[IndexSpec], outbox_collections: Sequence[str]) -> None:
         self._mongo = connect(self.settings.mongo_url, app_name=self.service)

@@ -25,12 +25,15 @@ class AftersalesServices:
 
 async def bootstrap(runtime: Runtime) -> Wiring:
     cases = runtime.repository(CASES, Case)
-    orders = runtime.repository(ORDERS, OrderFacts)
-    stores = runtime.repository(STORES, StoreFacts)
-    commands = CaseCommands(cases, orders, runtime.clock, runtime.policy)
-    resolution = CaseResolution(cases, orders, stores, runtime.clock, runtime.policy)
+    orders = runtime.replicas(ORDERS, OrderFacts)
+    stores = runtime.replicas(STORES, StoreFacts)
+    commands = CaseCommands(cases, orders.repository, runtime.clock, runtime.policy)
+    resolution = CaseResolution(
+        cases, orders.repository, stores.repository, runtime.clock, runtime.policy
+    )
     events = AftersalesEventHandlers(orders, stores, runtime.clock)
+    reports = RefundReports(cases, orders.repository)
     return Wiring(
-        services=AftersalesServices(commands, resolution, events, RefundReports(cases, orders)),
+        services=AftersalesServices(commands, resolution, events, reports),
         handlers=events.table(),
     )

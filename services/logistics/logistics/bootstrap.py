@@ -29,7 +29,7 @@ async def bootstrap(runtime: Runtime) -> Wiring:
     commands = ShipmentCommands(shipments, runtime.clock, runtime.policy, routes, runtime.calendars)
     events = LogisticsEventHandlers(
         shipments,
-        runtime.repository(STORES, StoreFacts),
+        runtime.replicas(STORES, StoreFacts),
         runtime.clock,
         runtime.policy,
         routes,

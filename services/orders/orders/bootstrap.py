@@ -21,10 +21,10 @@ class OrdersServices:
 
 async def bootstrap(runtime: Runtime) -> Wiring:
     orders = runtime.repository(ORDERS, Order)
-    catalogue = runtime.repository(CATALOGUE, CatalogueItem)
-    commands = OrderCommands(orders, catalogue, runtime.clock, runtime.policy)
+    catalogue = runtime.replicas(CATALOGUE, CatalogueItem)
+    commands = OrderCommands(orders, catalogue.repository, runtime.clock, runtime.policy)
     events = OrderEventHandlers(
-        orders, catalogue, runtime.repository(STORES, StoreListing), runtime.clock
+        orders, catalogue, runtime.replicas(STORES, StoreListing), runtime.clock
     )
     return Wiring(
         services=OrdersServices(commands, events),

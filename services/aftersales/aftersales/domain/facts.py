@@ -1,10 +1,11 @@
 """What aftersales knows of other services' orders and stores: its own replica.
 
-Filled from `OrderCreated`, `OrderConfirmed`, `OrderCancelled`, `Shipped`, `Delivered`,
-`ShipmentException` and `StoreApproved`. Delivery is at least once and in any order, so
-every `apply_*` is idempotent and never moves a fact backwards: a `Delivered` that
-overtakes its `Shipped` leaves the order delivered, and a repeated event changes nothing.
-(The handler still marks the event id applied, `Aggregate.mark_applied`, to skip writes.)
+Replicas (`shared.replica`), filled from `OrderCreated`, `OrderConfirmed`,
+`OrderCancelled`, `Shipped`, `Delivered`, `ShipmentException` and `StoreApproved`. A
+store's newest approval wins. An order's events are facts that never supersede each
+other, so `OrderFacts.apply` merges them in any order and never moves a fact backwards: a
+`Delivered` that overtakes its `Shipped` leaves the order delivered; each event is taken
+once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Literal
 from pydantic import Field
 
 from aftersales.domain.refunds import RefundLedger
-from shared.aggregate import Aggregate
 from shared.contract.events import (
     Delivered,
     DeliveryWindow,
@@ -28,8 +28,10 @@ from shared.contract.events import (
     Shipped,
     StoreApproved,
 )
-from shared.contract.types import Money, StoreType, UtcDateTime
+from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime
+from shared.replica import Replica
 
+OrderFact = OrderCreated | OrderConfirmed | OrderCancelled | Shipped | Delivered | ShipmentException
 OrderStatus = Literal["awaiting_confirmation", "confirmed", "cancelled", "shipped", "delivered"]
 
 # How far an order has got; a fact only moves it forward. Cancellation happens only
@@ -47,7 +49,7 @@ def _earliest(current: datetime | None, candidate: datetime) -> datetime:
     return candidate if current is None else min(current, candidate)
 
 
-class OrderFacts(RefundLedger):
+class OrderFacts(RefundLedger, Replica):
     """One order as aftersales sees it; `id` is the order id."""
 
     buyer_id: str | None = None
@@ -72,22 +74,43 @@ class OrderFacts(RefundLedger):
         """True once `OrderCreated` or `OrderConfirmed` told who and what the order is."""
         return self.total is not None
 
-    def apply_order_created(self, event: OrderCreated) -> None:
+    @classmethod
+    def decision(cls, event: ContractModel) -> None:
+        return None  # facts, merged in any order
+
+    def apply(self, event: OrderFact) -> bool:
+        before = self.model_dump()
+        match event:
+            case OrderCreated():
+                self._created(event)
+            case OrderConfirmed():
+                self._confirmed(event)
+            case OrderCancelled():
+                self._cancelled(event)
+            case Shipped():
+                self._shipped(event)
+            case Delivered():
+                self._delivered(event)
+            case ShipmentException():
+                self._exception(event)
+        return self.model_dump() != before
+
+    def _created(self, event: OrderCreated) -> None:
         self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
         self._learn_goods(event.items, event.total)
         self.created_at = _earliest(self.created_at, event.created_at)
         self._advance("awaiting_confirmation")
 
-    def apply_order_confirmed(self, event: OrderConfirmed) -> None:
+    def _confirmed(self, event: OrderConfirmed) -> None:
         self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
         self._learn_goods(event.items, event.total)
         self.confirmed_at = _earliest(self.confirmed_at, event.confirmed_at)
         self._advance("confirmed")
 
-    def apply_order_cancelled(self, event: OrderCancelled) -> None:
+    def _cancelled(self, event: OrderCancelled) -> None:
         self._advance("cancelled")
 
-    def apply_shipped(self, event: Shipped) -> None:
+    def _shipped(self, event: Shipped) -> None:
         self.shipped_at = _earliest(self.shipped_at, event.shipped_at)
         # A second shipment (re-sent goods) is due later: keep the latest promise.
         if (
@@ -97,11 +120,11 @@ class OrderFacts(RefundLedger):
             self.estimated_delivery = event.estimated_delivery
         self._advance("shipped")
 
-    def apply_delivered(self, event: Delivered) -> None:
+    def _delivered(self, event: Delivered) -> None:
         self.delivered_at = _earliest(self.delivered_at, event.delivered_at)
         self._advance("delivered")
 
-    def apply_shipment_exception(self, event: ShipmentException) -> None:
+    def _exception(self, event: ShipmentException) -> None:
         if event.kind == "lost":
             self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
 
@@ -122,7 +145,7 @@ class OrderFacts(RefundLedger):
             self.status = status
 
 
-class StoreFacts(Aggregate):
+class StoreFacts(Replica):
     """One store as aftersales sees it; `id` is the store id."""
 
     merchant_id: str | None = None
@@ -133,8 +156,11 @@ class StoreFacts(Aggregate):
     def store_id(self) -> str:
         return self.id
 
-    def apply_store_approved(self, event: StoreApproved) -> None:
-        self.merchant_id = self.merchant_id or event.merchant_id
-        self.store_type = self.store_type or event.store_type
-        # R-AS-2: the exemption period counts from the (first) approval.
-        self.approved_at = _earliest(self.approved_at, event.approved_at)
+    def apply(self, event: StoreApproved) -> bool:
+        # R-AS-2: the exemption period counts from the store's approval. A store is
+        # approved once (an approved application cannot be resubmitted, R-REV-6).
+        return self.update(
+            merchant_id=event.merchant_id,
+            store_type=event.store_type,
+            approved_at=event.approved_at,
+        )

@@ -15,6 +15,7 @@ from aftersales.service_layer.events import AftersalesEventHandlers
 from shared.clock import SystemClock
 from shared.contract.events import OrderConfirmed, OrderCreated, OrderLine
 from shared.contract.types import Money, ShippingAddress
+from shared.replica import Replicas
 from shared.repository import AggregateRepository
 from testkit import clock as run_clock
 from testkit.round_trips import RoundTrips, client, delivered
@@ -55,7 +56,11 @@ async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Wired]:
     database = mongo[f"{db_prefix}aftersales"]
     orders = AggregateRepository(database["orders"], OrderFacts, producer="aftersales")
     stores = AggregateRepository(database["stores"], StoreFacts, producer="aftersales")
-    yield Wired(AftersalesEventHandlers(orders, stores, SystemClock()), orders, recorder)
+    clock = SystemClock()
+    events = AftersalesEventHandlers(
+        Replicas(orders, OrderFacts, clock), Replicas(stores, StoreFacts, clock), clock
+    )
+    yield Wired(events, orders, recorder)
     await mongo.close()
 
 

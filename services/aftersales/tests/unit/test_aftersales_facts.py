@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from aftersales.domain.errors import Conflict, Invalid
-from aftersales.domain.facts import OrderFacts, StoreFacts
+from aftersales.domain.facts import OrderFacts
 from shared.contract.events import (
     Delivered,
     DeliveryWindow,
@@ -18,7 +18,6 @@ from shared.contract.events import (
     OrderLine,
     ShipmentException,
     Shipped,
-    StoreApproved,
 )
 from shared.contract.types import Money, ShippingAddress
 
@@ -95,7 +94,7 @@ def delivered(order_id: str) -> Delivered:
 
 def test_order_created_learns_parties_categories_and_total() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply_order_created(created(order.id))
+    order.apply(created(order.id))
     assert (order.order_id, order.buyer_id, order.merchant_id) == (
         order.id,
         "buyer-1",
@@ -109,7 +108,7 @@ def test_order_created_learns_parties_categories_and_total() -> None:
 
 def test_confirmed_alone_is_enough_to_know_the_order() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply_order_confirmed(confirmed(order.id))
+    order.apply(confirmed(order.id))
     assert order.known
     assert order.status == "confirmed"
     assert order.store_type == "full_managed"
@@ -117,10 +116,10 @@ def test_confirmed_alone_is_enough_to_know_the_order() -> None:
 
 def test_delivered_before_shipped_never_moves_backwards() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply_delivered(delivered(order.id))
-    order.apply_shipped(shipped(order.id))
-    order.apply_order_confirmed(confirmed(order.id))
-    order.apply_order_created(created(order.id))
+    order.apply(delivered(order.id))
+    order.apply(shipped(order.id))
+    order.apply(confirmed(order.id))
+    order.apply(created(order.id))
     assert order.status == "delivered"
     assert order.shipped_at == T0 + timedelta(days=1)
     assert order.delivered_at == T0 + timedelta(days=4)
@@ -130,29 +129,29 @@ def test_delivered_before_shipped_never_moves_backwards() -> None:
 
 def test_repeated_events_change_nothing() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply_order_created(created(order.id))
-    order.apply_order_confirmed(confirmed(order.id))
-    order.apply_shipped(shipped(order.id))
-    order.apply_delivered(delivered(order.id))
+    order.apply(created(order.id))
+    order.apply(confirmed(order.id))
+    order.apply(shipped(order.id))
+    order.apply(delivered(order.id))
     before = order.model_dump()
-    order.apply_shipped(shipped(order.id))
-    order.apply_delivered(delivered(order.id))
-    order.apply_order_confirmed(confirmed(order.id))
-    order.apply_order_created(created(order.id))
+    order.apply(shipped(order.id))
+    order.apply(delivered(order.id))
+    order.apply(confirmed(order.id))
+    order.apply(created(order.id))
     assert order.model_dump() == before
 
 
 def test_a_later_shipment_keeps_the_latest_promise() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply_shipped(shipped(order.id, latest=date(2026, 11, 12)))
-    order.apply_shipped(shipped(order.id, latest=date(2026, 11, 9)))
+    order.apply(shipped(order.id, latest=date(2026, 11, 12)))
+    order.apply(shipped(order.id, latest=date(2026, 11, 9)))
     assert order.estimated_delivery is not None
     assert order.estimated_delivery.latest == date(2026, 11, 12)
 
 
 def test_late_order_created_does_not_undo_cancellation() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply_order_cancelled(
+    order.apply(
         OrderCancelled(
             order_id=order.id,
             buyer_id="buyer-1",
@@ -161,7 +160,7 @@ def test_late_order_created_does_not_undo_cancellation() -> None:
             cancelled_at=T0 + timedelta(hours=1),
         )
     )
-    order.apply_order_created(created(order.id))
+    order.apply(created(order.id))
     assert order.status == "cancelled"
 
 
@@ -172,7 +171,7 @@ def test_only_a_lost_exception_counts_as_reported_lost() -> None:
         ("lost", T0 + timedelta(days=3)),
         ("lost", T0 + timedelta(days=5)),
     ):
-        order.apply_shipment_exception(
+        order.apply(
             ShipmentException(
                 order_id=order.id, shipment_id="shp-1", kind=kind, note="", reported_at=at
             )
@@ -182,7 +181,7 @@ def test_only_a_lost_exception_counts_as_reported_lost() -> None:
 
 def test_refunds_add_up_to_the_total_and_no_further() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply_order_created(created(order.id))
+    order.apply(created(order.id))
     order.reserve_refund("c-1", usd(1000), T0)
     order.reserve_refund("c-2", usd(700), T0)
     assert order.refunded == usd(1700)
@@ -200,29 +199,14 @@ def test_refund_of_an_unknown_order_is_a_conflict() -> None:
 
 def test_facts_survive_a_round_trip_through_the_database_document() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply_order_created(created(order.id))
-    order.apply_shipped(shipped(order.id))
+    order.apply(created(order.id))
+    order.apply(shipped(order.id))
     assert OrderFacts.from_document(order.to_document()) == order
-
-
-def test_store_exemption_clock_starts_at_first_approval() -> None:  # R-AS-2
-    store = StoreFacts(id=str(uuid4()))
-    for at in (T0 + timedelta(days=2), T0):
-        store.apply_store_approved(
-            StoreApproved(
-                store_id=store.id,
-                merchant_id="merchant-1",
-                store_type="full_managed",
-                store_name="Shop",
-                approved_at=at,
-            )
-        )
-    assert (store.store_id, store.store_type, store.approved_at) == (store.id, "full_managed", T0)
 
 
 def test_a_reservation_is_keyed_by_its_case() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply_order_created(created(order.id))
+    order.apply(created(order.id))
     assert order.reserve_refund("c-1", usd(1000), T0) is True
     assert order.reserve_refund("c-1", usd(1000), T0) is False  # a retry holds nothing more
     with pytest.raises(Conflict, match="already holds a refund of 1000 USD"):

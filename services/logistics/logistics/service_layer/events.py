@@ -20,6 +20,7 @@ from shared.contract import Envelope
 from shared.contract.events import OrderConfirmed, StoreApproved
 from shared.messaging.consumer import Handler
 from shared.policy import Policy
+from shared.replica import Replicas
 from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
 
 log = logging.getLogger("logistics.events")
@@ -42,7 +43,7 @@ class StoreFactsUnknown(LookupError):
 @dataclass
 class LogisticsEventHandlers:
     shipments: AggregateRepository[Shipment]
-    stores: AggregateRepository[StoreFacts]
+    stores: Replicas[StoreFacts]
     clock: Clock
     policy: Policy
     routes: Sequence[Route]
@@ -56,19 +57,7 @@ class LogisticsEventHandlers:
 
     async def store_approved(self, envelope: Envelope, event: StoreApproved) -> None:
         """Keep the facts a shipment needs (R-LOG-2); the newest approval wins."""
-
-        async def attempt() -> None:
-            current = await self.stores.get(event.store_id)
-            if current is None:
-                try:
-                    await self.stores.add(StoreFacts.from_approval(event), now=self.clock.now())
-                except AlreadyExists:
-                    await attempt()
-                return
-            if current.apply(event):
-                await self.stores.save(current, now=self.clock.now())
-
-        await retry_on_conflict(attempt)
+        await self.stores.apply(event.store_id, envelope, event)
 
     async def order_confirmed(self, envelope: Envelope, event: OrderConfirmed) -> None:
         """R-ORD-4: a confirmed order goes to logistics; its shipment is created here."""

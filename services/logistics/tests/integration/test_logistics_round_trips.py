@@ -19,6 +19,7 @@ from shared.clock import SystemClock
 from shared.contract.events import OrderConfirmed, OrderLine
 from shared.contract.types import Money, ShippingAddress
 from shared.policy import Policy
+from shared.replica import Replicas
 from shared.repository import AggregateRepository
 from testkit import clock as run_clock
 from testkit.round_trips import RoundTrips, client, delivered
@@ -43,7 +44,12 @@ async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Wired]:
     shipments = AggregateRepository(database["shipments"], Shipment, producer="logistics")
     stores = AggregateRepository(database["stores"], StoreFacts, producer="logistics")
     events = LogisticsEventHandlers(
-        shipments, stores, SystemClock(), Policy(), DEFAULT_ROUTES, Calendars()
+        shipments,
+        Replicas(stores, StoreFacts, SystemClock()),
+        SystemClock(),
+        Policy(),
+        DEFAULT_ROUTES,
+        Calendars(),
     )
     yield Wired(events, shipments, recorder)
     await mongo.close()

@@ -1,23 +1,24 @@
 """The catalogue replica orders keeps from review's events (R-CAT-1, R-REV-9).
 
-Events may arrive out of order or twice: the newest decision wins by its own time, not
-by arrival, and a decision already seen changes nothing.
+Replicas (`shared.replica`): a product's approval and its rejection are one decision, and
+the newest of them wins whatever the arrival order; a store's newest approval names it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Self
 
 from pydantic import computed_field
 
-from shared.aggregate import Aggregate
 from shared.contract.events import ProductApproved, ProductRejected, StoreApproved
-from shared.contract.types import Money, StoreType
+from shared.contract.types import ContractModel, Money, StoreType
+from shared.replica import Replica
 
-_KEPT_ON_UPDATE = frozenset({"id", "version", "applied_events", "store_name"})
+ProductDecided = ProductApproved | ProductRejected
 
 
-class CatalogueItem(Aggregate):
+class CatalogueItem(Replica):
     store_id: str
     merchant_id: str
     store_type: StoreType
@@ -40,48 +41,35 @@ class CatalogueItem(Aggregate):
         return self.id
 
     @classmethod
-    def from_approval(cls, event: ProductApproved) -> CatalogueItem:
-        return cls(
-            id=event.product_id,
-            store_id=event.store_id,
-            merchant_id=event.merchant_id,
-            store_type=event.store_type,
-            title=event.title,
-            description=event.description,
-            category=event.category,
-            images=event.images,
-            price=event.price,
-            weight_grams=event.weight_grams,
-            available=True,
-            decided_at=event.approved_at,
-        )
+    def decision(cls, event: ContractModel) -> str:
+        return "listing"
 
     @classmethod
-    def from_rejection(cls, event: ProductRejected) -> CatalogueItem:
-        return cls(
-            id=event.product_id,
-            store_id=event.store_id,
-            merchant_id=event.merchant_id,
-            store_type=event.store_type,
-            title=event.title,
-            category=event.category,
-            price=event.price,
-            weight_grams=event.weight_grams,
-            available=False,
-            decided_at=event.rejected_at,
-        )
+    def first(cls, replica_id: str, event: ProductDecided, store_name: str | None = None) -> Self:
+        return cls(id=replica_id, store_name=store_name, **_decided(event))
 
-    def apply(self, newer: CatalogueItem) -> bool:
-        """Take the other decision if it is newer. Returns whether anything changed."""
-        if newer.decided_at <= self.decided_at:
-            return False
-        for name in type(newer).model_fields:
-            if name not in _KEPT_ON_UPDATE:
-                setattr(self, name, getattr(newer, name))
-        return True
+    def apply(self, event: ProductDecided) -> bool:
+        return self.update(**_decided(event))
 
 
-class StoreListing(Aggregate):
+def _decided(event: ProductDecided) -> dict[str, Any]:
+    common = {
+        "store_id": event.store_id,
+        "merchant_id": event.merchant_id,
+        "store_type": event.store_type,
+        "title": event.title,
+        "category": event.category,
+        "price": event.price,
+        "weight_grams": event.weight_grams,
+    }
+    if isinstance(event, ProductApproved):
+        return {**common, "description": event.description, "images": event.images,
+                "available": True, "decided_at": event.approved_at}  # fmt: skip
+    return {**common, "description": "", "images": [], "available": False,
+            "decided_at": event.rejected_at}  # fmt: skip
+
+
+class StoreListing(Replica):
     """What buyers see of a store: its name and type (from StoreApproved)."""
 
     merchant_id: str
@@ -90,11 +78,17 @@ class StoreListing(Aggregate):
     approved_at: datetime
 
     @classmethod
-    def from_approval(cls, event: StoreApproved) -> StoreListing:
-        return cls(
-            id=event.store_id,
-            merchant_id=event.merchant_id,
-            store_type=event.store_type,
-            name=event.store_name,
-            approved_at=event.approved_at,
-        )
+    def first(cls, replica_id: str, event: StoreApproved) -> Self:
+        return cls(id=replica_id, **_listed(event))
+
+    def apply(self, event: StoreApproved) -> bool:
+        return self.update(**_listed(event))
+
+
+def _listed(event: StoreApproved) -> dict[str, Any]:
+    return {
+        "merchant_id": event.merchant_id,
+        "store_type": event.store_type,
+        "name": event.store_name,
+        "approved_at": event.approved_at,
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 from collections.abc import Callable
@@ -10,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orders.adapters.catalogue_queries import rename_store
-from orders.domain.catalogue import CatalogueItem, StoreListing
+from orders.domain.catalogue import CatalogueItem, ProductDecided, StoreListing
 from orders.domain.model import Order, OrderStatus
 from shared import metrics
 from shared.clock import Clock
@@ -18,8 +17,6 @@ from shared.contract import Envelope
 from shared.contract.events import (
     AfterSalesCaseOpened,
     Delivered,
-    ProductApproved,
-    ProductRejected,
     RefundIssued,
     ShipmentException,
     ShipmentLate,
@@ -30,7 +27,8 @@ from shared.contract.events import (
 from shared.contract.types import rfc3339
 from shared.messaging.consumer import Handler
 from shared.mongo import indexed
-from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
+from shared.replica import Replicas
+from shared.repository import AggregateRepository, retry_on_conflict
 
 log = logging.getLogger("orders.events")
 
@@ -41,8 +39,8 @@ EXPIRY_BATCH = 200
 @dataclass
 class OrderEventHandlers:
     orders: AggregateRepository[Order]
-    catalogue: AggregateRepository[CatalogueItem]
-    stores: AggregateRepository[StoreListing]
+    catalogue: Replicas[CatalogueItem]
+    stores: Replicas[StoreListing]
     clock: Clock
 
     def table(self) -> dict[str, Handler]:
@@ -60,40 +58,28 @@ class OrderEventHandlers:
         }
 
     async def store_approved(self, envelope: Envelope, event: StoreApproved) -> None:
-        # The same approval again, or a re-approval: the listing already stands.
-        with contextlib.suppress(AlreadyExists):
-            await self.stores.add(StoreListing.from_approval(event), now=self.clock.now())
-        # Products approved before their store's event arrived show its name too (R-CAT-1).
-        await rename_store(self.catalogue.collection, event.store_id, event.store_name)
+        if await self.stores.apply(event.store_id, envelope, event):
+            # Its products show the store's newest name, those approved before this event
+            # arrived too (R-CAT-1); an older approval arriving late renames nothing.
+            listing = await self.stores.get(event.store_id)
+            if listing is not None:
+                await rename_store(self.catalogue.repository.collection, listing.id, listing.name)
 
     async def store_rejected(self, envelope: Envelope, event: StoreRejected) -> None:
         # A store is only listed once approved; a rejection needs no replica change.
         log.info("store %s rejected at stage %s", event.store_id, event.stage)
 
-    async def product_decided(
-        self, envelope: Envelope, event: ProductApproved | ProductRejected
-    ) -> None:
-        """R-CAT-1 / R-REV-9: newest decision wins, whatever the arrival order."""
-        decided = (
-            CatalogueItem.from_approval(event)
-            if isinstance(event, ProductApproved)
-            else CatalogueItem.from_rejection(event)
+    async def product_decided(self, envelope: Envelope, event: ProductDecided) -> None:
+        """R-CAT-1 / R-REV-9: the newest decision wins, whatever the arrival order."""
+        listing = await self.stores.get(event.store_id)
+        await self.catalogue.apply(
+            event.product_id,
+            envelope,
+            event,
+            first=lambda: CatalogueItem.first(
+                event.product_id, event, store_name=listing.name if listing else None
+            ),
         )
-
-        async def attempt() -> None:
-            current = await self.catalogue.get(decided.id)
-            listing = await self.stores.get(decided.store_id)
-            if current is None:
-                decided.store_name = listing.name if listing else None
-                try:
-                    await self.catalogue.add(decided, now=self.clock.now())
-                except AlreadyExists:
-                    await attempt()
-                return
-            if current.apply(decided):
-                await self.catalogue.save(current, now=self.clock.now())
-
-        await retry_on_conflict(attempt)
 
     async def shipped(self, envelope: Envelope, event: Shipped) -> None:
         await self._advance(

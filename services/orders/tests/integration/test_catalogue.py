@@ -35,8 +35,10 @@ async def orders(mongo_url: str, amqp_url: str, db_prefix: str
 
 
 async def emit(amqp_url: str, event: ContractModel) -> None:
+    """As review publishes a decision: recorded (`occurred_at`) when it was made."""
+    decided = getattr(event, "approved_at", None) or getattr(event, "rejected_at", None)
     await publish(amqp_url, record_event(event, producer="review", correlation_id="c",
-                                         occurred_at=datetime.now(UTC)))  # fmt: skip
+                                         occurred_at=decided or datetime.now(UTC)))  # fmt: skip
 
 
 def approval(product_id: str, *, title: str = "Tea set", description: str = "Porcelain",
@@ -131,8 +133,7 @@ async def test_newest_decision_wins_whatever_the_arrival_order(
                                   at=T0 + timedelta(hours=2)))  # fmt: skip
     await settled(orders, product_id, title="Tea set v2")
     stale_first = record_event(approval(product_id, title="Tea set v1", price=5000, at=T0),
-                               producer="review", correlation_id="c",
-                               occurred_at=datetime.now(UTC))  # fmt: skip
+                               producer="review", correlation_id="c", occurred_at=T0)  # fmt: skip
     await publish(amqp_url, stale_first)
     client = connect(mongo_url, app_name="test")
     inbox = client[f"{db_prefix}orders"]["inbox"]

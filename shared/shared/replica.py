@@ -1,0 +1,135 @@
+"""Replicas: what a service keeps of another service's data, learnt from its events.
+
+Events come at least once and in any order, so every replica follows one rule, whatever
+the arrival order: **the newest decision wins, by the time its event occurred** (the
+envelope's `occurred_at`, set by the producer when it stored the event). A replica keeps,
+per decision, the time of the newest event it took (`as_of`); an event no newer than that
+changes nothing, so a redelivery, or an approval overtaken by a later one, is a no-op. A
+decision is named by `decision(event)`: by default the event's type (a store's approval);
+a product's approval and its rejection are one decision, so the newest of the two wins.
+
+Some replicas also gather facts that never supersede each other (an order's shipping and
+delivery, which only move it forward): for those `decision` answers None, the replica's
+`apply` merges them in any order (earliest time, furthest status), and each event is taken
+once, by its id.
+
+`Replicas.apply` is the one way to change a replica: it creates the replica from
+whichever event arrives first, or updates it, in a versioned write; a create that loses
+the race to another consumer (`AlreadyExists`) is retried as an update, as is any version
+conflict. The service's replica class keeps only its rules: `first` and `apply`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, Self, TypeVar
+
+from pydantic import Field
+
+from shared.aggregate import Aggregate
+from shared.clock import Clock, utc_ms
+from shared.contract import Envelope
+from shared.contract.types import ContractModel, UtcDateTime
+from shared.repository import (
+    AggregateRepository,
+    AlreadyExists,
+    ConcurrencyConflict,
+    retry_on_conflict,
+)
+
+
+class Replica(Aggregate):
+    #: Per decision, when the newest event this replica took occurred.
+    as_of: dict[str, UtcDateTime] = Field(default_factory=dict)
+
+    @classmethod
+    def decision(cls, event: ContractModel) -> str | None:
+        """The decision `event` makes (the newest of each wins), or None for a fact merged
+        in any order."""
+        return type(event).__name__
+
+    @classmethod
+    def first(cls, replica_id: str, event: Any) -> Self:
+        """The replica as the first event it receives makes it: empty, then applied.
+        A replica with fields no empty one can have builds itself from the event."""
+        replica = cls(id=replica_id)
+        replica.apply(event)
+        return replica
+
+    def apply(self, event: Any) -> bool:
+        """Take what `event` says; whether anything changed."""
+        raise NotImplementedError
+
+    def update(self, **values: Any) -> bool:
+        """Set these fields; whether any of them changed."""
+        changed = any(getattr(self, name) != value for name, value in values.items())
+        for name, value in values.items():
+            setattr(self, name, value)
+        return changed
+
+    def takes(self, envelope: Envelope, decision: str | None) -> bool:
+        """Whether this event is news: newer than the decision held, or a fact not seen."""
+        if decision is None:
+            return not self.has_applied(str(envelope.event_id))
+        held = self.as_of.get(decision)
+        return held is None or utc_ms(envelope.occurred_at) > held
+
+    def took(self, envelope: Envelope, decision: str | None) -> None:
+        if decision is None:
+            self.mark_applied(str(envelope.event_id))
+        else:
+            self.as_of = {**self.as_of, decision: utc_ms(envelope.occurred_at)}
+
+
+R = TypeVar("R", bound=Replica)
+
+
+class Replicas(Generic[R]):
+    """The replicas of one kind, as the service's handlers change them."""
+
+    def __init__(self, repository: AggregateRepository[R], model: type[R], clock: Clock) -> None:
+        self.repository, self._model, self._clock = repository, model, clock
+
+    async def get(self, replica_id: str) -> R | None:
+        return await self.repository.get(replica_id)
+
+    async def apply(
+        self,
+        replica_id: str,
+        envelope: Envelope,
+        event: ContractModel,
+        *,
+        first: Callable[[], R] | None = None,
+        likely_new: bool = False,
+    ) -> bool:
+        """Take `event` into the replica `replica_id`, creating it if it is the first;
+        whether the replica changed. `first` builds a new replica when it needs more than
+        the event (another replica's data); with `likely_new` (the event usually comes
+        first) the first attempt inserts without reading: one round-trip fewer."""
+        decision = self._model.decision(event)
+        read = not likely_new
+
+        async def attempt() -> bool:
+            nonlocal read
+            current = await self.repository.get(replica_id) if read else None
+            read = True
+            now, causation = self._clock.now(), str(envelope.event_id)
+            if current is None:
+                replica = first() if first is not None else self._model.first(replica_id, event)
+                replica.took(envelope, decision)
+                try:
+                    await self.repository.add(replica, now=now, causation_id=causation)
+                except AlreadyExists as error:  # another consumer created it meanwhile
+                    raise ConcurrencyConflict(replica_id) from error
+                return True
+            if not current.takes(envelope, decision):
+                return False
+            changed = current.apply(event)
+            # A decision's time is kept even when nothing else changed: an older decision
+            # arriving later must find it. A fact that changed nothing needs no write.
+            if changed or decision is not None:
+                current.took(envelope, decision)
+                await self.repository.save(current, now=now, causation_id=causation)
+            return changed
+
+        return await retry_on_conflict(attempt)

@@ -1,0 +1,134 @@
+"""The one replica rule (`shared.replica`): the newest decision wins by the time its event
+occurred, whatever the arrival order; facts are merged once each; a lost create race is
+retried as an update."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Self
+
+from shared.clock import FixedClock
+from shared.contract import Envelope, record_event
+from shared.contract.events import Delivered, StoreApproved
+from shared.contract.types import ContractModel
+from shared.replica import Replica, Replicas
+from shared.repository import AlreadyExists
+from shared.testing import InMemoryRepository
+
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+class Listing(Replica):
+    name: str
+
+    @classmethod
+    def first(cls, replica_id: str, event: StoreApproved) -> Self:
+        return cls(id=replica_id, name=event.store_name)
+
+    def apply(self, event: StoreApproved) -> bool:
+        return self.update(name=event.store_name)
+
+
+class Deliveries(Replica):
+    count: int = 0
+
+    @classmethod
+    def decision(cls, event: ContractModel) -> None:
+        return None
+
+    def apply(self, event: Delivered) -> bool:
+        self.count += 1
+        return True
+
+
+def approved(name: str, at: datetime) -> Envelope:
+    event = StoreApproved(store_id="s-1", merchant_id="m-1", store_type="full_managed",
+                          store_name=name, approved_at=at)  # fmt: skip
+    return record_event(event, producer="review", correlation_id="s-1", occurred_at=at)
+
+
+def delivered(at: datetime) -> Envelope:
+    event = Delivered(shipment_id="sh-1", order_id="o-1", delivered_at=at)
+    return record_event(event, producer="logistics", correlation_id="o-1", occurred_at=at)
+
+
+def listings() -> tuple[Replicas[Listing], InMemoryRepository[Listing]]:
+    repository = InMemoryRepository(Listing)
+    return Replicas(repository, Listing, FixedClock(T0)), repository
+
+
+async def take(replicas: Replicas[Any], envelope: Envelope) -> bool:
+    return await replicas.apply("s-1", envelope, envelope.typed_payload())
+
+
+async def test_the_first_event_creates_the_replica() -> None:
+    replicas, _ = listings()
+    assert await take(replicas, approved("Lantern", T0))
+    stored = await replicas.get("s-1")
+    assert stored is not None
+    assert (stored.name, stored.as_of) == ("Lantern", {"StoreApproved": T0})
+
+
+async def test_the_newest_decision_wins_whatever_the_arrival_order() -> None:
+    for order in ((0, 1), (1, 0)):
+        replicas, _ = listings()
+        envelopes = [approved("Old name", T0), approved("New name", T0 + timedelta(hours=1))]
+        for index in order:
+            await take(replicas, envelopes[index])
+        stored = await replicas.get("s-1")
+        assert stored is not None
+        assert stored.name == "New name", order
+
+
+async def test_a_stale_redelivery_changes_nothing_and_writes_nothing() -> None:
+    replicas, repository = listings()
+    first = approved("Lantern", T0)
+    await take(replicas, first)
+    await take(replicas, approved("Lantern & Co", T0 + timedelta(hours=1)))
+    writes = repository.writes
+    assert not await take(replicas, first)  # the same event again
+    assert repository.writes == writes
+    stored = await replicas.get("s-1")
+    assert stored is not None
+    assert stored.name == "Lantern & Co"
+
+
+async def test_a_decision_that_changed_nothing_still_outranks_older_ones() -> None:
+    replicas, _ = listings()
+    await take(replicas, approved("Lantern", T0))
+    assert not await take(replicas, approved("Lantern", T0 + timedelta(hours=2)))
+    assert not await take(replicas, approved("Older", T0 + timedelta(hours=1)))
+    stored = await replicas.get("s-1")
+    assert stored is not None
+    assert stored.name == "Lantern"
+
+
+async def test_facts_are_each_taken_once_in_any_order() -> None:
+    repository = InMemoryRepository(Deliveries)
+    replicas = Replicas(repository, Deliveries, FixedClock(T0))
+    later, earlier = delivered(T0 + timedelta(hours=1)), delivered(T0)
+    for envelope in (later, earlier, later, earlier):
+        await replicas.apply("o-1", envelope, envelope.typed_payload())
+    stored = await replicas.get("o-1")
+    assert stored is not None
+    assert stored.count == 2
+
+
+class RacedRepository(InMemoryRepository[Listing]):
+    """Another consumer creates the replica between our read and our insert."""
+
+    async def add(self, aggregate: Listing, **kwargs: Any) -> None:
+        if not self.documents:
+            rival = Listing(id=aggregate.id, name="Rival", as_of={"StoreApproved": T0})
+            await super().add(rival, now=T0)
+            raise AlreadyExists(aggregate.id)
+        await super().add(aggregate, **kwargs)
+
+
+async def test_a_create_lost_to_another_consumer_is_retried_as_an_update() -> None:
+    repository = RacedRepository(Listing)
+    replicas = Replicas(repository, Listing, FixedClock(T0))
+    assert await take(replicas, approved("Newer", T0 + timedelta(minutes=5)))
+    stored = await replicas.get("s-1")
+    assert stored is not None
+    assert (stored.name, stored.version) == ("Newer", 2)
