@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.auth import Operator
-from shared.errors import Problem
 from shared.messaging.dead_letters import MAX_BATCH, DeadLetters, ParkedMessage
+from shared.problems import Problem
 
 router = APIRouter(prefix="/admin/dead-letters", tags=["operations"])
 

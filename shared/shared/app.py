@@ -25,13 +25,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared import admin, metrics
 from shared.calendar import Calendars
 from shared.clock import Clock, OffsetClock, SystemClock
-from shared.errors import Problem, install_problem_handlers
 from shared.guards import BodyGuard
 from shared.logs import configure_logging, correlation_scope
 from shared.messaging.consumer import Handler
 from shared.messaging.topology import QUEUES
 from shared.mongo import IndexSpec
 from shared.policy import Policy
+from shared.problems import ProblemMap, install_problem_handlers
 from shared.runtime import Runtime
 from shared.settings import InvalidConfiguration, ServiceSettings
 from shared.tracing import SpanKind, configure_tracing, span
@@ -56,8 +56,9 @@ class ServiceSpec:
     indexes: Sequence[IndexSpec]
     outbox_collections: Sequence[str]
     bootstrap: Callable[[Runtime], Awaitable[Wiring]]
-    #: Domain error type → the problem it is answered with (the one place of that mapping).
-    domain_errors: Mapping[type[Exception], Callable[[Any], Problem]] = field(default_factory=dict)
+    #: The service's domain errors → the problems they are answered with: the service's
+    #: `entrypoints/problems.py`, the one place of that mapping.
+    problems: ProblemMap = field(default_factory=dict)
 
 
 def create_app(
@@ -90,7 +91,7 @@ def create_app(
     )
     app.state.auth_secret = settings.auth_secret
     app.state.runtime = runtime
-    install_problem_handlers(app, spec.domain_errors)
+    install_problem_handlers(app, spec.problems)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(Observability, service=spec.name)
     for router in spec.routers:

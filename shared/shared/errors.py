@@ -1,149 +1,37 @@
-"""RFC 9457 problem details: every error a client sees, in one place.
+"""The application's refusals, in words, not in HTTP: what a service layer raises.
 
-Services raise `Problem` (or a subclass) from their handlers or map their domain errors to
-one; validation errors become 422 with `errors: [{loc, msg}]`; anything unexpected is
-logged and becomes a 500 problem without internals.
+Each says what went wrong and what to do (`detail`), and may carry facts a client can act
+on (`extra`, e.g. `code`). How an entrypoint answers each is `shared.problems`' business
+(RFC 9457 problem details): a service layer names no status.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pymongo.errors import ConnectionFailure
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-PROBLEM_JSON = "application/problem+json"
-TYPE_BASE = "https://marketplace.example/problems/"
-log = logging.getLogger("shared.errors")
-
-
-class Problem(Exception):
-    status = 400
-    kind = "bad-request"
-    title = "Bad request"
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        status: int | None = None,
-        kind: str | None = None,
-        title: str | None = None,
-        **extra: Any,
-    ) -> None:
+class ApplicationError(Exception):
+    def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.status = status or self.status
-        self.kind = kind or self.kind
-        self.title = title or self.title
         self.extra = extra
 
 
-class Unauthorized(Problem):
-    status, kind, title = 401, "unauthorized", "Authentication required"
+class Unauthorized(ApplicationError):
+    """Who is calling is not known (no token, or a bad one)."""
 
 
-class Forbidden(Problem):
-    status, kind, title = 403, "forbidden", "Not allowed for your role"
+class Forbidden(ApplicationError):
+    """Not for the caller's role."""
 
 
-class NotFound(Problem):
-    status, kind, title = 404, "not-found", "Not found"
+class NotFound(ApplicationError):
+    """Absent, or another party's (which is the same to the caller)."""
 
 
-class Conflict(Problem):
-    status, kind, title = 409, "conflict", "Conflicts with the current state"
+class Conflict(ApplicationError):
+    """Valid, but the current state forbids it."""
 
 
-class Unprocessable(Problem):
-    status, kind, title = 422, "unprocessable", "Request cannot be processed"
-
-
-def problem_response(
-    status: int,
-    kind: str,
-    title: str,
-    detail: str,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> JSONResponse:
-    body = {"type": TYPE_BASE + kind, "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
-
-
-def _validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
-    return [
-        {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", ""))} for error in errors
-    ]
-
-
-def _answer(error: Problem) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    return problem_response(
-        error.status, error.kind, error.title, error.detail, headers=headers, **error.extra
-    )
-
-
-def install_problem_handlers(
-    app: FastAPI, domain_errors: Mapping[type[Exception], Callable[[Any], Problem]]
-) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, error: Problem) -> JSONResponse:
-        return _answer(error)
-
-    for error_type, to_problem in domain_errors.items():
-
-        async def _domain(
-            request: Request, error: Exception, to_problem: Callable[[Any], Problem] = to_problem
-        ) -> JSONResponse:
-            return _answer(to_problem(error))
-
-        app.add_exception_handler(error_type, _domain)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(error.errors())
-        where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
-        return problem_response(
-            422,
-            "validation",
-            "Invalid request",
-            f"Fix these fields and send again: {where}",
-            errors=errors,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem_response(
-            error.status_code,
-            f"http-{error.status_code}",
-            str(error.detail),
-            str(error.detail),
-            headers=dict(error.headers or {}),
-        )
-
-    @app.exception_handler(ConnectionFailure)
-    async def _unavailable(request: Request, error: ConnectionFailure) -> JSONResponse:
-        log.warning("database unreachable on %s %s: %r", request.method, request.url.path, error)
-        return problem_response(
-            503,
-            "unavailable",
-            "Temporarily unavailable",
-            "The service cannot reach its database; retry in a moment.",
-            headers={"Retry-After": "2"},
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return problem_response(
-            500,
-            "internal",
-            "Internal error",
-            "Something went wrong on our side; it is logged. Retry later.",
-        )
+class Unprocessable(ApplicationError):
+    """The request cannot be processed as sent."""

@@ -6,7 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import PROBLEM_JSON, TYPE_BASE
+from shared.problems import PROBLEM_JSON, TYPE_BASE
 
 _WITH_BODY = {"POST", "PUT", "PATCH"}
 

@@ -29,6 +29,8 @@ from pymongo.errors import (
 )
 
 Document = dict[str, Any]
+#: The database could not be reached (an answer of 503, not 500).
+DatabaseUnavailable = ConnectionFailure
 #: The server's error code for a unique-index violation.
 DUPLICATE_KEY = 11000
 Collection = AsyncCollection[Document]
@@ -39,6 +41,7 @@ __all__ = [
     "BulkWriteError",
     "Collection",
     "Database",
+    "DatabaseUnavailable",
     "Document",
     "DuplicateKeyError",
     "IndexSpec",
@@ -148,7 +151,7 @@ async def count(collection: Collection, filter: Mapping[str, Any]) -> int:
 
 def is_outage(error: BaseException) -> bool:
     """The database could not be reached (rather than refusing what was asked)."""
-    return isinstance(error, ConnectionFailure)
+    return isinstance(error, DatabaseUnavailable)
 
 
 async def is_reachable(client: AsyncMongoClient[Document]) -> bool:

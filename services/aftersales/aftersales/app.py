@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from aftersales.adapters.queries import CASES, INDEXES
 from aftersales.bootstrap import bootstrap
 from aftersales.entrypoints.http import cases_router, merchants_router
-from aftersales.entrypoints.problems import DOMAIN_ERRORS
+from aftersales.entrypoints.problems import PROBLEMS
 from aftersales.settings import AftersalesSettings
 from shared.app import ServiceSpec, create_app
 from shared.clock import Clock
@@ -20,7 +20,7 @@ SPEC = ServiceSpec(
     indexes=INDEXES,
     outbox_collections=[CASES],
     bootstrap=bootstrap,
-    domain_errors=DOMAIN_ERRORS,
+    problems=PROBLEMS,
 )
 
 

@@ -6,12 +6,11 @@ from fastapi import FastAPI
 
 from logistics.adapters.queries import INDEXES, SHIPMENTS
 from logistics.bootstrap import bootstrap
-from logistics.domain.parties import InvalidTransition, ShipmentError
 from logistics.entrypoints.http import estimates_router, shipments_router
+from logistics.entrypoints.problems import PROBLEMS
 from logistics.settings import LogisticsSettings
 from shared.app import ServiceSpec, create_app
 from shared.clock import Clock
-from shared.errors import Conflict, Unprocessable
 from shared.policy import Policy
 
 SPEC = ServiceSpec(
@@ -21,11 +20,7 @@ SPEC = ServiceSpec(
     indexes=INDEXES,
     outbox_collections=[SHIPMENTS],
     bootstrap=bootstrap,
-    domain_errors={
-        # A shipment asked to move to a status its current one does not lead to.
-        InvalidTransition: lambda error: Conflict(str(error)),
-        ShipmentError: lambda error: Unprocessable(str(error)),
-    },
+    problems=PROBLEMS,
 )
 
 

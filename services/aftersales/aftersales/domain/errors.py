@@ -1,16 +1,14 @@
-"""Domain errors of aftersales; the entrypoints map each to one problem+json status."""
+"""Aftersales' refusals, in the domain's words (`entrypoints/problems.py` answers each)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+
+from shared.contract.types import Money
 
 
 class AfterSalesError(Exception):
     """A request the domain refuses, with a reason a person can act on."""
-
-    status: ClassVar[int] = 422
-    title: ClassVar[str] = "Request refused"
 
     def __init__(self, detail: str, *, rule: str | None = None) -> None:
         super().__init__(detail)
@@ -20,9 +18,6 @@ class AfterSalesError(Exception):
 
 class OutsideWindow(AfterSalesError):
     """A case opened before its window opens or after it closes (R-AS-1)."""
-
-    status: ClassVar[int] = 422
-    title: ClassVar[str] = "Outside the after-sales window"
 
     def __init__(
         self,
@@ -40,12 +35,14 @@ class OutsideWindow(AfterSalesError):
 class Conflict(AfterSalesError):
     """The request is valid but the current state forbids it (e.g. case already closed)."""
 
-    status: ClassVar[int] = 409
-    title: ClassVar[str] = "Conflict with the current state"
+
+class RefundRefused(Conflict):
+    """A refund the order cannot bear any more: says how much it still can."""
+
+    def __init__(self, detail: str, *, refundable_left: Money) -> None:
+        super().__init__(detail)
+        self.refundable_left = refundable_left
 
 
 class Invalid(AfterSalesError):
     """The request itself is wrong (e.g. a refund above the order total)."""
-
-    status: ClassVar[int] = 422
-    title: ClassVar[str] = "Invalid request"

@@ -1,13 +1,18 @@
-"""Domain errors of aftersales → problem+json: the one place of that mapping."""
+"""Aftersales' domain errors → problem+json: the one place of that mapping."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
-from aftersales.domain.errors import AfterSalesError, Conflict, Invalid, OutsideWindow
+from aftersales.domain.errors import (
+    AfterSalesError,
+    Conflict,
+    Invalid,
+    OutsideWindow,
+    RefundRefused,
+)
 from shared.contract.types import rfc3339
-from shared.errors import Problem
+from shared.problems import Problem, ProblemMap
 
 
 def outside_window(error: OutsideWindow) -> Problem:
@@ -17,27 +22,27 @@ def outside_window(error: OutsideWindow) -> Problem:
         for name, moment in (("opens_at", error.opens_at), ("closes_at", error.closes_at))
         if moment is not None
     }
-    return Problem(
-        error.detail,
-        status=422,
-        kind="outside-aftersales-window",
-        title=error.title,
-        rule=error.rule,
-        **dates,
-    )
+    return Problem(error.detail, status=422, kind="outside-aftersales-window",
+                   title="Outside the after-sales window", rule=error.rule, **dates)  # fmt: skip
 
 
-def _refused(status: int, kind: str) -> Callable[[AfterSalesError], Problem]:
+def refund_refused(error: RefundRefused) -> Problem:
+    return Problem(error.detail, status=409, kind="refund-conflict", title="Refund not possible",
+                   refundable_left=error.refundable_left.model_dump(mode="json"))  # fmt: skip
+
+
+def _refused(status: int, kind: str, title: str) -> Callable[[AfterSalesError], Problem]:
     def to_problem(error: AfterSalesError) -> Problem:
         rule = {"rule": error.rule} if error.rule else {}
-        return Problem(error.detail, status=status, kind=kind, title=error.title, **rule)
+        return Problem(error.detail, status=status, kind=kind, title=title, **rule)
 
     return to_problem
 
 
-DOMAIN_ERRORS: Mapping[type[Exception], Callable[[Any], Problem]] = {
+PROBLEMS: ProblemMap = {
     OutsideWindow: outside_window,
-    Conflict: _refused(409, "aftersales-conflict"),
-    Invalid: _refused(422, "aftersales-invalid"),
-    AfterSalesError: _refused(422, "aftersales-refused"),
+    RefundRefused: refund_refused,
+    Conflict: _refused(409, "aftersales-conflict", "Conflict with the current state"),
+    Invalid: _refused(422, "aftersales-invalid", "Invalid request"),
+    AfterSalesError: _refused(422, "aftersales-refused", "Request refused"),
 }

@@ -28,12 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aftersales.adapters import queries
-from aftersales.domain.errors import Conflict
+from aftersales.domain.errors import Conflict, RefundRefused
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case, Decision, check_decision
 from shared.clock import Clock
 from shared.contract.types import Money
-from shared.errors import Conflict as ConflictProblem
 from shared.errors import NotFound
 from shared.policy import Policy
 from shared.repository import AggregateRepository, retry_on_conflict
@@ -137,11 +136,6 @@ class CaseResolution:
         return order
 
 
-def _naming_what_is_left(refused: Conflict, order: OrderFacts, case: Case) -> ConflictProblem:
+def _naming_what_is_left(refused: Conflict, order: OrderFacts, case: Case) -> RefundRefused:
     left = order.refundable_left(excluding_case=case.id)
-    return ConflictProblem(
-        refused.detail,
-        kind="refund-conflict",
-        title="Refund not possible",
-        refundable_left=left.model_dump(mode="json"),
-    )
+    return RefundRefused(refused.detail, refundable_left=left)

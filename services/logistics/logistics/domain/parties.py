@@ -16,6 +16,10 @@ class InvalidTransition(ShipmentError):
     pass
 
 
+class NoRoute(ShipmentError):
+    """R-LOG-6: no route rule accepts this parcel."""
+
+
 def may_ship(store_type: StoreType, role: Role, subject: str, merchant_id: str) -> bool:
     """R-LOG-1: the platform ships full-managed orders; R-LOG-4: the owning merchant
     ships its semi-managed orders itself."""

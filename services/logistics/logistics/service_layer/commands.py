@@ -9,7 +9,7 @@ from datetime import datetime
 from logistics.adapters import queries
 from logistics.domain.deadlines import DeliveryEstimate, estimate
 from logistics.domain.model import Handover, ReportedExceptionKind, Shipment
-from logistics.domain.parties import may_ship
+from logistics.domain.parties import NoRoute, may_ship
 from logistics.domain.routes import Route
 from shared.auth import Principal
 from shared.calendar import Calendars
@@ -117,10 +117,8 @@ class ShipmentCommands:
             raise Unprocessable(f"Cannot estimate: {error}.") from error
         if found is None:
             # R-LOG-6: no route rule accepts this parcel.
-            raise Unprocessable(
+            raise NoRoute(
                 f"No {query.store_type} route accepts {query.weight_grams} g to "
-                f"{query.country}; see GET /routes for the destinations and weights accepted.",
-                kind="no-route",
-                title="No route",
+                f"{query.country}; see GET /routes for the destinations and weights accepted."
             )
         return found
