@@ -22,7 +22,7 @@ import uvloop
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "tools")]
 
 from shared.clock import SystemClock  # noqa: E402
-from shared.contract import Envelope  # noqa: E402
+from shared.contract import REGISTRY, Envelope  # noqa: E402
 from shared.messaging.consumer import EventConsumer, Inbox  # noqa: E402
 from shared.messaging.publisher import EventPublisher  # noqa: E402
 from shared.messaging.topology import QUEUES  # noqa: E402
@@ -75,7 +75,8 @@ async def bus(args: argparse.Namespace, countdown: Countdown) -> None:
         countdown.tick()
 
     queue = QUEUES["aftersales"]
-    consumer = EventConsumer(connection, queue, dict.fromkeys(queue.event_types, handle),
+    handlers = {REGISTRY[name]: handle for name in queue.event_types}
+    consumer = EventConsumer(connection, queue, handlers,
                              inbox=Inbox(mongo["bench"][f"inbox_{uuid.uuid4().hex[:6]}"]),
                              publisher=publisher, clock=SystemClock(), max_attempts=5,
                              prefetch=ServiceSettings().amqp_prefetch)  # fmt: skip

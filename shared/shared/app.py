@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,7 +27,7 @@ from shared.calendar import Calendars
 from shared.clock import Clock, OffsetClock, SystemClock
 from shared.guards import BodyGuard
 from shared.logs import configure_logging, correlation_scope
-from shared.messaging.consumer import Handler
+from shared.messaging.handlers import HandlerTable
 from shared.messaging.topology import QUEUES
 from shared.mongo import IndexSpec
 from shared.policy import Policy
@@ -44,7 +44,7 @@ class Wiring:
     """What a service's bootstrap hands back to the shared lifespan."""
 
     services: Any
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    handlers: HandlerTable = field(default_factory=dict)
     jobs: Sequence[tuple[str, Callable[[], Awaitable[None]]]] = ()
 
 

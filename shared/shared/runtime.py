@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import aio_pika
@@ -20,8 +20,9 @@ from pymongo import AsyncMongoClient
 from shared import metrics
 from shared.calendar import Calendars
 from shared.clock import Clock
-from shared.messaging.consumer import EventConsumer, Handler, Inbox
+from shared.messaging.consumer import EventConsumer, Inbox
 from shared.messaging.dead_letters import DeadLetters
+from shared.messaging.handlers import HandlerTable
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import QUEUES, declare_topology
 from shared.mongo import (
@@ -124,7 +125,7 @@ class Runtime:
 
     async def start(
         self,
-        handlers: Mapping[str, Handler],
+        handlers: HandlerTable,
         jobs: Sequence[tuple[str, Callable[[], Awaitable[None]]]] = (),
     ) -> None:
         assert self.relay is not None

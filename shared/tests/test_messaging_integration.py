@@ -18,6 +18,7 @@ from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event, record_event
 from shared.contract.events import OrderCancelled
 from shared.messaging.consumer import EventConsumer, Inbox
+from shared.messaging.handlers import Handler
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import EXCHANGE, ServiceQueue, declare_topology
 from shared.mongo import Database, connect
@@ -101,7 +102,7 @@ async def test_events_stored_before_a_crash_are_published_by_the_next_relay(
 async def start_consumer(
     connection: aio_pika.abc.AbstractRobustConnection,
     database: Database,
-    handler: object,
+    handler: Handler,
     queue: ServiceQueue,
 ) -> None:
     publisher = EventPublisher(connection, service=queue.service)
@@ -109,7 +110,7 @@ async def start_consumer(
     consumer = EventConsumer(
         connection,
         queue,
-        {"OrderCancelled": handler},  # type: ignore[dict-item]
+        {OrderCancelled: handler},
         inbox=Inbox(database["inbox"]),
         publisher=publisher,
         clock=SystemClock(),

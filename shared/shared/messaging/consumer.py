@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
@@ -22,12 +22,12 @@ from shared.clock import Clock
 from shared.contract import ContractViolation, Envelope, parse_event
 from shared.contract.types import rfc3339
 from shared.logs import correlation_scope
+from shared.messaging.handlers import HandlerTable, event_types
 from shared.messaging.publisher import PUBLISHED_AT, EventPublisher
 from shared.messaging.topology import ServiceQueue, declare_topology
 from shared.mongo import DUPLICATE_KEY, BulkWriteError, Collection, Document, is_outage
 from shared.tracing import SpanKind, span
 
-Handler = Callable[[Envelope, Any], Awaitable[None]]
 log = logging.getLogger("shared.consumer")
 
 ATTEMPTS_HEADER = "x-attempts"
@@ -82,7 +82,7 @@ class EventConsumer:
         self,
         connection: AbstractRobustConnection,
         queue: ServiceQueue,
-        handlers: Mapping[str, Handler],
+        handlers: HandlerTable,
         *,
         inbox: Inbox,
         publisher: EventPublisher,
@@ -90,9 +90,12 @@ class EventConsumer:
         max_attempts: int,
         prefetch: int,
     ) -> None:
-        missing = set(queue.event_types) - set(handlers)
-        if missing:
-            raise ValueError(f"{queue.service} binds events it has no handler for: {missing}")
+        handled, bound = event_types(handlers), set(queue.event_types)
+        if handled != bound:
+            raise ValueError(
+                f"{queue.service}'s handlers and its queue's bindings differ: no handler for "
+                f"{sorted(bound - handled)}, no binding for {sorted(handled - bound)}"
+            )
         self._connection = connection
         self._queue = queue
         self._handlers = handlers
@@ -147,7 +150,7 @@ class EventConsumer:
             # A malformed or unknown event can never succeed: park it at once, with why.
             await self._park(message, event_type, violation, attempts=1)
             return
-        handler = self._handlers.get(envelope.event_type)
+        handler = self._handlers.get(type(payload))
         if handler is None:
             await self._park(message, event_type, ContractViolation("no handler"), attempts=1)
             return

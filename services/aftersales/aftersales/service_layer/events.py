@@ -19,7 +19,7 @@ from shared.contract.events import (
     Shipped,
     StoreApproved,
 )
-from shared.messaging.consumer import Handler
+from shared.messaging.handlers import HandlerTable, on
 from shared.replica import Replicas
 
 A = TypeVar("A", bound=Aggregate)
@@ -31,16 +31,18 @@ class AftersalesEventHandlers:
     stores: Replicas[StoreFacts]
     clock: Clock
 
-    def table(self) -> dict[str, Handler]:
-        return {
-            "StoreApproved": self.store_approved,
-            "OrderCreated": self.order_created,
-            "OrderConfirmed": self.order_confirmed,
-            "OrderCancelled": self.order_cancelled,
-            "Shipped": self.shipped,
-            "Delivered": self.delivered,
-            "ShipmentException": self.shipment_exception,
-        }
+    def table(self) -> HandlerTable:
+        return dict(
+            [
+                on(StoreApproved, self.store_approved),
+                on(OrderCreated, self.order_created),
+                on(OrderConfirmed, self.order_confirmed),
+                on(OrderCancelled, self.order_cancelled),
+                on(Shipped, self.shipped),
+                on(Delivered, self.delivered),
+                on(ShipmentException, self.shipment_exception),
+            ]
+        )
 
     async def store_approved(self, envelope: Envelope, event: StoreApproved) -> None:
         # R-AS-2: the approval date starts the full-managed exemption period.

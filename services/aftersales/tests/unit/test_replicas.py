@@ -30,7 +30,7 @@ class Wired:
 
     async def deliver(self, event: ContractModel, at: datetime) -> None:
         envelope = record_event(event, producer="other", correlation_id="c", occurred_at=at)
-        await self.handlers.table()[envelope.event_type](envelope, event)
+        await self.handlers.table()[type(event)](envelope, event)
 
 
 def approval(store_type: str, at: datetime) -> StoreApproved:

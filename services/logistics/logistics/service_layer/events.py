@@ -18,7 +18,7 @@ from shared.calendar import Calendars
 from shared.clock import Clock
 from shared.contract import Envelope
 from shared.contract.events import OrderConfirmed, StoreApproved
-from shared.messaging.consumer import Handler
+from shared.messaging.handlers import HandlerTable, on
 from shared.policy import Policy
 from shared.replica import Replicas
 from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
@@ -49,11 +49,13 @@ class LogisticsEventHandlers:
     routes: Sequence[Route]
     calendars: Calendars
 
-    def table(self) -> dict[str, Handler]:
-        return {
-            "StoreApproved": self.store_approved,
-            "OrderConfirmed": self.order_confirmed,
-        }
+    def table(self) -> HandlerTable:
+        return dict(
+            [
+                on(StoreApproved, self.store_approved),
+                on(OrderConfirmed, self.order_confirmed),
+            ]
+        )
 
     async def store_approved(self, envelope: Envelope, event: StoreApproved) -> None:
         """Keep the facts a shipment needs (R-LOG-2); the newest approval wins."""

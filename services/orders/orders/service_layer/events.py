@@ -17,6 +17,8 @@ from shared.contract import Envelope
 from shared.contract.events import (
     AfterSalesCaseOpened,
     Delivered,
+    ProductApproved,
+    ProductRejected,
     RefundIssued,
     ShipmentException,
     ShipmentLate,
@@ -25,7 +27,7 @@ from shared.contract.events import (
     StoreRejected,
 )
 from shared.contract.types import rfc3339
-from shared.messaging.consumer import Handler
+from shared.messaging.handlers import HandlerTable, on
 from shared.mongo import indexed
 from shared.replica import Replicas
 from shared.repository import AggregateRepository, retry_on_conflict
@@ -43,19 +45,21 @@ class OrderEventHandlers:
     stores: Replicas[StoreListing]
     clock: Clock
 
-    def table(self) -> dict[str, Handler]:
-        return {
-            "StoreApproved": self.store_approved,
-            "StoreRejected": self.store_rejected,
-            "ProductApproved": self.product_decided,
-            "ProductRejected": self.product_decided,
-            "Shipped": self.shipped,
-            "Delivered": self.delivered,
-            "ShipmentLate": self.shipment_late,
-            "ShipmentException": self.shipment_exception,
-            "AfterSalesCaseOpened": self.case_opened,
-            "RefundIssued": self.refund_issued,
-        }
+    def table(self) -> HandlerTable:
+        return dict(
+            [
+                on(StoreApproved, self.store_approved),
+                on(StoreRejected, self.store_rejected),
+                on(ProductApproved, self.product_decided),
+                on(ProductRejected, self.product_decided),
+                on(Shipped, self.shipped),
+                on(Delivered, self.delivered),
+                on(ShipmentLate, self.shipment_late),
+                on(ShipmentException, self.shipment_exception),
+                on(AfterSalesCaseOpened, self.case_opened),
+                on(RefundIssued, self.refund_issued),
+            ]
+        )
 
     async def store_approved(self, envelope: Envelope, event: StoreApproved) -> None:
         if await self.stores.apply(event.store_id, envelope, event):

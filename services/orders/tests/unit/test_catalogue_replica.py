@@ -34,7 +34,7 @@ class Wired:
 
     async def deliver(self, event: ContractModel, at: datetime) -> None:
         envelope = record_event(event, producer="review", correlation_id="c", occurred_at=at)
-        await self.handlers.table()[envelope.event_type](envelope, event)
+        await self.handlers.table()[type(event)](envelope, event)
 
 
 def approved(title: str, at: datetime) -> ProductApproved:

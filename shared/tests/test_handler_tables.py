@@ -1,0 +1,62 @@
+"""Handler tables keyed by event class: mypy refuses a handler wired to the wrong event,
+and a consumer refuses to start unless its table is exactly its queue's bindings."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from mypy import api as mypy
+
+from shared.clock import SystemClock
+from shared.contract import Envelope
+from shared.contract.events import Delivered, Shipped
+from shared.messaging.consumer import EventConsumer
+from shared.messaging.handlers import event_types, on
+from shared.messaging.topology import ServiceQueue
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def shipped(envelope: Envelope, event: Shipped) -> None:
+    return None
+
+
+def test_a_table_handles_the_classes_it_pairs() -> None:
+    assert event_types(dict([on(Shipped, shipped)])) == {"Shipped"}
+
+
+def test_mypy_refuses_a_handler_wired_to_the_wrong_event(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        textwrap.dedent("""
+        from shared.contract import Envelope
+        from shared.contract.events import Delivered, Shipped
+        from shared.messaging.handlers import on
+
+        async def delivered(envelope: Envelope, event: Delivered) -> None: ...
+
+        right = on(Delivered, delivered)
+        wrong = on(Shipped, delivered)
+    """)
+    )
+    report, _, status = mypy.run(["--strict", "--cache-dir", str(ROOT / ".mypy_cache"),
+                                  str(probe)])  # fmt: skip
+    assert status == 1
+    assert [line for line in report.splitlines() if "error:" in line] == [
+        f'{probe}:9: error: Argument 2 to "on" has incompatible type '
+        '"Callable[[Envelope, Delivered], Coroutine[Any, Any, None]]"; expected '
+        '"Callable[[Envelope, Shipped], Awaitable[None]]"  [arg-type]'
+    ]
+
+
+def test_a_consumer_whose_table_differs_from_its_bindings_does_not_start() -> None:
+    queue = ServiceQueue("logistics", ("Shipped",))
+    with pytest.raises(
+        ValueError, match=r"no handler for \['Shipped'\], no binding for \['Delivered'\]"
+    ):
+        EventConsumer(cast(Any, None), queue, dict([on(Delivered, shipped)]),  # type: ignore[arg-type]
+                      inbox=cast(Any, None), publisher=cast(Any, None), clock=SystemClock(),
+                      max_attempts=1, prefetch=1)  # fmt: skip
