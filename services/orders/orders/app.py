@@ -8,6 +8,7 @@ from orders.adapters.queries import INDEXES, ORDERS
 from orders.bootstrap import bootstrap
 from orders.entrypoints.catalogue_http import catalogue_router
 from orders.entrypoints.http import merchants_router, orders_router
+from orders.entrypoints.problems import PROBLEMS
 from orders.settings import OrdersSettings
 from shared.app import ServiceSpec, create_app
 from shared.clock import Clock
@@ -20,6 +21,7 @@ SPEC = ServiceSpec(
     indexes=INDEXES,
     outbox_collections=[ORDERS],
     bootstrap=bootstrap,
+    problems=PROBLEMS,
 )
 
 

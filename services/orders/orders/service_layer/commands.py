@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from orders.domain.catalogue import CatalogueItem
-from orders.domain.model import Order, OrderConflict, OrderError
+from orders.domain.model import Order, OrderConflict
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.contract.events import OrderLine
@@ -71,8 +71,6 @@ class OrderCommands:
                 policy=self.policy,
                 request_fingerprint=fingerprint,
             )
-        except OrderError as error:
-            raise Unprocessable(str(error)) from error
         except ValidationError as error:  # a total beyond what Money carries
             raise Unprocessable(
                 "The order's total is too large for one order; order fewer items."
@@ -145,10 +143,7 @@ class OrderCommands:
             if order.expire(now):
                 # Past `confirm_by`: the order is cancelled now (R-ORD-3), then refused.
                 await self.orders.save(order, now=now)
-            try:
-                order.confirm(now)
-            except OrderConflict as error:
-                raise Conflict(str(error), code=error.code) from error
+            order.confirm(now)
             await self.orders.save(order, now=now)
             return order
 
@@ -163,9 +158,10 @@ class OrderCommands:
         for order_id in dict.fromkeys(order_ids):
             try:
                 order = await self.confirm(order_id, principal)
-            except (NotFound, Conflict) as refused:
-                code = refused.extra.get("code", "not_found")
-                outcomes.append(ConfirmOutcome(order_id, False, str(code), refused.detail))
+            except OrderConflict as refused:
+                outcomes.append(ConfirmOutcome(order_id, False, refused.code, str(refused)))
+            except NotFound as absent:
+                outcomes.append(ConfirmOutcome(order_id, False, "not_found", absent.detail))
             else:
                 outcomes.append(ConfirmOutcome(order_id, True, None, None, order))
         return outcomes
@@ -178,10 +174,7 @@ class OrderCommands:
             now = self.clock.now()
             if order.expire(now):
                 await self.orders.save(order, now=now)
-            try:
-                order.cancel_by_buyer(now)
-            except OrderConflict as error:
-                raise Conflict(str(error), code=error.code) from error
+            order.cancel_by_buyer(now)
             await self.orders.save(order, now=now)
             return order
 
