@@ -8,7 +8,7 @@ relay (`shared.outbox`) publishes the entries and removes them after the broker'
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -40,12 +40,18 @@ class AggregateRepository(Generic[A]):
         *,
         producer: str,
         on_outbox: Callable[[Collection, dict[str, Any]], None] | None = None,
+        keys: Mapping[str, Callable[[A], str]] | None = None,
+        outbox: bool = True,
     ) -> None:
         """`on_outbox(collection, document)` runs after each write that stored events (the
-        relay's `offer`: it publishes them at once)."""
+        relay's `offer`: it publishes them at once). `keys` are the sort keys stored beside
+        the aggregate for its queries' pages (`shared.pagination`), computed on each write.
+        Without `outbox` (replicas, which publish nothing) documents carry no outbox."""
         self.collection = collection
         self._model = model
         self._producer = producer
+        self._keys = dict(keys or {})
+        self._outbox = outbox
         self._on_outbox = on_outbox
 
     async def get(self, aggregate_id: str) -> A | None:
@@ -118,14 +124,18 @@ class AggregateRepository(Generic[A]):
         ]
         document = aggregate.to_document()
         document["version"] = aggregate.version + 1
-        document["outbox"] = outbox
-        document["outbox_pending"] = bool(outbox)
+        document.update({name: key(aggregate) for name, key in self._keys.items()})
+        if self._outbox:
+            document["outbox"] = outbox
+            document["outbox_pending"] = bool(outbox)
+        elif outbox:
+            raise RuntimeError(f"{self._model.__name__} keeps no outbox, yet recorded events")
         return document
 
     def _committed(self, aggregate: A, document: dict[str, Any]) -> None:
         aggregate.version = document["version"]
-        aggregate._stored_outbox = document["outbox"]
-        if document["outbox_pending"] and self._on_outbox is not None:
+        aggregate._stored_outbox = document.get("outbox", [])
+        if document.get("outbox_pending") and self._on_outbox is not None:
             self._on_outbox(self.collection, document)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import aio_pika
@@ -82,16 +82,22 @@ class Runtime:
         if self.relay is not None:
             self.relay.offer(collection, document)
 
-    def repository(self, collection: str, model: type[A]) -> AggregateRepository[A]:
+    def repository(
+        self, collection: str, model: type[A], keys: Mapping[str, Callable[[A], str]] | None = None
+    ) -> AggregateRepository[A]:
         """A repository of this service's database whose writes offer their events to the
-        relay (published at once, without a read)."""
-        return AggregateRepository(
-            self.db[collection], model, producer=self.service, on_outbox=self.offer_to_relay
-        )
+        relay (published at once, without a read), storing `keys` for pages."""
+        return AggregateRepository(self.db[collection], model, producer=self.service,
+                                   on_outbox=self.offer_to_relay, keys=keys)  # fmt: skip
 
-    def replicas(self, collection: str, model: type[R]) -> Replicas[R]:
-        """This service's replicas of another's data (`shared.replica`), in `collection`."""
-        return Replicas(self.repository(collection, model), model, self.clock)
+    def replicas(
+        self, collection: str, model: type[R], keys: Mapping[str, Callable[[R], str]] | None = None
+    ) -> Replicas[R]:
+        """This service's replicas of another's data (`shared.replica`), in `collection`:
+        they publish nothing, so their documents carry no outbox."""
+        repository = AggregateRepository(self.db[collection], model, producer=self.service,
+                                         keys=keys, outbox=False)  # fmt: skip
+        return Replicas(repository, model, self.clock)
 
     async def open(self, indexes: Sequence[IndexSpec], outbox_collections: Sequence[str]) -> None:
         self._mongo = connect(self.settings.mongo_url, app_name=self.service)

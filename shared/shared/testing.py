@@ -4,6 +4,7 @@ through a service's wiring, with no engine and no broker."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +17,16 @@ class InMemoryRepository(AggregateRepository[A]):
     with `ConcurrencyConflict` when the stored version moved. It has no collection: code
     that queries one directly is not for unit tests."""
 
-    def __init__(self, model: type[A], *, producer: str = "test") -> None:
+    def __init__(
+        self,
+        model: type[A],
+        *,
+        producer: str = "test",
+        keys: Mapping[str, Callable[[A], str]] | None = None,
+        outbox: bool = True,
+    ) -> None:
         self._model, self._producer, self._on_outbox = model, producer, None
+        self._keys, self._outbox = dict(keys or {}), outbox
         self.documents: dict[str, dict[str, Any]] = {}
 
     async def get(self, aggregate_id: str) -> A | None:

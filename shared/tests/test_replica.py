@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
+import pytest
+
 from shared.clock import FixedClock
 from shared.contract import Envelope, record_event
 from shared.contract.events import Delivered, StoreApproved
@@ -132,3 +134,21 @@ async def test_a_create_lost_to_another_consumer_is_retried_as_an_update() -> No
     stored = await replicas.get("s-1")
     assert stored is not None
     assert (stored.name, stored.version) == ("Newer", 2)
+
+
+async def test_replicas_documents_carry_no_outbox_and_their_sort_keys() -> None:
+    keys = {"name_key": lambda listing: listing.name.lower()}
+    repository = InMemoryRepository(Listing, keys=keys, outbox=False)
+    replicas = Replicas(repository, Listing, FixedClock(T0))
+    await take(replicas, approved("Lantern", T0))
+    document = repository.documents["s-1"]
+    assert document["name_key"] == "lantern"
+    assert not {"outbox", "outbox_pending"} & set(document)
+
+
+async def test_an_aggregate_without_an_outbox_may_not_record_events() -> None:
+    repository = InMemoryRepository(Listing, outbox=False)
+    listing = Listing(id="s-1", name="Lantern")
+    listing.record(approved("Lantern", T0).typed_payload())
+    with pytest.raises(RuntimeError, match="keeps no outbox"):
+        await repository.add(listing, now=T0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aftersales.adapters.queries import CASES, ORDERS, STORES
+from aftersales.adapters.queries import CASE_KEYS, CASES, ORDERS, STORES
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case
 from aftersales.service_layer.commands import CaseCommands
@@ -24,7 +24,7 @@ class AftersalesServices:
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
-    cases = runtime.repository(CASES, Case)
+    cases = runtime.repository(CASES, Case, keys=CASE_KEYS)
     orders = runtime.replicas(ORDERS, OrderFacts)
     stores = runtime.replicas(STORES, StoreFacts)
     commands = CaseCommands(cases, orders.repository, runtime.clock, runtime.policy)

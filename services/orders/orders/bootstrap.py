@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orders.adapters.queries import CATALOGUE, ORDERS, STORES
+from orders.adapters.catalogue_queries import CATALOGUE_KEYS
+from orders.adapters.queries import CATALOGUE, ORDER_KEYS, ORDERS, STORES
 from orders.domain.catalogue import CatalogueItem, StoreListing
 from orders.domain.model import Order
 from orders.service_layer.commands import OrderCommands
@@ -20,8 +21,8 @@ class OrdersServices:
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
-    orders = runtime.repository(ORDERS, Order)
-    catalogue = runtime.replicas(CATALOGUE, CatalogueItem)
+    orders = runtime.repository(ORDERS, Order, keys=ORDER_KEYS)
+    catalogue = runtime.replicas(CATALOGUE, CatalogueItem, keys=CATALOGUE_KEYS)
     commands = OrderCommands(orders, catalogue.repository, runtime.clock, runtime.policy)
     events = OrderEventHandlers(
         orders, catalogue, runtime.replicas(STORES, StoreListing), runtime.clock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from review.adapters.queries import INVITATIONS, PRODUCTS, STORES
+from review.adapters.queries import INVITATIONS, PRODUCTS, STORES, SUBMITTED_KEYS
 from review.domain.model import Invitation, Product, Store
 from review.service_layer.commands import StoreCommands
 from review.service_layer.deadlines import ReviewDeadline
@@ -21,8 +21,8 @@ class ReviewServices:
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
-    stores = runtime.repository(STORES, Store)
-    products = runtime.repository(PRODUCTS, Product)
+    stores = runtime.repository(STORES, Store, keys=SUBMITTED_KEYS)
+    products = runtime.repository(PRODUCTS, Product, keys=SUBMITTED_KEYS)
     services = ReviewServices(
         stores=StoreCommands(
             stores, runtime.repository(INVITATIONS, Invitation), runtime.clock, runtime.policy

@@ -12,10 +12,13 @@ from typing import Any
 
 from aftersales.domain.model import Case, CaseStatus
 from shared.auth import Principal
+from shared.clock import time_key
 from shared.mongo import Collection, IndexSpec, indexed
-from shared.pagination import encode_cursor, keyset
+from shared.pagination import find_page
 
 CASES, ORDERS, STORES = "cases", "orders", "stores"
+#: Stored with each case for pages in the order cases were opened (`time_key`).
+CASE_KEYS = {"opened_key": lambda case: time_key(case.opened_at, case.id)}
 
 #: More cases than one order ever gets; the list of an order's cases is not paged.
 CASES_PER_ORDER_MAX = 200
@@ -66,14 +69,8 @@ async def waiting_cases(
     query: dict[str, Any] = principal.scope()
     if status:
         query["status"] = status
-    if cursor or not query:  # an operator's first page of all cases names its key too
-        query["opened_key"] = keyset(cursor)
-    documents = await (
-        collection.find(indexed(query)).sort("opened_key", 1).limit(limit + 1).to_list()
-    )
-    cases = [Case.from_document(document) for document in documents[:limit]]
-    more = len(documents) > limit
-    return cases, encode_cursor(cases[-1].opened_key) if more and cases else None
+    return await find_page(collection, query, Case.from_document, key="opened_key",
+                           limit=limit, cursor=cursor)  # fmt: skip
 
 
 async def refunded_between(

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field
 
 from aftersales.domain.errors import Conflict, Invalid
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.refunds import money_text
 from aftersales.domain.rules import Reason, check_can_open, liable_party
 from shared.aggregate import Aggregate
-from shared.clock import time_key, utc_ms
+from shared.clock import utc_ms
 from shared.contract.events import AfterSalesCaseOpened, RefundIssued
 from shared.contract.types import LiableParty, Money, Role, StoreType, UtcDateTime
 from shared.policy import Policy
@@ -49,12 +49,6 @@ class Case(Aggregate):
     refund_requested: Money
     status: CaseStatus = "open"
     opened_at: UtcDateTime
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def opened_key(self) -> str:
-        """Stored for pages in opened_at order (`shared.clock.time_key`)."""
-        return time_key(self.opened_at, self.id)
 
     # R-AS-2 / R-REV-10: who bore the refund, why, and the policy the decision was made under.
     liable_party: LiableParty | None = None

@@ -12,9 +12,12 @@ from typing import Any
 
 from orders.domain.catalogue import CatalogueItem
 from shared.mongo import Collection, IndexSpec, indexed
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import find_page
 
 CATALOGUE = "catalogue"
+#: The id, stored again for pages in product-id order: the embedded engine cannot range
+#: over `_id` (README, "The embedded engine").
+CATALOGUE_KEYS = {"product_key": lambda item: item.id}
 
 INDEXES = [
     # `_id` is not in these keys: the embedded engine cannot index `_id` inside a compound
@@ -61,15 +64,9 @@ async def catalogue_page(
     collection: Collection, where: CatalogueFilter, limit: int, cursor: str | None
 ) -> tuple[list[CatalogueItem], str | None]:
     """A page in product-id order: stable while products come and go (R-CAT-1)."""
-    query = where.query()
-    if cursor:
-        query["product_key"] = {"$gt": decode_cursor(cursor, time_keyed=False)}
-    documents = await (
-        collection.find(indexed(query)).sort("product_key", 1).limit(limit + 1).to_list()
-    )
-    items = [CatalogueItem.from_document(document) for document in documents[:limit]]
-    more = len(documents) > limit
-    return items, encode_cursor(items[-1].id) if more and items else None
+    return await find_page(collection, where.query(), CatalogueItem.from_document,
+                           key="product_key", limit=limit, cursor=cursor,
+                           time_keyed=False)  # fmt: skip
 
 
 async def rename_store(collection: Collection, store_id: str, name: str) -> None:

@@ -10,10 +10,18 @@ from orders.adapters.catalogue_queries import CATALOGUE
 from orders.adapters.catalogue_queries import INDEXES as CATALOGUE_INDEXES
 from orders.domain.model import Order
 from shared.auth import Principal
+from shared.clock import time_key
 from shared.mongo import Collection, IndexSpec, count, indexed
-from shared.pagination import encode_cursor, keyset
+from shared.pagination import find_page
 
 ORDERS, STORES = "orders", "stores"
+
+#: Stored with each order for its pages (`shared.clock.time_key`: the time, then the id):
+#: newest first, and the merchant's desk, soonest `confirm_by` first.
+ORDER_KEYS = {
+    "created_key": lambda order: time_key(order.created_at, order.id),
+    "confirm_key": lambda order: time_key(order.confirm_by, order.id),
+}
 __all__ = ["CATALOGUE", "INDEXES", "ORDERS", "STORES"]
 
 INDEXES = [
@@ -33,22 +41,15 @@ INDEXES = [
 async def order_page(
     collection: Collection, principal: Principal, status: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Order], str | None]:
-    """Newest first, by the sortable `created_key` (creation time, then id); orders awaiting
-    confirmation soonest `confirm_by` first instead: the merchant's desk (R-ORD-2)."""
+    """Newest first, by `created_key`; orders awaiting confirmation soonest `confirm_by`
+    first instead, by `confirm_key`: the merchant's desk (R-ORD-2)."""
     query: dict[str, Any] = principal.scope()
     if status:
         query["status"] = status
     desk = status == "awaiting_confirmation"
-    key, direction = ("confirm_key", 1) if desk else ("created_key", -1)
-    if cursor or not query:  # an operator's first page of all orders names its key too
-        query[key] = keyset(cursor, descending=not desk)
-    documents = await (
-        collection.find(indexed(query)).sort(key, direction).limit(limit + 1).to_list()
-    )
-    orders = [Order.from_document(document) for document in documents[:limit]]
-    more = len(documents) > limit
-    last = (orders[-1].confirm_key if desk else orders[-1].created_key) if orders else ""
-    return orders, encode_cursor(last) if more and orders else None
+    return await find_page(collection, query, Order.from_document,
+                           key="confirm_key" if desk else "created_key", descending=not desk,
+                           limit=limit, cursor=cursor)  # fmt: skip
 
 
 async def merchant_counts(collection: Collection, merchant_id: str) -> tuple[int, int, int]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Self
 
-from pydantic import computed_field
-
 from shared.contract.events import ProductApproved, ProductRejected, StoreApproved
 from shared.contract.types import ContractModel, Money, StoreType
 from shared.replica import Replica
@@ -32,13 +30,6 @@ class CatalogueItem(Replica):
     #: Only approved products are sold (R-REV-9).
     available: bool
     decided_at: datetime
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def product_key(self) -> str:
-        """The id, stored again for pages in product-id order: the embedded engine cannot
-        range over `_id` (README, "The embedded engine")."""
-        return self.id
 
     @classmethod
     def decision(cls, event: ContractModel) -> str:

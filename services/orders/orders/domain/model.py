@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel
 
 from shared.aggregate import Aggregate
-from shared.clock import time_key
 from shared.contract.events import (
     OrderCancelled,
     OrderConfirmed,
@@ -70,8 +69,6 @@ class Order(Aggregate):
     shipping_address: ShippingAddress
     status: OrderStatus
     created_at: datetime
-    #: Sortable key for newest-first pages: creation time, then id.
-    created_key: str
     confirm_by: datetime
     #: Seconds from creation to the merchant's confirmation (the stats' median, R-ORD-2).
     confirm_seconds: float | None = None
@@ -116,7 +113,6 @@ class Order(Aggregate):
             shipping_address=address,
             status="awaiting_confirmation",
             created_at=now,
-            created_key=time_key(now, order_id),
             confirm_by=now + timedelta(seconds=policy.order_confirm_window_seconds),
             request_fingerprint=request_fingerprint,
         )
@@ -136,12 +132,6 @@ class Order(Aggregate):
             )
         )
         return order
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def confirm_key(self) -> str:
-        """Stored for the merchant's desk: soonest `confirm_by` first (`time_key`)."""
-        return time_key(self.confirm_by, self.id)
 
     def seconds_left(self, now: datetime) -> float | None:
         """R-ORD-2: how long the merchant still has to confirm; None once not awaiting."""

@@ -12,8 +12,8 @@ from typing import Any
 
 from review.domain.model import Product
 from shared.auth import Principal
-from shared.mongo import Collection, indexed
-from shared.pagination import encode_cursor, keyset
+from shared.mongo import Collection
+from shared.pagination import find_page
 
 
 async def product_page(
@@ -31,11 +31,5 @@ async def product_page(
         query["store_id"] = store_id
     if status:
         query["status"] = status
-    if cursor or not query:  # an operator's first page of all products names its key too
-        query["submitted_key"] = keyset(cursor, descending=True)
-    documents = await (
-        collection.find(indexed(query)).sort("submitted_key", -1).limit(limit + 1).to_list()
-    )
-    products = [Product.from_document(document) for document in documents[:limit]]
-    more = len(documents) > limit
-    return products, encode_cursor(products[-1].submitted_key) if more and products else None
+    return await find_page(collection, query, Product.from_document, key="submitted_key",
+                           descending=True, limit=limit, cursor=cursor)  # fmt: skip

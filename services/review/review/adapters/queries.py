@@ -17,6 +17,9 @@ from shared.errors import Unprocessable
 from shared.mongo import Collection, IndexSpec, indexed
 
 INVITATIONS, STORES, PRODUCTS = "invitations", "stores", "products"
+#: Stored with each store and product for pages in submission order (`time_key`).
+SUBMITTED_KEYS = {"submitted_key": lambda under_review: time_key(under_review.submitted_at,
+                                                                  under_review.id)}  # fmt: skip
 
 QueueKind = Literal["product", "store"]
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 
-from pydantic import computed_field
-
 from shared.aggregate import Aggregate
-from shared.clock import time_key
 from shared.contract.types import UtcDateTime
 from shared.policy import Policy
 
@@ -42,12 +39,6 @@ class UnderReview(Aggregate):
 
     status: str
     submitted_at: UtcDateTime
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def submitted_key(self) -> str:
-        """Stored for pages in submission order (`shared.clock.time_key`)."""
-        return time_key(self.submitted_at, self.id)
 
     def is_overdue(
         self,
