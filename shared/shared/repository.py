@@ -55,7 +55,7 @@ class AggregateRepository(Generic[A]):
         self._on_outbox = on_outbox
 
     async def get(self, aggregate_id: str) -> A | None:
-        document = await self.collection.find_one({"_id": aggregate_id})
+        document = await self._find(aggregate_id)
         if document is None:
             return None
         aggregate: A = self._model.from_document(document)
@@ -71,10 +71,7 @@ class AggregateRepository(Generic[A]):
     ) -> None:
         """Store a new aggregate with its events. Raises AlreadyExists."""
         document = self._stage(aggregate, now, correlation_id, causation_id)
-        try:
-            await self.collection.insert_one(document)
-        except DuplicateKeyError as error:
-            raise AlreadyExists(aggregate.id) from error
+        await self._insert(document)
         self._committed(aggregate, document)
 
     async def save(
@@ -88,12 +85,27 @@ class AggregateRepository(Generic[A]):
         """Store the new state and its events if nobody changed it since it was read."""
         expected = aggregate.version
         document = self._stage(aggregate, now, correlation_id, causation_id)
-        result = await self.collection.replace_one(
-            {"_id": aggregate.id, "version": expected}, document
-        )
-        if result.matched_count != 1:
+        if not await self._replace(expected, document):
             raise ConcurrencyConflict(f"{self._model.__name__} {aggregate.id} changed")
         self._committed(aggregate, document)
+
+    # The storage itself, in three primitives (`shared.testing` keeps them in a dict).
+
+    async def _find(self, aggregate_id: str) -> dict[str, Any] | None:
+        return await self.collection.find_one({"_id": aggregate_id})
+
+    async def _insert(self, document: dict[str, Any]) -> None:
+        try:
+            await self.collection.insert_one(document)
+        except DuplicateKeyError as error:
+            raise AlreadyExists(document["_id"]) from error
+
+    async def _replace(self, version: int, document: dict[str, Any]) -> bool:
+        """Replace the stored document if it is still at `version`."""
+        result = await self.collection.replace_one(
+            {"_id": document["_id"], "version": version}, document
+        )
+        return result.matched_count == 1
 
     def _stage(
         self, aggregate: A, now: datetime, correlation_id: str | None, causation_id: str | None

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
-from shared.repository import A, AggregateRepository, AlreadyExists, ConcurrencyConflict
+from shared.repository import A, AggregateRepository, AlreadyExists
 
 
 class InMemoryRepository(AggregateRepository[A]):
@@ -29,41 +28,21 @@ class InMemoryRepository(AggregateRepository[A]):
         self._keys, self._outbox = dict(keys or {}), outbox
         self.documents: dict[str, dict[str, Any]] = {}
 
-    async def get(self, aggregate_id: str) -> A | None:
+    async def _find(self, aggregate_id: str) -> dict[str, Any] | None:
         document = self.documents.get(aggregate_id)
-        if document is None:
-            return None
-        aggregate: A = self._model.from_document(copy.deepcopy(document))
-        return aggregate
+        return None if document is None else copy.deepcopy(document)
 
-    async def add(
-        self,
-        aggregate: A,
-        *,
-        now: datetime,
-        correlation_id: str | None = None,
-        causation_id: str | None = None,
-    ) -> None:
-        document = self._stage(aggregate, now, correlation_id, causation_id)
-        if aggregate.id in self.documents:
-            raise AlreadyExists(aggregate.id)
-        self.documents[aggregate.id] = copy.deepcopy(document)
-        self._committed(aggregate, document)
+    async def _insert(self, document: dict[str, Any]) -> None:
+        if document["_id"] in self.documents:
+            raise AlreadyExists(document["_id"])
+        self.documents[document["_id"]] = copy.deepcopy(document)
 
-    async def save(
-        self,
-        aggregate: A,
-        *,
-        now: datetime,
-        correlation_id: str | None = None,
-        causation_id: str | None = None,
-    ) -> None:
-        stored = self.documents.get(aggregate.id)
-        if stored is None or stored["version"] != aggregate.version:
-            raise ConcurrencyConflict(f"{self._model.__name__} {aggregate.id} changed")
-        document = self._stage(aggregate, now, correlation_id, causation_id)
-        self.documents[aggregate.id] = copy.deepcopy(document)
-        self._committed(aggregate, document)
+    async def _replace(self, version: int, document: dict[str, Any]) -> bool:
+        stored = self.documents.get(document["_id"])
+        if stored is None or stored["version"] != version:
+            return False
+        self.documents[document["_id"]] = copy.deepcopy(document)
+        return True
 
     @property
     def writes(self) -> int:
