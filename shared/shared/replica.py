@@ -16,7 +16,8 @@ once, by its id.
 `Replicas.apply` is the one way to change a replica: it creates the replica from
 whichever event arrives first, or updates it, in a versioned write; a create that loses
 the race to another consumer (`AlreadyExists`) is retried as an update, as is any version
-conflict. The service's replica class keeps only its rules: `first` and `apply`.
+conflict. The service's replica class keeps only its rules: `fields(event)`, or `first`
+and `apply` for facts.
 """
 
 from __future__ import annotations
@@ -49,16 +50,25 @@ class Replica(Aggregate):
         return type(event).__name__
 
     @classmethod
+    def fields(cls, event: Any) -> dict[str, Any]:
+        """What `event` decides of the replica, field by field: all a replica whose every
+        event is a whole decision writes (a store's approval). A replica that gathers facts
+        writes `first` and `apply` instead."""
+        raise NotImplementedError
+
+    @classmethod
     def first(cls, replica_id: str, event: Any) -> Self:
-        """The replica as the first event it receives makes it: empty, then applied.
-        A replica with fields no empty one can have builds itself from the event."""
+        """The replica as the first event it receives makes it: that decision, or for
+        facts an empty replica that takes the first."""
+        if cls.decision(event) is not None:
+            return cls(id=replica_id, **cls.fields(event))
         replica = cls(id=replica_id)
         replica.apply(event)
         return replica
 
     def apply(self, event: Any) -> bool:
         """Take what `event` says; whether anything changed."""
-        raise NotImplementedError
+        return self.update(**self.fields(event))
 
     def update(self, **values: Any) -> bool:
         """Set these fields; whether any of them changed."""

@@ -5,7 +5,7 @@ retried as an update."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Any
 
 import pytest
 
@@ -24,11 +24,8 @@ class Listing(Replica):
     name: str
 
     @classmethod
-    def first(cls, replica_id: str, event: StoreApproved) -> Self:
-        return cls(id=replica_id, name=event.store_name)
-
-    def apply(self, event: StoreApproved) -> bool:
-        return self.update(name=event.store_name)
+    def fields(cls, event: StoreApproved) -> dict[str, Any]:
+        return {"name": event.store_name}
 
 
 class Deliveries(Replica):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -156,11 +156,12 @@ class StoreFacts(Replica):
     def store_id(self) -> str:
         return self.id
 
-    def apply(self, event: StoreApproved) -> bool:
+    @classmethod
+    def fields(cls, event: StoreApproved) -> dict[str, Any]:
         # R-AS-2: the exemption period counts from the store's approval. A store is
         # approved once (an approved application cannot be resubmitted, R-REV-6).
-        return self.update(
-            merchant_id=event.merchant_id,
-            store_type=event.store_type,
-            approved_at=event.approved_at,
-        )
+        return {
+            "merchant_id": event.merchant_id,
+            "store_type": event.store_type,
+            "approved_at": event.approved_at,
+        }

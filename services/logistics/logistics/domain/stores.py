@@ -8,7 +8,7 @@ chose; logistics needs both to compute a shipment's deadline and route. A replic
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Any
 
 from shared.contract.events import StoreApproved
 from shared.contract.types import StoreType, Warehouse
@@ -23,18 +23,11 @@ class StoreFacts(Replica):
     approved_at: datetime
 
     @classmethod
-    def first(cls, replica_id: str, event: StoreApproved) -> Self:
-        return cls(id=replica_id, **_facts(event))
-
-    def apply(self, event: StoreApproved) -> bool:
-        return self.update(**_facts(event))
-
-
-def _facts(event: StoreApproved) -> dict[str, object]:
-    return {
-        "merchant_id": event.merchant_id,
-        "store_type": event.store_type,
-        "handling_days": event.handling_days,
-        "warehouse": event.warehouse,
-        "approved_at": event.approved_at,
-    }
+    def fields(cls, event: StoreApproved) -> dict[str, Any]:
+        return {
+            "merchant_id": event.merchant_id,
+            "store_type": event.store_type,
+            "handling_days": event.handling_days,
+            "warehouse": event.warehouse,
+            "approved_at": event.approved_at,
+        }

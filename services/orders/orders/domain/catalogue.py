@@ -37,10 +37,11 @@ class CatalogueItem(Replica):
 
     @classmethod
     def first(cls, replica_id: str, event: ProductDecided, store_name: str | None = None) -> Self:
-        return cls(id=replica_id, store_name=store_name, **_decided(event))
+        return cls(id=replica_id, store_name=store_name, **cls.fields(event))
 
-    def apply(self, event: ProductDecided) -> bool:
-        return self.update(**_decided(event))
+    @classmethod
+    def fields(cls, event: ProductDecided) -> dict[str, Any]:
+        return _decided(event)
 
 
 def _decided(event: ProductDecided) -> dict[str, Any]:
@@ -69,17 +70,10 @@ class StoreListing(Replica):
     approved_at: datetime
 
     @classmethod
-    def first(cls, replica_id: str, event: StoreApproved) -> Self:
-        return cls(id=replica_id, **_listed(event))
-
-    def apply(self, event: StoreApproved) -> bool:
-        return self.update(**_listed(event))
-
-
-def _listed(event: StoreApproved) -> dict[str, Any]:
-    return {
-        "merchant_id": event.merchant_id,
-        "store_type": event.store_type,
-        "name": event.store_name,
-        "approved_at": event.approved_at,
-    }
+    def fields(cls, event: StoreApproved) -> dict[str, Any]:
+        return {
+            "merchant_id": event.merchant_id,
+            "store_type": event.store_type,
+            "name": event.store_name,
+            "approved_at": event.approved_at,
+        }
