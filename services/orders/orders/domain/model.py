@@ -9,10 +9,16 @@ from pydantic import BaseModel
 
 from shared.aggregate import Aggregate
 from shared.contract.events import (
+    AfterSalesCaseOpened,
+    Delivered,
     OrderCancelled,
     OrderConfirmed,
     OrderCreated,
     OrderLine,
+    RefundIssued,
+    ShipmentException,
+    ShipmentLate,
+    Shipped,
 )
 from shared.contract.types import Money, ShippingAddress, StoreType, rfc3339
 from shared.policy import Policy
@@ -27,6 +33,10 @@ OrderStatus = Literal[
     "cancelled",
 ]
 CancelReason = Literal["confirmation_timeout", "buyer_cancelled"]
+#: What other services tell about an order (R-ORD-4 onwards).
+OrderFact = (
+    Shipped | Delivered | ShipmentLate | ShipmentException | AfterSalesCaseOpened | RefundIssued
+)
 
 # Facts from other services only move an order forward: an event that arrives late
 # (Shipped after Delivered) adds to the timeline without moving the status back.
@@ -218,15 +228,43 @@ class Order(Aggregate):
             key=lambda entry: entry.at,
         )
 
-    # Facts from other services (R-ORD-4 onwards), applied once per event id.
-
-    def advance(
-        self, event_id: str, event: str, at: datetime, status: OrderStatus | None, **detail: Any
-    ) -> bool:
-        """Record a fact once; returns False for an event already applied."""
+    def take(self, event_id: str, event: OrderFact) -> bool:
+        """A fact from another service (R-ORD-4 onwards), taken once per event id: it goes
+        on the timeline and may move the order forward (never back, never out of
+        cancelled). False for an event already taken."""
         if self.has_applied(event_id):
             return False
         self.mark_applied(event_id)
+        match event:
+            case Shipped():
+                window = event.estimated_delivery.model_dump(mode="json")
+                self._advance("Shipped", event.shipped_at, "shipped", carrier=event.carrier,
+                              tracking_number=event.tracking_number,
+                              estimated_delivery=window)  # fmt: skip
+            case Delivered():
+                self._advance("Delivered", event.delivered_at, "delivered")
+            case ShipmentLate():
+                self._advance("ShipmentLate", event.detected_at, None,
+                              ship_by=rfc3339(event.ship_by))  # fmt: skip
+            case ShipmentException():
+                self._advance("ShipmentException", event.reported_at, None, kind=event.kind,
+                              note=event.note)  # fmt: skip
+            case AfterSalesCaseOpened():
+                self._advance("AfterSalesCaseOpened", event.opened_at, None,
+                              case_id=event.case_id, reason=event.reason)  # fmt: skip
+            case RefundIssued():
+                self._refund(event)
+        return True
+
+    def _refund(self, event: RefundIssued) -> None:
+        self.refunded = event.amount if self.refunded is None else self.refunded + event.amount
+        whole = self.refunded.amount_minor >= self.total.amount_minor
+        self._advance("RefundIssued", event.issued_at,
+                      "refunded" if whole else "partially_refunded",
+                      amount=event.amount.model_dump(), case_id=event.case_id,
+                      liable_party=event.liable_party)  # fmt: skip
+
+    def _advance(self, event: str, at: datetime, status: OrderStatus | None, **detail: Any) -> None:
         self._log(at, event, **detail)
         if (
             status is not None
@@ -234,18 +272,3 @@ class Order(Aggregate):
             and (_PROGRESS[status] > _PROGRESS[self.status])
         ):
             self.status = status
-        return True
-
-    def add_refund(self, event_id: str, amount: Money, at: datetime, **detail: Any) -> bool:
-        if self.has_applied(event_id):
-            return False
-        self.refunded = amount if self.refunded is None else self.refunded + amount
-        whole = self.refunded.amount_minor >= self.total.amount_minor
-        return self.advance(
-            event_id,
-            "RefundIssued",
-            at,
-            "refunded" if whole else "partially_refunded",
-            amount=amount.model_dump(),
-            **detail,
-        )

@@ -6,11 +6,10 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from orders.adapters.catalogue_queries import rename_store
 from orders.domain.catalogue import CatalogueItem, ProductDecided, StoreListing
-from orders.domain.model import Order, OrderStatus
+from orders.domain.model import Order, OrderFact
 from shared import metrics
 from shared.clock import Clock
 from shared.contract import Envelope
@@ -26,7 +25,6 @@ from shared.contract.events import (
     StoreApproved,
     StoreRejected,
 )
-from shared.contract.types import rfc3339
 from shared.messaging.handlers import HandlerTable, on
 from shared.mongo import indexed
 from shared.replica import Replicas
@@ -52,12 +50,12 @@ class OrderEventHandlers:
                 on(StoreRejected, self.store_rejected),
                 on(ProductApproved, self.product_decided),
                 on(ProductRejected, self.product_decided),
-                on(Shipped, self.shipped),
-                on(Delivered, self.delivered),
-                on(ShipmentLate, self.shipment_late),
-                on(ShipmentException, self.shipment_exception),
-                on(AfterSalesCaseOpened, self.case_opened),
-                on(RefundIssued, self.refund_issued),
+                on(Shipped, self.order_fact),
+                on(Delivered, self.order_fact),
+                on(ShipmentLate, self.order_fact),
+                on(ShipmentException, self.order_fact),
+                on(AfterSalesCaseOpened, self.order_fact),
+                on(RefundIssued, self.order_fact),
             ]
         )
 
@@ -85,61 +83,9 @@ class OrderEventHandlers:
             ),
         )
 
-    async def shipped(self, envelope: Envelope, event: Shipped) -> None:
-        await self._advance(
-            envelope,
-            event.order_id,
-            event.shipped_at,
-            "shipped",
-            carrier=event.carrier,
-            tracking_number=event.tracking_number,
-            estimated_delivery=event.estimated_delivery.model_dump(mode="json"),
-        )
-
-    async def delivered(self, envelope: Envelope, event: Delivered) -> None:
-        await self._advance(envelope, event.order_id, event.delivered_at, "delivered")
-
-    async def shipment_late(self, envelope: Envelope, event: ShipmentLate) -> None:
-        await self._advance(
-            envelope, event.order_id, event.detected_at, None, ship_by=rfc3339(event.ship_by)
-        )
-
-    async def shipment_exception(self, envelope: Envelope, event: ShipmentException) -> None:
-        await self._advance(
-            envelope, event.order_id, event.reported_at, None, kind=event.kind, note=event.note
-        )
-
-    async def case_opened(self, envelope: Envelope, event: AfterSalesCaseOpened) -> None:
-        await self._advance(
-            envelope,
-            event.order_id,
-            event.opened_at,
-            None,
-            case_id=event.case_id,
-            reason=event.reason,
-        )
-
-    async def refund_issued(self, envelope: Envelope, event: RefundIssued) -> None:
-        await self._update(
-            event.order_id,
-            lambda order: order.add_refund(
-                str(envelope.event_id),
-                event.amount,
-                event.issued_at,
-                case_id=event.case_id,
-                liable_party=event.liable_party,
-            ),
-        )
-
-    async def _advance(
-        self, envelope: Envelope, order_id: str, at: Any, status: OrderStatus | None, **detail: Any
-    ) -> None:
-        await self._update(
-            order_id,
-            lambda order: order.advance(
-                str(envelope.event_id), envelope.event_type, at, status, **detail
-            ),
-        )
+    async def order_fact(self, envelope: Envelope, event: OrderFact) -> None:
+        """R-ORD-4 onwards: what logistics and aftersales tell goes on the order."""
+        await self._update(event.order_id, lambda order: order.take(str(envelope.event_id), event))
 
     async def _update(self, order_id: str, change: Callable[[Order], bool]) -> None:
         async def attempt() -> None:

@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from orders.domain.model import Order, OrderConflict
-from shared.contract.events import OrderCancelled, OrderConfirmed, OrderCreated, OrderLine
+from shared.contract.events import (
+    Delivered,
+    DeliveryWindow,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderLine,
+    RefundIssued,
+    Shipped,
+)
 from shared.contract.types import Money, ShippingAddress
 from shared.policy import Policy
 
@@ -109,9 +118,15 @@ def test_buyer_cannot_cancel_after_confirmation() -> None:
 def test_facts_move_forward_only_and_apply_once() -> None:  # R-ORD-4
     order = place()
     order.confirm(NOW + timedelta(hours=1))
-    assert order.advance("e-delivered", "Delivered", NOW + timedelta(days=3), "delivered")
-    assert order.advance("e-shipped", "Shipped", NOW + timedelta(days=1), "shipped")
-    assert not order.advance("e-shipped", "Shipped", NOW + timedelta(days=1), "shipped")
+    delivered = Delivered(
+        order_id=order.id, shipment_id="sh-1", delivered_at=NOW + timedelta(days=3)
+    )
+    window = DeliveryWindow(earliest=NOW.date(), latest=NOW.date())
+    shipped = Shipped(order_id=order.id, shipment_id="sh-1", carrier="DHL", tracking_number="T1",
+                      shipped_at=NOW + timedelta(days=1), estimated_delivery=window)  # fmt: skip
+    assert order.take("e-delivered", delivered)
+    assert order.take("e-shipped", shipped)
+    assert not order.take("e-shipped", shipped)
     assert order.status == "delivered"
     assert [entry.event for entry in order.timeline] == [
         "OrderCreated",
@@ -124,10 +139,16 @@ def test_facts_move_forward_only_and_apply_once() -> None:  # R-ORD-4
 def test_refunds_make_the_order_partially_then_wholly_refunded() -> None:
     order = place()
     order.confirm(NOW + timedelta(hours=1))
-    order.add_refund("r-1", Money(amount_minor=1000, currency="USD"), NOW + timedelta(days=5))
+
+    def refund(minor: int, at: datetime) -> RefundIssued:
+        amount = Money(amount_minor=minor, currency="USD")
+        return RefundIssued(case_id="c-1", order_id=order.id, liable_party="merchant",
+                            amount=amount, issued_at=at)  # fmt: skip
+
+    order.take("r-1", refund(1000, NOW + timedelta(days=5)))
     after_first = order.status
-    assert not order.add_refund("r-1", Money(amount_minor=1000, currency="USD"), NOW)
-    order.add_refund("r-2", Money(amount_minor=2750, currency="USD"), NOW + timedelta(days=6))
+    assert not order.take("r-1", refund(1000, NOW))
+    order.take("r-2", refund(2750, NOW + timedelta(days=6)))
     assert (after_first, order.status) == ("partially_refunded", "refunded")
     assert order.refunded == Money(amount_minor=3750, currency="USD")
 
