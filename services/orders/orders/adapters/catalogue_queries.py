@@ -60,15 +60,21 @@ class CatalogueFilter:
         return query
 
 
-async def catalogue_page(
-    collection: Collection, where: CatalogueFilter, limit: int, cursor: str | None
-) -> tuple[list[CatalogueItem], str | None]:
-    """A page in product-id order: stable while products come and go (R-CAT-1)."""
-    return await find_page(collection, where.query(), CatalogueItem.from_document,
-                           key="product_key", limit=limit, cursor=cursor,
-                           time_keyed=False)  # fmt: skip
+class CatalogueQueries:
+    """The catalogue as buyers browse it, and the store names its products show."""
 
+    def __init__(self, catalogue: Collection) -> None:
+        self._catalogue = catalogue
 
-async def rename_store(collection: Collection, store_id: str, name: str) -> None:
-    """Buyers see the store's approved name on each of its products."""
-    await collection.update_many(indexed({"store_id": store_id}), {"$set": {"store_name": name}})
+    async def page(
+        self, where: CatalogueFilter, limit: int, cursor: str | None
+    ) -> tuple[list[CatalogueItem], str | None]:
+        """A page in product-id order: stable while products come and go (R-CAT-1)."""
+        return await find_page(self._catalogue, where.query(), CatalogueItem.from_document,
+                               key="product_key", limit=limit, cursor=cursor,
+                               time_keyed=False)  # fmt: skip
+
+    async def rename_store(self, store_id: str, name: str) -> None:
+        """Buyers see the store's approved name on each of its products."""
+        await self._catalogue.update_many(indexed({"store_id": store_id}),
+                                          {"$set": {"store_name": name}})  # fmt: skip

@@ -4,6 +4,7 @@ tests/integration/test_orders_query_plans.py explains every query orders issues)
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from orders.adapters.catalogue_queries import CATALOGUE
@@ -38,44 +39,54 @@ INDEXES = [
 ]
 
 
-async def order_page(
-    collection: Collection, principal: Principal, status: str | None, limit: int, cursor: str | None
-) -> tuple[list[Order], str | None]:
-    """Newest first, by `created_key`; orders awaiting confirmation soonest `confirm_by`
-    first instead, by `confirm_key`: the merchant's desk (R-ORD-2)."""
-    query: dict[str, Any] = principal.scope()
-    if status:
-        query["status"] = status
-    desk = status == "awaiting_confirmation"
-    return await find_page(collection, query, Order.from_document,
-                           key="confirm_key" if desk else "created_key", descending=not desk,
-                           limit=limit, cursor=cursor)  # fmt: skip
+class OrderQueries:
+    """What orders reads of its orders beyond one by id: the routes and the deadline job
+    read through these named queries, never a collection."""
 
+    def __init__(self, orders: Collection) -> None:
+        self._orders = orders
 
-async def merchant_counts(collection: Collection, merchant_id: str) -> tuple[int, int, int]:
-    """R-ORD-3: (orders, confirmed on time, timed out) of a merchant."""
-    total = await count(collection, indexed({"merchant_id": merchant_id}))
-    on_time = await count(
-        collection, indexed({"merchant_id": merchant_id, "confirmation_outcome": "on_time"})
-    )
-    timed_out = await count(
-        collection, indexed({"merchant_id": merchant_id, "confirmation_outcome": "timed_out"})
-    )
-    return total, on_time, timed_out
+    async def page(
+        self, principal: Principal, status: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Order], str | None]:
+        """Newest first, by `created_key`; orders awaiting confirmation soonest `confirm_by`
+        first instead, by `confirm_key`: the merchant's desk (R-ORD-2)."""
+        query: dict[str, Any] = principal.scope()
+        if status:
+            query["status"] = status
+        desk = status == "awaiting_confirmation"
+        return await find_page(self._orders, query, Order.from_document,
+                               key="confirm_key" if desk else "created_key",
+                               descending=not desk, limit=limit, cursor=cursor)  # fmt: skip
 
+    async def past_confirm_by(self, now: datetime, limit: int) -> list[str]:
+        """R-ORD-3: ids of orders still awaiting confirmation after `confirm_by`."""
+        due = {"status": "awaiting_confirmation", "confirm_by": {"$lte": now}}
+        documents = await self._orders.find(indexed(due), {"_id": 1}).limit(limit).to_list()
+        return [str(document["_id"]) for document in documents]
 
-async def median_confirm_seconds(
-    collection: Collection, merchant_id: str, on_time: int
-) -> float | None:
-    """The median time a merchant took to confirm (its `on_time` confirmations)."""
-    if on_time == 0:
-        return None
-    middle = (on_time - 1) // 2
-    documents = await (
-        collection.find(indexed({"merchant_id": merchant_id, "confirmation_outcome": "on_time"}),
-                        {"confirm_seconds": 1})
-        .sort("confirm_seconds", 1).skip(middle).limit(2 if on_time % 2 == 0 else 1)
-        .to_list()
-    )  # fmt: skip
-    values = [float(document["confirm_seconds"]) for document in documents]
-    return sum(values) / len(values) if values else None
+    async def merchant_counts(self, merchant_id: str) -> tuple[int, int, int]:
+        """R-ORD-3: (orders, confirmed on time, timed out) of a merchant."""
+        total = await count(self._orders, indexed({"merchant_id": merchant_id}))
+        on_time = await self._outcomes(merchant_id, "on_time")
+        return total, on_time, await self._outcomes(merchant_id, "timed_out")
+
+    async def _outcomes(self, merchant_id: str, outcome: str) -> int:
+        return await count(
+            self._orders, indexed({"merchant_id": merchant_id, "confirmation_outcome": outcome})
+        )
+
+    async def median_confirm_seconds(self, merchant_id: str, on_time: int) -> float | None:
+        """The median time a merchant took to confirm (its `on_time` confirmations)."""
+        if on_time == 0:
+            return None
+        middle = (on_time - 1) // 2
+        documents = await (
+            self._orders.find(indexed({"merchant_id": merchant_id,
+                                       "confirmation_outcome": "on_time"}),
+                              {"confirm_seconds": 1})
+            .sort("confirm_seconds", 1).skip(middle).limit(2 if on_time % 2 == 0 else 1)
+            .to_list()
+        )  # fmt: skip
+        values = [float(document["confirm_seconds"]) for document in documents]
+        return sum(values) / len(values) if values else None

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from orders.adapters.catalogue_queries import CatalogueFilter, catalogue_page
+from orders.adapters.catalogue_queries import CatalogueFilter
 from orders.entrypoints.http import Limit, Services
 from orders.entrypoints.schemas import CataloguePage, ProductPublic
 from shared.contract.types import CurrencyCode
@@ -36,9 +36,7 @@ async def browse(
     where = CatalogueFilter(channel=channel, category=category, text=q,
                             min_price_minor=min_price, max_price_minor=max_price,
                             currency=currency)  # fmt: skip
-    items, next_cursor = await catalogue_page(
-        services.commands.catalogue.collection, where, limit, cursor
-    )
+    items, next_cursor = await services.catalogue.page(where, limit, cursor)
     return CataloguePage(items=[ProductPublic.of(item) for item in items], next_cursor=next_cursor)
 
 

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
-from orders.adapters import queries
 from orders.bootstrap import OrdersServices
 from orders.entrypoints.schemas import (
     BatchConfirm,
@@ -72,9 +71,7 @@ async def list_orders(
     limit: Limit = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> OrderPage:
-    orders, next_cursor = await queries.order_page(
-        services.commands.orders.collection, principal, status, limit, cursor
-    )
+    orders, next_cursor = await services.queries.page(principal, status, limit, cursor)
     now = services.commands.clock.now()
     return OrderPage(items=[OrderSummary.of(order, now) for order in orders],
                      next_cursor=next_cursor)  # fmt: skip
@@ -114,13 +111,9 @@ async def merchant_stats(
     merchant_id: str, principal: CurrentPrincipal, services: Services
 ) -> MerchantStats:
     require_merchant_self_or_operator(principal, merchant_id)
-    total, on_time, timed_out = await queries.merchant_counts(
-        services.commands.orders.collection, merchant_id
-    )
+    total, on_time, timed_out = await services.queries.merchant_counts(merchant_id)
     decided = on_time + timed_out
-    median = await queries.median_confirm_seconds(
-        services.commands.orders.collection, merchant_id, on_time
-    )
+    median = await services.queries.median_confirm_seconds(merchant_id, on_time)
     return MerchantStats(
         merchant_id=merchant_id,
         orders_total=total,

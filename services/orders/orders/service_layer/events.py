@@ -7,7 +7,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from orders.adapters.catalogue_queries import rename_store
+from orders.adapters.catalogue_queries import CatalogueQueries
+from orders.adapters.queries import OrderQueries
 from orders.domain.catalogue import CatalogueItem, ProductDecided, StoreListing
 from orders.domain.model import Order, OrderFact
 from shared import metrics
@@ -26,7 +27,6 @@ from shared.contract.events import (
     StoreRejected,
 )
 from shared.messaging.handlers import HandlerTable, on
-from shared.mongo import indexed
 from shared.replica import Replicas
 from shared.repository import AggregateRepository, retry_on_conflict
 
@@ -39,7 +39,9 @@ EXPIRY_BATCH = 200
 @dataclass
 class OrderEventHandlers:
     orders: AggregateRepository[Order]
+    queries: OrderQueries
     catalogue: Replicas[CatalogueItem]
+    browse: CatalogueQueries
     stores: Replicas[StoreListing]
     clock: Clock
 
@@ -65,7 +67,7 @@ class OrderEventHandlers:
             # arrived too (R-CAT-1); an older approval arriving late renames nothing.
             listing = await self.stores.get(event.store_id)
             if listing is not None:
-                await rename_store(self.catalogue.repository.collection, listing.id, listing.name)
+                await self.browse.rename_store(listing.id, listing.name)
 
     async def store_rejected(self, envelope: Envelope, event: StoreRejected) -> None:
         # A store is only listed once approved; a rejection needs no replica change.
@@ -103,18 +105,9 @@ class OrderEventHandlers:
 
         Safe with several processes: the versioned write lets exactly one cancel it.
         """
-        now = self.clock.now()
-        due = (
-            await self.orders.collection.find(
-                indexed({"status": "awaiting_confirmation", "confirm_by": {"$lte": now}}),
-                {"_id": 1},
-            )
-            .limit(EXPIRY_BATCH)
-            .to_list()
-        )
+        due = await self.queries.past_confirm_by(self.clock.now(), EXPIRY_BATCH)
         metrics.DEADLINES_OVERDUE.labels("orders", "confirm_by").set(len(due))
-        for document in due:
-            order_id: str = document["_id"]
+        for order_id in due:
             await retry_on_conflict(functools.partial(self._expire, order_id))
 
     async def _expire(self, order_id: str) -> None:

@@ -1,11 +1,13 @@
 """Orders' replicas through its handlers (no engine, no broker): a product's newest
 decision wins whatever the arrival order, and a stale redelivery changes nothing (R-CAT-1,
-R-REV-9); a store's stale approval renames nothing."""
+R-REV-9); a store's newest approval renames its products, a stale one nothing."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from orders.adapters.catalogue_queries import CatalogueQueries
+from orders.adapters.queries import OrderQueries
 from orders.domain.catalogue import CatalogueItem, StoreListing
 from orders.domain.model import Order
 from orders.service_layer.events import OrderEventHandlers
@@ -23,14 +25,31 @@ PRODUCT = {"product_id": "p-1", "store_id": "s-1", "merchant_id": "m-1",
            "price": PRICE, "weight_grams": 500}  # fmt: skip
 
 
+class Renames(CatalogueQueries):
+    """The catalogue's store names, as the handlers rename them."""
+
+    def __init__(self) -> None:
+        self.done: list[tuple[str, str]] = []
+
+    async def rename_store(self, store_id: str, name: str) -> None:
+        self.done.append((store_id, name))
+
+
+class NoOrders(OrderQueries):
+    def __init__(self) -> None:
+        pass
+
+
 class Wired:
     def __init__(self) -> None:
         clock = FixedClock(T0)
         self.catalogue = InMemoryRepository(CatalogueItem)
         self.stores = InMemoryRepository(StoreListing)
+        self.renames = Renames()
         catalogue = Replicas(self.catalogue, CatalogueItem, clock)
         stores = Replicas(self.stores, StoreListing, clock)
-        self.handlers = OrderEventHandlers(InMemoryRepository(Order), catalogue, stores, clock)
+        self.handlers = OrderEventHandlers(InMemoryRepository(Order), NoOrders(), catalogue,
+                                           self.renames, stores, clock)  # fmt: skip
 
     async def deliver(self, event: ContractModel, at: datetime) -> None:
         envelope = record_event(event, producer="review", correlation_id="c", occurred_at=at)
@@ -58,16 +77,17 @@ async def test_the_newest_decision_wins_and_a_stale_one_changes_nothing() -> Non
     assert (item.available, item.description, item.version) == (False, "", 2)
 
 
-async def test_a_stores_stale_approval_renames_nothing() -> None:
+def store_approved(name: str, at: datetime) -> StoreApproved:
+    return StoreApproved(store_id="s-1", merchant_id="m-1", store_type="full_managed",
+                         store_name=name, approved_at=at)  # fmt: skip
+
+
+async def test_a_stores_newest_approval_renames_its_products_and_a_stale_one_nothing() -> None:
     wired = Wired()
-    listing = StoreListing(id="s-1", merchant_id="m-1", store_type="full_managed",
-                           name="Lantern & Co", approved_at=T0 + timedelta(days=1),
-                           as_of={"StoreApproved": T0 + timedelta(days=1)})  # fmt: skip
-    await wired.stores.add(listing, now=T0)
-    stale = StoreApproved(store_id="s-1", merchant_id="m-1", store_type="full_managed",
-                          store_name="Lantern", approved_at=T0)  # fmt: skip
-    # A rename would query the catalogue's collection, which the in-memory one has not.
-    await wired.deliver(stale, T0)
+    newer = store_approved("Lantern & Co", T0 + timedelta(days=1))
+    await wired.deliver(newer, newer.approved_at)
+    await wired.deliver(store_approved("Lantern", T0), T0)
     kept = await wired.stores.get("s-1")
     assert kept is not None
     assert (kept.name, kept.version) == ("Lantern & Co", 1)
+    assert wired.renames.done == [("s-1", "Lantern & Co")]
