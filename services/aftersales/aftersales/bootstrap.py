@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aftersales.adapters.queries import CASE_KEYS, CASES, ORDERS, STORES
+from aftersales.adapters.queries import CASE_KEYS, CASES, ORDERS, STORES, CaseQueries
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case
 from aftersales.service_layer.commands import CaseCommands
@@ -21,19 +21,20 @@ class AftersalesServices:
     resolution: CaseResolution
     events: AftersalesEventHandlers
     reports: RefundReports
+    queries: CaseQueries
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
     cases = runtime.repository(CASES, Case, keys=CASE_KEYS)
+    queries = CaseQueries(runtime.db[CASES])
     orders = runtime.replicas(ORDERS, OrderFacts)
     stores = runtime.replicas(STORES, StoreFacts)
-    commands = CaseCommands(cases, orders.repository, runtime.clock, runtime.policy)
-    resolution = CaseResolution(
-        cases, orders.repository, stores.repository, runtime.clock, runtime.policy
-    )
+    commands = CaseCommands(cases, queries, orders.repository, runtime.clock, runtime.policy)
+    resolution = CaseResolution(cases, queries, orders.repository, stores.repository,
+                                runtime.clock, runtime.policy)  # fmt: skip
     events = AftersalesEventHandlers(orders, stores, runtime.clock)
-    reports = RefundReports(cases, orders.repository)
+    reports = RefundReports(queries, orders.repository)
     return Wiring(
-        services=AftersalesServices(commands, resolution, events, reports),
+        services=AftersalesServices(commands, resolution, events, reports, queries),
         handlers=events.table(),
     )

@@ -37,59 +37,54 @@ INDEXES = [
 ]
 
 
-async def cases_of_order(collection: Collection, order_id: str) -> list[Case]:
-    """Every case of one order, oldest first."""
-    documents = (
-        await collection.find(indexed({"order_id": order_id}))
-        .sort("opened_at", 1)
-        .limit(CASES_PER_ORDER_MAX)
-        .to_list()
-    )
-    return [Case.from_document(document) for document in documents]
+class CaseQueries:
+    """What aftersales reads of its cases beyond one by id: the routes and use cases read
+    through these named queries, never a collection."""
 
+    def __init__(self, cases: Collection) -> None:
+        self._cases = cases
 
-async def rejected_among(collection: Collection, case_ids: Sequence[str]) -> list[str]:
-    """Which of `case_ids` were rejected: their refund reservations can never be issued."""
-    if not case_ids:
-        return []
-    documents = await collection.find(
-        indexed({"_id": {"$in": list(case_ids)}, "status": "rejected"}), {"_id": 1}
-    ).to_list()
-    return [str(document["_id"]) for document in documents]
+    async def of_order(self, order_id: str) -> list[Case]:
+        """Every case of one order, oldest first."""
+        documents = await (
+            self._cases.find(indexed({"order_id": order_id})).sort("opened_at", 1)
+            .limit(CASES_PER_ORDER_MAX).to_list()
+        )  # fmt: skip
+        return [Case.from_document(document) for document in documents]
 
+    async def rejected_among(self, case_ids: Sequence[str]) -> list[str]:
+        """Which of `case_ids` were rejected: their refund reservations can never be issued."""
+        if not case_ids:
+            return []
+        documents = await self._cases.find(
+            indexed({"_id": {"$in": list(case_ids)}, "status": "rejected"}), {"_id": 1}
+        ).to_list()
+        return [str(document["_id"]) for document in documents]
 
-async def waiting_cases(
-    collection: Collection,
-    principal: Principal,
-    status: CaseStatus | None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Case], str | None]:
-    """R-AS-3: cases the caller may see, the oldest waiting first (operators: all)."""
-    query: dict[str, Any] = principal.scope()
-    if status:
-        query["status"] = status
-    return await find_page(collection, query, Case.from_document, key="opened_key",
-                           limit=limit, cursor=cursor)  # fmt: skip
+    async def waiting(
+        self, principal: Principal, status: CaseStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[Case], str | None]:
+        """R-AS-3: cases the caller may see, the oldest waiting first (operators: all)."""
+        query: dict[str, Any] = principal.scope()
+        if status:
+            query["status"] = status
+        return await find_page(self._cases, query, Case.from_document, key="opened_key",
+                               limit=limit, cursor=cursor)  # fmt: skip
 
+    async def refunded_between(
+        self, merchant_id: str, start: datetime, end: datetime
+    ) -> list[Case]:
+        """R-AS-2: a merchant's refunded cases decided in [start, end), oldest first."""
+        documents = await self._cases.find(indexed(
+            {"merchant_id": merchant_id, "resolved_at": {"$gte": start, "$lt": end},
+             "status": "refunded"}
+        )).sort("resolved_at", 1).to_list()  # fmt: skip
+        return [Case.from_document(document) for document in documents]
 
-async def refunded_between(
-    collection: Collection, merchant_id: str, start: datetime, end: datetime
-) -> list[Case]:
-    """R-AS-2: a merchant's refunded cases decided in [start, end), oldest first."""
-    documents = await collection.find(indexed(
-        {"merchant_id": merchant_id, "resolved_at": {"$gte": start, "$lt": end},
-         "status": "refunded"}
-    )).sort("resolved_at", 1).to_list()  # fmt: skip
-    return [Case.from_document(document) for document in documents]
-
-
-async def refunded_of_orders(collection: Collection, order_ids: Sequence[str]) -> list[Case]:
-    """Every refunded case of these orders, whenever decided (an order's whole payout,
-    R-FEE-1): each order's few cases (`cases_of_order`), all orders at once. Not one `$in`:
-    the embedded engine serves `$in` from an index only on `_id` (README, "The embedded
-    engine")."""
-    found = await asyncio.gather(
-        *(cases_of_order(collection, order_id) for order_id in dict.fromkeys(order_ids))
-    )
-    return [case for cases in found for case in cases if case.status == "refunded"]
+    async def refunded_of_orders(self, order_ids: Sequence[str]) -> list[Case]:
+        """Every refunded case of these orders, whenever decided (an order's whole payout,
+        R-FEE-1): each order's few cases (`of_order`), all orders at once. Not one `$in`:
+        the embedded engine serves `$in` from an index only on `_id` (README, "The embedded
+        engine")."""
+        found = await asyncio.gather(*map(self.of_order, dict.fromkeys(order_ids)))
+        return [case for cases in found for case in cases if case.status == "refunded"]

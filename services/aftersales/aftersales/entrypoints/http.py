@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from aftersales.adapters import queries
 from aftersales.bootstrap import AftersalesServices
 from aftersales.domain.model import CaseStatus
 from aftersales.entrypoints.schemas import (
@@ -67,9 +66,7 @@ async def list_cases(
     if order_id is not None:
         cases = await services.commands.of_order(order_id, principal)
         return CaseList(items=[CasePublic.of(case) for case in cases])
-    page, next_cursor = await queries.waiting_cases(
-        services.commands.cases.collection, principal, status, limit, cursor
-    )
+    page, next_cursor = await services.queries.waiting(principal, status, limit, cursor)
     return CaseList(items=[CasePublic.of(case) for case in page], next_cursor=next_cursor)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from aftersales.adapters import queries
+from aftersales.adapters.queries import CaseQueries
 from aftersales.domain.facts import OrderFacts
 from aftersales.domain.model import Case
 from aftersales.domain.rules import Reason
@@ -33,6 +33,7 @@ class OpenCase:
 @dataclass
 class CaseCommands:
     cases: AggregateRepository[Case]
+    queries: CaseQueries
     orders: AggregateRepository[OrderFacts]
     clock: Clock
     policy: Policy
@@ -92,4 +93,4 @@ class CaseCommands:
             or not principal.may_see(merchant_id=order.merchant_id, buyer_id=order.buyer_id)
         ):
             raise NotFound(f"No order {order_id} for you.")
-        return await queries.cases_of_order(self.cases.collection, order_id)
+        return await self.queries.of_order(order_id)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from aftersales.adapters import queries
+from aftersales.adapters.queries import CaseQueries
 from aftersales.domain.facts import OrderFacts
 from aftersales.domain.model import Case
 from shared.contract.types import LiableParty, Money
@@ -40,14 +40,14 @@ class RefundReport:
 
 @dataclass
 class RefundReports:
-    cases: AggregateRepository[Case]
+    queries: CaseQueries
     orders: AggregateRepository[OrderFacts]
 
     async def for_merchant(self, merchant_id: str, start: date, end: date) -> RefundReport:
         """Refunds decided from `start` to `end` inclusive (UTC dates)."""
         since = datetime.combine(start, time.min, tzinfo=UTC)
         until = datetime.combine(date.fromordinal(end.toordinal() + 1), time.min, tzinfo=UTC)
-        refunds = await queries.refunded_between(self.cases.collection, merchant_id, since,
+        refunds = await self.queries.refunded_between(merchant_id, since,
                                                  until)  # fmt: skip
         report = RefundReport(merchant_id, start, end, refunds)
         for case in refunds:
@@ -60,7 +60,7 @@ class RefundReports:
 
     async def _payouts(self, order_ids: list[str]) -> list[Payout]:
         borne: dict[str, int] = defaultdict(int)
-        for case in await queries.refunded_of_orders(self.cases.collection, order_ids):
+        for case in await self.queries.refunded_of_orders(order_ids):
             amount, party = _refund_of(case)
             if party == "merchant":
                 borne[case.order_id] += amount.amount_minor

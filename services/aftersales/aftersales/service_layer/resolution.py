@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aftersales.adapters import queries
+from aftersales.adapters.queries import CaseQueries
 from aftersales.domain.errors import Conflict, RefundRefused
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case, Decision, check_decision
@@ -50,6 +50,7 @@ class ResolveCase:
 @dataclass
 class CaseResolution:
     cases: AggregateRepository[Case]
+    queries: CaseQueries
     orders: AggregateRepository[OrderFacts]
     stores: AggregateRepository[StoreFacts]
     clock: Clock
@@ -82,7 +83,7 @@ class CaseResolution:
                 held_now = order.reserve_refund(case.id, amount, now)
             except Conflict as refused:
                 others = [r.case_id for r in order.refund_reservations if r.case_id != case.id]
-                stale = await queries.rejected_among(self.cases.collection, others)
+                stale = await self.queries.rejected_among(others)
                 if not stale:
                     raise _naming_what_is_left(refused, order, case) from refused
                 for case_id in stale:
