@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from logistics.adapters.queries import SHIPMENTS, STORES
+from logistics.adapters.queries import SHIPMENTS, STORES, ShipmentQueries
 from logistics.domain.model import Shipment
 from logistics.domain.routes import DEFAULT_ROUTES
 from logistics.domain.stores import StoreFacts
@@ -23,12 +23,15 @@ class LogisticsServices:
 
 async def bootstrap(runtime: Runtime) -> Wiring:
     shipments = runtime.repository(SHIPMENTS, Shipment)
+    queries = ShipmentQueries(runtime.db[SHIPMENTS])
     # R-LOG-6: the route rules in force, from configuration.
     settings = runtime.settings
     routes = settings.route_table() if isinstance(settings, LogisticsSettings) else DEFAULT_ROUTES
-    commands = ShipmentCommands(shipments, runtime.clock, runtime.policy, routes, runtime.calendars)
+    commands = ShipmentCommands(shipments, queries, runtime.clock, runtime.policy, routes,
+                                runtime.calendars)  # fmt: skip
     events = LogisticsEventHandlers(
         shipments,
+        queries,
         runtime.replicas(STORES, StoreFacts),
         runtime.clock,
         runtime.policy,

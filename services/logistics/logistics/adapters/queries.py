@@ -23,25 +23,23 @@ INDEXES = [
 ]
 
 
-async def shipments_of_order(
-    collection: Collection, order_id: str, principal: Principal
-) -> list[Shipment]:
-    """The shipments of an order that the caller may see (others' are simply absent)."""
-    query: dict[str, Any] = {"order_id": order_id, **principal.scope()}
-    documents = await collection.find(indexed(query)).limit(SHIPMENTS_PER_ORDER_MAX).to_list()
-    return [Shipment.from_document(document) for document in documents]
+class ShipmentQueries:
+    """What logistics reads of its shipments beyond one by id: use cases and the lateness
+    job read through these named queries, never a collection."""
 
+    def __init__(self, shipments: Collection) -> None:
+        self._shipments = shipments
 
-async def overdue_unflagged(collection: Collection, now: datetime, limit: int) -> list[str]:
-    """Ids of shipments still awaiting shipment after `ship_by` and not yet flagged late."""
-    documents = (
-        await collection.find(
-            indexed(
-                {"status": "awaiting_shipment", "ship_by": {"$lt": now}, "late_detected_at": None}
-            ),
-            {"_id": 1},
+    async def of_order(self, order_id: str, principal: Principal) -> list[Shipment]:
+        """The shipments of an order that the caller may see (others' are simply absent)."""
+        query: dict[str, Any] = {"order_id": order_id, **principal.scope()}
+        documents = await (
+            self._shipments.find(indexed(query)).limit(SHIPMENTS_PER_ORDER_MAX).to_list()
         )
-        .limit(limit)
-        .to_list()
-    )
-    return [document["_id"] for document in documents]
+        return [Shipment.from_document(document) for document in documents]
+
+    async def overdue_unflagged(self, now: datetime, limit: int) -> list[str]:
+        """Ids of shipments still awaiting shipment after `ship_by`, not yet flagged late."""
+        due = {"status": "awaiting_shipment", "ship_by": {"$lt": now}, "late_detected_at": None}
+        documents = await self._shipments.find(indexed(due), {"_id": 1}).limit(limit).to_list()
+        return [str(document["_id"]) for document in documents]

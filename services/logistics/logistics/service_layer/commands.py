@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from logistics.adapters import queries
+from logistics.adapters.queries import ShipmentQueries
 from logistics.domain.deadlines import DeliveryEstimate, estimate
 from logistics.domain.model import Handover, ReportedExceptionKind, Shipment
 from logistics.domain.parties import NoRoute, may_ship
@@ -41,6 +41,7 @@ class EstimateDelivery:
 @dataclass
 class ShipmentCommands:
     shipments: AggregateRepository[Shipment]
+    queries: ShipmentQueries
     clock: Clock
     policy: Policy
     routes: Sequence[Route]
@@ -56,7 +57,7 @@ class ShipmentCommands:
         return shipment
 
     async def of_order(self, order_id: str, principal: Principal) -> list[Shipment]:
-        return await queries.shipments_of_order(self.shipments.collection, order_id, principal)
+        return await self.queries.of_order(order_id, principal)
 
     async def ship(self, shipment_id: str, principal: Principal, command: ShipShipment) -> Shipment:
         def change(shipment: Shipment, now: datetime) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from logistics.adapters import queries
+from logistics.adapters.queries import ShipmentQueries
 from logistics.domain.model import Shipment
 from logistics.domain.routes import Route
 from logistics.domain.stores import StoreFacts
@@ -43,6 +43,7 @@ class StoreFactsUnknown(LookupError):
 @dataclass
 class LogisticsEventHandlers:
     shipments: AggregateRepository[Shipment]
+    queries: ShipmentQueries
     stores: Replicas[StoreFacts]
     clock: Clock
     policy: Policy
@@ -102,9 +103,7 @@ class LogisticsEventHandlers:
 
         Safe with several processes: the versioned write lets exactly one flag it.
         """
-        due = await queries.overdue_unflagged(
-            self.shipments.collection, self.clock.now(), LATE_BATCH
-        )
+        due = await self.queries.overdue_unflagged(self.clock.now(), LATE_BATCH)
         metrics.DEADLINES_OVERDUE.labels("logistics", "ship_by").set(len(due))
         for shipment_id in due:
             await retry_on_conflict(functools.partial(self._flag_late, shipment_id))

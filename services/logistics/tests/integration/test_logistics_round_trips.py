@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from logistics.adapters.queries import ShipmentQueries
 from logistics.domain.model import Shipment
 from logistics.domain.routes import DEFAULT_ROUTES
 from logistics.domain.stores import StoreFacts
@@ -45,6 +46,7 @@ async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Wired]:
     stores = AggregateRepository(database["stores"], StoreFacts, producer="logistics")
     events = LogisticsEventHandlers(
         shipments,
+        ShipmentQueries(database["shipments"]),
         Replicas(stores, StoreFacts, SystemClock()),
         SystemClock(),
         Policy(),

@@ -4,7 +4,9 @@ approval wins, a stale redelivery changes nothing (R-LOG-2)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
+from logistics.adapters.queries import ShipmentQueries
 from logistics.domain.model import Shipment
 from logistics.domain.routes import DEFAULT_ROUTES
 from logistics.domain.stores import StoreFacts
@@ -33,8 +35,9 @@ async def test_a_stale_approval_redelivered_changes_nothing() -> None:
     stores = InMemoryRepository(StoreFacts)
     clock = FixedClock(T0)
     replicas = Replicas(stores, StoreFacts, clock)
-    handlers = LogisticsEventHandlers(InMemoryRepository(Shipment), replicas, clock, Policy(),
-                                      DEFAULT_ROUTES, Calendars())  # fmt: skip
+    unused = cast(ShipmentQueries, None)  # store approvals read no shipments
+    handlers = LogisticsEventHandlers(InMemoryRepository(Shipment), unused, replicas, clock,
+                                      Policy(), DEFAULT_ROUTES, Calendars())  # fmt: skip
     older = approval(1, T0)
     newer = approval(2, T0 + timedelta(days=1))
     for event in (older, newer, older):
