@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from review.adapters.queries import INVITATIONS, PRODUCTS, STORES, SUBMITTED_KEYS
+from review.adapters.queries import INVITATIONS, PRODUCTS, STORES, SUBMITTED_KEYS, ReviewQueries
 from review.domain.model import Invitation, Product, Store
 from review.service_layer.commands import StoreCommands
 from review.service_layer.deadlines import ReviewDeadline
@@ -18,17 +18,19 @@ class ReviewServices:
     stores: StoreCommands
     products: ProductCommands
     deadline: ReviewDeadline
+    queries: ReviewQueries
 
 
 async def bootstrap(runtime: Runtime) -> Wiring:
     stores = runtime.repository(STORES, Store, keys=SUBMITTED_KEYS)
     products = runtime.repository(PRODUCTS, Product, keys=SUBMITTED_KEYS)
+    invitations = runtime.repository(INVITATIONS, Invitation)
+    queries = ReviewQueries(runtime.db[STORES], runtime.db[PRODUCTS], runtime.db[INVITATIONS])
     services = ReviewServices(
-        stores=StoreCommands(
-            stores, runtime.repository(INVITATIONS, Invitation), runtime.clock, runtime.policy
-        ),
+        stores=StoreCommands(stores, invitations, queries, runtime.clock, runtime.policy),
         products=ProductCommands(products, stores, runtime.clock, runtime.policy),
         deadline=ReviewDeadline(runtime.calendars, runtime.policy, runtime.clock),
+        queries=queries,
     )
     # Review consumes no events: the topology has no review queue.
     return Wiring(services=services)

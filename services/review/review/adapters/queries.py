@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from review.adapters.product_list import product_page
 from review.domain.model import Invitation, Product, Store
+from shared.auth import Principal
 from shared.clock import time_key, utc_ms
 from shared.errors import Unprocessable
 from shared.mongo import Collection, IndexSpec, indexed
@@ -37,17 +39,6 @@ INDEXES = [
 
 #: How many invitations of one merchant are looked at (far more than one merchant gets).
 INVITATIONS_SCANNED = 50
-
-
-async def invitations_of(collection: Collection, merchant_id: str) -> list[Invitation]:
-    """A merchant's invitations, oldest first."""
-    documents = (
-        await collection.find(indexed({"merchant_id": merchant_id}))
-        .sort("invited_at", 1)
-        .limit(INVITATIONS_SCANNED)
-        .to_list()
-    )
-    return [Invitation.from_document(document) for document in documents]
 
 
 @dataclass(frozen=True)
@@ -79,7 +70,7 @@ class QueuePosition:
 QueueItem = tuple[QueuePosition, Store | Product]
 
 
-async def review_queue(
+async def _queue(
     stores: Collection, products: Collection, limit: int, cursor: str | None
 ) -> tuple[list[QueueItem], str | None]:
     """R-REV-5: everything under review, oldest first. Overdue means under review longer
@@ -125,3 +116,36 @@ def _after(kind: QueueKind, position: QueuePosition | None) -> dict[str, Any]:
     if kind < position.kind:
         return {"submitted_key": {"$gt": same_instant + "\U0010ffff"}}
     return {"submitted_key": {"$gt": time_key(position.submitted_at, position.id)}}
+
+
+class ReviewQueries:
+    """What review reads beyond one store or product by id: the routes and use cases
+    read through these named queries, never a collection."""
+
+    def __init__(self, stores: Collection, products: Collection, invitations: Collection) -> None:
+        self._stores, self._products, self._invitations = stores, products, invitations
+
+    async def invitations_of(self, merchant_id: str) -> list[Invitation]:
+        """A merchant's invitations, oldest first."""
+        documents = await (
+            self._invitations.find(indexed({"merchant_id": merchant_id})).sort("invited_at", 1)
+            .limit(INVITATIONS_SCANNED).to_list()
+        )  # fmt: skip
+        return [Invitation.from_document(document) for document in documents]
+
+    async def queue(self, limit: int, cursor: str | None) -> tuple[list[QueueItem], str | None]:
+        """R-REV-5: everything under review, oldest first (so overdue first)."""
+        return await _queue(self._stores, self._products, limit, cursor)
+
+    async def products(
+        self,
+        principal: Principal,
+        *,
+        store_id: str | None,
+        status: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Product], str | None]:
+        """A merchant's products, newest first; an operator sees every merchant's."""
+        return await product_page(self._products, principal, store_id=store_id,
+                                  status=status, limit=limit, cursor=cursor)  # fmt: skip

@@ -6,8 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from review.adapters import queries
-from review.adapters.product_list import product_page
 from review.bootstrap import ReviewServices
 from review.domain.model import Store
 from review.domain.product import ProductStatus
@@ -109,8 +107,7 @@ async def list_products(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ProductPage:
     """A merchant's products with their review status (R-REV-9); operators see all."""
-    products, next_cursor = await product_page(
-        services.products.products.collection,
+    products, next_cursor = await services.queries.products(
         principal,
         store_id=store_id,
         status=status,
@@ -147,9 +144,7 @@ async def review_queue(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ReviewQueuePage:
     """R-REV-5: stores and products under review, overdue first, then oldest."""
-    page, next_cursor = await queries.review_queue(
-        services.stores.stores.collection, services.products.products.collection, limit, cursor
-    )
+    page, next_cursor = await services.queries.queue(limit, cursor)
     items = [
         QueueItemPublic.of(position.kind, item, services.deadline.overdue(item))
         for position, item in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from review.adapters import queries
+from review.adapters.queries import ReviewQueries
 from review.domain.application import StoreApplication
 from review.domain.errors import Conflict
 from review.domain.model import Decision, Invitation, Message, Stage, Store
@@ -35,6 +35,7 @@ class DecideStage:
 class StoreCommands:
     stores: AggregateRepository[Store]
     invitations: AggregateRepository[Invitation]
+    queries: ReviewQueries
     clock: Clock
     policy: Policy
 
@@ -91,7 +92,7 @@ class StoreCommands:
     async def _usable_invitation(self, merchant_id: str) -> Invitation | None:
         """An invitation whose store was never stored (an interrupted application) first,
         else the merchant's oldest unused one."""
-        invitations = await queries.invitations_of(self.invitations.collection, merchant_id)
+        invitations = await self.queries.invitations_of(merchant_id)
         for invitation in invitations:
             used_by = invitation.used_by_store_id
             if used_by is not None and await self.stores.get(used_by) is None:
