@@ -23,7 +23,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "tools")]
 
 from shared.clock import SystemClock  # noqa: E402
 from shared.contract import REGISTRY, Envelope  # noqa: E402
-from shared.messaging.consumer import EventConsumer, Inbox  # noqa: E402
+from shared.messaging.consumer import EventConsumer  # noqa: E402
+from shared.messaging.inbox import Inbox  # noqa: E402
 from shared.messaging.publisher import EventPublisher  # noqa: E402
 from shared.messaging.topology import QUEUES  # noqa: E402
 from shared.mongo import connect  # noqa: E402

@@ -20,9 +20,10 @@ from pymongo import AsyncMongoClient
 from shared import metrics
 from shared.calendar import Calendars
 from shared.clock import Clock
-from shared.messaging.consumer import EventConsumer, Inbox
+from shared.messaging.consumer import EventConsumer
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.handlers import HandlerTable
+from shared.messaging.inbox import Inbox
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import QUEUES, declare_topology
 from shared.mongo import (

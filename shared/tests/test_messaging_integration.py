@@ -17,8 +17,9 @@ from shared.aggregate import Aggregate
 from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event, record_event
 from shared.contract.events import OrderCancelled
-from shared.messaging.consumer import EventConsumer, Inbox
+from shared.messaging.consumer import EventConsumer
 from shared.messaging.handlers import Handler
+from shared.messaging.inbox import Inbox
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import EXCHANGE, ServiceQueue, declare_topology
 from shared.mongo import Database, connect

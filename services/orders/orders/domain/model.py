@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from orders.domain.errors import OrderConflict, OrderError
 from shared.aggregate import Aggregate
 from shared.contract.events import (
     AfterSalesCaseOpened,
@@ -50,17 +51,9 @@ _PROGRESS: dict[str, int] = {
 }
 
 
-class OrderError(Exception):
-    """A command the order refuses; the message says why and what the caller can do."""
-
-
-class OrderConflict(OrderError):
-    """Refused in the order's current state; `code` names the state for machines:
-    `past_deadline`, `cancelled`, `already_confirmed`, `already_shipped`, …"""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
+#: The order's fields its `OrderCreated` and `OrderConfirmed` carry.
+_TOLD = {"buyer_id", "store_id", "merchant_id", "store_type", "items", "total",
+         "shipping_address"}  # fmt: skip
 
 
 class TimelineEntry(BaseModel):
@@ -127,21 +120,12 @@ class Order(Aggregate):
             request_fingerprint=request_fingerprint,
         )
         order._log(now, "OrderCreated", confirm_by=rfc3339(order.confirm_by))
-        order.record(
-            OrderCreated(
-                order_id=order_id,
-                buyer_id=buyer_id,
-                store_id=store_id,
-                merchant_id=merchant_id,
-                store_type=store_type,
-                items=items,
-                total=total,
-                shipping_address=address,
-                created_at=now,
-                confirm_by=order.confirm_by,
-            )
-        )
+        order.record(OrderCreated(**order._told(), created_at=now, confirm_by=order.confirm_by))
         return order
+
+    def _told(self) -> dict[str, Any]:
+        """What its events tell of every order: who, what, and where to."""
+        return {"order_id": self.id, **self.model_dump(include=_TOLD)}
 
     def seconds_left(self, now: datetime) -> float | None:
         """R-ORD-2: how long the merchant still has to confirm; None once not awaiting."""
@@ -164,19 +148,7 @@ class Order(Aggregate):
         self.status, self.confirmed_at, self.confirmation_outcome = "confirmed", now, "on_time"
         self.confirm_seconds = (now - self.created_at).total_seconds()
         self._log(now, "OrderConfirmed")
-        self.record(
-            OrderConfirmed(
-                order_id=self.id,
-                buyer_id=self.buyer_id,
-                store_id=self.store_id,
-                merchant_id=self.merchant_id,
-                store_type=self.store_type,
-                confirmed_at=now,
-                shipping_address=self.shipping_address,
-                items=self.items,
-                total=self.total,
-            )
-        )
+        self.record(OrderConfirmed(**self._told(), confirmed_at=now))
 
     def cancel_by_buyer(self, now: datetime) -> None:
         """A buyer may cancel only before the merchant confirms (CONTRACT.md)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orders.domain.model import OrderConflict, OrderError
+from orders.domain.errors import OrderConflict, OrderError
 from shared.problems import Problem, ProblemMap, answer
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from orders.domain.catalogue import CatalogueItem
-from orders.domain.model import Order, OrderConflict
+from orders.domain.errors import OrderConflict
+from orders.domain.model import Order
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.contract.events import OrderLine

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from orders.domain.model import Order, OrderConflict
+from orders.domain.errors import OrderConflict
+from orders.domain.model import Order
 from shared.contract.events import (
     Delivered,
     DeliveryWindow,
