@@ -29,19 +29,17 @@ Answers carry a `CalendarBasis`: which country-years were consulted and on what 
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import holidays
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from shared import metrics
+from shared.calendar.library import YEAR_BY_YEAR, library, weekend_of
 from shared.calendar.notices import Notice, NoticeError, load_notices
 
 __all__ = [
@@ -53,18 +51,10 @@ __all__ = [
     "NoticeError",
     "WorkingCalendar",
     "load_notices",
+    "weekend_of",
 ]
 
 log = logging.getLogger("shared.calendar")
-
-#: Countries that announce their days off and make-up working days one year at a time
-#: (China's State Council each November; Taiwan, Vietnam, Russia and others alike), as
-#: the library models them; a year without the announcement is provisional.
-YEAR_BY_YEAR = frozenset({"BY", "CN", "HU", "KZ", "LV", "RU", "TW", "UZ", "VN"})
-
-#: Countries whose bank holidays differ by region: the region most parcels are handled in.
-#: (GB without a region lacks England's Easter Monday and Summer bank holiday.)
-_MAIN_SUBDIVISION: dict[str, str] = {"GB": "ENG"}
 
 Basis = Literal["published", "provisional"]
 Source = Literal["notice", "library", "derived"]
@@ -106,64 +96,6 @@ def combine(*bases: CalendarBasis) -> CalendarBasis:
     return CalendarBasis(years=tuple(unique[key] for key in sorted(unique)))
 
 
-@dataclass
-class _Library:
-    """The `holidays` library's calendar of one country, shared by every `WorkingCalendar`
-    of the process (its data never changes; its lazy year loading is guarded)."""
-
-    country: str
-    entity: Any
-    published: tuple[int, int] | None
-    lock: threading.Lock
-    loaded: set[int]
-
-    def is_working_day(self, day: date) -> bool:
-        if day.year not in self.loaded:
-            with self.lock:
-                # A make-up workday may fall in the year before or after the day off it
-                # pays for: loading the neighbouring years keeps that true whichever year
-                # is asked first.
-                for neighbour in (day.year - 1, day.year, day.year + 1):
-                    if 1 <= neighbour <= 9998:
-                        self.entity.get(date(neighbour, 1, 1))
-                self.loaded.add(day.year)
-        return bool(self.entity.is_working_day(day))
-
-
-@functools.cache
-def _library(country: str) -> _Library:
-    if country not in holidays.list_supported_countries():
-        raise ValueError(f"no working-day calendar for country {country!r} (ISO alpha-2)")
-    entity = holidays.country_holidays(country, subdiv=_MAIN_SUBDIVISION.get(country))
-    kind = type(entity)
-    published: tuple[int, int] | None = (kind.start_year, kind.end_year)
-    if country in YEAR_BY_YEAR:
-        announced = _announced_years(entity)
-        published = (
-            None
-            if announced is None
-            else (max(kind.start_year, announced[0]), min(kind.end_year, announced[1]))
-        )
-    return _Library(country, entity, published, threading.Lock(), set())
-
-
-def _announced_years(entity: Any) -> tuple[int, int] | None:
-    """First and last year with a substituted day (a published make-up schedule)."""
-    mapping: dict[int, Any] = getattr(entity, "special_public_holidays", {}) or {}
-    years = [
-        year
-        for year, entries in mapping.items()
-        if entries
-        and any(len(row) >= 4 for row in (entries if isinstance(entries[0], tuple) else [entries]))
-    ]
-    return (min(years), max(years)) if years else None
-
-
-def weekend_of(country: str) -> frozenset[int]:
-    """The country's weekend days (0 = Monday); ValueError for a country with no calendar."""
-    return frozenset(_library(country.upper()).entity.weekend)
-
-
 class WorkingCalendar:
     """The working days of one country (ISO 3166-1 alpha-2), every year answered.
 
@@ -171,7 +103,7 @@ class WorkingCalendar:
 
     def __init__(self, country: str, notices: Iterable[Notice] = ()) -> None:
         self.country = country.upper()
-        self._library = _library(self.country)
+        self._library = library(self.country)
         self._weekend = frozenset(self._library.entity.weekend)
         own = [notice for notice in notices if notice.country == self.country]
         self._notice_years = frozenset(notice.year for notice in own)
