@@ -98,61 +98,57 @@ def _answer(error: Problem) -> JSONResponse:
     )
 
 
+async def _problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, Problem)
+    return _answer(error)
+
+
+async def _invalid(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = _validation_errors(error.errors())
+    where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+    return problem_response(422, "validation", "Invalid request",
+                            f"Fix these fields and send again: {where}", errors=errors)  # fmt: skip
+
+
+async def _http(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    return problem_response(error.status_code, f"http-{error.status_code}", str(error.detail),
+                            str(error.detail), headers=dict(error.headers or {}))  # fmt: skip
+
+
+async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+    log.warning("database unreachable on %s %s: %r", request.method, request.url.path, error)
+    return problem_response(503, "unavailable", "Temporarily unavailable",
+                            "The service cannot reach its database; retry in a moment.",
+                            headers={"Retry-After": "2"})  # fmt: skip
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem_response(
+        500, "internal", "Internal error", "Something went wrong on our side; it is logged. "
+        "Retry later."
+    )  # fmt: skip
+
+
+def _mapped(to_problem: Callable[[Any], Problem]) -> Callable[..., Any]:
+    async def handler(request: Request, error: Exception) -> JSONResponse:
+        return _answer(to_problem(error))
+
+    return handler
+
+
 def install_problem_handlers(app: FastAPI, problems: ProblemMap) -> None:
-    """The app's answers: `problems` (the service's own), then the application's."""
-
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, error: Problem) -> JSONResponse:
-        return _answer(error)
-
+    """The app's answers: `problems` (the service's own), then the application's; a
+    validation error, 422; a database out of reach, 503; anything else, 500."""
     for error_type, to_problem in {**APPLICATION_PROBLEMS, **problems}.items():
-
-        async def _domain(
-            request: Request, error: Exception, to_problem: Callable[[Any], Problem] = to_problem
-        ) -> JSONResponse:
-            return _answer(to_problem(error))
-
-        app.add_exception_handler(error_type, _domain)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(error.errors())
-        where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
-        return problem_response(
-            422,
-            "validation",
-            "Invalid request",
-            f"Fix these fields and send again: {where}",
-            errors=errors,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem_response(
-            error.status_code,
-            f"http-{error.status_code}",
-            str(error.detail),
-            str(error.detail),
-            headers=dict(error.headers or {}),
-        )
-
-    @app.exception_handler(DatabaseUnavailable)
-    async def _unavailable(request: Request, error: DatabaseUnavailable) -> JSONResponse:
-        log.warning("database unreachable on %s %s: %r", request.method, request.url.path, error)
-        return problem_response(
-            503,
-            "unavailable",
-            "Temporarily unavailable",
-            "The service cannot reach its database; retry in a moment.",
-            headers={"Retry-After": "2"},
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return problem_response(
-            500,
-            "internal",
-            "Internal error",
-            "Something went wrong on our side; it is logged. Retry later.",
-        )
+        app.add_exception_handler(error_type, _mapped(to_problem))
+    for error_type, handler in (
+        (Problem, _problem),
+        (RequestValidationError, _invalid),
+        (StarletteHTTPException, _http),
+        (DatabaseUnavailable, _unavailable),
+        (Exception, _unexpected),
+    ):
+        app.add_exception_handler(error_type, handler)
