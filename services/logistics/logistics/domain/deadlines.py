@@ -128,6 +128,25 @@ class DeliveryEstimate(BaseModel):
         return DeliveryWindow(earliest=self.earliest, latest=self.latest)
 
 
+def _semi_managed(
+    confirmed_at: datetime,
+    handling_days: int,
+    warehouse_country: str,
+    warehouse_timezone: str,
+    policy: Policy,
+    calendars: Calendars,
+) -> tuple[datetime, CalendarBasis]:
+    """R-LOG-2's ship-by, and the warehouse's calendar years it counted on."""
+    ship_by = semi_managed_ship_by(confirmed_at, handling_days, warehouse_timezone,
+                                   warehouse_country, policy, calendars=calendars)  # fmt: skip
+    zone = _zone(warehouse_timezone)
+    local_start = _aware(confirmed_at, "confirmed_at").astimezone(zone).date()
+    basis = calendars.of(warehouse_country).basis_between(
+        local_start, ship_by.astimezone(zone).date()
+    )
+    return ship_by, basis
+
+
 def estimate(
     store_type: StoreType,
     confirmed_at: datetime,
@@ -161,17 +180,9 @@ def estimate(
                 "warehouse_timezone"
             )
         origin_country = warehouse_country
-        ship_by = semi_managed_ship_by(
-            confirmed_at, handling_days, warehouse_timezone, warehouse_country, policy,
-            calendars=calendars,
-        )  # fmt: skip
-        zone = _zone(warehouse_timezone)
-        bases = [
-            calendars.of(warehouse_country).basis_between(
-                _aware(confirmed_at, "confirmed_at").astimezone(zone).date(),
-                ship_by.astimezone(zone).date(),
-            )
-        ]
+        ship_by, basis = _semi_managed(confirmed_at, handling_days, warehouse_country,
+                                       warehouse_timezone, policy, calendars)  # fmt: skip
+        bases = [basis]
     route = choose_route(routes, store_type, origin_country, destination_country, weight_grams)
     if route is None:
         return None

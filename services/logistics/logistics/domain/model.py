@@ -105,25 +105,15 @@ class Shipment(Aggregate):
             # known there is no origin, hence no route.
             shipment._fail("no_route", "the store's warehouse or handling time is unknown", now)
             return shipment
-        found = estimate(
-            order.store_type,
-            order.confirmed_at,
-            shipment.destination_country,
-            shipment.weight_grams,
-            policy,
-            routes,
-            handling_days=handling_days,
-            warehouse_country=warehouse.country if warehouse else None,
-            warehouse_timezone=warehouse.timezone if warehouse else None,
-            calendars=calendars,
-        )
+        found = estimate(order.store_type, order.confirmed_at, shipment.destination_country,
+                         shipment.weight_grams, policy, routes, handling_days=handling_days,
+                         warehouse_country=warehouse.country if warehouse else None,
+                         warehouse_timezone=warehouse.timezone if warehouse else None,
+                         calendars=calendars)  # fmt: skip
         if found is None:
             # R-LOG-6: no route rule accepts this destination and weight.
-            shipment._fail(
-                "no_route",
-                f"no route accepts {shipment.weight_grams} g to {shipment.destination_country}",
-                now,
-            )
+            to = f"{shipment.weight_grams} g to {shipment.destination_country}"
+            shipment._fail("no_route", f"no route accepts {to}", now)
             return shipment
         shipment.route = found.route
         shipment.ship_by = found.ship_by

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from review.bootstrap import ReviewServices
 from review.domain.model import Store
 from review.domain.product import ProductStatus
+from review.entrypoints.queue_schemas import QueueItemPublic, ReviewQueuePage
 from review.entrypoints.schemas import (
     InvitationCreate,
     InvitationPublic,
@@ -18,8 +19,6 @@ from review.entrypoints.schemas import (
     ProductPage,
     ProductPublic,
     ProductReviewCreate,
-    QueueItemPublic,
-    ReviewQueuePage,
     StoreCreate,
     StorePublic,
     StoreReviewCreate,
