@@ -1,8 +1,8 @@
 """The FastAPI application every service is: lifespan, errors, health, metrics, logs.
 
-A service provides a `bootstrap(runtime)` coroutine that builds its repositories and
-handlers from the open runtime and returns a `Wiring`; routes reach what it built through
-`request.app.state.services`.
+A service provides a `bootstrap(ports)` coroutine that builds its repositories and
+handlers from its ports (`shared.ports`: here the open runtime) and returns a `Wiring`;
+routes reach what it built through `request.app.state.services`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from shared.messaging.handlers import HandlerTable
 from shared.messaging.topology import QUEUES
 from shared.mongo import IndexSpec
 from shared.policy import Policy
+from shared.ports import Ports
 from shared.problems import ProblemMap, install_problem_handlers
 from shared.runtime import Runtime
 from shared.settings import InvalidConfiguration, ServiceSettings
@@ -55,7 +56,7 @@ class ServiceSpec:
     routers: Sequence[APIRouter]
     indexes: Sequence[IndexSpec]
     outbox_collections: Sequence[str]
-    bootstrap: Callable[[Runtime], Awaitable[Wiring]]
+    bootstrap: Callable[[Ports], Awaitable[Wiring]]
     #: The service's domain errors → the problems they are answered with: the service's
     #: `entrypoints/problems.py`, the one place of that mapping.
     problems: ProblemMap = field(default_factory=dict)

@@ -79,6 +79,9 @@ class Runtime:
             raise RuntimeError("runtime not open")
         return self._mongo[self.settings.database_name(self.service)]
 
+    def collection(self, name: str) -> Collection:
+        return self.db[name]
+
     def offer_to_relay(self, collection: Collection, document: Document) -> None:
         if self.relay is not None:
             self.relay.offer(collection, document)

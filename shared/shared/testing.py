@@ -1,20 +1,50 @@
-"""Test support: fakes of the kit's ports, for unit tests of handlers and use cases
-through a service's wiring, with no engine and no broker."""
+"""Test support: the kit's ports in memory, for unit tests of every handler and use case
+through a service's own `bootstrap`, with no engine and no broker.
+
+`FakePorts` is what a bootstrap takes (`shared.ports.Ports`) with the database in memory
+(mongomock, behind PyMongo's async API) and the broker replaced by the list of events
+the outbox would have published. The repositories are the real ones (the same documents,
+versions, `AlreadyExists` and `ConcurrencyConflict`), and the named queries run their real
+filters, so a unit test exercises the service's code, not a copy of it. What the engine
+alone does (text search, the `count` command, index hints) is for the integration tests.
+
+    ports = FakePorts("orders", clock=FixedClock(T0))
+    wiring = await bootstrap(ports)
+    await ports.deliver(wiring, a_store_approved(), producer="review")
+    assert ports.published_of(OrderConfirmed) == [...]
+"""
 
 from __future__ import annotations
 
-import copy
+import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from datetime import datetime
+from typing import TypeVar, cast
 
-from shared.repository import A, AggregateRepository, AlreadyExists
+from mongomock_motor import AsyncMongoMockClient
+
+from shared.app import Wiring
+from shared.calendar import Calendars
+from shared.clock import Clock, SystemClock
+from shared.contract import Envelope, record_event
+from shared.contract.types import ContractModel
+from shared.mongo import Collection, Database, Document
+from shared.policy import Policy
+from shared.replica import R, Replicas
+from shared.repository import A, AggregateRepository
+from shared.settings import ServiceSettings
+
+E = TypeVar("E", bound=ContractModel)
+
+
+def in_memory_database(name: str = "test") -> Database:
+    """A database of its own, in this process's memory, answering PyMongo's async API."""
+    return cast(Database, AsyncMongoMockClient(tz_aware=True)[name])
 
 
 class InMemoryRepository(AggregateRepository[A]):
-    """An aggregate repository in a dict, with the real one's rules: the same documents
-    (events staged into the outbox), `AlreadyExists` on a second add, and a save refused
-    with `ConcurrencyConflict` when the stored version moved. It has no collection: code
-    that queries one directly is not for unit tests."""
+    """The kit's aggregate repository over a collection of its own in memory: for tests
+    of a replica or an aggregate's storage rules outside a service."""
 
     def __init__(
         self,
@@ -24,27 +54,88 @@ class InMemoryRepository(AggregateRepository[A]):
         keys: Mapping[str, Callable[[A], str]] | None = None,
         outbox: bool = True,
     ) -> None:
-        self._model, self._producer, self._on_outbox = model, producer, None
-        self._keys, self._outbox = dict(keys or {}), outbox
-        self.documents: dict[str, dict[str, Any]] = {}
+        collection = in_memory_database()[model.__name__]
+        super().__init__(collection, model, producer=producer, keys=keys, outbox=outbox)
 
-    async def _find(self, aggregate_id: str) -> dict[str, Any] | None:
-        document = self.documents.get(aggregate_id)
-        return None if document is None else copy.deepcopy(document)
+    async def documents(self) -> dict[str, Document]:
+        """Every stored document, by id."""
+        return {document["_id"]: document for document in await self.collection.find().to_list()}
 
-    async def _insert(self, document: dict[str, Any]) -> None:
-        if document["_id"] in self.documents:
-            raise AlreadyExists(document["_id"])
-        self.documents[document["_id"]] = copy.deepcopy(document)
-
-    async def _replace(self, version: int, document: dict[str, Any]) -> bool:
-        stored = self.documents.get(document["_id"])
-        if stored is None or stored["version"] != version:
-            return False
-        self.documents[document["_id"]] = copy.deepcopy(document)
-        return True
-
-    @property
-    def writes(self) -> int:
+    async def writes(self) -> int:
         """Every stored version, added or saved, of every aggregate."""
-        return sum(int(document["version"]) for document in self.documents.values())
+        return sum(int(document["version"]) for document in (await self.documents()).values())
+
+
+class FakePorts:
+    """A service's ports in memory (`shared.ports.Ports`); `published` is what its outbox
+    relay would have published, each event once, in the order it was stored."""
+
+    def __init__(
+        self,
+        service: str,
+        settings: ServiceSettings | None = None,
+        *,
+        policy: Policy | None = None,
+        clock: Clock | None = None,
+        calendars: Calendars | None = None,
+    ) -> None:
+        self.service = service
+        self.settings = settings or ServiceSettings()
+        self.policy = policy or Policy()
+        self.clock = clock or SystemClock()
+        self.calendars = calendars or Calendars()
+        self.db = in_memory_database(service)
+        self.published: list[Envelope] = []
+        self._relayed: set[str] = set()
+
+    def collection(self, name: str) -> Collection:
+        return self.db[name]
+
+    def repository(
+        self, collection: str, model: type[A], keys: Mapping[str, Callable[[A], str]] | None = None
+    ) -> AggregateRepository[A]:
+        return AggregateRepository(self.db[collection], model, producer=self.service,
+                                   on_outbox=self._relay, keys=keys)  # fmt: skip
+
+    def replicas(
+        self, collection: str, model: type[R], keys: Mapping[str, Callable[[R], str]] | None = None
+    ) -> Replicas[R]:
+        repository = AggregateRepository(self.db[collection], model, producer=self.service,
+                                         keys=keys, outbox=False)  # fmt: skip
+        return Replicas(repository, model, self.clock)
+
+    def _relay(self, _collection: Collection, document: Document) -> None:
+        for entry in document["outbox"]:
+            if entry["event_id"] not in self._relayed:
+                self._relayed.add(entry["event_id"])
+                self.published.append(Envelope.model_validate_json(entry["body"]))
+
+    def published_of(self, event: type[E]) -> list[E]:
+        """The payloads of the published events of one type, in order."""
+        return [
+            event.model_validate(envelope.payload)
+            for envelope in self.published
+            if envelope.event_type == event.__name__
+        ]
+
+    async def deliver(
+        self,
+        wiring: Wiring,
+        event: ContractModel,
+        *,
+        producer: str,
+        at: datetime | None = None,
+        envelope: Envelope | None = None,
+    ) -> Envelope:
+        """Hand `event` to the wiring's handler of its class, as the consumer does after
+        parsing it; the envelope, to deliver it again (`envelope=`) as a redelivery."""
+        if envelope is None:
+            envelope = record_event(
+                event,
+                producer=producer,
+                correlation_id=str(uuid.uuid4()),
+                occurred_at=at or self.clock.now(),
+            )
+        handler = wiring.handlers[type(event)]
+        await handler(envelope, event)
+        return envelope

@@ -1,4 +1,4 @@
-"""Wires the aftersales service from an open runtime: repositories, use cases, handlers."""
+"""Wires the service from its ports (`shared.ports`): repositories, use cases, handlers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from aftersales.service_layer.events import AftersalesEventHandlers
 from aftersales.service_layer.reports import RefundReports
 from aftersales.service_layer.resolution import CaseResolution
 from shared.app import Wiring
-from shared.runtime import Runtime
+from shared.ports import Ports
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,15 @@ class AftersalesServices:
     queries: CaseQueries
 
 
-async def bootstrap(runtime: Runtime) -> Wiring:
-    cases = runtime.repository(CASES, Case, keys=CASE_KEYS)
-    queries = CaseQueries(runtime.db[CASES])
-    orders = runtime.replicas(ORDERS, OrderFacts)
-    stores = runtime.replicas(STORES, StoreFacts)
-    commands = CaseCommands(cases, queries, orders.repository, runtime.clock, runtime.policy)
+async def bootstrap(ports: Ports) -> Wiring:
+    cases = ports.repository(CASES, Case, keys=CASE_KEYS)
+    queries = CaseQueries(ports.collection(CASES))
+    orders = ports.replicas(ORDERS, OrderFacts)
+    stores = ports.replicas(STORES, StoreFacts)
+    commands = CaseCommands(cases, queries, orders.repository, ports.clock, ports.policy)
     resolution = CaseResolution(cases, queries, orders.repository, stores.repository,
-                                runtime.clock, runtime.policy)  # fmt: skip
-    events = AftersalesEventHandlers(orders, stores, runtime.clock)
+                                ports.clock, ports.policy)  # fmt: skip
+    events = AftersalesEventHandlers(orders, stores, ports.clock)
     reports = RefundReports(queries, orders.repository)
     return Wiring(
         services=AftersalesServices(commands, resolution, events, reports, queries),

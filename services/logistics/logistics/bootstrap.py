@@ -1,4 +1,4 @@
-"""Wires the logistics service from an open runtime: repositories, use cases, handlers."""
+"""Wires the service from its ports (`shared.ports`): repositories, use cases, handlers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from logistics.service_layer.commands import ShipmentCommands
 from logistics.service_layer.events import LogisticsEventHandlers
 from logistics.settings import LogisticsSettings
 from shared.app import Wiring
-from shared.runtime import Runtime
+from shared.ports import Ports
 
 
 @dataclass(frozen=True)
@@ -21,22 +21,22 @@ class LogisticsServices:
     events: LogisticsEventHandlers
 
 
-async def bootstrap(runtime: Runtime) -> Wiring:
-    shipments = runtime.repository(SHIPMENTS, Shipment)
-    queries = ShipmentQueries(runtime.db[SHIPMENTS])
+async def bootstrap(ports: Ports) -> Wiring:
+    shipments = ports.repository(SHIPMENTS, Shipment)
+    queries = ShipmentQueries(ports.collection(SHIPMENTS))
     # R-LOG-6: the route rules in force, from configuration.
-    settings = runtime.settings
+    settings = ports.settings
     routes = settings.route_table() if isinstance(settings, LogisticsSettings) else DEFAULT_ROUTES
-    commands = ShipmentCommands(shipments, queries, runtime.clock, runtime.policy, routes,
-                                runtime.calendars)  # fmt: skip
+    commands = ShipmentCommands(shipments, queries, ports.clock, ports.policy, routes,
+                                ports.calendars)  # fmt: skip
     events = LogisticsEventHandlers(
         shipments,
         queries,
-        runtime.replicas(STORES, StoreFacts),
-        runtime.clock,
-        runtime.policy,
+        ports.replicas(STORES, StoreFacts),
+        ports.clock,
+        ports.policy,
         routes,
-        runtime.calendars,
+        ports.calendars,
     )
     return Wiring(
         services=LogisticsServices(commands, events),

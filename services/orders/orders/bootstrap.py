@@ -1,4 +1,4 @@
-"""Wires the orders service from an open runtime: repositories, use cases, handlers."""
+"""Wires the service from its ports (`shared.ports`): repositories, use cases, handlers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from orders.domain.model import Order
 from orders.service_layer.commands import OrderCommands
 from orders.service_layer.events import OrderEventHandlers
 from shared.app import Wiring
-from shared.runtime import Runtime
+from shared.ports import Ports
 
 
 @dataclass(frozen=True)
@@ -22,14 +22,14 @@ class OrdersServices:
     catalogue: CatalogueQueries
 
 
-async def bootstrap(runtime: Runtime) -> Wiring:
-    orders = runtime.repository(ORDERS, Order, keys=ORDER_KEYS)
-    catalogue = runtime.replicas(CATALOGUE, CatalogueItem, keys=CATALOGUE_KEYS)
-    queries = OrderQueries(runtime.db[ORDERS])
-    browse = CatalogueQueries(runtime.db[CATALOGUE])
-    commands = OrderCommands(orders, catalogue.repository, runtime.clock, runtime.policy)
+async def bootstrap(ports: Ports) -> Wiring:
+    orders = ports.repository(ORDERS, Order, keys=ORDER_KEYS)
+    catalogue = ports.replicas(CATALOGUE, CatalogueItem, keys=CATALOGUE_KEYS)
+    queries = OrderQueries(ports.collection(ORDERS))
+    browse = CatalogueQueries(ports.collection(CATALOGUE))
+    commands = OrderCommands(orders, catalogue.repository, ports.clock, ports.policy)
     events = OrderEventHandlers(orders, queries, catalogue, browse,
-                                runtime.replicas(STORES, StoreListing), runtime.clock)  # fmt: skip
+                                ports.replicas(STORES, StoreListing), ports.clock)  # fmt: skip
     return Wiring(
         services=OrdersServices(commands, events, queries, browse),
         handlers=events.table(),

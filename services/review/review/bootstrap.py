@@ -1,4 +1,4 @@
-"""Wires the review service from an open runtime: repositories and use cases."""
+"""Wires the review service from its ports (`shared.ports`): repositories and use cases."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from review.service_layer.commands import StoreCommands
 from review.service_layer.deadlines import ReviewDeadline
 from review.service_layer.products import ProductCommands
 from shared.app import Wiring
-from shared.runtime import Runtime
+from shared.ports import Ports
 
 
 @dataclass(frozen=True)
@@ -21,15 +21,17 @@ class ReviewServices:
     queries: ReviewQueries
 
 
-async def bootstrap(runtime: Runtime) -> Wiring:
-    stores = runtime.repository(STORES, Store, keys=SUBMITTED_KEYS)
-    products = runtime.repository(PRODUCTS, Product, keys=SUBMITTED_KEYS)
-    invitations = runtime.repository(INVITATIONS, Invitation)
-    queries = ReviewQueries(runtime.db[STORES], runtime.db[PRODUCTS], runtime.db[INVITATIONS])
+async def bootstrap(ports: Ports) -> Wiring:
+    stores = ports.repository(STORES, Store, keys=SUBMITTED_KEYS)
+    products = ports.repository(PRODUCTS, Product, keys=SUBMITTED_KEYS)
+    invitations = ports.repository(INVITATIONS, Invitation)
+    queries = ReviewQueries(
+        ports.collection(STORES), ports.collection(PRODUCTS), ports.collection(INVITATIONS)
+    )
     services = ReviewServices(
-        stores=StoreCommands(stores, invitations, queries, runtime.clock, runtime.policy),
-        products=ProductCommands(products, stores, runtime.clock, runtime.policy),
-        deadline=ReviewDeadline(runtime.calendars, runtime.policy, runtime.clock),
+        stores=StoreCommands(stores, invitations, queries, ports.clock, ports.policy),
+        products=ProductCommands(products, stores, ports.clock, ports.policy),
+        deadline=ReviewDeadline(ports.calendars, ports.policy, ports.clock),
         queries=queries,
     )
     # Review consumes no events: the topology has no review queue.

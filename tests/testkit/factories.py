@@ -1,0 +1,241 @@
+"""Test data by name: one valid value of each contract type, overridden by keyword.
+
+`an_order_confirmed(order_id="o-1", total=usd(990))` reads as what the test means; the
+fields a test does not name keep one plausible value, the same in every test. Times
+default to `T0`; a test on the run's clock (`testkit.clock.now()`) passes `at=`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from shared.contract.events import (
+    AfterSalesCaseOpened,
+    Delivered,
+    DeliveryWindow,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderCreated,
+    OrderLine,
+    ProductApproved,
+    ProductRejected,
+    RefundIssued,
+    ShipmentException,
+    ShipmentLate,
+    Shipped,
+    StoreApproved,
+    StoreRejected,
+)
+from shared.contract.types import Money, ShippingAddress, Warehouse
+
+#: The time every factory's event occurs at unless told otherwise: a Tuesday 08:00 UTC.
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+BUYER = "buyer-1"
+MERCHANT = "merchant-1"
+STORE = "store-1"
+PRODUCT = "product-1"
+ORDER = "order-1"
+SHIPMENT = "shipment-1"
+CASE = "case-1"
+
+
+def usd(minor: int) -> Money:
+    return Money(amount_minor=minor, currency="USD")
+
+
+def an_address(**overrides: Any) -> ShippingAddress:
+    fields: dict[str, Any] = {
+        "recipient": "Ana",
+        "phone": "+34 600 000 000",
+        "country": "ES",
+        "city": "Madrid",
+        "line1": "Gran Via 1",
+        "postal_code": "28013",
+    }
+    return ShippingAddress(**{**fields, **overrides})
+
+
+def a_warehouse(**overrides: Any) -> Warehouse:
+    fields: dict[str, Any] = {
+        "country": "CN",
+        "city": "Shenzhen",
+        "address": "1 Keji Road",
+        "timezone": "Asia/Shanghai",
+    }
+    return Warehouse(**{**fields, **overrides})
+
+
+def a_line(**overrides: Any) -> OrderLine:
+    fields: dict[str, Any] = {
+        "product_id": PRODUCT,
+        "title": "Tea set",
+        "category": "home",
+        "quantity": 1,
+        "unit_price": usd(4990),
+        "weight_grams": 500,
+    }
+    return OrderLine(**{**fields, **overrides})
+
+
+def _order(lines: list[OrderLine] | None) -> dict[str, Any]:
+    items = lines or [a_line()]
+    total = usd(sum(line.unit_price.amount_minor * line.quantity for line in items))
+    return {
+        "order_id": ORDER,
+        "buyer_id": BUYER,
+        "store_id": STORE,
+        "merchant_id": MERCHANT,
+        "store_type": "full_managed",
+        "items": items,
+        "total": Money(amount_minor=total.amount_minor, currency=items[0].unit_price.currency),
+        "shipping_address": an_address(),
+    }
+
+
+def a_store_approved(*, at: datetime = T0, **overrides: Any) -> StoreApproved:
+    fields: dict[str, Any] = {
+        "store_id": STORE,
+        "merchant_id": MERCHANT,
+        "store_type": "full_managed",
+        "store_name": "Tea House",
+        "approved_at": at,
+    }
+    return StoreApproved(**{**fields, **overrides})
+
+
+def a_store_rejected(*, at: datetime = T0, **overrides: Any) -> StoreRejected:
+    fields: dict[str, Any] = {
+        "store_id": STORE,
+        "merchant_id": MERCHANT,
+        "store_type": "full_managed",
+        "stage": "qualification",
+        "reason": "licence unreadable",
+        "rejected_at": at,
+    }
+    return StoreRejected(**{**fields, **overrides})
+
+
+def a_product_approved(*, at: datetime = T0, **overrides: Any) -> ProductApproved:
+    fields: dict[str, Any] = {
+        "product_id": PRODUCT,
+        "store_id": STORE,
+        "merchant_id": MERCHANT,
+        "store_type": "full_managed",
+        "title": "Tea set",
+        "description": "Six cups and a pot",
+        "category": "home",
+        "images": ["https://img.example/tea.jpg"],
+        "price": usd(4990),
+        "weight_grams": 500,
+        "approved_at": at,
+    }
+    return ProductApproved(**{**fields, **overrides})
+
+
+def a_product_rejected(*, at: datetime = T0, **overrides: Any) -> ProductRejected:
+    fields: dict[str, Any] = {
+        "product_id": PRODUCT,
+        "store_id": STORE,
+        "merchant_id": MERCHANT,
+        "store_type": "full_managed",
+        "title": "Tea set",
+        "category": "home",
+        "price": usd(4990),
+        "weight_grams": 500,
+        "reason": "images missing",
+        "rejected_at": at,
+    }
+    return ProductRejected(**{**fields, **overrides})
+
+
+def an_order_created(
+    *, at: datetime = T0, lines: list[OrderLine] | None = None, **overrides: Any
+) -> OrderCreated:
+    fields = {**_order(lines), "created_at": at, "confirm_by": at + timedelta(hours=24)}
+    return OrderCreated(**{**fields, **overrides})
+
+
+def an_order_confirmed(
+    *, at: datetime = T0, lines: list[OrderLine] | None = None, **overrides: Any
+) -> OrderConfirmed:
+    return OrderConfirmed(**{**_order(lines), "confirmed_at": at, **overrides})
+
+
+def an_order_cancelled(*, at: datetime = T0, **overrides: Any) -> OrderCancelled:
+    fields: dict[str, Any] = {
+        "order_id": ORDER,
+        "buyer_id": BUYER,
+        "merchant_id": MERCHANT,
+        "reason": "confirmation_timeout",
+        "cancelled_at": at,
+    }
+    return OrderCancelled(**{**fields, **overrides})
+
+
+def a_shipped(*, at: datetime = T0, **overrides: Any) -> Shipped:
+    day = at.date()
+    fields: dict[str, Any] = {
+        "order_id": ORDER,
+        "shipment_id": SHIPMENT,
+        "carrier": "SF Express",
+        "tracking_number": "SF123456789",
+        "shipped_at": at,
+        "estimated_delivery": DeliveryWindow(
+            earliest=day + timedelta(days=5), latest=day + timedelta(days=9)
+        ),
+    }
+    return Shipped(**{**fields, **overrides})
+
+
+def a_delivered(*, at: datetime = T0, **overrides: Any) -> Delivered:
+    fields: dict[str, Any] = {"order_id": ORDER, "shipment_id": SHIPMENT, "delivered_at": at}
+    return Delivered(**{**fields, **overrides})
+
+
+def a_shipment_late(*, at: datetime = T0, **overrides: Any) -> ShipmentLate:
+    fields: dict[str, Any] = {
+        "order_id": ORDER,
+        "shipment_id": SHIPMENT,
+        "ship_by": at - timedelta(hours=1),
+        "detected_at": at,
+    }
+    return ShipmentLate(**{**fields, **overrides})
+
+
+def a_shipment_exception(*, at: datetime = T0, **overrides: Any) -> ShipmentException:
+    fields: dict[str, Any] = {
+        "order_id": ORDER,
+        "shipment_id": SHIPMENT,
+        "kind": "lost",
+        "note": "parcel lost at the hub",
+        "reported_at": at,
+    }
+    return ShipmentException(**{**fields, **overrides})
+
+
+def a_case_opened(*, at: datetime = T0, **overrides: Any) -> AfterSalesCaseOpened:
+    fields: dict[str, Any] = {
+        "case_id": CASE,
+        "order_id": ORDER,
+        "reason": "damaged",
+        "opened_at": at,
+    }
+    return AfterSalesCaseOpened(**{**fields, **overrides})
+
+
+def a_refund_issued(*, at: datetime = T0, **overrides: Any) -> RefundIssued:
+    fields: dict[str, Any] = {
+        "case_id": CASE,
+        "order_id": ORDER,
+        "amount": usd(4990),
+        "liable_party": "merchant",
+        "issued_at": at,
+    }
+    return RefundIssued(**{**fields, **overrides})
+
+
+def a_day(offset: int = 0) -> date:
+    """T0's date moved by `offset` days."""
+    return T0.date() + timedelta(days=offset)
