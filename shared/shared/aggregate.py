@@ -28,8 +28,10 @@ class Aggregate(BaseModel):
     applied_events: list[str] = []
 
     _recorded: list[ContractModel] = PrivateAttr(default_factory=list)
-    # Outbox entries stored with this aggregate and not yet relayed; kept by the repository.
-    _stored_outbox: list[dict[str, Any]] = PrivateAttr(default_factory=list)
+    # The outbox entries stored with this aggregate when its repository read or wrote it
+    # (None: not read through a repository, so it may not be saved). Only
+    # `shared.repository` writes it: the outbox is the repository's business.
+    _stored_outbox: list[dict[str, Any]] | None = PrivateAttr(default=None)
 
     def record(self, event: ContractModel) -> None:
         self._recorded.append(event)
@@ -51,6 +53,5 @@ class Aggregate(BaseModel):
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> Any:
-        aggregate = cls.model_validate({**document, "id": document["_id"]})
-        aggregate._stored_outbox = list(document.get("outbox", []))
-        return aggregate
+        """The aggregate a stored document holds (its outbox is the repository's)."""
+        return cls.model_validate({**document, "id": document["_id"]})

@@ -1,15 +1,23 @@
 """The outbox relay: publishes the events stored with aggregates, then forgets them.
 
-An entry is removed from its aggregate's document only after the broker confirmed it,
-so a crash at any point leaves it stored and the relay (of this process or, after a
-restart, the next one) publishes it again. A second publication is harmless: consumers
-are idempotent on `event_id`.
+One algorithm, whatever told the relay that a document holds unpublished entries:
 
-A local write hands its document to the relay (`offer`), which publishes it without
-reading it back (the read was one engine round-trip per event); the relay still
-reads the pending aggregates whenever nothing was offered and at least every
-`idle_poll_seconds`, so what a crashed process, another process or a failed pass left
-stored is always found.
+1. **Candidates.** Per collection, the documents known to hold entries, each at the
+   newest version known (`_learn`, the one version rule of the relay: an older version of
+   a document never replaces a newer one). Two sources feed them: a local write hands its
+   stored document over (`offer`: no read, since the read cost a round-trip per event),
+   and a read of the pending index finds what a crashed process, another process or a
+   failed pass left stored. The read runs whenever nothing was offered and at least every
+   `idle_poll_seconds`.
+2. **Publish.** Each candidate's entries in their order, candidates concurrently, each
+   entry confirmed by the broker before the next.
+3. **Forget.** The confirmed entries are removed by a write guarded by the candidate's
+   version. If the document moved on meanwhile (its aggregate recorded more), the write
+   misses; the document is read again and only the published ids are removed.
+
+An entry leaves its document only after the broker's confirm, so a crash at any point
+leaves it stored and it is published again: a second publication is harmless, consumers
+being idempotent on `event_id`.
 """
 
 from __future__ import annotations
@@ -58,7 +66,7 @@ class OutboxRelay:
         self._idle_poll_seconds = idle_poll_seconds
         self._batch = batch
         self._wake = asyncio.Event()
-        self._offered: dict[str, dict[Any, Document]] = {}
+        self._candidates: dict[str, dict[Any, Document]] = {}
         self._last_read = float("-inf")
 
     def wake(self) -> None:
@@ -66,17 +74,22 @@ class OutboxRelay:
         self._wake.set()
 
     def offer(self, collection: Collection, document: Document) -> None:
-        """A local write stored `document` with events: publish them now, from it."""
-        offered = self._offered.setdefault(collection.name, {})
-        known = offered.get(document["_id"])
-        if known is not None and known["version"] >= document["version"]:
-            return
-        if known is not None or len(offered) < MAX_OFFERED:
-            offered[document["_id"]] = {
-                "_id": document["_id"], "version": document["version"],
-                "outbox": list(document["outbox"]),
-            }  # fmt: skip
+        """A local write stored `document` with entries: a candidate, published now."""
+        known = self._candidates.setdefault(collection.name, {})
+        if document["_id"] in known or len(known) < MAX_OFFERED:
+            self._learn(known, document)
         self.wake()
+
+    @staticmethod
+    def _learn(known: dict[Any, Document], document: Document) -> None:
+        """Keep `document` as a candidate unless a newer version of it is known."""
+        held = known.get(document["_id"])
+        if held is None or held["version"] < document["version"]:
+            known[document["_id"]] = {
+                "_id": document["_id"],
+                "version": document["version"],
+                "outbox": list(document["outbox"]),
+            }
 
     async def run(self) -> None:
         backoff = self._idle_poll_seconds
@@ -128,21 +141,18 @@ class OutboxRelay:
         return published
 
     async def _pending(self, collection: Collection, read_due: bool) -> list[Document]:
-        """The offered documents; read from the collection too when nothing was offered or
-        a read is due (each aggregate once, at the newest version known)."""
-        offered = self._offered.pop(collection.name, {})
-        if offered and not read_due:
-            return list(offered.values())
-        found = (
-            await collection.find({PENDING: True}, {"outbox": 1, "version": 1})
-            .limit(self._batch)
-            .to_list()
-        )
-        for document in found:
-            known = offered.get(document["_id"])
-            if known is None or known["version"] < document["version"]:
-                offered[document["_id"]] = document
-        return list(offered.values())
+        """This pass's candidates of `collection` (step 1): those offered, and those the
+        pending index holds when nothing was offered or a read is due."""
+        known = self._candidates.pop(collection.name, {})
+        if not known or read_due:
+            found = (
+                await collection.find({PENDING: True}, {"outbox": 1, "version": 1})
+                .limit(self._batch)
+                .to_list()
+            )
+            for document in found:
+                self._learn(known, document)
+        return list(known.values())
 
     async def _publish(self, document: dict[str, Any]) -> set[str]:
         """One aggregate's entries, in their order, each confirmed: their ids."""
@@ -155,8 +165,8 @@ class OutboxRelay:
     async def _forget(
         self, collection: Collection, confirmed: Sequence[tuple[dict[str, Any], set[str]]]
     ) -> None:
-        """Remove the confirmed entries, in one round-trip for the whole pass, keeping any
-        entry an aggregate recorded meanwhile (its version then moved on)."""
+        """Step 3: remove the confirmed entries, one round-trip for the whole pass, each
+        write guarded by the candidate's version; a document that moved on is read again."""
         if not confirmed:
             return
         updates = [_forget_update(document, sent) for document, sent in confirmed]
@@ -167,6 +177,7 @@ class OutboxRelay:
             await self._forget_one(collection, document["_id"], sent)
 
     async def _forget_one(self, collection: Collection, aggregate_id: Any, sent: set[str]) -> None:
+        """Remove `sent` from the document as it is now, keeping what it recorded since."""
         while True:
             document = await collection.find_one({"_id": aggregate_id}, {"outbox": 1, "version": 1})
             if document is None or not sent & {e["event_id"] for e in document.get("outbox", [])}:

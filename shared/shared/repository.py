@@ -59,6 +59,7 @@ class AggregateRepository(Generic[A]):
         if document is None:
             return None
         aggregate: A = self._model.from_document(document)
+        aggregate._stored_outbox = list(document.get("outbox", []))
         return aggregate
 
     async def add(
@@ -82,7 +83,10 @@ class AggregateRepository(Generic[A]):
         correlation_id: str | None = None,
         causation_id: str | None = None,
     ) -> None:
-        """Store the new state and its events if nobody changed it since it was read."""
+        """Store the new state and its events if nobody changed it since it was read
+        (through this repository: one a query read holds no outbox to keep)."""
+        if aggregate._stored_outbox is None:
+            raise RuntimeError(f"{self._model.__name__} {aggregate.id} was not read by get()")
         expected = aggregate.version
         document = self._stage(aggregate, now, correlation_id, causation_id)
         if not await self._replace(expected, document):
@@ -121,7 +125,7 @@ class AggregateRepository(Generic[A]):
             for event in aggregate.pull_events()
         ]
         outbox = [
-            *aggregate._stored_outbox,
+            *(aggregate._stored_outbox or []),
             *(
                 {
                     "event_id": str(envelope.event_id),

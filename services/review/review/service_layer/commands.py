@@ -93,11 +93,14 @@ class StoreCommands:
         """An invitation whose store was never stored (an interrupted application) first,
         else the merchant's oldest unused one."""
         invitations = await self.queries.invitations_of(merchant_id)
+        chosen = next((each for each in invitations if not each.is_used), None)
         for invitation in invitations:
             used_by = invitation.used_by_store_id
             if used_by is not None and await self.stores.get(used_by) is None:
-                return invitation
-        return next((each for each in invitations if not each.is_used), None)
+                chosen = invitation
+                break
+        # Read again through its repository, which keeps what its outbox holds.
+        return None if chosen is None else await self.invitations.get(chosen.id)
 
     async def get_visible(self, store_id: str, principal: Principal) -> Store:
         """The store if the caller may see it; another merchant's store is 404."""
