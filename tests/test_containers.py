@@ -199,13 +199,18 @@ def test_the_image_and_the_service_agree_on_the_port(service: str) -> None:
     ]
     field = settings_class.model_fields["port"]
     assert field.validation_alias == variable
-    [health] = re.findall(r"http://[\w.]+:(\d+)/health/ready", " ".join(
-        _instructions(dockerfile, "HEALTHCHECK")))  # fmt: skip
+    # One Dockerfile for every service: its name and port are build arguments, and the
+    # image exposes, and checks its health on, the port it was built with.
+    args = _services()[service]["build"]["args"]
+    assert args["SERVICE"] == service
+    assert _instructions(dockerfile, "EXPOSE") == ["${PORT}"]
+    assert "SERVICE_PORT=${PORT}" in " ".join(_instructions(dockerfile, "ENV"))
+    assert "os.environ['SERVICE_PORT']" in " ".join(_instructions(dockerfile, "HEALTHCHECK"))
+    built = dict(re.findall(r"\b(\w+):(\d+)\b", (ROOT / "tools/docker/build.sh").read_text()))
     ports = {
         "the compose service's container port": _container_ports(_services()[service]),
-        "EXPOSE": {int(p) for line in _instructions(dockerfile, "EXPOSE") for p in line.split()},
-        "the HEALTHCHECK URL": {int(health)},
-        f"the image's {variable}": {int(p) for p in re.findall(rf"\b{variable}=(\d+)", dockerfile)},
+        "the compose file's PORT build argument": {int(args["PORT"])},
+        "tools/docker/build.sh's PORT": {int(built[service])},
         f"{settings_class.__name__}'s default": {field.default},
         "devkit's DEFAULT_PORTS": {DEFAULT_PORTS[service]},
     }
@@ -242,7 +247,7 @@ def test_the_image_is_small_runs_as_non_root_and_bakes_no_secret(service: str) -
         assert "." not in sources, line
         assert not any(".env" in source for source in sources), line
     # Dependencies in their own layer, before the source is copied.
-    first_source = dockerfile.index(f"COPY services/{service}/{service} ")
+    first_source = dockerfile.index("COPY services/${SERVICE}/${SERVICE} ")
     assert dockerfile.index("pip install") < first_source
 
 

@@ -6,10 +6,13 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=tools/docker/lib.sh
 . "$root/tools/docker/lib.sh"
-for service in review orders logistics aftersales; do
+# Each service's name and port, as the compose file's build arguments give them.
+for built in review:8001 orders:8002 logistics:8003 aftersales:8004; do
+  service=${built%%:*}
   started=$SECONDS
   "$docker" build -q "${secret[@]}" \
     --build-arg "PYTHON_IMAGE=${PYTHON_IMAGE:-python:3.11-slim}" \
-    -f "$root/services/$service/Dockerfile" -t "marketplace/$service:${IMAGE_TAG:-dev}" "$root" >/dev/null
+    --build-arg "SERVICE=$service" --build-arg "PORT=${built#*:}" \
+    -f "$root/docker/service.Dockerfile" -t "marketplace/$service:${IMAGE_TAG:-dev}" "$root" >/dev/null
   echo "built marketplace/$service:${IMAGE_TAG:-dev} in $((SECONDS - started)) s"
 done
