@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
@@ -60,6 +60,29 @@ class ServiceSpec:
     #: The service's domain errors → the problems they are answered with: the service's
     #: `entrypoints/problems.py`, the one place of that mapping.
     problems: ProblemMap = field(default_factory=dict)
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+class AppFactory(Generic[S]):
+    """`<service>.app:create`: a service's app from its spec and its settings class, the
+    settings read from the environment unless given (tests pass theirs, and a policy or a
+    clock of their own)."""
+
+    def __init__(self, spec: ServiceSpec, settings: type[S]) -> None:
+        self.spec, self._settings = spec, settings
+
+    def __call__(
+        self, settings: S | None = None, *, policy: Policy | None = None, clock: Clock | None = None
+    ) -> FastAPI:
+        return create_app(self.spec, settings or self._settings(), policy=policy, clock=clock)
+
+
+def wired(request: Request) -> Any:
+    """The route dependency that hands a route what its service's bootstrap built:
+    `Services = Annotated[OrdersServices, Depends(wired)]`."""
+    return request.app.state.services
 
 
 def create_app(

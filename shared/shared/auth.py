@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, cast, get_args
+from typing import Annotated, Any, Protocol, TypeVar, cast, get_args
 
 import jwt
 from fastapi import Depends, Request
@@ -22,6 +22,16 @@ from shared.settings import DEV_AUTH_SECRET
 
 ALGORITHM = "HS256"
 ROLES: tuple[str, ...] = get_args(Role)
+
+
+class Owned(Protocol):
+    """A resource of a merchant (and of a buyer, where it has a `buyer_id`)."""
+
+    @property
+    def merchant_id(self) -> str: ...
+
+
+V = TypeVar("V", bound=Owned)
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,16 @@ class Principal:
             return True
         owner = merchant_id if self.role == "merchant" else buyer_id
         return owner is not None and owner == self.sub
+
+    def sees(self, found: V | None, missing: str) -> V:
+        """`found` if this caller may see it (by its `merchant_id` and, where it has one, its
+        `buyer_id`); else `NotFound(missing)`: another party's resource is as absent as one
+        that does not exist, so nobody learns what is not theirs."""
+        if found is None or not self.may_see(
+            merchant_id=found.merchant_id, buyer_id=getattr(found, "buyer_id", None)
+        ):
+            raise NotFound(missing)
+        return found
 
     def scope(self) -> dict[str, str]:
         """`may_see` as a query condition on `merchant_id`/`buyer_id` (none for operators)."""

@@ -16,14 +16,14 @@ once, by its id.
 `Replicas.apply` is the one way to change a replica: it creates the replica from
 whichever event arrives first, or updates it, in a versioned write; a create that loses
 the race to another consumer (`AlreadyExists`) is retried as an update, as is any version
-conflict. The service's replica class keeps only its rules: `fields(event)`, or `first`
-and `apply` for facts.
+conflict. The service's replica class keeps only its rules: its fields (taken from the
+event's fields of the same names), or `first` and `apply` for facts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Generic, Self, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import Field
 
@@ -49,12 +49,20 @@ class Replica(Aggregate):
         in any order."""
         return type(event).__name__
 
+    #: The replica's fields its events name otherwise: {replica's field: event's field}.
+    renamed: ClassVar[Mapping[str, str]] = {}
+
     @classmethod
     def fields(cls, event: Any) -> dict[str, Any]:
-        """What `event` decides of the replica, field by field: all a replica whose every
-        event is a whole decision writes (a store's approval). A replica that gathers facts
-        writes `first` and `apply` instead."""
-        raise NotImplementedError
+        """What `event` decides of the replica, field by field: by default every field of
+        the replica the event carries, under the same name or the one `renamed` gives. A
+        replica whose decisions need more overrides it; one that gathers facts writes
+        `first` and `apply` instead."""
+        carried = type(event).model_fields
+        sources = {name: cls.renamed.get(name, name) for name in cls.model_fields}
+        return {
+            name: getattr(event, source) for name, source in sources.items() if source in carried
+        }
 
     @classmethod
     def first(cls, replica_id: str, event: Any) -> Self:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from aftersales.adapters.queries import CASES, INDEXES
 from aftersales.bootstrap import bootstrap
 from aftersales.entrypoints.http import cases_router, merchants_router
 from aftersales.entrypoints.problems import PROBLEMS
 from aftersales.settings import AftersalesSettings
-from shared.app import ServiceSpec, create_app
-from shared.clock import Clock
-from shared.policy import Policy
+from shared.app import AppFactory, ServiceSpec
 
 SPEC = ServiceSpec(
     name="aftersales",
@@ -23,11 +19,4 @@ SPEC = ServiceSpec(
     problems=PROBLEMS,
 )
 
-
-def create(
-    settings: AftersalesSettings | None = None,
-    *,
-    policy: Policy | None = None,
-    clock: Clock | None = None,
-) -> FastAPI:
-    return create_app(SPEC, settings or AftersalesSettings(), policy=policy, clock=clock)
+create = AppFactory(SPEC, AftersalesSettings)

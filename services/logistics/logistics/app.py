@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from logistics.adapters.queries import INDEXES, SHIPMENTS
 from logistics.bootstrap import bootstrap
 from logistics.entrypoints.http import estimates_router, shipments_router
 from logistics.entrypoints.problems import PROBLEMS
 from logistics.settings import LogisticsSettings
-from shared.app import ServiceSpec, create_app
-from shared.clock import Clock
-from shared.policy import Policy
+from shared.app import AppFactory, ServiceSpec
 
 SPEC = ServiceSpec(
     name="logistics",
@@ -23,11 +19,4 @@ SPEC = ServiceSpec(
     problems=PROBLEMS,
 )
 
-
-def create(
-    settings: LogisticsSettings | None = None,
-    *,
-    policy: Policy | None = None,
-    clock: Clock | None = None,
-) -> FastAPI:
-    return create_app(SPEC, settings or LogisticsSettings(), policy=policy, clock=clock)
+create = AppFactory(SPEC, LogisticsSettings)

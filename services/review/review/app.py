@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from review.adapters.queries import INDEXES, PRODUCTS, STORES
 from review.bootstrap import bootstrap
 from review.entrypoints.http import invitations_router, products_router, queue_router, stores_router
 from review.entrypoints.problems import PROBLEMS
 from review.settings import ReviewSettings
-from shared.app import ServiceSpec, create_app
-from shared.clock import Clock
-from shared.policy import Policy
+from shared.app import AppFactory, ServiceSpec
 
 SPEC = ServiceSpec(
     name="review",
@@ -23,11 +19,4 @@ SPEC = ServiceSpec(
     problems=PROBLEMS,
 )
 
-
-def create(
-    settings: ReviewSettings | None = None,
-    *,
-    policy: Policy | None = None,
-    clock: Clock | None = None,
-) -> FastAPI:
-    return create_app(SPEC, settings or ReviewSettings(), policy=policy, clock=clock)
+create = AppFactory(SPEC, ReviewSettings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -26,7 +26,6 @@ from shared.contract.events import (
     OrderLine,
     ShipmentException,
     Shipped,
-    StoreApproved,
 )
 from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime
 from shared.replica import Replica
@@ -146,7 +145,9 @@ class OrderFacts(RefundLedger, Replica):
 
 
 class StoreFacts(Replica):
-    """One store as aftersales sees it; `id` is the store id."""
+    """One store as aftersales sees it, from its `StoreApproved`; `id` is the store id.
+    R-AS-2: the exemption period counts from the store's approval. A store is approved
+    once (an approved application cannot be resubmitted, R-REV-6)."""
 
     merchant_id: str | None = None
     store_type: StoreType | None = None
@@ -155,13 +156,3 @@ class StoreFacts(Replica):
     @property
     def store_id(self) -> str:
         return self.id
-
-    @classmethod
-    def fields(cls, event: StoreApproved) -> dict[str, Any]:
-        # R-AS-2: the exemption period counts from the store's approval. A store is
-        # approved once (an approved application cannot be resubmitted, R-REV-6).
-        return {
-            "merchant_id": event.merchant_id,
-            "store_type": event.store_type,
-            "approved_at": event.approved_at,
-        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 
 from aftersales.bootstrap import AftersalesServices
 from aftersales.domain.model import CaseStatus
@@ -19,16 +19,11 @@ from aftersales.entrypoints.schemas import (
 )
 from aftersales.service_layer.commands import OpenCase
 from aftersales.service_layer.resolution import ResolveCase
+from shared.app import wired
 from shared.auth import Buyer, CurrentPrincipal, Operator, require_merchant_self_or_operator
 from shared.errors import Unprocessable
 
-
-async def _services(request: Request) -> AftersalesServices:
-    services: AftersalesServices = request.app.state.services
-    return services
-
-
-Services = Annotated[AftersalesServices, Depends(_services)]
+Services = Annotated[AftersalesServices, Depends(wired)]
 
 cases_router = APIRouter(prefix="/cases", tags=["cases"])
 merchants_router = APIRouter(prefix="/merchants", tags=["merchants"])

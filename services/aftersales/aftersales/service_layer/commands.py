@@ -66,12 +66,9 @@ class CaseCommands:
 
     async def get_visible(self, case_id: str, principal: Principal) -> Case:
         """The case if the caller is its buyer, its merchant or an operator; else 404."""
-        case = await self.cases.get(case_id)
-        if case is None or not principal.may_see(
-            merchant_id=case.merchant_id, buyer_id=case.buyer_id
-        ):
-            raise NotFound(f"No after-sales case {case_id} for you.")
-        return case
+        return principal.sees(
+            await self.cases.get(case_id), f"No after-sales case {case_id} for you."
+        )
 
     async def post_message(self, case_id: str, principal: Principal, body: str) -> Case:
         """R-AS-3: the buyer, the merchant owner or an operator writes on the case."""

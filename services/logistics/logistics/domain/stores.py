@@ -8,9 +8,7 @@ chose; logistics needs both to compute a shipment's deadline and route. A replic
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from shared.contract.events import StoreApproved
 from shared.contract.types import StoreType, Warehouse
 from shared.replica import Replica
 
@@ -21,13 +19,3 @@ class StoreFacts(Replica):
     handling_days: int | None = None
     warehouse: Warehouse | None = None
     approved_at: datetime
-
-    @classmethod
-    def fields(cls, event: StoreApproved) -> dict[str, Any]:
-        return {
-            "merchant_id": event.merchant_id,
-            "store_type": event.store_type,
-            "handling_days": event.handling_days,
-            "warehouse": event.warehouse,
-            "approved_at": event.approved_at,
-        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from logistics.bootstrap import LogisticsServices
 from logistics.entrypoints.schemas import (
@@ -17,16 +17,11 @@ from logistics.entrypoints.schemas import (
     ShipmentShip,
 )
 from logistics.service_layer.commands import EstimateDelivery, ShipShipment
+from shared.app import wired
 from shared.auth import CurrentPrincipal, Operator, Principal, require_role
 from shared.contract.types import StoreType
 
-
-async def _services(request: Request) -> LogisticsServices:
-    services: LogisticsServices = request.app.state.services
-    return services
-
-
-Services = Annotated[LogisticsServices, Depends(_services)]
+Services = Annotated[LogisticsServices, Depends(wired)]
 #: R-LOG-1, R-LOG-4: only an operator or a merchant may ship; which one depends on the store.
 Shipper = Annotated[Principal, Depends(require_role("operator", "merchant"))]
 COUNTRY = r"^[A-Z]{2}$"

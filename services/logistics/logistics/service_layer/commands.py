@@ -15,7 +15,7 @@ from shared.auth import Principal
 from shared.calendar import Calendars
 from shared.clock import Clock
 from shared.contract.types import Role, StoreType
-from shared.errors import Forbidden, NotFound, Unprocessable
+from shared.errors import Forbidden, Unprocessable
 from shared.policy import Policy
 from shared.repository import AggregateRepository, retry_on_conflict
 
@@ -49,12 +49,9 @@ class ShipmentCommands:
 
     async def get_visible(self, shipment_id: str, principal: Principal) -> Shipment:
         """The shipment if the caller may see it; others' shipments are 404 (CONTRACT.md)."""
-        shipment = await self.shipments.get(shipment_id)
-        if shipment is None or not principal.may_see(
-            merchant_id=shipment.merchant_id, buyer_id=shipment.buyer_id
-        ):
-            raise NotFound(f"No shipment {shipment_id} for you.")
-        return shipment
+        return principal.sees(
+            await self.shipments.get(shipment_id), f"No shipment {shipment_id} for you."
+        )
 
     async def of_order(self, order_id: str, principal: Principal) -> list[Shipment]:
         return await self.queries.of_order(order_id, principal)

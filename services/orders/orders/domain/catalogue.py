@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Self
 
-from shared.contract.events import ProductApproved, ProductRejected, StoreApproved
+from shared.contract.events import ProductApproved, ProductRejected
 from shared.contract.types import ContractModel, Money, StoreType
 from shared.replica import Replica
 
@@ -69,11 +69,4 @@ class StoreListing(Replica):
     name: str
     approved_at: datetime
 
-    @classmethod
-    def fields(cls, event: StoreApproved) -> dict[str, Any]:
-        return {
-            "merchant_id": event.merchant_id,
-            "store_type": event.store_type,
-            "name": event.store_name,
-            "approved_at": event.approved_at,
-        }
+    renamed = {"name": "store_name"}

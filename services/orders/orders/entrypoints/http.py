@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from orders.bootstrap import OrdersServices
 from orders.entrypoints.schemas import (
@@ -18,15 +18,10 @@ from orders.entrypoints.schemas import (
     OrderSummary,
 )
 from orders.service_layer.commands import PlaceOrder
+from shared.app import wired
 from shared.auth import Buyer, CurrentPrincipal, Merchant, require_merchant_self_or_operator
 
-
-async def _services(request: Request) -> OrdersServices:
-    services: OrdersServices = request.app.state.services
-    return services
-
-
-Services = Annotated[OrdersServices, Depends(_services)]
+Services = Annotated[OrdersServices, Depends(wired)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 OrderStatusFilter = Literal[
     "awaiting_confirmation",

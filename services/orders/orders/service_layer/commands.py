@@ -130,12 +130,7 @@ class OrderCommands:
 
     async def get_visible(self, order_id: str, principal: Principal) -> Order:
         """The order if the caller may see it; others' orders are 404 (CONTRACT.md)."""
-        order = await self.orders.get(order_id)
-        if order is None or not principal.may_see(
-            merchant_id=order.merchant_id, buyer_id=order.buyer_id
-        ):
-            raise NotFound(f"No order {order_id} for you.")
-        return order
+        return principal.sees(await self.orders.get(order_id), f"No order {order_id} for you.")
 
     async def confirm(self, order_id: str, principal: Principal) -> Order:
         async def attempt() -> Order:

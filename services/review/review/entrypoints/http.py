@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 
 from review.bootstrap import ReviewServices
 from review.domain.model import Store
@@ -25,17 +25,13 @@ from review.entrypoints.schemas import (
     StoreUpdate,
 )
 from review.service_layer.commands import ApplyForStore, DecideStage
+from shared.app import wired
 from shared.auth import Merchant, Operator, Principal, require_role
 
 Created = status.HTTP_201_CREATED
 
 
-async def _services(request: Request) -> ReviewServices:
-    services: ReviewServices = request.app.state.services
-    return services
-
-
-Services = Annotated[ReviewServices, Depends(_services)]
+Services = Annotated[ReviewServices, Depends(wired)]
 #: The store's or product's merchant, or an operator (others' resources are then 404).
 OwnerOrOperator = Annotated[Principal, Depends(require_role("merchant", "operator"))]
 Limit = Annotated[int, Query(ge=1, le=100)]

@@ -104,10 +104,7 @@ class StoreCommands:
 
     async def get_visible(self, store_id: str, principal: Principal) -> Store:
         """The store if the caller may see it; another merchant's store is 404."""
-        store = await self.stores.get(store_id)
-        if store is None or not principal.may_see(merchant_id=store.merchant_id):
-            raise NotFound(f"No store {store_id} for you.")
-        return store
+        return principal.sees(await self.stores.get(store_id), f"No store {store_id} for you.")
 
     async def resubmit(
         self, store_id: str, merchant: Principal, application: StoreApplication

@@ -32,10 +32,9 @@ class ProductCommands:
 
     async def get_visible(self, product_id: str, principal: Principal) -> Product:
         """The product if the caller may see it; another merchant's product is 404."""
-        product = await self.products.get(product_id)
-        if product is None or not principal.may_see(merchant_id=product.merchant_id):
-            raise NotFound(f"No product {product_id} for you.")
-        return product
+        return principal.sees(
+            await self.products.get(product_id), f"No product {product_id} for you."
+        )
 
     async def decide(
         self, product_id: str, operator: Principal, decision: Decision, reason: str | None
