@@ -15,19 +15,10 @@ from shared.problems import Problem
 router = APIRouter(prefix="/admin/dead-letters", tags=["operations"])
 
 
-class DeadLetterPublic(BaseModel):
-    message_id: str
-    event_type: str
-    error: str
-    error_type: str
-    attempts: int
-    failed_at: str
-    body: str
-
-
 class DeadLetterList(BaseModel):
     depth: int
-    items: list[DeadLetterPublic]
+    #: Each parked message as the queue holds it (a dataclass FastAPI serialises as is).
+    items: list[ParkedMessage]
 
 
 class ReplayRequest(BaseModel):
@@ -60,10 +51,6 @@ def _dead_letters(request: Request) -> DeadLetters:
     return dead_letters
 
 
-def _public(message: ParkedMessage) -> DeadLetterPublic:
-    return DeadLetterPublic(**vars(message))
-
-
 @router.get("", response_model=DeadLetterList)
 async def list_dead_letters(
     request: Request, operator: Operator, limit: Annotated[int, Query(ge=1, le=MAX_BATCH)] = 50
@@ -73,7 +60,7 @@ async def list_dead_letters(
     # Counted first: while they are looked at, the messages are out of the queue's count.
     depth = await dead_letters.depth()
     parked = await dead_letters.peek(limit)
-    return DeadLetterList(depth=depth, items=[_public(m) for m in parked])
+    return DeadLetterList(depth=depth, items=parked)
 
 
 @router.post("/replay", response_model=ReplayResult)

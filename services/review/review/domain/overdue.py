@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
+from typing import Literal
 
+from review.domain.errors import Conflict, Invalid
+from review.domain.issues import Issue
 from shared.aggregate import Aggregate
 from shared.contract.types import UtcDateTime
 from shared.policy import Policy
@@ -34,6 +37,10 @@ def is_review_overdue(
     return working_days_between(start, end) > policy.review_overdue_working_days
 
 
+#: An operator's decision on a stage of a store's review or on a product.
+Decision = Literal["approve", "reject"]
+
+
 class UnderReview(Aggregate):
     """What stores and products share while they wait for a decision (R-REV-5)."""
 
@@ -53,3 +60,19 @@ class UnderReview(Aggregate):
         if self.status != "under_review":
             return False
         return is_review_overdue(self.submitted_at, now, working_days_between, policy, timezone)
+
+    def _decidable(self, decision: Decision, reason: str | None, subject: str) -> str | None:
+        """The reason a decision keeps, once it may be taken: only on what is under review
+        (R-REV-3, R-REV-9), and a rejection carries a reason the merchant can act on
+        (R-REV-3, R-REV-6)."""
+        if self.status != "under_review":
+            raise Conflict(
+                f"the {subject} is already {self.status}; only one under review is decided"
+            )
+        reason = (reason or "").strip() or None
+        if decision == "reject" and reason is None:
+            raise Invalid(
+                "a rejection needs a reason the merchant can act on",
+                [Issue(field="reason", problem=f"say why the {subject} is rejected")],
+            )
+        return reason

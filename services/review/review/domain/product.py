@@ -10,9 +10,8 @@ from pydantic import Field, StringConstraints
 
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.issues import Issue
-from review.domain.overdue import UnderReview
+from review.domain.overdue import Decision, UnderReview
 from review.domain.store import Store
-from review.domain.store_parts import Decision, decision_reason
 from shared.clock import utc_ms
 from shared.contract.events import ProductApproved, ProductRejected
 from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime
@@ -125,9 +124,7 @@ class Product(UnderReview):
         now: datetime,
     ) -> None:
         """R-REV-9: the platform approves a product before it can be sold, or rejects it."""
-        if self.status != "under_review":
-            raise Conflict(f"the product is already {self.status}")
-        reason = decision_reason(decision, reason, "product")
+        reason = self._decidable(decision, reason, "product")
         now = utc_ms(now)
         self.status = "approved" if decision == "approve" else "rejected"
         self.reason = reason

@@ -11,16 +11,14 @@ from review.domain.application import StoreApplication, completeness_issues
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.invitation import Invitation
 from review.domain.issues import Issue
-from review.domain.overdue import UnderReview
+from review.domain.overdue import Decision, UnderReview
 from review.domain.store_parts import (
     STAGES,
-    Decision,
     Message,
     Stage,
     StageReview,
     StoreStatus,
     Submission,
-    decision_reason,
     pending_stages,
 )
 from shared.clock import utc_ms
@@ -117,9 +115,7 @@ class Store(UnderReview):
         now: datetime,
     ) -> None:
         """R-REV-3: decide one stage; all approved approves, any rejection rejects."""
-        if self.status != "under_review":
-            raise Conflict(f"the application is {self.status}; only one under review is decided")
-        reason = decision_reason(decision, reason, "stage")
+        reason = self._decidable(decision, reason, "application")
         review = next((each for each in self.stages if each.stage == stage), None)
         if review is None:
             raise Invalid(f"unknown stage '{stage}'; use one of {', '.join(STAGES)}")

@@ -8,14 +8,12 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from review.domain.application import StoreApplication
-from review.domain.errors import Invalid
 from review.domain.issues import Issue
 from shared.contract.types import Role, UtcDateTime
 
 StoreStatus = Literal["needs_info", "under_review", "approved", "rejected"]
 Stage = Literal["background", "financial", "category"]
 StageStatus = Literal["pending", "approved", "rejected"]
-Decision = Literal["approve", "reject"]
 
 # R-REV-3: the three stages of a store review, in the order they are shown. **decided**:
 # an operator may decide them in any order; the store is approved once all three are.
@@ -30,17 +28,6 @@ class StageReview(BaseModel):
     decided_by: str | None = None
     # R-REV-10: the policy values in force when the stage was decided, kept as they were.
     policy: dict[str, Any] | None = None
-
-
-def decision_reason(decision: Decision, reason: str | None, subject: str) -> str | None:
-    """R-REV-3, R-REV-6: a rejection carries a reason the merchant can act on."""
-    reason = (reason or "").strip() or None
-    if decision == "reject" and reason is None:
-        raise Invalid(
-            "a rejection needs a reason the merchant can act on",
-            [Issue(field="reason", problem=f"say why the {subject} is rejected")],
-        )
-    return reason
 
 
 def pending_stages() -> list[StageReview]:
