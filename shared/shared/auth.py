@@ -63,6 +63,13 @@ class Principal:
             raise NotFound(missing)
         return found
 
+    def owns(self, found: V | None, missing: str) -> V:
+        """`found` if this caller is its merchant (what only the owner may change, even
+        operators not); else `NotFound(missing)`, as `sees`."""
+        if found is None or found.merchant_id != self.sub:
+            raise NotFound(missing)
+        return found
+
     def scope(self) -> dict[str, str]:
         """`may_see` as a query condition on `merchant_id`/`buyer_id` (none for operators)."""
         if self.is_operator:

@@ -177,10 +177,7 @@ class OrderCommands:
         return await retry_on_conflict(attempt)
 
     async def _owned_by_merchant(self, order_id: str, principal: Principal) -> Order:
-        order = await self.orders.get(order_id)
-        if order is None or order.merchant_id != principal.sub:
-            raise NotFound(f"No order {order_id} for you.")
-        return order
+        return principal.owns(await self.orders.get(order_id), f"No order {order_id} for you.")
 
 
 def _fingerprint(command: PlaceOrder) -> str:

@@ -154,7 +154,4 @@ class StoreCommands:
         return await retry_on_conflict(attempt)
 
     async def _owned(self, store_id: str, merchant: Principal) -> Store:
-        store = await self.stores.get(store_id)
-        if store is None or store.merchant_id != merchant.sub:
-            raise NotFound(f"No store {store_id} for you.")
-        return store
+        return merchant.owns(await self.stores.get(store_id), f"No store {store_id} for you.")
