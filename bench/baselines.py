@@ -16,8 +16,9 @@ from shared.mongo import Database
 PAYLOAD = b'{"event_id": "x", "payload": {"order_id": "o-1", "reason": "buyer_cancelled"}}' * 4
 
 
-async def raw_broker(amqp_url: str, count: int, others: dict[str, psutil.Process],
-                     window: int = 200) -> Throughput:  # fmt: skip
+async def raw_broker(
+    amqp_url: str, count: int, others: dict[str, psutil.Process], window: int = 200
+) -> Throughput:
     """Publish with confirms (here) + consume with acks (in its own process), persistent,
     quorum queue: messages/s from the first publish to the last ack."""
     connection = await aio_pika.connect(amqp_url)
@@ -59,12 +60,16 @@ async def raw_broker(amqp_url: str, count: int, others: dict[str, psutil.Process
     return Throughput(count / (finished - started), cpu_ms_per(cpu, count))
 
 
-async def raw_engine(database: Database, count: int, others: dict[str, psutil.Process],
-                     concurrency: int = 16) -> Throughput:  # fmt: skip
+async def raw_engine(
+    database: Database, count: int, others: dict[str, psutil.Process], concurrency: int = 16
+) -> Throughput:
     """Single-document inserts of an order-sized document: writes/s."""
     collection = database[f"bench_raw_{uuid.uuid4().hex[:6]}"]
-    document = {"status": "awaiting_confirmation", "items": [{"sku": "p", "n": 1}] * 3,
-                "note": "x" * 600}  # fmt: skip
+    document = {
+        "status": "awaiting_confirmation",
+        "items": [{"sku": "p", "n": 1}] * 3,
+        "note": "x" * 600,
+    }
     semaphore = asyncio.Semaphore(concurrency)
 
     async def write(index: int) -> None:

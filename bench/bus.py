@@ -36,8 +36,9 @@ class BusFigures:
     """Events/s including each event's producer write (the change and its outbox entry)."""
 
 
-async def platform_bus(amqp_url: str, mongo_url: str, database: Database, count: int,
-                       others: dict[str, psutil.Process]) -> BusFigures:  # fmt: skip
+async def platform_bus(
+    amqp_url: str, mongo_url: str, database: Database, count: int, others: dict[str, psutil.Process]
+) -> BusFigures:
     """The bus twice: events already stored (what the relay and consumer cost), then
     stored while the relay and consumer run (the producer's write included)."""
     return BusFigures(
@@ -46,8 +47,15 @@ async def platform_bus(amqp_url: str, mongo_url: str, database: Database, count:
     )
 
 
-async def _run(amqp_url: str, mongo_url: str, database: Database, count: int,
-               others: dict[str, psutil.Process], *, store_first: bool) -> Throughput:  # fmt: skip
+async def _run(
+    amqp_url: str,
+    mongo_url: str,
+    database: Database,
+    count: int,
+    others: dict[str, psutil.Process],
+    *,
+    store_first: bool,
+) -> Throughput:
     """The relay here, the idempotent consumer in its own process (as in the platform)."""
     connection = await aio_pika.connect_robust(amqp_url)
     channel = await connection.channel()
@@ -56,11 +64,13 @@ async def _run(amqp_url: str, mongo_url: str, database: Database, count: int,
     await publisher.start()
     carts = database[f"bench_carts_{uuid.uuid4().hex[:6]}"]
     await carts.create_index([(PENDING, 1)])
-    relay = OutboxRelay([carts], publisher, service="bench", clock=SystemClock(),
-                        idle_poll_seconds=0.5)  # fmt: skip
+    relay = OutboxRelay(
+        [carts], publisher, service="bench", clock=SystemClock(), idle_poll_seconds=0.5
+    )
     # Stored first: what the relay finds; stored while it runs: offered to it by each write.
-    repository = AggregateRepository(carts, Cart, producer="bench",
-                                     on_outbox=None if store_first else relay.offer)  # fmt: skip
+    repository = AggregateRepository(
+        carts, Cart, producer="bench", on_outbox=None if store_first else relay.offer
+    )
     semaphore = asyncio.Semaphore(16)
 
     async def change(index: int) -> None:
@@ -75,12 +85,13 @@ async def _run(amqp_url: str, mongo_url: str, database: Database, count: int,
                     cancelled_at=datetime.now(UTC),
                 )
             )
-            await repository.add(cart, now=datetime.now(UTC))  # fmt: skip
+            await repository.add(cart, now=datetime.now(UTC))
 
     if store_first:
         await asyncio.gather(*(change(index) for index in range(count)))
-    async with ConsumerSide("bus", "--amqp-url", amqp_url, "--mongo-url", mongo_url,
-                            "--count", str(count)) as consumer:  # fmt: skip
+    async with ConsumerSide(
+        "bus", "--amqp-url", amqp_url, "--mongo-url", mongo_url, "--count", str(count)
+    ) as consumer:
         async with Sampler({**others, **me()}) as sampler:
             started = time.time()
             relay_task = asyncio.create_task(relay.run())

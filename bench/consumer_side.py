@@ -77,10 +77,16 @@ async def bus(args: argparse.Namespace, countdown: Countdown) -> None:
 
     queue = QUEUES["aftersales"]
     handlers = {REGISTRY[name]: handle for name in queue.event_types}
-    consumer = EventConsumer(connection, queue, handlers,
-                             inbox=Inbox(mongo["bench"][f"inbox_{uuid.uuid4().hex[:6]}"]),
-                             publisher=publisher, clock=SystemClock(), max_attempts=5,
-                             prefetch=ServiceSettings().amqp_prefetch)  # fmt: skip
+    consumer = EventConsumer(
+        connection,
+        queue,
+        handlers,
+        inbox=Inbox(mongo["bench"][f"inbox_{uuid.uuid4().hex[:6]}"]),
+        publisher=publisher,
+        clock=SystemClock(),
+        max_attempts=5,
+        prefetch=ServiceSettings().amqp_prefetch,
+    )
     await consumer.start()
     countdown.ready()
     await countdown.done.wait()

@@ -52,12 +52,16 @@ async def hammer(call: Callable[[int], Awaitable[None]], count: int, concurrency
 
 
 def order_body(stage: Stage) -> dict[str, object]:
-    return {"items": [{"product_id": stage.product_id, "quantity": 1}],
-            "shipping_address": ADDRESS}  # fmt: skip
+    return {"items": [{"product_id": stage.product_id, "quantity": 1}], "shipping_address": ADDRESS}
 
 
-async def post_orders(stage: Stage, load: Load, count: int, concurrency: int,
-                      others: dict[str, psutil.Process] | None = None) -> Rate:  # fmt: skip
+async def post_orders(
+    stage: Stage,
+    load: Load,
+    count: int,
+    concurrency: int,
+    others: dict[str, psutil.Process] | None = None,
+) -> Rate:
     """`POST /orders` by buyers (tokens minted beforehand: the client's work is not timed);
     with `others`, the CPU per request of every process (services, those, this one)."""
     tokens = [headers("buyer", f"bench-h-{uuid.uuid4().hex[:8]}") for _ in range(64)]
@@ -73,24 +77,35 @@ async def post_orders(stage: Stage, load: Load, count: int, concurrency: int,
     return await sampled({**stage.processes(), **others, **me()}, call, count, concurrency)
 
 
-async def sampled(processes: dict[str, psutil.Process], call: Callable[[int], Awaitable[None]],
-                  count: int, concurrency: int) -> Rate:  # fmt: skip
+async def sampled(
+    processes: dict[str, psutil.Process],
+    call: Callable[[int], Awaitable[None]],
+    count: int,
+    concurrency: int,
+) -> Rate:
     async with Sampler(processes) as sampler:
         rate = await hammer(call, count, concurrency)
     rate.cpu_ms = cpu_ms_per(sampler.cpu_seconds, count)
     return rate
 
 
-async def minimal_endpoint(stage: Stage, load: Load, count: int, concurrency: int,
-                           others: dict[str, psutil.Process]) -> Rate:  # fmt: skip
+async def minimal_endpoint(
+    stage: Stage, load: Load, count: int, concurrency: int, others: dict[str, psutil.Process]
+) -> Rate:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(HERE / "minimal_app.py"), "--port", str(port),
+        sys.executable,
+        str(HERE / "minimal_app.py"),
+        "--port",
+        str(port),
         env={**os.environ, "MONGO_URL": stage.mongo_url},
-    )  # fmt: skip
+    )
     try:
-        wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/health/ready"), timeout=30,
-                   what="the minimal endpoint")  # fmt: skip
+        wait_until(
+            lambda: http_ok(f"http://127.0.0.1:{port}/health/ready"),
+            timeout=30,
+            what="the minimal endpoint",
+        )
         url, body = f"http://127.0.0.1:{port}/orders", order_body(stage)
 
         async def call(index: int) -> None:
@@ -125,9 +140,16 @@ async def fill_orders(stage: Stage, target: int) -> None:
     for index in range(current, target):
         order_id = f"bench-{uuid.uuid4().hex}"
         merchant = stage.merchant if index % 10 == 0 else f"bench-m-{index % 10}"
-        batch.append({**template, "_id": order_id, "order_id": order_id,
-                      "buyer_id": f"bench-g-{index % 1000}", "merchant_id": merchant,
-                      "created_key": f"{template['created_key']}{index:07d}"})  # fmt: skip
+        batch.append(
+            {
+                **template,
+                "_id": order_id,
+                "order_id": order_id,
+                "buyer_id": f"bench-g-{index % 1000}",
+                "merchant_id": merchant,
+                "created_key": f"{template['created_key']}{index:07d}",
+            }
+        )
         if len(batch) == 1000:
             await orders.insert_many(batch, ordered=False)
             batch = []
@@ -135,8 +157,7 @@ async def fill_orders(stage: Stage, target: int) -> None:
         await orders.insert_many(batch, ordered=False)
 
 
-async def growth(stage: Stage, load: Load, sizes: tuple[int, ...],
-                 count: int) -> list[Growth]:  # fmt: skip
+async def growth(stage: Stage, load: Load, sizes: tuple[int, ...], count: int) -> list[Growth]:
     results = []
     base = stage.url("orders")
     buyer = headers("buyer", "bench-g-7")
@@ -150,14 +171,19 @@ async def growth(stage: Stage, load: Load, sizes: tuple[int, ...],
 
     for size in sizes:
         await fill_orders(stage, size)
-        results.append(Growth(
-            stored=size,
-            place=await post_orders(stage, load, count, 16),
-            buyer_list=await hammer(getter(f"{base}/orders?limit=20", buyer), count, 16),
-            merchant_desk=await hammer(
-                getter(f"{base}/orders?status=awaiting_confirmation&limit=20", merchant),
-                count, 16),
-            merchant_stats=await hammer(
-                getter(f"{base}/merchants/{stage.merchant}/stats", merchant), count // 5, 16),
-        ))  # fmt: skip
+        results.append(
+            Growth(
+                stored=size,
+                place=await post_orders(stage, load, count, 16),
+                buyer_list=await hammer(getter(f"{base}/orders?limit=20", buyer), count, 16),
+                merchant_desk=await hammer(
+                    getter(f"{base}/orders?status=awaiting_confirmation&limit=20", merchant),
+                    count,
+                    16,
+                ),
+                merchant_stats=await hammer(
+                    getter(f"{base}/merchants/{stage.merchant}/stats", merchant), count // 5, 16
+                ),
+            )
+        )
     return results

@@ -59,8 +59,7 @@ async def _counts(stage: Stage) -> dict[str, int]:
     return {service: await stage.handled(service) for service in CONSUMERS}
 
 
-async def _journeys(stage: Stage, load: Load, journeys: int,
-                    workers: int = 48) -> None:  # fmt: skip
+async def _journeys(stage: Stage, load: Load, journeys: int, workers: int = 48) -> None:
     """`journeys` journeys, `workers` at a time (closed loop)."""
     queue = iter(range(journeys))
 
@@ -80,8 +79,7 @@ async def closed_loop(stage: Stage, load: Load, journeys: int) -> float:
     return journeys / (time.perf_counter() - started)
 
 
-async def open_loop(stage: Stage, load: Load, rate: float, seconds: float,
-                    share: float) -> Level:  # fmt: skip
+async def open_loop(stage: Stage, load: Load, rate: float, seconds: float, share: float) -> Level:
     """`rate` journeys a second for `seconds`, started on schedule whatever the answers."""
     base = await _counts(stage)
     known: set[str] = set()
@@ -96,12 +94,20 @@ async def open_loop(stage: Stage, load: Load, rate: float, seconds: float,
     await wait_for(lambda: _all_handled(stage, count, base), timeout=600, what="the backlog")
     elapsed = time.perf_counter() - started
     hops = [hop * 1000 for hop in await stage.hops(CONSUMERS, known)]
-    return Level(share, rate, count / elapsed, percentile(hops, 0.5), percentile(hops, 0.99),
-                 max(hops, default=0.0), count)  # fmt: skip
+    return Level(
+        share,
+        rate,
+        count / elapsed,
+        percentile(hops, 0.5),
+        percentile(hops, 0.99),
+        max(hops, default=0.0),
+        count,
+    )
 
 
-async def drain(stage: Stage, load: Load, journeys: int, processes: int,
-                others: dict[str, psutil.Process]) -> tuple[float, dict[str, float]]:  # fmt: skip
+async def drain(
+    stage: Stage, load: Load, journeys: int, processes: int, others: dict[str, psutil.Process]
+) -> tuple[float, dict[str, float]]:
     """A backlog of aftersales events (its process stopped while journeys ran), then drained
     by `processes` aftersales processes: events/s from the first handled to the last."""
     assert stage.platform is not None
@@ -144,8 +150,9 @@ async def closed_loop_without(stage: Stage, load: Load, journeys: int) -> None:
     await wait_for(shipped, timeout=600, what="the shipments")
 
 
-async def end_to_end(stage: Stage, load: Load, others: dict[str, psutil.Process],
-                     journeys: int, seconds: float) -> EndToEnd:  # fmt: skip
+async def end_to_end(
+    stage: Stage, load: Load, others: dict[str, psutil.Process], journeys: int, seconds: float
+) -> EndToEnd:
     result = EndToEnd()
     await closed_loop(stage, load, max(journeys // 10, 20))  # warm-up
     result.rss_idle = rss_mb(stage.processes())
@@ -154,8 +161,9 @@ async def end_to_end(stage: Stage, load: Load, others: dict[str, psutil.Process]
         async with Sampler({**stage.processes(), **others, **me()}) as saturated:
             result.saturation = await closed_loop(stage, load, journeys)
         elapsed = time.perf_counter() - started
-        result.cpu_saturated = {name: seconds / elapsed
-                                for name, seconds in saturated.cpu_seconds.items()}  # fmt: skip
+        result.cpu_saturated = {
+            name: seconds / elapsed for name, seconds in saturated.cpu_seconds.items()
+        }
         for share in (0.25, 0.5, 0.9):
             result.levels.append(
                 await open_loop(stage, load, share * result.saturation, seconds, share)

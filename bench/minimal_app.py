@@ -35,5 +35,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(create_app(os.environ["MONGO_URL"]), host="127.0.0.1", port=args.port,
-                log_level="warning", access_log=False)  # fmt: skip
+    uvicorn.run(
+        create_app(os.environ["MONGO_URL"]),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+    )

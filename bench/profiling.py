@@ -30,11 +30,20 @@ class Profiles:
         processes = self.stage.processes()
         for service in self.services:
             self._recorders[service] = await asyncio.create_subprocess_exec(
-                spy, "record", "--pid", str(processes[service].pid), "--rate", "200",
-                "--format", "raw", "--nonblocking", "--output",
+                spy,
+                "record",
+                "--pid",
+                str(processes[service].pid),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--output",
                 str(self.out / f"profile-{service}.raw"),
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -65,8 +74,12 @@ def summarise(service: str, raw: Path, top: int = 60) -> str:
         own[frames[-1]] += count
         for frame in set(frames):
             inclusive[frame] += count
-    lines = [f"# {service}: {total} samples (py-spy, 200 Hz, idle samples excluded)", "",
-             "## Inclusive (share of samples with the function on the stack)", ""]  # fmt: skip
+    lines = [
+        f"# {service}: {total} samples (py-spy, 200 Hz, idle samples excluded)",
+        "",
+        "## Inclusive (share of samples with the function on the stack)",
+        "",
+    ]
     lines += [f"{count / total:6.1%}  {frame}" for frame, count in inclusive.most_common(top)]
     lines += ["", "## Own time (the function itself on the CPU)", ""]
     lines += [f"{count / total:6.1%}  {frame}" for frame, count in own.most_common(top)]

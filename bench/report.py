@@ -16,15 +16,26 @@ def _verdict(ok: bool) -> str:
 
 
 #: Rows of the CPU table, in the order a message travels.
-PROCESSES = ("bench process", "consumer", "minimal endpoint", "review", "orders", "logistics",
-             "aftersales", "engine", "rabbitmq")  # fmt: skip
+PROCESSES = (
+    "bench process",
+    "consumer",
+    "minimal endpoint",
+    "review",
+    "orders",
+    "logistics",
+    "aftersales",
+    "engine",
+    "rabbitmq",
+)
 
 
 def cpu_per_unit(r: dict[str, Any]) -> list[str]:
     """CPU milliseconds per unit of work, by process: where each measurement's time goes."""
     e2e = r["end_to_end"]
-    journey = {name: share * 1000 / e2e["saturation"]
-               for name, share in e2e.get("cpu_saturated", {}).items()}  # fmt: skip
+    journey = {
+        name: share * 1000 / e2e["saturation"]
+        for name, share in e2e.get("cpu_saturated", {}).items()
+    }
     columns = {
         "(1) raw broker, per message": r["raw_broker"]["cpu_ms"],
         "(2) bus, per event": r["bus"]["relayed"]["cpu_ms"],
@@ -43,12 +54,15 @@ def cpu_per_unit(r: dict[str, Any]) -> list[str]:
         "",
         "| process | " + " | ".join(columns) + " |",
         "|---|" + "---|" * len(columns),
-        *(f"| {name} | " + " | ".join(f"{c.get(name, 0):.2f}" for c in columns.values()) + " |"
-          for name in names),
-        "| **total** | " + " | ".join(f"**{sum(c.values()):.2f}**" for c in columns.values())
+        *(
+            f"| {name} | " + " | ".join(f"{c.get(name, 0):.2f}" for c in columns.values()) + " |"
+            for name in names
+        ),
+        "| **total** | "
+        + " | ".join(f"**{sum(c.values()):.2f}**" for c in columns.values())
         + " |",
         "",
-    ]  # fmt: skip
+    ]
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -100,9 +114,12 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         "| offered | journeys/s offered | achieved | hop p50 | hop p99 | hop max |",
         "|---|---|---|---|---|---|",
-        *(f"| {level['share']:.0%} | {level['offered']:.1f} | {level['achieved']:.1f} "
-          f"| {level['hop_p50_ms']:.1f} ms | {level['hop_p99_ms']:.1f} ms "
-          f"| {level['hop_max_ms']:.1f} ms |" for level in e2e["levels"]),
+        *(
+            f"| {level['share']:.0%} | {level['offered']:.1f} | {level['achieved']:.1f} "
+            f"| {level['hop_p50_ms']:.1f} ms | {level['hop_p99_ms']:.1f} ms "
+            f"| {level['hop_max_ms']:.1f} ms |"
+            for level in e2e["levels"]
+        ),
         "",
         "## (5, 6) CPU by process (share of one core; the machine has "
         f"{r['machine'].split(', ')[1]})",
@@ -110,29 +127,36 @@ def markdown(r: dict[str, Any]) -> str:
         "| process | journeys, saturated | backlog, 1 aftersales process "
         "| backlog, 2 aftersales processes |",
         "|---|---|---|---|",
-        *(f"| {name} | {e2e.get('cpu_saturated', {}).get(name, 0):.0%} "
-          f"| {e2e['cpu_one'].get(name, 0):.0%} | {e2e['cpu_two'].get(name, 0):.0%} |"
-          for name in sorted(set(e2e["cpu_one"]) | set(e2e["cpu_two"])
-                             | set(e2e.get("cpu_saturated", {})))),
+        *(
+            f"| {name} | {e2e.get('cpu_saturated', {}).get(name, 0):.0%} "
+            f"| {e2e['cpu_one'].get(name, 0):.0%} | {e2e['cpu_two'].get(name, 0):.0%} |"
+            for name in sorted(
+                set(e2e["cpu_one"]) | set(e2e["cpu_two"]) | set(e2e.get("cpu_saturated", {}))
+            )
+        ),
         "",
         "## (7) Resident memory (MB)",
         "",
         "| service | idle | peak under load |",
         "|---|---|---|",
-        *(f"| {name} | {e2e['rss_idle'][name]:.0f} | {e2e['rss_peak'].get(name, 0):.0f} |"
-          for name in e2e["rss_idle"]),
+        *(
+            f"| {name} | {e2e['rss_idle'][name]:.0f} | {e2e['rss_peak'].get(name, 0):.0f} |"
+            for name in e2e["rss_idle"]
+        ),
         "",
         "## (8) Cost growth with stored orders",
         "",
         "| stored orders | `POST /orders` req/s (p99) | buyer's list p50 / p99 "
         "| merchant's desk p50 / p99 | merchant stats p50 / p99 |",
         "|---|---|---|---|---|",
-        *(f"| {g['stored']:,} | {g['place']['per_second']:.0f} ({g['place']['p99_ms']:.0f} ms) "
-          f"| {g['buyer_list']['p50_ms']:.0f} / {g['buyer_list']['p99_ms']:.0f} ms "
-          f"| {g['merchant_desk']['p50_ms']:.0f} / {g['merchant_desk']['p99_ms']:.0f} ms "
-          f"| {g['merchant_stats']['p50_ms']:.0f} / {g['merchant_stats']['p99_ms']:.0f} ms |"
-          for g in r["growth"]),
-    ]  # fmt: skip
+        *(
+            f"| {g['stored']:,} | {g['place']['per_second']:.0f} ({g['place']['p99_ms']:.0f} ms) "
+            f"| {g['buyer_list']['p50_ms']:.0f} / {g['buyer_list']['p99_ms']:.0f} ms "
+            f"| {g['merchant_desk']['p50_ms']:.0f} / {g['merchant_desk']['p99_ms']:.0f} ms "
+            f"| {g['merchant_stats']['p50_ms']:.0f} / {g['merchant_stats']['p99_ms']:.0f} ms |"
+            for g in r["growth"]
+        ),
+    ]
     return "\n".join(rows) + "\n"
 
 

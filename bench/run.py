@@ -52,9 +52,11 @@ WRITES_PER_JOURNEY = 10
 
 
 def machine() -> str:
-    return (f"{platform.machine()}, {os.cpu_count()} cores, "
-            f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python "
-            f"{platform.python_version()}, {platform.system()} {platform.release()}")  # fmt: skip
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python "
+        f"{platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def median_run(runs: list[R]) -> R:
@@ -72,12 +74,16 @@ def rabbitmq() -> dict[str, psutil.Process]:
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     engine = EmbeddedEngine(workdir / "mongo", free_port(), workdir / "nx.log").start()
-    vhost = IsolatedVhost(os.environ.get("AMQP_URL", DEFAULT_AMQP_URL),
-                          f"bench-{uuid.uuid4().hex[:8]}")  # fmt: skip
+    vhost = IsolatedVhost(
+        os.environ.get("AMQP_URL", DEFAULT_AMQP_URL), f"bench-{uuid.uuid4().hex[:8]}"
+    )
     amqp_url = vhost.__enter__()
     mongo = connect(engine.url, app_name="bench")
-    figures: dict[str, Any] = {"machine": machine(), "count": args.count,
-                               "concurrency": args.concurrency}  # fmt: skip
+    figures: dict[str, Any] = {
+        "machine": machine(),
+        "count": args.count,
+        "concurrency": args.concurrency,
+    }
     stage = Stage(engine.url, amqp_url, workdir)
     assert engine._process is not None
     others = {"engine": psutil.Process(engine._process.pid), **rabbitmq()}
@@ -86,8 +92,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         brokers, buses, writes = [], [], []
         for _ in range(args.rounds):  # interleaved, so a slow spell hits each alike
             brokers.append(await raw_broker(amqp_url, args.count, others))
-            buses.append(await platform_bus(amqp_url, engine.url, mongo["bench"], args.count,
-                                            others))  # fmt: skip
+            buses.append(
+                await platform_bus(amqp_url, engine.url, mongo["bench"], args.count, others)
+            )
             writes.append(await raw_engine(mongo["bench"], args.count, others))
         figures["raw_broker"] = asdict(median_run(brokers))
         figures["bus"] = {
@@ -95,9 +102,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "with_store": asdict(median_run([bus.with_store for bus in buses])),
         }
         figures["raw_engine"] = asdict(median_run(writes))
-        figures["rounds"] = {"raw_broker": [asdict(run) for run in brokers],
-                             "bus": [asdict(bus) for bus in buses],
-                             "raw_engine": [asdict(run) for run in writes]}  # fmt: skip
+        figures["rounds"] = {
+            "raw_broker": [asdict(run) for run in brokers],
+            "bus": [asdict(bus) for bus in buses],
+            "raw_engine": [asdict(run) for run in writes],
+        }
         figures["writes_per_journey"] = WRITES_PER_JOURNEY
         # Idle connections are dropped before uvicorn closes them (5 s): no reuse race.
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
@@ -116,8 +125,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 )
             figures["minimal"] = asdict(median_run(minimal))
             figures["post_orders"] = asdict(median_run(orders))
-            figures["rounds"].update(minimal=[asdict(run) for run in minimal],
-                                     post_orders=[asdict(run) for run in orders])  # fmt: skip
+            figures["rounds"].update(
+                minimal=[asdict(run) for run in minimal],
+                post_orders=[asdict(run) for run in orders],
+            )
             print("5-7: journeys, hop latency, two consumer processes, memory", flush=True)
             figures["end_to_end"] = asdict(
                 await end_to_end(stage, load, others, args.journeys, args.seconds)

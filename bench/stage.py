@@ -64,8 +64,7 @@ class Stage:
         return self._mongo[f"{self.prefix}{service}"]
 
     async def start(self, client: httpx.AsyncClient) -> None:
-        self.platform = Platform(self.env, free_ports_of(DEFAULT_PORTS),
-                                 self.log_dir).start()  # fmt: skip
+        self.platform = Platform(self.env, free_ports_of(DEFAULT_PORTS), self.log_dir).start()
         self._mongo = connect(self.mongo_url, app_name="bench")
         operator, merchant, _ = cast({name: self.url(name) for name in DEFAULT_PORTS}, client)
         store = await open_full_managed_store(operator, merchant)
@@ -86,8 +85,9 @@ class Stage:
 
     def add_process(self, name: str) -> ServiceProcess:
         """One more process of a service: same database and queue, its own port."""
-        service = ServiceProcess(name, free_port(), self.env,
-                                 self.log_dir / f"{name}-{len(self.extra) + 2}.log")  # fmt: skip
+        service = ServiceProcess(
+            name, free_port(), self.env, self.log_dir / f"{name}-{len(self.extra) + 2}.log"
+        )
         service.start()
         service.wait_ready()
         self.extra.append(service)
@@ -112,9 +112,11 @@ class Stage:
         placed = await load.post(
             f"{self.url('orders')}/orders",
             headers=headers("buyer", buyer),
-            json={"items": [{"product_id": self.product_id, "quantity": 1}],
-                  "shipping_address": ADDRESS},
-        )  # fmt: skip
+            json={
+                "items": [{"product_id": self.product_id, "quantity": 1}],
+                "shipping_address": ADDRESS,
+            },
+        )
         order_id = json.loads(placed.expect(201, "POST /orders"))["order_id"]
         confirmed = await load.post(
             f"{self.url('orders')}/orders/{order_id}/confirm",

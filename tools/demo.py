@@ -61,11 +61,14 @@ async def main() -> int:
             f"operator {operator.sub} invites merchant {merchant.sub}; the merchant applies "
             "for a full-managed store; the operator approves the three stages"
         )
-        await operator.call("POST", "review", "/invitations", json={"merchant_id": merchant.sub},
-                            expect=201)  # fmt: skip
+        await operator.call(
+            "POST", "review", "/invitations", json={"merchant_id": merchant.sub}, expect=201
+        )
         applied = await apply_for_store(merchant, full_managed_application(f"Shop {merchant.sub}"))
-        print(f"    under review, overdue={applied['overdue']}: "
-              f"{describe_calendar(applied['calendar'])}")  # fmt: skip
+        print(
+            f"    under review, overdue={applied['overdue']}: "
+            f"{describe_calendar(applied['calendar'])}"
+        )
         store = await approve_stages(operator, merchant, applied)
         print(f"    store {store['store_id']} approved at {store['approved_at']}")
         step("the merchant lists a product; the operator approves it; it reaches the catalogue")

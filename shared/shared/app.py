@@ -155,9 +155,13 @@ class Observability:
         try:
             with (
                 correlation_scope(correlation_id),
-                span(f"{method} {scope['path']}", SpanKind.SERVER, headers,
-                     **{"http.request.method": method}) as current,
-            ):  # fmt: skip
+                span(
+                    f"{method} {scope['path']}",
+                    SpanKind.SERVER,
+                    headers,
+                    **{"http.request.method": method},
+                ) as current,
+            ):
                 try:
                     await self.app(scope, receive, send_with_correlation)
                 finally:

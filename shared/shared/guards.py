@@ -16,11 +16,19 @@ class _TooLarge(Exception):
 
 
 async def _problem(send: Send, status: int, kind: str, title: str, detail: str) -> None:
-    body = json.dumps({"type": TYPE_BASE + kind, "title": title, "status": status,
-                       "detail": detail}).encode()  # fmt: skip
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    body = json.dumps(
+        {"type": TYPE_BASE + kind, "title": title, "status": status, "detail": detail}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

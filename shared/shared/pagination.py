@@ -69,9 +69,11 @@ async def find_page(
     if cursor or not condition:
         condition[key] = keyset(cursor, descending=descending, time_keyed=time_keyed)
     documents = await (
-        collection.find(indexed(condition)).sort(key, -1 if descending else 1)
-        .limit(limit + 1).to_list()
-    )  # fmt: skip
+        collection.find(indexed(condition))
+        .sort(key, -1 if descending else 1)
+        .limit(limit + 1)
+        .to_list()
+    )
     page = documents[:limit]
     more = len(documents) > limit
     return [read(document) for document in page], (

@@ -107,29 +107,45 @@ async def _invalid(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = _validation_errors(error.errors())
     where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
-    return problem_response(422, "validation", "Invalid request",
-                            f"Fix these fields and send again: {where}", errors=errors)  # fmt: skip
+    return problem_response(
+        422,
+        "validation",
+        "Invalid request",
+        f"Fix these fields and send again: {where}",
+        errors=errors,
+    )
 
 
 async def _http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    return problem_response(error.status_code, f"http-{error.status_code}", str(error.detail),
-                            str(error.detail), headers=dict(error.headers or {}))  # fmt: skip
+    return problem_response(
+        error.status_code,
+        f"http-{error.status_code}",
+        str(error.detail),
+        str(error.detail),
+        headers=dict(error.headers or {}),
+    )
 
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:
     log.warning("database unreachable on %s %s: %r", request.method, request.url.path, error)
-    return problem_response(503, "unavailable", "Temporarily unavailable",
-                            "The service cannot reach its database; retry in a moment.",
-                            headers={"Retry-After": "2"})  # fmt: skip
+    return problem_response(
+        503,
+        "unavailable",
+        "Temporarily unavailable",
+        "The service cannot reach its database; retry in a moment.",
+        headers={"Retry-After": "2"},
+    )
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(
-        500, "internal", "Internal error", "Something went wrong on our side; it is logged. "
-        "Retry later."
-    )  # fmt: skip
+        500,
+        "internal",
+        "Internal error",
+        "Something went wrong on our side; it is logged. Retry later.",
+    )
 
 
 def _mapped(to_problem: Callable[[Any], Problem]) -> Callable[..., Any]:

@@ -91,16 +91,22 @@ class Runtime:
     ) -> AggregateRepository[A]:
         """A repository of this service's database whose writes offer their events to the
         relay (published at once, without a read), storing `keys` for pages."""
-        return AggregateRepository(self.db[collection], model, producer=self.service,
-                                   on_outbox=self.offer_to_relay, keys=keys)  # fmt: skip
+        return AggregateRepository(
+            self.db[collection],
+            model,
+            producer=self.service,
+            on_outbox=self.offer_to_relay,
+            keys=keys,
+        )
 
     def replicas(
         self, collection: str, model: type[R], keys: Mapping[str, Callable[[R], str]] | None = None
     ) -> Replicas[R]:
         """This service's replicas of another's data (`shared.replica`), in `collection`:
         they publish nothing, so their documents carry no outbox."""
-        repository = AggregateRepository(self.db[collection], model, producer=self.service,
-                                         keys=keys, outbox=False)  # fmt: skip
+        repository = AggregateRepository(
+            self.db[collection], model, producer=self.service, keys=keys, outbox=False
+        )
         return Replicas(repository, model, self.clock)
 
     async def open(self, indexes: Sequence[IndexSpec], outbox_collections: Sequence[str]) -> None:
@@ -194,8 +200,9 @@ class Runtime:
         """MongoDB answers, the broker connection is up and our consumer still consumes."""
         broker_up = self._connection is not None and not self._connection.is_closed
         consuming = self.consumer is None or self.consumer.is_consuming()
-        return (broker_up and consuming and self._mongo is not None
-                and await is_reachable(self._mongo))  # fmt: skip
+        return (
+            broker_up and consuming and self._mongo is not None and await is_reachable(self._mongo)
+        )
 
     async def close(self) -> None:
         """Stop the background work, then the connections; never hang a shutdown."""

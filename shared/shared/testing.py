@@ -94,14 +94,16 @@ class FakePorts:
     def repository(
         self, collection: str, model: type[A], keys: Mapping[str, Callable[[A], str]] | None = None
     ) -> AggregateRepository[A]:
-        return AggregateRepository(self.db[collection], model, producer=self.service,
-                                   on_outbox=self._relay, keys=keys)  # fmt: skip
+        return AggregateRepository(
+            self.db[collection], model, producer=self.service, on_outbox=self._relay, keys=keys
+        )
 
     def replicas(
         self, collection: str, model: type[R], keys: Mapping[str, Callable[[R], str]] | None = None
     ) -> Replicas[R]:
-        repository = AggregateRepository(self.db[collection], model, producer=self.service,
-                                         keys=keys, outbox=False)  # fmt: skip
+        repository = AggregateRepository(
+            self.db[collection], model, producer=self.service, keys=keys, outbox=False
+        )
         return Replicas(repository, model, self.clock)
 
     def _relay(self, _collection: Collection, document: Document) -> None:

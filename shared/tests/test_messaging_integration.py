@@ -36,13 +36,7 @@ class Tally(Aggregate):
 
 
 def cancellation(order_id: str) -> OrderCancelled:
-    return OrderCancelled(
-        order_id=order_id,
-        buyer_id="b",
-        merchant_id="m",
-        reason="buyer_cancelled",
-        cancelled_at=run_clock.now(),
-    )
+    return an_order_cancelled(order_id=order_id, reason="buyer_cancelled", at=run_clock.now())
 
 
 @pytest.fixture
@@ -141,8 +135,8 @@ async def test_a_redelivered_event_has_no_second_effect(
     duplicates = metrics.EVENTS_DUPLICATE.labels("aftersales", "OrderCancelled")
     before = consumed._value.get() + duplicates._value.get()
     await start_consumer(broker, database, count, queue)
-    envelope = record_event(
-        cancellation("o-1"), producer="orders", correlation_id="o-1", occurred_at=run_clock.now()
+    envelope = recorded(
+        cancellation("o-1"), producer="orders", correlation_id="o-1"
     )
     await publish(amqp_url, envelope, times=3)
 
@@ -169,22 +163,20 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
         handled.append(event.order_id)
 
     await start_consumer(broker, database, picky, ServiceQueue("aftersales", ("OrderCancelled",)))
-    poison = record_event(
+    poison = recorded(
         cancellation("poison"),
         producer="orders",
-        correlation_id="poison",
-        occurred_at=run_clock.now(),
+        correlation_id="poison"
     )
     await publish(amqp_url, poison)
     await publish(amqp_url, b"{not an event", routing_key="OrderCancelled")
     for index in range(3):
         await publish(
             amqp_url,
-            record_event(
+            recorded(
                 cancellation(f"good-{index}"),
                 producer="orders",
-                correlation_id="g",
-                occurred_at=run_clock.now(),
+                correlation_id="g"
             ),
         )
 
@@ -232,8 +224,9 @@ async def test_a_database_outage_spends_no_attempt_and_parks_nothing(
             raise ServerSelectionTimeoutError("engine away")
 
     await start_consumer(broker, database, flaky, ServiceQueue("aftersales", ("OrderCancelled",)))
-    envelope = record_event(cancellation("o-outage"), producer="orders", correlation_id="o",
-                            occurred_at=run_clock.now())  # fmt: skip
+    envelope = recorded(
+        cancellation("o-outage"), producer="orders", correlation_id="o"
+    )
     await publish(amqp_url, envelope)
 
     async def handled() -> bool:
@@ -247,7 +240,7 @@ async def test_a_database_outage_spends_no_attempt_and_parks_nothing(
 async def test_concurrent_deliveries_share_inbox_round_trips_and_keep_their_hop_times(
     database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
 ) -> None:
-    """Issue #9: the inbox's lookups and records are group-committed; each handled event is
+    """The inbox's lookups and records are group-committed; each handled event is
     recorded once, with its hop time (publication → handled) from the publisher's header."""
     handled: list[str] = []
 
@@ -258,10 +251,13 @@ async def test_concurrent_deliveries_share_inbox_round_trips_and_keep_their_hop_
     publisher = EventPublisher(broker, service="orders")
     await publisher.start()
     envelopes = [
-        record_event(cancellation(f"o-{i}"), producer="orders", correlation_id=f"o-{i}",
-                     occurred_at=run_clock.now())
+        recorded(
+            cancellation(f"o-{i}"),
+            producer="orders",
+            correlation_id=f"o-{i}"
+        )
         for i in range(40)
-    ]  # fmt: skip
+    ]
     bodies = [envelope.model_dump_json().encode() for envelope in envelopes]
     await asyncio.gather(*(publisher.publish(body) for body in bodies))
 

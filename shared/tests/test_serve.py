@@ -16,7 +16,7 @@ from shared.settings import ServiceSettings
 def test_the_start_up_heap_is_kept_out_of_full_collections(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Issue #9: a full collection over everything imported stopped a service for 40-80 ms
+    """A full collection over everything imported stopped a service for 40-80 ms
     (the tail of the event hops); frozen before serving, it is never traversed again."""
     frozen_when_serving: list[int] = []
 

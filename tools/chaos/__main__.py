@@ -42,19 +42,24 @@ async def recovered(platform: Platform, since: float) -> float:
 
     async def all_ready() -> bool:
         services = platform.services.values()
-        return all(await asyncio.to_thread(lambda: [http_ok(f"{s.url}/health/ready")
-                                                    for s in services]))  # fmt: skip
+        return all(
+            await asyncio.to_thread(lambda: [http_ok(f"{s.url}/health/ready") for s in services])
+        )
 
     await eventually(all_ready, timeout=180, what="every service ready again", interval=0.2)
     return time.monotonic() - since
 
 
-async def dead_letter_depths(operator: object, urls: dict[str, str],
-                             client: httpx.AsyncClient) -> dict[str, int]:  # fmt: skip
+async def dead_letter_depths(
+    operator: object, urls: dict[str, str], client: httpx.AsyncClient
+) -> dict[str, int]:
     headers = operator.headers  # type: ignore[attr-defined]
-    return {service: (await client.get(f"{urls[service]}/admin/dead-letters",
-                                       headers=headers)).json()["depth"]
-            for service in QUEUES}  # fmt: skip
+    return {
+        service: (await client.get(f"{urls[service]}/admin/dead-letters", headers=headers)).json()[
+            "depth"
+        ]
+        for service in QUEUES
+    }
 
 
 async def main(seconds: float, rate: float, only: list[str] | None) -> int:
@@ -66,9 +71,14 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
     proxy = TcpProxy("127.0.0.1", int(base.rsplit(":", 1)[1].split("/")[0]))
     await proxy.start()
     proxied = amqp_url.replace(f":{proxy.target_port}/", f":{proxy.port}/")
-    env = {"MONGO_URL": engine.url, "AMQP_URL": proxied, "OUTBOX_POLL_SECONDS": "0.2",
-           "DEADLINE_POLL_SECONDS": "0.25", "CONSUMER_WATCH_SECONDS": "1",
-           "POLICY_ORDER_CONFIRM_WINDOW_SECONDS": str(CONFIRM_WINDOW_SECONDS)}  # fmt: skip
+    env = {
+        "MONGO_URL": engine.url,
+        "AMQP_URL": proxied,
+        "OUTBOX_POLL_SECONDS": "0.2",
+        "DEADLINE_POLL_SECONDS": "0.25",
+        "CONSUMER_WATCH_SECONDS": "1",
+        "POLICY_ORDER_CONFIRM_WINDOW_SECONDS": str(CONFIRM_WINDOW_SECONDS),
+    }
     platform = Platform(env, free_ports_of(DEFAULT_PORTS), workdir)
     rig = faults.Rig(platform, engine, proxy, amqp_url)
     plan = {
@@ -137,8 +147,11 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
         print(_row(name, verdict, recovery))
     parked_ok = all(depth == rig.poison_sent for depth in depths.values())
     print(f"\ndead-letter queues: {depths} (poison messages sent: {rig.poison_sent})")
-    failures = [f"{name}: {detail}" for name, verdict, _ in rows
-                for detail in verdict.lost + verdict.duplicated]  # fmt: skip
+    failures = [
+        f"{name}: {detail}"
+        for name, verdict, _ in rows
+        for detail in verdict.lost + verdict.duplicated
+    ]
     for line in failures:
         print("FAIL", line)
     return 0 if not failures and parked_ok else 1

@@ -11,8 +11,14 @@ from chaos.load import Journey
 from devkit.journey import Actor
 from shared.contract import Envelope
 
-RANK = {"awaiting_confirmation": 0, "confirmed": 1, "shipped": 2, "delivered": 3,
-        "partially_refunded": 4, "refunded": 5}  # fmt: skip
+RANK = {
+    "awaiting_confirmation": 0,
+    "confirmed": 1,
+    "shipped": 2,
+    "delivered": 3,
+    "partially_refunded": 4,
+    "refunded": 5,
+}
 
 
 def expected(journey: Journey) -> tuple[str, str | None]:
@@ -47,8 +53,9 @@ def _behind(order: dict[str, Any], journey: Journey) -> str | None:
     return None
 
 
-async def check(journeys: list[Journey], operator: Actor, events: list[Envelope],
-                settle_seconds: float) -> Verdict:  # fmt: skip
+async def check(
+    journeys: list[Journey], operator: Actor, events: list[Envelope], settle_seconds: float
+) -> Verdict:
     """Wait for the platform to settle, then judge every acknowledged journey."""
     verdict = Verdict(attempted=len(journeys))
     acked = [j for j in journeys if "create" in j.acked]
@@ -87,8 +94,9 @@ async def _has_shipment(operator: Actor, journey: Journey) -> bool:
     return response.status_code == 200 and bool(response.json()["items"])
 
 
-async def _duplicates(acked: list[Journey], operator: Actor, events: list[Envelope],
-                      verdict: Verdict) -> None:  # fmt: skip
+async def _duplicates(
+    acked: list[Journey], operator: Actor, events: list[Envelope], verdict: Verdict
+) -> None:
     cancellations: dict[str, set[str]] = {}
     refunds: dict[str, set[str]] = {}
     for event in events:
@@ -113,8 +121,11 @@ async def _duplicates(acked: list[Journey], operator: Actor, events: list[Envelo
             if count > 1:
                 verdict.duplicated.append(f"{journey.order_id}: {count} shipments")
             elif count == 0:
-                seen = any(e.event_type == "OrderConfirmed" and e.payload.get("order_id")
-                           == journey.order_id for e in events)  # fmt: skip
+                seen = any(
+                    e.event_type == "OrderConfirmed"
+                    and e.payload.get("order_id") == journey.order_id
+                    for e in events
+                )
                 verdict.lost.append(
                     f"{journey.order_id}: confirmed, no shipment "
                     f"(OrderConfirmed {'seen' if seen else 'never seen'} on the bus)"

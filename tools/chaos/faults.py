@@ -51,11 +51,13 @@ def cut_broker_connections(rig: Rig) -> Fault:
 def stop_broker_app(rig: Rig) -> Fault:
     async def fault() -> None:
         ctl = shutil.which("rabbitmqctl") or "rabbitmqctl"
-        await asyncio.to_thread(subprocess.run, [ctl, "-q", "stop_app"], check=True,
-                                capture_output=True, timeout=120)  # fmt: skip
+        await asyncio.to_thread(
+            subprocess.run, [ctl, "-q", "stop_app"], check=True, capture_output=True, timeout=120
+        )
         await asyncio.sleep(OUTAGE_SECONDS)
-        await asyncio.to_thread(subprocess.run, [ctl, "-q", "start_app"], check=True,
-                                capture_output=True, timeout=120)  # fmt: skip
+        await asyncio.to_thread(
+            subprocess.run, [ctl, "-q", "start_app"], check=True, capture_output=True, timeout=120
+        )
 
     return fault
 
@@ -99,5 +101,6 @@ async def redeliver_twice_out_of_order(amqp_url: str, bodies: list[bytes]) -> No
         exchange = await channel.get_exchange(EXCHANGE)
         for body in [*reversed(bodies), *reversed(bodies)]:
             event_type = body.split(b'"event_type":"', 1)[1].split(b'"', 1)[0].decode()
-            await exchange.publish(aio_pika.Message(body, content_type="application/json"),
-                                   routing_key=event_type)  # fmt: skip
+            await exchange.publish(
+                aio_pika.Message(body, content_type="application/json"), routing_key=event_type
+            )

@@ -34,8 +34,9 @@ class Journey:
 
 
 class Load:
-    def __init__(self, operator: Actor, merchant: Actor, product_id: str,
-                 step_seconds: float) -> None:  # fmt: skip
+    def __init__(
+        self, operator: Actor, merchant: Actor, product_id: str, step_seconds: float
+    ) -> None:
         self.operator, self.merchant, self.product_id = operator, merchant, product_id
         self.step_seconds = step_seconds
 
@@ -50,17 +51,27 @@ class Load:
             if due - started >= seconds:
                 break
             await asyncio.sleep(max(due - time.monotonic(), 0))
-            buyer = Actor("buyer", f"chaos-b-{uuid.uuid4().hex[:10]}", self.operator.urls,
-                          self.operator.client)  # fmt: skip
+            buyer = Actor(
+                "buyer",
+                f"chaos-b-{uuid.uuid4().hex[:10]}",
+                self.operator.urls,
+                self.operator.client,
+            )
             journey = Journey(next(kinds), buyer)
             journeys.append(journey)
             tasks.append(asyncio.create_task(self._journey(journey)))
         await asyncio.gather(*tasks)
         return journeys
 
-    async def _call(self, actor: Actor, method: str, service: str, path: str,
-                    done: Callable[[httpx.Response], bool], **kwargs: Any
-                    ) -> httpx.Response | None:  # fmt: skip
+    async def _call(
+        self,
+        actor: Actor,
+        method: str,
+        service: str,
+        path: str,
+        done: Callable[[httpx.Response], bool],
+        **kwargs: Any,
+    ) -> httpx.Response | None:
         """Retry through faults until `done` holds, a refusal comes, or time is up."""
         deadline = time.monotonic() + self.step_seconds
         while time.monotonic() < deadline:
@@ -77,17 +88,28 @@ class Load:
         return None
 
     async def _state(self, journey: Journey) -> dict[str, Any]:
-        response = await self._call(self.operator, "GET", "orders",
-                                    f"/orders/{journey.order_id}",
-                                    lambda r: r.status_code == 200)  # fmt: skip
+        response = await self._call(
+            self.operator,
+            "GET",
+            "orders",
+            f"/orders/{journey.order_id}",
+            lambda r: r.status_code == 200,
+        )
         return response.json() if response is not None else {}
 
     async def _journey(self, journey: Journey) -> None:
         created = await self._call(
-            journey.buyer, "POST", "orders", "/orders", lambda r: r.status_code == 201,
+            journey.buyer,
+            "POST",
+            "orders",
+            "/orders",
+            lambda r: r.status_code == 201,
             headers={"Idempotency-Key": journey.key},
-            json={"items": [{"product_id": self.product_id, "quantity": 1}],
-                  "shipping_address": ADDRESS})  # fmt: skip
+            json={
+                "items": [{"product_id": self.product_id, "quantity": 1}],
+                "shipping_address": ADDRESS,
+            },
+        )
         if created is None:
             return
         journey.acked.add("create")
@@ -104,20 +126,31 @@ class Load:
             ):
                 journey.acked.add("cancel")
             return
-        if not await self._step(journey, self.merchant, "confirm",
-                                f"/orders/{journey.order_id}/confirm",
-                                lambda o: o.get("confirmed_at") is not None):  # fmt: skip
+        if not await self._step(
+            journey,
+            self.merchant,
+            "confirm",
+            f"/orders/{journey.order_id}/confirm",
+            lambda o: o.get("confirmed_at") is not None,
+        ):
             return
         journey.acked.add("confirm")
         await self._ship_and_deliver(journey)
         if journey.kind == "refund" and "deliver" in journey.acked:
             await self._refund(journey)
 
-    async def _step(self, journey: Journey, actor: Actor, name: str, path: str,
-                    happened: Callable[[dict[str, Any]], bool]) -> bool:  # fmt: skip
+    async def _step(
+        self,
+        journey: Journey,
+        actor: Actor,
+        name: str,
+        path: str,
+        happened: Callable[[dict[str, Any]], bool],
+    ) -> bool:
         """A command on the order: 200, or a 409 whose state shows it happened already."""
-        response = await self._call(actor, "POST", "orders", path,
-                                    lambda r: r.status_code in (200, 409))  # fmt: skip
+        response = await self._call(
+            actor, "POST", "orders", path, lambda r: r.status_code in (200, 409)
+        )
         if response is None:
             return False
         return response.status_code == 200 or happened(await self._state(journey))
@@ -134,10 +167,14 @@ class Load:
             return
         shipment = found.json()["items"][0]["shipment_id"]
         for step, path, body, state in (
-            ("ship", "ship", {"carrier": "SF", "tracking_number": journey.key[:12],
-                              "handover": "pickup"}, ("shipped", "delivered")),
+            (
+                "ship",
+                "ship",
+                {"carrier": "SF", "tracking_number": journey.key[:12], "handover": "pickup"},
+                ("shipped", "delivered"),
+            ),
             ("deliver", "deliver", None, ("delivered",)),
-        ):  # fmt: skip
+        ):
             response = await self._call(
                 self.operator,
                 "POST",
@@ -188,8 +225,13 @@ class Load:
         if response is None:
             return
         if response.status_code == 409:
-            case = await self._call(self.operator, "GET", "aftersales", f"/cases/{case_id}",
-                                    lambda r: r.status_code == 200)  # fmt: skip
+            case = await self._call(
+                self.operator,
+                "GET",
+                "aftersales",
+                f"/cases/{case_id}",
+                lambda r: r.status_code == 200,
+            )
             if case is None or case.json()["status"] != "refunded":
                 return
         journey.acked.add("refund")

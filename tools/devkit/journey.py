@@ -127,8 +127,7 @@ async def apply_for_store(merchant: Actor, application: dict[str, Any]) -> dict[
     return store
 
 
-async def approve_stages(operator: Actor, merchant: Actor, store: dict[str, Any]
-                         ) -> dict[str, Any]:  # fmt: skip
+async def approve_stages(operator: Actor, merchant: Actor, store: dict[str, Any]) -> dict[str, Any]:
     """The operator approves the three stages (R-REV-3); the store as its merchant sees it."""
     for stage in ("background", "financial", "category"):
         await operator.call(
@@ -145,8 +144,9 @@ async def approve_stages(operator: Actor, merchant: Actor, store: dict[str, Any]
     return approved
 
 
-async def _approved(operator: Actor, merchant: Actor, application: dict[str, Any]
-                    ) -> dict[str, Any]:  # fmt: skip
+async def _approved(
+    operator: Actor, merchant: Actor, application: dict[str, Any]
+) -> dict[str, Any]:
     """An application, then its three stages approved by the operator (R-REV-3)."""
     return await approve_stages(operator, merchant, await apply_for_store(merchant, application))
 
@@ -161,8 +161,9 @@ def describe_calendar(calendar: dict[str, Any] | None) -> str:
 
 async def open_full_managed_store(operator: Actor, merchant: Actor) -> dict[str, Any]:
     """Step 1: invitation, application, the three stages approved (R-REV-1, R-REV-3)."""
-    await operator.call("POST", "review", "/invitations", json={"merchant_id": merchant.sub},
-                        expect=201)  # fmt: skip
+    await operator.call(
+        "POST", "review", "/invitations", json={"merchant_id": merchant.sub}, expect=201
+    )
     return await _approved(operator, merchant, full_managed_application(f"Shop {merchant.sub}"))
 
 
@@ -282,14 +283,20 @@ async def open_damage_case(buyer: Actor, order: dict[str, Any]) -> dict[str, Any
     return await eventually(opened, what="the after-sales case")
 
 
-async def confirm_ship_deliver(operator: Actor, merchant: Actor, order: dict[str, Any]
-                               ) -> dict[str, Any]:  # fmt: skip
+async def confirm_ship_deliver(
+    operator: Actor, merchant: Actor, order: dict[str, Any]
+) -> dict[str, Any]:
     """Steps 4-5 of a full-managed order: confirmed, shipped and delivered; its shipment."""
     await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
     shipment = await shipment_of(operator, order["order_id"])
-    await operator.call("POST", "logistics", f"/shipments/{shipment['shipment_id']}/ship",
-                        json={"carrier": "SF Express", "tracking_number": "SF1234567890",
-                              "handover": "pickup"}, expect=200)  # fmt: skip
-    await operator.call("POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver",
-                        expect=200)  # fmt: skip
+    await operator.call(
+        "POST",
+        "logistics",
+        f"/shipments/{shipment['shipment_id']}/ship",
+        json={"carrier": "SF Express", "tracking_number": "SF1234567890", "handover": "pickup"},
+        expect=200,
+    )
+    await operator.call(
+        "POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver", expect=200
+    )
     return shipment

@@ -30,8 +30,9 @@ async def bootstrap(ports: Ports) -> Wiring:
     orders = ports.replicas(ORDERS, OrderFacts)
     stores = ports.replicas(STORES, StoreFacts)
     commands = CaseCommands(cases, queries, orders.repository, ports.clock, ports.policy)
-    resolution = CaseResolution(cases, queries, orders.repository, stores.repository,
-                                ports.clock, ports.policy)  # fmt: skip
+    resolution = CaseResolution(
+        cases, queries, orders.repository, stores.repository, ports.clock, ports.policy
+    )
     events = AftersalesEventHandlers(orders, stores, ports.clock)
     reports = RefundReports(queries, orders.repository)
     return Wiring(

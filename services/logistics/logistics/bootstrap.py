@@ -27,8 +27,9 @@ async def bootstrap(ports: Ports) -> Wiring:
     # R-LOG-6: the route rules in force, from configuration.
     settings = ports.settings
     routes = settings.route_table() if isinstance(settings, LogisticsSettings) else DEFAULT_ROUTES
-    commands = ShipmentCommands(shipments, queries, ports.clock, ports.policy, routes,
-                                ports.calendars)  # fmt: skip
+    commands = ShipmentCommands(
+        shipments, queries, ports.clock, ports.policy, routes, ports.calendars
+    )
     events = LogisticsEventHandlers(
         shipments,
         queries,

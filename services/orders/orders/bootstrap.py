@@ -28,8 +28,9 @@ async def bootstrap(ports: Ports) -> Wiring:
     queries = OrderQueries(ports.collection(ORDERS))
     browse = CatalogueQueries(ports.collection(CATALOGUE))
     commands = OrderCommands(orders, catalogue.repository, ports.clock, ports.policy)
-    events = OrderEventHandlers(orders, queries, catalogue, browse,
-                                ports.replicas(STORES, StoreListing), ports.clock)  # fmt: skip
+    events = OrderEventHandlers(
+        orders, queries, catalogue, browse, ports.replicas(STORES, StoreListing), ports.clock
+    )
     return Wiring(
         services=OrdersServices(commands, events, queries, browse),
         handlers=events.table(),

@@ -111,9 +111,13 @@ class EventConsumer:
             return
         with (
             correlation_scope(envelope.correlation_id),
-            span(f"handle {envelope.event_type}", SpanKind.CONSUMER, message.headers,
-                 **{"messaging.message.id": str(envelope.event_id)}),
-        ):  # fmt: skip
+            span(
+                f"handle {envelope.event_type}",
+                SpanKind.CONSUMER,
+                message.headers,
+                **{"messaging.message.id": str(envelope.event_id)},
+            ),
+        ):
             if await self._inbox.seen(str(envelope.event_id)):
                 metrics.EVENTS_DUPLICATE.labels(self._queue.service, envelope.event_type).inc()
                 await message.ack()

@@ -47,18 +47,26 @@ class EventPublisher:
         `traceparent` (W3C) continues the trace of the change that recorded the event."""
         envelope, _ = parse_event(body)
         await self._publish_event(
-            body, envelope.event_type, str(envelope.event_id), envelope.correlation_id,
-            envelope.occurred_at, traceparent,
-        )  # fmt: skip
+            body,
+            envelope.event_type,
+            str(envelope.event_id),
+            envelope.correlation_id,
+            envelope.occurred_at,
+            traceparent,
+        )
 
     async def publish_recorded(self, entry: Mapping[str, Any]) -> None:
         """An outbox entry as `shared.repository` stored it: its body was validated when
         it was recorded, and its type, id and correlation are stored beside it, so it is
         published as it is (the relay's path: no second parse per event)."""
         await self._publish_event(
-            entry["body"].encode(), entry["event_type"], entry["event_id"],
-            entry["correlation_id"], entry["occurred_at"], entry.get("traceparent"),
-        )  # fmt: skip
+            entry["body"].encode(),
+            entry["event_type"],
+            entry["event_id"],
+            entry["correlation_id"],
+            entry["occurred_at"],
+            entry.get("traceparent"),
+        )
 
     async def _publish_event(
         self,

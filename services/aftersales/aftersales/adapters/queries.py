@@ -47,9 +47,11 @@ class CaseQueries:
     async def of_order(self, order_id: str) -> list[Case]:
         """Every case of one order, oldest first."""
         documents = await (
-            self._cases.find(indexed({"order_id": order_id})).sort("opened_at", 1)
-            .limit(CASES_PER_ORDER_MAX).to_list()
-        )  # fmt: skip
+            self._cases.find(indexed({"order_id": order_id}))
+            .sort("opened_at", 1)
+            .limit(CASES_PER_ORDER_MAX)
+            .to_list()
+        )
         return [Case.from_document(document) for document in documents]
 
     async def rejected_among(self, case_ids: Sequence[str]) -> list[str]:
@@ -68,17 +70,27 @@ class CaseQueries:
         query: dict[str, Any] = principal.scope()
         if status:
             query["status"] = status
-        return await find_page(self._cases, query, Case.from_document, key="opened_key",
-                               limit=limit, cursor=cursor)  # fmt: skip
+        return await find_page(
+            self._cases, query, Case.from_document, key="opened_key", limit=limit, cursor=cursor
+        )
 
     async def refunded_between(
         self, merchant_id: str, start: datetime, end: datetime
     ) -> list[Case]:
         """R-AS-2: a merchant's refunded cases decided in [start, end), oldest first."""
-        documents = await self._cases.find(indexed(
-            {"merchant_id": merchant_id, "resolved_at": {"$gte": start, "$lt": end},
-             "status": "refunded"}
-        )).sort("resolved_at", 1).to_list()  # fmt: skip
+        documents = (
+            await self._cases.find(
+                indexed(
+                    {
+                        "merchant_id": merchant_id,
+                        "resolved_at": {"$gte": start, "$lt": end},
+                        "status": "refunded",
+                    }
+                )
+            )
+            .sort("resolved_at", 1)
+            .to_list()
+        )
         return [Case.from_document(document) for document in documents]
 
     async def refunded_of_orders(self, order_ids: Sequence[str]) -> list[Case]:

@@ -22,13 +22,24 @@ def outside_window(error: OutsideWindow) -> Problem:
         for name, moment in (("opens_at", error.opens_at), ("closes_at", error.closes_at))
         if moment is not None
     }
-    return Problem(error.detail, status=422, kind="outside-aftersales-window",
-                   title="Outside the after-sales window", rule=error.rule, **dates)  # fmt: skip
+    return Problem(
+        error.detail,
+        status=422,
+        kind="outside-aftersales-window",
+        title="Outside the after-sales window",
+        rule=error.rule,
+        **dates,
+    )
 
 
 def refund_refused(error: RefundRefused) -> Problem:
-    return Problem(error.detail, status=409, kind="refund-conflict", title="Refund not possible",
-                   refundable_left=error.refundable_left.model_dump(mode="json"))  # fmt: skip
+    return Problem(
+        error.detail,
+        status=409,
+        kind="refund-conflict",
+        title="Refund not possible",
+        refundable_left=error.refundable_left.model_dump(mode="json"),
+    )
 
 
 def _refused(status: int, kind: str, title: str) -> Callable[[AfterSalesError], Problem]:

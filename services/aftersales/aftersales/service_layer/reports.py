@@ -47,8 +47,7 @@ class RefundReports:
         """Refunds decided from `start` to `end` inclusive (UTC dates)."""
         since = datetime.combine(start, time.min, tzinfo=UTC)
         until = datetime.combine(date.fromordinal(end.toordinal() + 1), time.min, tzinfo=UTC)
-        refunds = await self.queries.refunded_between(merchant_id, since,
-                                                 until)  # fmt: skip
+        refunds = await self.queries.refunded_between(merchant_id, since, until)
         report = RefundReport(merchant_id, start, end, refunds)
         for case in refunds:
             amount, party = _refund_of(case)
@@ -71,11 +70,17 @@ class RefundReports:
                 continue
             total = order.total
             merchant_part = Money(amount_minor=borne[order_id], currency=total.currency)
-            payouts.append(Payout(
-                order_id, total, merchant_part,
-                Money(amount_minor=max(total.amount_minor - borne[order_id], 0),
-                      currency=total.currency),
-            ))  # fmt: skip
+            payouts.append(
+                Payout(
+                    order_id,
+                    total,
+                    merchant_part,
+                    Money(
+                        amount_minor=max(total.amount_minor - borne[order_id], 0),
+                        currency=total.currency,
+                    ),
+                )
+            )
         return payouts
 
 

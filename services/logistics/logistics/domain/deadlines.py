@@ -137,8 +137,14 @@ def _semi_managed(
     calendars: Calendars,
 ) -> tuple[datetime, CalendarBasis]:
     """R-LOG-2's ship-by, and the warehouse's calendar years it counted on."""
-    ship_by = semi_managed_ship_by(confirmed_at, handling_days, warehouse_timezone,
-                                   warehouse_country, policy, calendars=calendars)  # fmt: skip
+    ship_by = semi_managed_ship_by(
+        confirmed_at,
+        handling_days,
+        warehouse_timezone,
+        warehouse_country,
+        policy,
+        calendars=calendars,
+    )
     zone = _zone(warehouse_timezone)
     local_start = _aware(confirmed_at, "confirmed_at").astimezone(zone).date()
     basis = calendars.of(warehouse_country).basis_between(
@@ -168,21 +174,15 @@ def estimate(
     `zone.tab` lists for the country, so a country spanning zones uses its first-listed
     one (`zones.destination_timezone`); ValueError if the country has none.
     """
-    if store_type == "full_managed":
-        origin_country = FULL_MANAGED_ORIGIN_COUNTRY
-        ship_by = full_managed_ship_by(confirmed_at, policy)
-        # R-LOG-1 counts calendar days: no working calendar of the origin is consulted.
-        bases: list[CalendarBasis] = []
-    else:
-        if handling_days is None or warehouse_country is None or warehouse_timezone is None:
-            raise ValueError(
-                "a semi-managed estimate needs handling_days, warehouse_country and "
-                "warehouse_timezone"
-            )
-        origin_country = warehouse_country
-        ship_by, basis = _semi_managed(confirmed_at, handling_days, warehouse_country,
-                                       warehouse_timezone, policy, calendars)  # fmt: skip
-        bases = [basis]
+    origin_country, ship_by, bases = _origin_and_ship_by(
+        store_type,
+        confirmed_at,
+        policy,
+        handling_days,
+        warehouse_country,
+        warehouse_timezone,
+        calendars,
+    )
     route = choose_route(routes, store_type, origin_country, destination_country, weight_grams)
     if route is None:
         return None
@@ -197,3 +197,26 @@ def estimate(
         route=route.name,
         calendar=calendars.noted(combine(*bases)),
     )
+
+
+def _origin_and_ship_by(
+    store_type: StoreType,
+    confirmed_at: datetime,
+    policy: Policy,
+    handling_days: int | None,
+    warehouse_country: str | None,
+    warehouse_timezone: str | None,
+    calendars: Calendars,
+) -> tuple[str, datetime, list[CalendarBasis]]:
+    """Where the parcel leaves from, when by, and the origin's calendar years counted on."""
+    if store_type == "full_managed":
+        # R-LOG-1 counts calendar days: no working calendar of the origin is consulted.
+        return FULL_MANAGED_ORIGIN_COUNTRY, full_managed_ship_by(confirmed_at, policy), []
+    if handling_days is None or warehouse_country is None or warehouse_timezone is None:
+        raise ValueError(
+            "a semi-managed estimate needs handling_days, warehouse_country and warehouse_timezone"
+        )
+    ship_by, basis = _semi_managed(
+        confirmed_at, handling_days, warehouse_country, warehouse_timezone, policy, calendars
+    )
+    return warehouse_country, ship_by, [basis]

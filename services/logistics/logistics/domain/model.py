@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from logistics.domain.deadlines import estimate, self_drop_deadline
+from logistics.domain.deadlines import DeliveryEstimate, estimate, self_drop_deadline
 from logistics.domain.parties import InvalidTransition, order_weight_grams
 from logistics.domain.routes import Route
 from shared.aggregate import Aggregate
@@ -105,11 +105,7 @@ class Shipment(Aggregate):
             # known there is no origin, hence no route.
             shipment._fail("no_route", "the store's warehouse or handling time is unknown", now)
             return shipment
-        found = estimate(order.store_type, order.confirmed_at, shipment.destination_country,
-                         shipment.weight_grams, policy, routes, handling_days=handling_days,
-                         warehouse_country=warehouse.country if warehouse else None,
-                         warehouse_timezone=warehouse.timezone if warehouse else None,
-                         calendars=calendars)  # fmt: skip
+        found = shipment._estimate(order, handling_days, warehouse, policy, routes, calendars)
         if found is None:
             # R-LOG-6: no route rule accepts this destination and weight.
             to = f"{shipment.weight_grams} g to {shipment.destination_country}"
@@ -122,6 +118,28 @@ class Shipment(Aggregate):
         if order.store_type == "semi_managed":
             shipment.self_drop_by = self_drop_deadline(order.confirmed_at, policy)
         return shipment
+
+    def _estimate(
+        self,
+        order: OrderConfirmed,
+        handling_days: int | None,
+        warehouse: Warehouse | None,
+        policy: Policy,
+        routes: Iterable[Route],
+        calendars: Calendars,
+    ) -> DeliveryEstimate | None:
+        return estimate(
+            order.store_type,
+            order.confirmed_at,
+            self.destination_country,
+            self.weight_grams,
+            policy,
+            routes,
+            handling_days=handling_days,
+            warehouse_country=warehouse.country if warehouse else None,
+            warehouse_timezone=warehouse.timezone if warehouse else None,
+            calendars=calendars,
+        )
 
     def ship(self, carrier: str, tracking_number: str, handover: Handover, now: datetime) -> None:
         if self.status != "awaiting_shipment" or self.estimated_delivery is None:

@@ -94,9 +94,15 @@ class LogisticsEventHandlers:
                 raise StoreFactsUnknown(f"store {event.store_id} is not approved here yet")
             handling_days, warehouse = store.handling_days, store.warehouse
         return Shipment.for_confirmed_order(
-            shipment_id, event, handling_days, warehouse, self.policy, self.routes, now,
+            shipment_id,
+            event,
+            handling_days,
+            warehouse,
+            self.policy,
+            self.routes,
+            now,
             calendars=self.calendars,
-        )  # fmt: skip
+        )
 
     async def flag_late_shipments(self) -> None:
         """R-LOG-1, R-LOG-2: publish `ShipmentLate` once for each shipment past `ship_by`.

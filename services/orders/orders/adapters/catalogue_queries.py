@@ -70,11 +70,18 @@ class CatalogueQueries:
         self, where: CatalogueFilter, limit: int, cursor: str | None
     ) -> tuple[list[CatalogueItem], str | None]:
         """A page in product-id order: stable while products come and go (R-CAT-1)."""
-        return await find_page(self._catalogue, where.query(), CatalogueItem.from_document,
-                               key="product_key", limit=limit, cursor=cursor,
-                               time_keyed=False)  # fmt: skip
+        return await find_page(
+            self._catalogue,
+            where.query(),
+            CatalogueItem.from_document,
+            key="product_key",
+            limit=limit,
+            cursor=cursor,
+            time_keyed=False,
+        )
 
     async def rename_store(self, store_id: str, name: str) -> None:
         """Buyers see the store's approved name on each of its products."""
-        await self._catalogue.update_many(indexed({"store_id": store_id}),
-                                          {"$set": {"store_name": name}})  # fmt: skip
+        await self._catalogue.update_many(
+            indexed({"store_id": store_id}), {"$set": {"store_name": name}}
+        )

@@ -55,9 +55,15 @@ class OrderQueries:
         if status:
             query["status"] = status
         desk = status == "awaiting_confirmation"
-        return await find_page(self._orders, query, Order.from_document,
-                               key="confirm_key" if desk else "created_key",
-                               descending=not desk, limit=limit, cursor=cursor)  # fmt: skip
+        return await find_page(
+            self._orders,
+            query,
+            Order.from_document,
+            key="confirm_key" if desk else "created_key",
+            descending=not desk,
+            limit=limit,
+            cursor=cursor,
+        )
 
     async def past_confirm_by(self, now: datetime, limit: int) -> list[str]:
         """R-ORD-3: ids of orders still awaiting confirmation after `confirm_by`."""
@@ -82,11 +88,14 @@ class OrderQueries:
             return None
         middle = (on_time - 1) // 2
         documents = await (
-            self._orders.find(indexed({"merchant_id": merchant_id,
-                                       "confirmation_outcome": "on_time"}),
-                              {"confirm_seconds": 1})
-            .sort("confirm_seconds", 1).skip(middle).limit(2 if on_time % 2 == 0 else 1)
+            self._orders.find(
+                indexed({"merchant_id": merchant_id, "confirmation_outcome": "on_time"}),
+                {"confirm_seconds": 1},
+            )
+            .sort("confirm_seconds", 1)
+            .skip(middle)
+            .limit(2 if on_time % 2 == 0 else 1)
             .to_list()
-        )  # fmt: skip
+        )
         values = [float(document["confirm_seconds"]) for document in documents]
         return sum(values) / len(values) if values else None

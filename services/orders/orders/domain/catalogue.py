@@ -55,10 +55,20 @@ def _decided(event: ProductDecided) -> dict[str, Any]:
         "weight_grams": event.weight_grams,
     }
     if isinstance(event, ProductApproved):
-        return {**common, "description": event.description, "images": event.images,
-                "available": True, "decided_at": event.approved_at}  # fmt: skip
-    return {**common, "description": "", "images": [], "available": False,
-            "decided_at": event.rejected_at}  # fmt: skip
+        return {
+            **common,
+            "description": event.description,
+            "images": event.images,
+            "available": True,
+            "decided_at": event.approved_at,
+        }
+    return {
+        **common,
+        "description": "",
+        "images": [],
+        "available": False,
+        "decided_at": event.rejected_at,
+    }
 
 
 class StoreListing(Replica):

@@ -51,9 +51,17 @@ _PROGRESS: dict[str, int] = {
 }
 
 
+#: What the timeline keeps of each fact besides its type and time.
+_TIMELINE_DETAIL: dict[type, set[str]] = {
+    Shipped: {"carrier", "tracking_number", "estimated_delivery"},
+    ShipmentLate: {"ship_by"},
+    ShipmentException: {"kind", "note"},
+    AfterSalesCaseOpened: {"case_id", "reason"},
+    RefundIssued: {"amount", "case_id", "liable_party"},
+}
+
 #: The order's fields its `OrderCreated` and `OrderConfirmed` carry.
-_TOLD = {"buyer_id", "store_id", "merchant_id", "store_type", "items", "total",
-         "shipping_address"}  # fmt: skip
+_TOLD = {"buyer_id", "store_id", "merchant_id", "store_type", "items", "total", "shipping_address"}
 
 
 class TimelineEntry(BaseModel):
@@ -207,40 +215,30 @@ class Order(Aggregate):
         if self.has_applied(event_id):
             return False
         self.mark_applied(event_id)
-        match event:
-            case Shipped():
-                window = event.estimated_delivery.model_dump(mode="json")
-                self._advance("Shipped", event.shipped_at, "shipped", carrier=event.carrier,
-                              tracking_number=event.tracking_number,
-                              estimated_delivery=window)  # fmt: skip
-            case Delivered():
-                self._advance("Delivered", event.delivered_at, "delivered")
-            case ShipmentLate():
-                self._advance("ShipmentLate", event.detected_at, None,
-                              ship_by=rfc3339(event.ship_by))  # fmt: skip
-            case ShipmentException():
-                self._advance("ShipmentException", event.reported_at, None, kind=event.kind,
-                              note=event.note)  # fmt: skip
-            case AfterSalesCaseOpened():
-                self._advance("AfterSalesCaseOpened", event.opened_at, None,
-                              case_id=event.case_id, reason=event.reason)  # fmt: skip
-            case RefundIssued():
-                self._refund(event)
+        at, status = self._progress(event)
+        detail = event.model_dump(mode="json", include=_TIMELINE_DETAIL.get(type(event), set()))
+        self._log(at, type(event).__name__, **detail)
+        if status is not None and self.status != "cancelled" and self._behind(status):
+            self.status = status
         return True
 
-    def _refund(self, event: RefundIssued) -> None:
-        self.refunded = event.amount if self.refunded is None else self.refunded + event.amount
-        whole = self.refunded.amount_minor >= self.total.amount_minor
-        self._advance("RefundIssued", event.issued_at,
-                      "refunded" if whole else "partially_refunded",
-                      amount=event.amount.model_dump(), case_id=event.case_id,
-                      liable_party=event.liable_party)  # fmt: skip
+    def _behind(self, status: OrderStatus) -> bool:
+        return _PROGRESS[status] > _PROGRESS[self.status]
 
-    def _advance(self, event: str, at: datetime, status: OrderStatus | None, **detail: Any) -> None:
-        self._log(at, event, **detail)
-        if (
-            status is not None
-            and self.status != "cancelled"
-            and (_PROGRESS[status] > _PROGRESS[self.status])
-        ):
-            self.status = status
+    def _progress(self, event: OrderFact) -> tuple[datetime, OrderStatus | None]:
+        """When `event` happened, and the status it moves the order to (if any)."""
+        match event:
+            case Shipped():
+                return event.shipped_at, "shipped"
+            case Delivered():
+                return event.delivered_at, "delivered"
+            case ShipmentLate():
+                return event.detected_at, None
+            case ShipmentException():
+                return event.reported_at, None
+            case AfterSalesCaseOpened():
+                return event.opened_at, None
+        refunded = event.amount if self.refunded is None else self.refunded + event.amount
+        self.refunded = refunded
+        whole = refunded.amount_minor >= self.total.amount_minor
+        return event.issued_at, "refunded" if whole else "partially_refunded"

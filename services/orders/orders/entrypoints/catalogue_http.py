@@ -33,9 +33,14 @@ async def browse(
     and descriptions; `min_price`/`max_price` are in minor units (with `currency`)."""
     if min_price is not None and max_price is not None and min_price > max_price:
         raise Unprocessable("`min_price` is above `max_price`; swap them.")
-    where = CatalogueFilter(channel=channel, category=category, text=q,
-                            min_price_minor=min_price, max_price_minor=max_price,
-                            currency=currency)  # fmt: skip
+    where = CatalogueFilter(
+        channel=channel,
+        category=category,
+        text=q,
+        min_price_minor=min_price,
+        max_price_minor=max_price,
+        currency=currency,
+    )
     items, next_cursor = await services.catalogue.page(where, limit, cursor)
     return CataloguePage(items=[ProductPublic.of(item) for item in items], next_cursor=next_cursor)
 

@@ -68,8 +68,9 @@ async def list_orders(
 ) -> OrderPage:
     orders, next_cursor = await services.queries.page(principal, status, limit, cursor)
     now = services.commands.clock.now()
-    return OrderPage(items=[OrderSummary.of(order, now) for order in orders],
-                     next_cursor=next_cursor)  # fmt: skip
+    return OrderPage(
+        items=[OrderSummary.of(order, now) for order in orders], next_cursor=next_cursor
+    )
 
 
 @orders_router.post("/confirm", response_model=BatchConfirmResult)
@@ -78,12 +79,18 @@ async def confirm_orders(
 ) -> BatchConfirmResult:
     """R-ORD-2: confirm several orders at once; each is confirmed or refused on its own."""
     outcomes = await services.commands.confirm_many(body.order_ids, merchant)
-    return BatchConfirmResult(results=[
-        ConfirmResult(order_id=o.order_id, outcome="confirmed" if o.confirmed else "refused",
-                      reason=o.reason, detail=o.detail,
-                      status=o.order.status if o.order else None)
-        for o in outcomes
-    ])  # fmt: skip
+    return BatchConfirmResult(
+        results=[
+            ConfirmResult(
+                order_id=o.order_id,
+                outcome="confirmed" if o.confirmed else "refused",
+                reason=o.reason,
+                detail=o.detail,
+                status=o.order.status if o.order else None,
+            )
+            for o in outcomes
+        ]
+    )
 
 
 @orders_router.get("/{order_id}", response_model=OrderPublic)

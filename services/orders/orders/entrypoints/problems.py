@@ -8,8 +8,13 @@ from shared.problems import Problem, ProblemMap, answer
 
 def order_conflict(error: OrderConflict) -> Problem:
     """409 with `code`, the order's state for machines (`past_deadline`, `cancelled`, …)."""
-    return Problem(str(error), status=409, kind="conflict",
-                   title="Conflicts with the current state", code=error.code)  # fmt: skip
+    return Problem(
+        str(error),
+        status=409,
+        kind="conflict",
+        title="Conflicts with the current state",
+        code=error.code,
+    )
 
 
 PROBLEMS: ProblemMap = {

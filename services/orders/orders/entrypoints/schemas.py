@@ -73,8 +73,11 @@ class OrderSummary(BaseModel):
     @classmethod
     def of(cls, order: Order, now: datetime) -> OrderSummary:
         fields = {"status", "store_id", "total", "created_at", "confirm_by"}
-        return cls(order_id=order.id, seconds_left=order.seconds_left(now),
-                   **order.model_dump(include=fields))  # fmt: skip
+        return cls(
+            order_id=order.id,
+            seconds_left=order.seconds_left(now),
+            **order.model_dump(include=fields),
+        )
 
 
 class BatchConfirm(Strict):

@@ -20,8 +20,9 @@ from shared.pagination import find_page
 
 INVITATIONS, STORES, PRODUCTS = "invitations", "stores", "products"
 #: Stored with each store and product for pages in submission order (`time_key`).
-SUBMITTED_KEYS = {"submitted_key": lambda under_review: time_key(under_review.submitted_at,
-                                                                  under_review.id)}  # fmt: skip
+SUBMITTED_KEYS = {
+    "submitted_key": lambda under_review: time_key(under_review.submitted_at, under_review.id)
+}
 
 QueueKind = Literal["product", "store"]
 
@@ -128,9 +129,11 @@ class ReviewQueries:
     async def invitations_of(self, merchant_id: str) -> list[Invitation]:
         """A merchant's invitations, oldest first."""
         documents = await (
-            self._invitations.find(indexed({"merchant_id": merchant_id})).sort("invited_at", 1)
-            .limit(INVITATIONS_SCANNED).to_list()
-        )  # fmt: skip
+            self._invitations.find(indexed({"merchant_id": merchant_id}))
+            .sort("invited_at", 1)
+            .limit(INVITATIONS_SCANNED)
+            .to_list()
+        )
         return [Invitation.from_document(document) for document in documents]
 
     async def queue(self, limit: int, cursor: str | None) -> tuple[list[QueueItem], str | None]:
@@ -154,6 +157,12 @@ class ReviewQueries:
             query["store_id"] = store_id
         if status:
             query["status"] = status
-        return await find_page(self._products, query, Product.from_document,
-                               key="submitted_key", descending=True, limit=limit,
-                               cursor=cursor)  # fmt: skip
+        return await find_page(
+            self._products,
+            query,
+            Product.from_document,
+            key="submitted_key",
+            descending=True,
+            limit=limit,
+            cursor=cursor,
+        )

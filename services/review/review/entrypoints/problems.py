@@ -12,8 +12,13 @@ def _unprocessable(error: Invalid) -> Problem:
     extra: dict[str, Any] = {}
     if error.issues:
         extra["issues"] = [issue.model_dump() for issue in error.issues]
-    return Problem(error.message, status=422, kind="unprocessable",
-                   title="Request cannot be processed", **extra)  # fmt: skip
+    return Problem(
+        error.message,
+        status=422,
+        kind="unprocessable",
+        title="Request cannot be processed",
+        **extra,
+    )
 
 
 PROBLEMS: ProblemMap = {
