@@ -1,93 +1,153 @@
-"""Orders' replicas through its handlers (no engine, no broker): a product's newest
-decision wins whatever the arrival order, and a stale redelivery changes nothing (R-CAT-1,
-R-REV-9); a store's newest approval renames its products, a stale one nothing."""
+"""Orders' replicas of review's stores and products, through orders' own bootstrap on fake
+ports (no engine, no broker): a product's newest decision wins whatever the arrival
+order, and a stale redelivery changes nothing (R-CAT-1, R-REV-9); a store's newest
+approval renames its products, a stale one nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from orders.adapters.catalogue_queries import CatalogueQueries
-from orders.adapters.queries import OrderQueries
-from orders.domain.catalogue import CatalogueItem, StoreListing
-from orders.domain.model import Order
-from orders.service_layer.events import OrderEventHandlers
+import pytest
+
+from orders.adapters.catalogue_queries import CatalogueFilter
+from orders.bootstrap import OrdersServices, bootstrap
+from orders.domain.catalogue import CatalogueItem
+from shared.app import Wiring
 from shared.clock import FixedClock
-from shared.contract import record_event
-from shared.contract.events import ProductApproved, ProductRejected, StoreApproved
-from shared.contract.types import ContractModel, Money
-from shared.replica import Replicas
-from shared.testing import InMemoryRepository
+from shared.contract.events import ProductApproved, StoreApproved
+from shared.testing import FakePorts
+from testkit.factories import (
+    PRODUCT,
+    STORE,
+    T0,
+    a_product_approved,
+    a_product_rejected,
+    a_store_approved,
+    a_store_rejected,
+)
 
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-PRICE = Money(amount_minor=4990, currency="USD")
-PRODUCT = {"product_id": "p-1", "store_id": "s-1", "merchant_id": "m-1",
-           "store_type": "full_managed", "title": "Tea set", "category": "home",
-           "price": PRICE, "weight_grams": 500}  # fmt: skip
-
-
-class Renames(CatalogueQueries):
-    """The catalogue's store names, as the handlers rename them."""
-
-    def __init__(self) -> None:
-        self.done: list[tuple[str, str]] = []
-
-    async def rename_store(self, store_id: str, name: str) -> None:
-        self.done.append((store_id, name))
+HOUR = timedelta(hours=1)
 
 
-class NoOrders(OrderQueries):
-    def __init__(self) -> None:
-        pass
+@pytest.fixture
+def ports() -> FakePorts:
+    return FakePorts("orders", clock=FixedClock(T0))
 
 
-class Wired:
-    def __init__(self) -> None:
-        clock = FixedClock(T0)
-        self.catalogue = InMemoryRepository(CatalogueItem)
-        self.stores = InMemoryRepository(StoreListing)
-        self.renames = Renames()
-        catalogue = Replicas(self.catalogue, CatalogueItem, clock)
-        stores = Replicas(self.stores, StoreListing, clock)
-        self.handlers = OrderEventHandlers(InMemoryRepository(Order), NoOrders(), catalogue,
-                                           self.renames, stores, clock)  # fmt: skip
-
-    async def deliver(self, event: ContractModel, at: datetime) -> None:
-        envelope = record_event(event, producer="review", correlation_id="c", occurred_at=at)
-        await self.handlers.table()[type(event)](envelope, event)
+@pytest.fixture
+async def wiring(ports: FakePorts) -> Wiring:
+    """Orders as bootstrap wires it, with nothing yet from review."""
+    return await bootstrap(ports)
 
 
-def approved(title: str, at: datetime) -> ProductApproved:
-    return ProductApproved(**{**PRODUCT, "title": title}, description="Six cups",
-                           images=["https://img.example/p.png"], approved_at=at)  # fmt: skip
+@pytest.fixture
+def services(wiring: Wiring) -> OrdersServices:
+    services: OrdersServices = wiring.services
+    return services
 
 
-async def test_the_newest_decision_wins_and_a_stale_one_changes_nothing() -> None:
-    wired = Wired()
-    v1, v2 = approved("Tea set v1", T0), approved("Tea set v2", T0 + timedelta(hours=1))
-    rejected = ProductRejected(**PRODUCT, reason="Counterfeit", rejected_at=T0 + timedelta(hours=2))
-    for event, at in ((v2, v2.approved_at), (v1, v1.approved_at), (v2, v2.approved_at)):
-        await wired.deliver(event, at)
-    item = await wired.catalogue.get("p-1")
+def approved(title: str, hours: int) -> ProductApproved:
+    return a_product_approved(title=title, at=T0 + hours * HOUR)
+
+
+def store_approved(name: str, hours: int) -> StoreApproved:
+    return a_store_approved(store_name=name, at=T0 + hours * HOUR)
+
+
+async def product(services: OrdersServices, product_id: str = PRODUCT) -> CatalogueItem:
+    item = await services.events.catalogue.get(product_id)
     assert item is not None
+    return item
+
+
+async def on_sale(services: OrdersServices) -> list[str]:
+    page, _ = await services.catalogue.page(CatalogueFilter(), limit=50, cursor=None)
+    return [item.id for item in page]
+
+
+async def test_the_newest_decision_wins_and_a_stale_one_changes_nothing(  # R-CAT-1, R-REV-9
+    ports: FakePorts, wiring: Wiring, services: OrdersServices
+) -> None:
+    v1, v2 = approved("Tea set v1", 0), approved("Tea set v2", 1)
+    for event in (v2, v1, v2):  # the newest first, then an older one, then a redelivery
+        await ports.deliver(wiring, event, producer="review", at=event.approved_at)
+    item = await product(services)
     assert (item.title, item.available, item.version) == ("Tea set v2", True, 1)
-    await wired.deliver(rejected, rejected.rejected_at)
-    await wired.deliver(v2, v2.approved_at)  # an approval older than the rejection
-    item = await wired.catalogue.get("p-1")
-    assert item is not None
+    rejected = a_product_rejected(at=T0 + 2 * HOUR)
+    await ports.deliver(wiring, rejected, producer="review", at=rejected.rejected_at)
+    await ports.deliver(wiring, v2, producer="review", at=v2.approved_at)  # older than it
+    item = await product(services)
     assert (item.available, item.description, item.version) == (False, "", 2)
+    assert await on_sale(services) == []
 
 
-def store_approved(name: str, at: datetime) -> StoreApproved:
-    return StoreApproved(store_id="s-1", merchant_id="m-1", store_type="full_managed",
-                         store_name=name, approved_at=at)  # fmt: skip
+async def test_the_same_envelope_redelivered_changes_nothing(  # R-REV-9
+    ports: FakePorts, wiring: Wiring, services: OrdersServices
+) -> None:
+    envelope = await ports.deliver(wiring, approved("Tea set", 0), producer="review")
+    once = await product(services)
+    await ports.deliver(wiring, approved("Tea set", 0), producer="review", envelope=envelope)
+    assert await product(services) == once
 
 
-async def test_a_stores_newest_approval_renames_its_products_and_a_stale_one_nothing() -> None:
-    wired = Wired()
-    newer = store_approved("Lantern & Co", T0 + timedelta(days=1))
-    await wired.deliver(newer, newer.approved_at)
-    await wired.deliver(store_approved("Lantern", T0), T0)
-    kept = await wired.stores.get("s-1")
+async def test_a_newer_approval_puts_a_rejected_product_back_on_sale(  # R-REV-9
+    ports: FakePorts, wiring: Wiring, services: OrdersServices
+) -> None:
+    rejected = a_product_rejected(at=T0)
+    await ports.deliver(wiring, rejected, producer="review", at=rejected.rejected_at)
+    assert (await product(services)).available is False
+    fixed = approved("Tea set", 3)
+    await ports.deliver(wiring, fixed, producer="review", at=fixed.approved_at)
+    assert (await product(services)).available is True
+    assert await on_sale(services) == [PRODUCT]
+
+
+async def test_a_stores_newest_approval_renames_its_products_and_a_stale_one_nothing(
+    ports: FakePorts, wiring: Wiring, services: OrdersServices
+) -> None:
+    await ports.deliver(wiring, approved("Tea set", 0), producer="review")
+    await ports.deliver(wiring, a_product_approved(product_id="product-2"), producer="review")
+    elsewhere = a_product_approved(product_id="product-3", store_id="store-2")
+    await ports.deliver(wiring, elsewhere, producer="review")
+    newer, older = store_approved("Lantern & Co", 24), store_approved("Lantern", 0)
+    await ports.deliver(wiring, newer, producer="review", at=newer.approved_at)
+    await ports.deliver(wiring, older, producer="review", at=older.approved_at)
+    kept = await services.events.stores.get(STORE)
     assert kept is not None
     assert (kept.name, kept.version) == ("Lantern & Co", 1)
-    assert wired.renames.done == [("s-1", "Lantern & Co")]
+    names = [(await product(services, pid)).store_name for pid in (PRODUCT, "product-2")]
+    assert names == ["Lantern & Co", "Lantern & Co"]
+    assert (await product(services, "product-3")).store_name is None  # another store's
+
+
+async def test_a_product_approved_after_its_store_shows_the_stores_name(  # R-CAT-1
+    ports: FakePorts, wiring: Wiring, services: OrdersServices
+) -> None:
+    await ports.deliver(wiring, store_approved("Tea House", 0), producer="review")
+    await ports.deliver(wiring, approved("Tea set", 1), producer="review")
+    assert (await product(services)).store_name == "Tea House"
+
+
+async def test_a_store_approval_lists_the_store(
+    ports: FakePorts, wiring: Wiring, services: OrdersServices
+) -> None:
+    await ports.deliver(wiring, a_store_approved(), producer="review")
+    listing = await services.events.stores.get(STORE)
+    assert listing is not None
+    assert (listing.name, listing.store_type) == ("Tea House", "full_managed")
+    assert listing.approved_at == T0
+
+
+async def test_a_store_rejection_lists_nothing_and_unlists_nothing(
+    ports: FakePorts, wiring: Wiring, services: OrdersServices
+) -> None:
+    await ports.deliver(wiring, a_store_rejected(store_id="store-2"), producer="review")
+    assert await services.events.stores.get("store-2") is None
+    await ports.deliver(wiring, a_store_approved(), producer="review")
+    await ports.deliver(wiring, approved("Tea set", 0), producer="review")
+    later = a_store_rejected(at=T0 + HOUR)
+    await ports.deliver(wiring, later, producer="review", at=later.rejected_at)
+    listing = await services.events.stores.get(STORE)
+    assert listing is not None
+    assert listing.version == 1
+    assert await on_sale(services) == [PRODUCT]

@@ -1,0 +1,289 @@
+"""Logistics' `OrderConfirmed` handler, through `bootstrap` on fake ports: every confirmed
+order gets one shipment, with its deadline and route, or in `exception` (R-ORD-4,
+R-LOG-1..7). Store approvals are in test_store_replica.py, the lateness job in
+test_late_shipments.py."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from logistics.bootstrap import LogisticsServices, bootstrap
+from logistics.domain.model import Shipment
+from logistics.service_layer.events import StoreFactsUnknown, shipment_id_of
+from logistics.settings import LogisticsSettings
+from shared.app import Wiring
+from shared.auth import Principal
+from shared.clock import FixedClock
+from shared.contract import Envelope, record_event
+from shared.contract.events import DeliveryWindow, OrderConfirmed, ShipmentException
+from shared.testing import FakePorts
+from testkit.factories import (
+    ORDER,
+    T0,
+    a_line,
+    a_store_approved,
+    a_warehouse,
+    an_address,
+    an_order_confirmed,
+)
+
+OPERATOR = Principal(sub="operator-1", role="operator")
+#: A semi-managed store's overseas warehouse in the EU, so its parcels have a route (R-LOG-2).
+MADRID = a_warehouse(country="ES", city="Madrid", timezone="Europe/Madrid")
+#: Confirmed at T0 (Tuesday 1 December 2026, 09:00 in Madrid) with 1 handling day: picked
+#: up by 15:00 Madrid time on Wednesday 2 December (R-LOG-2, R-LOG-5).
+SEMI_SHIP_BY = T0.replace(day=2, hour=14)
+
+
+@dataclass
+class Logistics:
+    """The service as `bootstrap` wires it on fake ports, at a clock the test moves."""
+
+    ports: FakePorts
+    wiring: Wiring
+    clock: FixedClock
+
+    @property
+    def services(self) -> LogisticsServices:
+        services: LogisticsServices = self.wiring.services
+        return services
+
+    async def confirm(self, order: OrderConfirmed, envelope: Envelope | None = None) -> Envelope:
+        return await self.ports.deliver(
+            self.wiring, order, producer="orders", at=order.confirmed_at, envelope=envelope
+        )
+
+    async def approve(self, **overrides: Any) -> None:
+        store = a_store_approved(**overrides)
+        await self.ports.deliver(self.wiring, store, producer="review", at=store.approved_at)
+
+    async def shipments(self, order_id: str = ORDER) -> list[Shipment]:
+        return await self.services.commands.of_order(order_id, OPERATOR)
+
+    async def shipment(self, order_id: str = ORDER) -> Shipment:
+        return await self.services.commands.get_visible(shipment_id_of(order_id), OPERATOR)
+
+
+async def logistics(settings: LogisticsSettings | None = None) -> Logistics:
+    clock = FixedClock(T0)
+    ports = FakePorts("logistics", settings or LogisticsSettings(), clock=clock)
+    return Logistics(ports, await bootstrap(ports), clock)
+
+
+def a_semi_managed_order(**overrides: Any) -> OrderConfirmed:
+    return an_order_confirmed(store_type="semi_managed", **overrides)
+
+
+async def test_a_full_managed_order_gets_a_shipment_due_three_days_later() -> None:
+    """R-LOG-1: shipped within 3 calendar days; R-LOG-7: the express line for a light
+    parcel; R-LOG-3: 3-7 working days of transit in Spain, 8 December a holiday."""
+    app = await logistics()
+    await app.confirm(an_order_confirmed())
+    [shipment] = await app.shipments()
+    assert shipment.id == shipment_id_of(ORDER)
+    assert (shipment.status, shipment.store_type, shipment.route) == (
+        "awaiting_shipment",
+        "full_managed",
+        "full-cn-express",
+    )
+    assert shipment.ship_by == T0 + timedelta(days=3)
+    assert shipment.self_drop_by is None
+    assert shipment.estimated_delivery == DeliveryWindow(
+        earliest=date(2026, 12, 10), latest=date(2026, 12, 16)
+    )
+    assert (shipment.destination_country, shipment.weight_grams) == ("ES", 500)
+    assert app.ports.published == []
+
+
+async def test_a_heavy_full_managed_parcel_takes_the_standard_route() -> None:  # R-LOG-7
+    app = await logistics()
+    await app.confirm(an_order_confirmed(lines=[a_line(weight_grams=2_500, quantity=2)]))
+    shipment = await app.shipment()
+    assert (shipment.route, shipment.weight_grams) == ("full-cn-standard", 5_000)
+    assert shipment.ship_by == T0 + timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    ("handling_days", "ship_by", "window"),
+    [
+        (1, SEMI_SHIP_BY, (date(2026, 12, 4), date(2026, 12, 10))),
+        (2, SEMI_SHIP_BY + timedelta(days=1), (date(2026, 12, 7), date(2026, 12, 11))),
+    ],
+)
+async def test_a_semi_managed_order_ships_within_the_store_handling_days(
+    handling_days: int, ship_by: datetime, window: tuple[date, date]
+) -> None:
+    """R-LOG-2: `handling_days` working days after day 0, at the 15:00 pickup cut-off in
+    the warehouse (R-LOG-5); then 2-5 working days of EU transit (R-LOG-3)."""
+    app = await logistics()
+    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=handling_days)
+    await app.confirm(a_semi_managed_order())
+    shipment = await app.shipment()
+    assert (shipment.status, shipment.route) == ("awaiting_shipment", "semi-eu-ground")
+    assert shipment.ship_by == ship_by
+    assert shipment.estimated_delivery == DeliveryWindow(earliest=window[0], latest=window[1])
+    # R-LOG-5: or dropped off at the carrier within 48 hours of the confirmation.
+    assert shipment.self_drop_by == T0 + timedelta(hours=48)
+
+
+async def test_a_confirmation_after_the_pickup_cut_off_counts_from_the_next_day() -> None:
+    """R-LOG-5: after 15:00 in the warehouse, day 0 is the next working day."""
+    app = await logistics()
+    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=1)
+    await app.confirm(a_semi_managed_order(at=T0.replace(hour=14, minute=30)))  # 15:30 Madrid
+    assert (await app.shipment()).ship_by == SEMI_SHIP_BY + timedelta(days=1)
+
+
+async def test_a_redelivered_confirmation_creates_no_second_shipment() -> None:  # R-ORD-4
+    app = await logistics()
+    envelope = await app.confirm(an_order_confirmed())
+    await app.confirm(an_order_confirmed(), envelope=envelope)
+    [shipment] = await app.shipments()
+    assert shipment.version == 1
+    assert app.ports.published == []
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        pytest.param(
+            an_order_confirmed(shipping_address=an_address(country="ZA")),
+            id="destination no route serves",
+        ),
+        pytest.param(
+            an_order_confirmed(lines=[a_line(weight_grams=25_000)]),
+            id="heavier than every route accepts",
+        ),
+    ],
+)
+async def test_a_parcel_no_route_accepts_gets_a_no_route_exception(
+    order: OrderConfirmed,
+) -> None:
+    """R-LOG-6, R-ORD-4: the shipment exists, in `exception`, so an operator sees it."""
+    app = await logistics()
+    envelope = await app.confirm(order)
+    shipment = await app.shipment()
+    assert (shipment.status, shipment.exception_kind) == ("exception", "no_route")
+    assert (shipment.route, shipment.ship_by, shipment.estimated_delivery) == (None, None, None)
+    note = f"no route accepts {order.items[0].weight_grams} g to {shipment.destination_country}"
+    assert app.ports.published_of(ShipmentException) == [
+        ShipmentException(
+            order_id=ORDER, shipment_id=shipment.id, kind="no_route", note=note, reported_at=T0
+        )
+    ]
+    [published] = app.ports.published
+    assert (published.producer, published.correlation_id) == ("logistics", ORDER)
+    assert published.causation_id == str(envelope.event_id)
+
+
+async def test_a_redelivered_unroutable_confirmation_reports_its_exception_once() -> None:
+    """R-LOG-6: one shipment and one `ShipmentException` however often it comes."""
+    app = await logistics()
+    order = an_order_confirmed(shipping_address=an_address(country="ZA"))
+    envelope = await app.confirm(order)
+    await app.confirm(order, envelope=envelope)
+    assert len(await app.shipments()) == 1
+    assert len(app.ports.published_of(ShipmentException)) == 1
+
+
+@pytest.mark.parametrize(
+    ("store", "note"),
+    [
+        pytest.param(
+            {"warehouse": a_warehouse(), "handling_days": 1},
+            "no route accepts 500 g to ES",
+            id="R-LOG-6 warehouse in CN, buyer in ES",
+        ),
+        pytest.param(
+            {"handling_days": 1},
+            "the store's warehouse or handling time is unknown",
+            id="R-LOG-2 store approved without a warehouse",
+        ),
+    ],
+)
+async def test_a_semi_managed_parcel_without_a_route_from_its_warehouse_is_an_exception(
+    store: dict[str, Any], note: str
+) -> None:
+    app = await logistics()
+    await app.approve(store_type="semi_managed", **store)
+    await app.confirm(a_semi_managed_order())
+    shipment = await app.shipment()
+    assert (shipment.status, shipment.exception_kind, shipment.exception_note) == (
+        "exception",
+        "no_route",
+        note,
+    )
+    assert [event.kind for event in app.ports.published_of(ShipmentException)] == ["no_route"]
+
+
+async def test_a_semi_managed_order_before_its_store_approval_waits_for_it() -> None:
+    """R-LOG-2, out of order: refused (the consumer retries it) until the store's facts
+    arrive; the same message then creates the shipment."""
+    app = await logistics()
+    order = a_semi_managed_order()
+    envelope = record_event(order, producer="orders", correlation_id=ORDER, occurred_at=T0)
+    with pytest.raises(StoreFactsUnknown):
+        await app.confirm(order, envelope=envelope)
+    assert (await app.shipments(), app.ports.published) == ([], [])
+    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=1)
+    await app.confirm(order, envelope=envelope)
+    assert (await app.shipment()).ship_by == SEMI_SHIP_BY
+
+
+@pytest.mark.parametrize("new_handling_days", [2, 3], ids=["still valid", "now refused"])
+async def test_a_redelivery_after_the_store_changed_keeps_the_first_shipment(
+    new_handling_days: int,
+) -> None:
+    app = await logistics()
+    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=1)
+    envelope = await app.confirm(a_semi_managed_order())
+    await app.approve(
+        store_type="semi_managed",
+        warehouse=MADRID,
+        handling_days=new_handling_days,
+        at=T0 + timedelta(hours=1),
+    )
+    await app.confirm(a_semi_managed_order(), envelope=envelope)
+    [shipment] = await app.shipments()
+    assert (shipment.version, shipment.ship_by) == (1, SEMI_SHIP_BY)
+
+
+async def test_handling_days_outside_the_policy_raise_and_create_no_shipment() -> None:
+    """R-LOG-2: a store approved with a handling time the policy does not offer; the
+    handler raises (the consumer retries, then parks the message) rather than guess."""
+    app = await logistics()
+    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=3)
+    with pytest.raises(ValueError, match="handling_days must be one of"):
+        await app.confirm(a_semi_managed_order())
+    assert (await app.shipments(), app.ports.published) == ([], [])
+
+
+async def test_the_route_table_comes_from_the_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # R-LOG-6
+    table = tmp_path / "routes.json"
+    route = {
+        "name": "full-cn-za",
+        "carrier": "cainiao-za",
+        "store_type": "full_managed",
+        "origin_countries": ["CN"],
+        "destination_countries": ["ZA"],
+        "max_weight_grams": 5_000,
+        "transit_days_min": 5,
+        "transit_days_max": 10,
+    }
+    table.write_text(json.dumps([route]))
+    monkeypatch.setenv("LOGISTICS_ROUTES_FILE", str(table))
+    app = await logistics(LogisticsSettings())
+    await app.confirm(an_order_confirmed(shipping_address=an_address(country="ZA")))
+    await app.confirm(an_order_confirmed(order_id="order-es"))
+    shipment = await app.shipment()
+    assert (shipment.status, shipment.route) == ("awaiting_shipment", "full-cn-za")
+    # The file replaces the defaults: Spain, served by default, now has no route.
+    assert (await app.shipment("order-es")).exception_kind == "no_route"

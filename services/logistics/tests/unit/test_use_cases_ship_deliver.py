@@ -1,0 +1,237 @@
+"""Logistics' write use cases through `bootstrap` on fake ports: `ship` (R-LOG-1, R-LOG-4,
+R-LOG-5), `deliver` and `report_exception`, with the events each publishes and what each
+refuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from logistics.bootstrap import LogisticsServices, bootstrap
+from logistics.domain.model import Handover, ReportedExceptionKind, Shipment
+from logistics.domain.parties import InvalidTransition
+from logistics.service_layer.commands import ShipmentCommands, ShipShipment
+from logistics.service_layer.events import shipment_id_of
+from logistics.settings import LogisticsSettings
+from shared.auth import Principal
+from shared.clock import FixedClock
+from shared.contract.events import Delivered, ShipmentException, Shipped
+from shared.errors import Forbidden, NotFound
+from shared.testing import FakePorts
+from testkit.factories import (
+    BUYER,
+    MERCHANT,
+    ORDER,
+    T0,
+    a_store_approved,
+    a_warehouse,
+    an_address,
+    an_order_confirmed,
+)
+
+OPERATOR = Principal(sub="operator-1", role="operator")
+OWNER = Principal(sub=MERCHANT, role="merchant")
+THE_BUYER = Principal(sub=BUYER, role="buyer")
+OTHER_MERCHANT = Principal(sub="merchant-2", role="merchant")
+MADRID = a_warehouse(country="ES", city="Madrid", timezone="Europe/Madrid")
+FULL, SEMI, UNROUTABLE = ORDER, "order-semi", "order-za"
+#: R-LOG-2, R-LOG-5: 1 handling day from Madrid, by 15:00 local time on 2 December.
+SEMI_SHIP_BY = T0.replace(day=2, hour=14)
+PICKUP = ShipShipment("SF Express", "SF123456789", "pickup")
+
+
+@dataclass
+class Logistics:
+    """Three shipments confirmed at T0: full-managed (FULL), semi-managed (SEMI) and one
+    no route accepts (UNROUTABLE), all of MERCHANT's store and BUYER's."""
+
+    ports: FakePorts
+    commands: ShipmentCommands
+    clock: FixedClock
+
+    async def ship(self, order_id: str, by: Principal, command: ShipShipment = PICKUP) -> Shipment:
+        return await self.commands.ship(shipment_id_of(order_id), by, command)
+
+    async def shipment(self, order_id: str) -> Shipment:
+        return await self.commands.get_visible(shipment_id_of(order_id), OPERATOR)
+
+
+async def logistics() -> Logistics:
+    clock = FixedClock(T0)
+    ports = FakePorts("logistics", LogisticsSettings(), clock=clock)
+    wiring = await bootstrap(ports)
+    store = a_store_approved(
+        store_id="store-semi", store_type="semi_managed", warehouse=MADRID, handling_days=1
+    )
+    await ports.deliver(wiring, store, producer="review")
+    for order in (
+        an_order_confirmed(),
+        an_order_confirmed(order_id=SEMI, store_id="store-semi", store_type="semi_managed"),
+        an_order_confirmed(order_id=UNROUTABLE, shipping_address=an_address(country="ZA")),
+    ):
+        await ports.deliver(wiring, order, producer="orders")
+    ports.published.clear()  # the unroutable order's ShipmentException
+    services: LogisticsServices = wiring.services
+    return Logistics(ports, services.commands, clock)
+
+
+@pytest.mark.parametrize(("order_id", "shipper"), [(FULL, OPERATOR), (SEMI, OWNER)])
+async def test_shipping_publishes_shipped_with_tracking_and_the_delivery_window(
+    order_id: str, shipper: Principal
+) -> None:
+    """R-LOG-1: an operator ships a full-managed order; R-LOG-4: the merchant its own
+    semi-managed one. Both in time: not late."""
+    app = await logistics()
+    app.clock.set(SEMI_SHIP_BY - timedelta(hours=2))
+    shipped = await app.ship(order_id, shipper)
+    assert (shipped.status, shipped.carrier, shipped.tracking_number, shipped.handover) == (
+        "shipped",
+        "SF Express",
+        "SF123456789",
+        "pickup",
+    )
+    assert (shipped.shipped_at, shipped.late) == (app.clock.now(), False)
+    assert shipped.estimated_delivery is not None
+    assert app.ports.published_of(Shipped) == [
+        Shipped(
+            order_id=order_id,
+            shipment_id=shipment_id_of(order_id),
+            carrier="SF Express",
+            tracking_number="SF123456789",
+            shipped_at=app.clock.now(),
+            estimated_delivery=shipped.estimated_delivery,
+        )
+    ]
+    assert app.ports.published[0].correlation_id == order_id
+    assert (await app.shipment(order_id)).status == "shipped"
+
+
+@pytest.mark.parametrize(("handover", "late_by"), [("pickup", 6 * 3600), ("self_drop", None)])
+async def test_a_handover_after_ship_by_is_late_unless_dropped_off_within_48_hours(
+    handover: Handover, late_by: int | None
+) -> None:
+    """R-LOG-5: a pickup counts by `ship_by`; a self-drop by 48 hours after confirmation."""
+    app = await logistics()
+    app.clock.set(SEMI_SHIP_BY + timedelta(hours=6))
+    shipped = await app.ship(SEMI, OWNER, ShipShipment("UPS", "1Z999", handover))
+    assert (shipped.late, shipped.late_by_seconds) == (late_by is not None, late_by)
+    assert len(app.ports.published_of(Shipped)) == 1
+
+
+@pytest.mark.parametrize(
+    ("order_id", "shipper"),
+    [
+        pytest.param(FULL, OWNER, id="R-LOG-1 full-managed by its merchant"),
+        pytest.param(FULL, THE_BUYER, id="full-managed by its buyer"),
+        pytest.param(SEMI, OPERATOR, id="R-LOG-4 semi-managed by an operator"),
+        pytest.param(SEMI, THE_BUYER, id="semi-managed by its buyer"),
+    ],
+)
+async def test_shipping_by_the_wrong_party_is_forbidden(order_id: str, shipper: Principal) -> None:
+    app = await logistics()
+    with pytest.raises(Forbidden):
+        await app.ship(order_id, shipper)
+    assert (await app.shipment(order_id)).status == "awaiting_shipment"
+    assert app.ports.published == []
+
+
+@pytest.mark.parametrize("order_id", [FULL, SEMI])
+async def test_another_merchants_shipment_cannot_be_shipped(order_id: str) -> None:
+    app = await logistics()
+    with pytest.raises(NotFound):
+        await app.ship(order_id, OTHER_MERCHANT)
+    assert app.ports.published == []
+
+
+async def test_a_shipment_is_shipped_once() -> None:
+    app = await logistics()
+    await app.ship(FULL, OPERATOR)
+    with pytest.raises(InvalidTransition, match="cannot be shipped"):
+        await app.ship(FULL, OPERATOR, ShipShipment("DHL", "JD0002", "pickup"))
+    assert [event.carrier for event in app.ports.published_of(Shipped)] == ["SF Express"]
+
+
+async def test_a_shipment_in_exception_cannot_be_shipped() -> None:  # R-LOG-6
+    app = await logistics()
+    with pytest.raises(InvalidTransition, match="is exception"):
+        await app.ship(UNROUTABLE, OPERATOR)
+    assert app.ports.published == []
+
+
+async def test_delivering_a_shipped_parcel_publishes_delivered() -> None:
+    app = await logistics()
+    await app.ship(FULL, OPERATOR)
+    app.clock.advance(timedelta(days=6))
+    delivered = await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
+    assert (delivered.status, delivered.delivered_at) == ("delivered", app.clock.now())
+    assert [step.status for step in delivered.history] == [
+        "awaiting_shipment",
+        "shipped",
+        "delivered",
+    ]
+    assert app.ports.published_of(Delivered) == [
+        Delivered(order_id=FULL, shipment_id=shipment_id_of(FULL), delivered_at=app.clock.now())
+    ]
+
+
+async def test_only_a_shipped_parcel_can_be_delivered() -> None:
+    app = await logistics()
+    with pytest.raises(InvalidTransition, match="only a shipped parcel"):
+        await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
+    await app.ship(FULL, OPERATOR)
+    await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
+    with pytest.raises(InvalidTransition, match="is delivered"):
+        await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
+    assert len(app.ports.published_of(Delivered)) == 1
+
+
+async def test_another_partys_shipment_cannot_be_delivered_or_reported() -> None:
+    app = await logistics()
+    await app.ship(SEMI, OWNER)
+    with pytest.raises(NotFound):
+        await app.commands.deliver(shipment_id_of(SEMI), OTHER_MERCHANT)
+    with pytest.raises(NotFound):
+        await app.commands.report_exception(shipment_id_of(SEMI), OTHER_MERCHANT, "lost", "gone")
+    assert (await app.shipment(SEMI)).status == "shipped"
+    assert len(app.ports.published) == 1  # the Shipped alone
+
+
+@pytest.mark.parametrize(
+    ("shipped", "kind"), [(False, "lost"), (True, "damaged")], ids=["awaiting", "shipped"]
+)
+async def test_reporting_an_exception_publishes_it(
+    shipped: bool, kind: ReportedExceptionKind
+) -> None:
+    app = await logistics()
+    if shipped:
+        await app.ship(FULL, OPERATOR)
+    app.clock.advance(timedelta(days=1))
+    reported = await app.commands.report_exception(
+        shipment_id_of(FULL), OPERATOR, kind, "at the hub"
+    )
+    assert (reported.status, reported.exception_kind) == ("exception", kind)
+    assert reported.exception_note == "at the hub"
+    assert app.ports.published_of(ShipmentException) == [
+        ShipmentException(
+            order_id=FULL,
+            shipment_id=shipment_id_of(FULL),
+            kind=kind,
+            note="at the hub",
+            reported_at=app.clock.now(),
+        )
+    ]
+
+
+async def test_no_exception_after_delivery_nor_a_second_one() -> None:
+    """A delivered parcel's damage is after-sales; a shipment in exception stays so."""
+    app = await logistics()
+    await app.ship(FULL, OPERATOR)
+    await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
+    with pytest.raises(InvalidTransition, match="is delivered"):
+        await app.commands.report_exception(shipment_id_of(FULL), OPERATOR, "damaged", "dent")
+    await app.commands.report_exception(shipment_id_of(SEMI), OPERATOR, "lost", "gone")
+    with pytest.raises(InvalidTransition, match="is exception"):
+        await app.commands.report_exception(shipment_id_of(SEMI), OPERATOR, "damaged", "dent")
+    assert [event.kind for event in app.ports.published_of(ShipmentException)] == ["lost"]
