@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: install run test test-year lint demo token broker clean asyncapi test-docker compose fuzz chaos bench
+.PHONY: install run test test-unit test-year lint demo token broker clean asyncapi test-docker compose fuzz chaos bench
 
 install: $(VENV)/.installed
 
@@ -34,6 +34,10 @@ lint: install
 test: lint broker compose
 	$(VENV)/bin/pytest
 	$(PY) tools/chaos --short
+
+# The unit suite alone: every rule, handler and use case, no engine and no broker (seconds).
+test-unit: install
+	$(VENV)/bin/pytest -m "not integration and not e2e" shared/tests services
 
 # `make test` with every clock (services' and tests') moved to 5 January of YEAR, e.g.
 # past the calendar library's last published year: `make test-year YEAR=2031`.
