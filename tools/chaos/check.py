@@ -9,16 +9,8 @@ from typing import Any
 
 from chaos.load import Journey
 from devkit.journey import Actor
+from orders.domain.model import PROGRESS
 from shared.contract import Envelope
-
-RANK = {
-    "awaiting_confirmation": 0,
-    "confirmed": 1,
-    "shipped": 2,
-    "delivered": 3,
-    "partially_refunded": 4,
-    "refunded": 5,
-}
 
 
 def expected(journey: Journey) -> tuple[str, str | None]:
@@ -48,7 +40,7 @@ def _behind(order: dict[str, Any], journey: Journey) -> str | None:
         if order["status"] == "cancelled" and order["cancel_reason"] == reason:
             return None
         return f"{journey.order_id}: {order['status']}, expected cancelled ({reason})"
-    if order["status"] == "cancelled" or RANK[order["status"]] < RANK[status]:
+    if order["status"] == "cancelled" or PROGRESS[order["status"]] < PROGRESS[status]:
         return f"{journey.order_id}: {order['status']}, expected {status}"
     return None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 
@@ -39,15 +39,11 @@ OrderFact = (
     Shipped | Delivered | ShipmentLate | ShipmentException | AfterSalesCaseOpened | RefundIssued
 )
 
-# Facts from other services only move an order forward: an event that arrives late
-# (Shipped after Delivered) adds to the timeline without moving the status back.
-_PROGRESS: dict[str, int] = {
-    "awaiting_confirmation": 0,
-    "confirmed": 1,
-    "shipped": 2,
-    "delivered": 3,
-    "partially_refunded": 4,
-    "refunded": 5,
+#: Facts from other services only move an order forward, in `OrderStatus`'s order: an
+#: event that arrives late (Shipped after Delivered) adds to the timeline without moving
+#: the status back. A cancelled order moves no more.
+PROGRESS: dict[str, int] = {
+    status: rank for rank, status in enumerate(get_args(OrderStatus)) if status != "cancelled"
 }
 
 
@@ -223,7 +219,7 @@ class Order(Aggregate):
         return True
 
     def _behind(self, status: OrderStatus) -> bool:
-        return _PROGRESS[status] > _PROGRESS[self.status]
+        return PROGRESS[status] > PROGRESS[self.status]
 
     def _progress(self, event: OrderFact) -> tuple[datetime, OrderStatus | None]:
         """When `event` happened, and the status it moves the order to (if any)."""

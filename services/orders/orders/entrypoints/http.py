@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from orders.bootstrap import OrdersServices
+from orders.domain.model import OrderStatus
 from orders.entrypoints.schemas import (
     BatchConfirm,
     BatchConfirmResult,
@@ -23,15 +24,6 @@ from shared.auth import Buyer, CurrentPrincipal, Merchant, require_merchant_self
 
 Services = Annotated[OrdersServices, Depends(wired)]
 Limit = Annotated[int, Query(ge=1, le=100)]
-OrderStatusFilter = Literal[
-    "awaiting_confirmation",
-    "confirmed",
-    "shipped",
-    "delivered",
-    "partially_refunded",
-    "refunded",
-    "cancelled",
-]
 
 orders_router = APIRouter(prefix="/orders", tags=["orders"])
 merchants_router = APIRouter(prefix="/merchants", tags=["merchants"])
@@ -62,7 +54,7 @@ async def place_order(
 async def list_orders(
     principal: CurrentPrincipal,
     services: Services,
-    status: OrderStatusFilter | None = None,
+    status: OrderStatus | None = None,
     limit: Limit = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> OrderPage:
