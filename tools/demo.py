@@ -23,6 +23,7 @@ from devkit.journey import (
     open_damage_case,
     order_when,
     place_order,
+    ship,
     shipment_of,
 )
 from devkit.platform import DEFAULT_PORTS, http_ok
@@ -92,13 +93,7 @@ async def main() -> int:
             f"{describe_calendar(shipment['calendar'])}"
         )
         step("the operator ships it, then marks it delivered")
-        await operator.call(
-            "POST",
-            "logistics",
-            f"/shipments/{shipment['shipment_id']}/ship",
-            json={"carrier": "SF Express", "tracking_number": "SF1234567890", "handover": "pickup"},
-            expect=200,
-        )
+        await ship(operator, shipment["shipment_id"])
         await timeline.catch_up("shipped")
         await operator.call(
             "POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver", expect=200

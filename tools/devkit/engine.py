@@ -89,15 +89,24 @@ class EmbeddedEngine:
         return self._process is not None and self._process.poll() is not None
 
     def kill(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait(timeout=10)
+        kill(self._process)
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(timeout=10)
+        stop(self._process, timeout=10)
+
+
+def kill(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGKILL: no clean-up at all, as in a crash."""
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def stop(process: subprocess.Popen[bytes] | None, *, timeout: float) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped within `timeout` seconds."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill(process)

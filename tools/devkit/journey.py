@@ -283,19 +283,24 @@ async def open_damage_case(buyer: Actor, order: dict[str, Any]) -> dict[str, Any
     return await eventually(opened, what="the after-sales case")
 
 
+async def ship(operator: Actor, shipment_id: str) -> None:
+    """A full-managed shipment handed to its carrier by the platform's warehouse."""
+    await operator.call(
+        "POST",
+        "logistics",
+        f"/shipments/{shipment_id}/ship",
+        json={"carrier": "SF Express", "tracking_number": "SF1234567890", "handover": "pickup"},
+        expect=200,
+    )
+
+
 async def confirm_ship_deliver(
     operator: Actor, merchant: Actor, order: dict[str, Any]
 ) -> dict[str, Any]:
     """Steps 4-5 of a full-managed order: confirmed, shipped and delivered; its shipment."""
     await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
     shipment = await shipment_of(operator, order["order_id"])
-    await operator.call(
-        "POST",
-        "logistics",
-        f"/shipments/{shipment['shipment_id']}/ship",
-        json={"carrier": "SF Express", "tracking_number": "SF1234567890", "handover": "pickup"},
-        expect=200,
-    )
+    await ship(operator, shipment["shipment_id"])
     await operator.call(
         "POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver", expect=200
     )

@@ -4,7 +4,6 @@ end-to-end tests."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import urllib.request
@@ -12,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
-from devkit.engine import free_port
+from devkit.engine import free_port, kill, stop
 from devkit.wait import wait_until
 
 DEFAULT_PORTS: dict[str, int] = {
@@ -69,17 +68,10 @@ class ServiceProcess:
 
     def kill(self) -> None:
         """SIGKILL: no clean-up at all, as in a crash."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
+        kill(self.process)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop(self.process, timeout=15)
         if self._log is not None:
             self._log.close()
             self._log = None
