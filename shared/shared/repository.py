@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar, Unpack
 
 from shared.aggregate import Aggregate
 from shared.contract import record_event
@@ -22,6 +22,14 @@ T = TypeVar("T")
 
 #: How often a command is retried when another writer changed the aggregate meanwhile.
 MAX_CONFLICT_RETRIES = 20
+
+
+class Causes(TypedDict, total=False):
+    """What the events a write stores are part of: the correlation (default: the
+    aggregate's id) and the event that caused them (a handler's incoming event)."""
+
+    correlation_id: str | None
+    causation_id: str | None
 
 
 class ConcurrencyConflict(Exception):
@@ -62,33 +70,19 @@ class AggregateRepository(Generic[A]):
         aggregate._stored_outbox = list(document.get("outbox", []))
         return aggregate
 
-    async def add(
-        self,
-        aggregate: A,
-        *,
-        now: datetime,
-        correlation_id: str | None = None,
-        causation_id: str | None = None,
-    ) -> None:
+    async def add(self, aggregate: A, *, now: datetime, **causes: Unpack[Causes]) -> None:
         """Store a new aggregate with its events. Raises AlreadyExists."""
-        document = self._stage(aggregate, now, correlation_id, causation_id)
+        document = self._stage(aggregate, now, causes)
         await self._insert(document)
         self._committed(aggregate, document)
 
-    async def save(
-        self,
-        aggregate: A,
-        *,
-        now: datetime,
-        correlation_id: str | None = None,
-        causation_id: str | None = None,
-    ) -> None:
+    async def save(self, aggregate: A, *, now: datetime, **causes: Unpack[Causes]) -> None:
         """Store the new state and its events if nobody changed it since it was read
         (through this repository: one a query read holds no outbox to keep)."""
         if aggregate._stored_outbox is None:
             raise RuntimeError(f"{self._model.__name__} {aggregate.id} was not read by get()")
         expected = aggregate.version
-        document = self._stage(aggregate, now, correlation_id, causation_id)
+        document = self._stage(aggregate, now, causes)
         if not await self._replace(expected, document):
             raise ConcurrencyConflict(f"{self._model.__name__} {aggregate.id} changed")
         self._committed(aggregate, document)
@@ -111,16 +105,14 @@ class AggregateRepository(Generic[A]):
         )
         return result.matched_count == 1
 
-    def _stage(
-        self, aggregate: A, now: datetime, correlation_id: str | None, causation_id: str | None
-    ) -> dict[str, Any]:
+    def _stage(self, aggregate: A, now: datetime, causes: Causes) -> dict[str, Any]:
         envelopes = [
             record_event(
                 event,
                 producer=self._producer,
                 occurred_at=now,
-                correlation_id=correlation_id or aggregate.id,
-                causation_id=causation_id,
+                correlation_id=causes.get("correlation_id") or aggregate.id,
+                causation_id=causes.get("causation_id"),
             )
             for event in aggregate.pull_events()
         ]
