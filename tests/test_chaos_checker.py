@@ -28,8 +28,9 @@ def journey(*acked: str) -> Journey:
         (("create", "confirm", "ship", "deliver", "refund"), "refunded", None),
     ],
 )
-def test_acknowledged_steps_imply_a_state(acked: tuple[str, ...], status: str,
-                                          reason: str | None) -> None:  # fmt: skip
+def test_acknowledged_steps_imply_a_state(
+    acked: tuple[str, ...], status: str, reason: str | None
+) -> None:
     assert expected(journey(*acked)) == (status, reason)
 
 

@@ -25,10 +25,21 @@ def test_container_mode_without_an_engine_fails_in_one_line() -> None:
     if engine_answers():
         pytest.skip("a Docker engine answers here: `make test-docker` exercises that mode")
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/e2e/test_journey.py", "--platform=docker",
-         "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/e2e/test_journey.py",
+            "--platform=docker",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode != 0
     lines = [line for line in run.stdout.splitlines() if MESSAGE in line]
     assert lines, run.stdout[-2000:]

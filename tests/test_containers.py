@@ -30,8 +30,15 @@ CLUSTER_STAND_INS_FILE = ROOT / "docker-compose.cluster.local.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 APP_SERVICES = tuple(DEFAULT_PORTS)
 MONGO_PASSWORDS = tuple(f"MONGO_{name.upper()}_PASSWORD" for name in APP_SERVICES)
-SECRETS = ("AUTH_SECRET", "RABBITMQ_USER", "RABBITMQ_PASSWORD", "MONGO_ROOT_USER",
-           "MONGO_ROOT_PASSWORD", "MONGO_REPLICA_SET_KEY", *MONGO_PASSWORDS)  # fmt: skip
+SECRETS = (
+    "AUTH_SECRET",
+    "RABBITMQ_USER",
+    "RABBITMQ_PASSWORD",
+    "MONGO_ROOT_USER",
+    "MONGO_ROOT_PASSWORD",
+    "MONGO_REPLICA_SET_KEY",
+    *MONGO_PASSWORDS,
+)
 NO_COMPOSE = (
     "No docker-compose here: `make test` installs it (tools/ensure-compose.sh, Debian "
     "package docker-compose); elsewhere install Docker Compose (no engine is needed)."
@@ -165,8 +172,9 @@ def test_the_compose_stack_is_the_issues() -> None:
     assert services["rabbitmq"]["image"].endswith("-management")
     named = set(_compose()["volumes"])
     for name in ("mongo", "rabbitmq"):
-        data = {str(v).split(":")[0] for v in services[name]["volumes"]
-                if not str(v).startswith("./")}  # fmt: skip
+        data = {
+            str(v).split(":")[0] for v in services[name]["volumes"] if not str(v).startswith("./")
+        }
         assert data <= named, f"{name} keeps its data in a named volume"
     for name in APP_SERVICES:
         assert services[name]["depends_on"] == {
@@ -387,10 +395,19 @@ def _mongosh_script(script: Path, env: dict[str, str], primary: bool = True) -> 
     if NODE is None:
         pytest.skip("node is needed to run the mongosh scripts (apt-get install nodejs)")
     done = subprocess.run(
-        [NODE, "-e", MONGOSH_STAND_IN, str(script), json.dumps(env),
-         "primary" if primary else "secondary"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        [
+            NODE,
+            "-e",
+            MONGOSH_STAND_IN,
+            str(script),
+            json.dumps(env),
+            "primary" if primary else "secondary",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     did: list[Any] = json.loads(done.stdout)
     return did
 
@@ -400,10 +417,17 @@ def test_the_first_start_creates_each_services_user_on_its_own_database() -> Non
     passwords = {f"MONGO_{name.upper()}_PASSWORD": f"{name}-pw" for name in APP_SERVICES}
     did = _mongosh_script(script, {**passwords, "MONGO_DATABASE_PREFIX": "p_"})
     assert did == [
-        ["createUser", "admin",
-         {"user": name, "pwd": f"{name}-pw", "roles": [{"role": "readWrite", "db": f"p_{name}"}]}]
+        [
+            "createUser",
+            "admin",
+            {
+                "user": name,
+                "pwd": f"{name}-pw",
+                "roles": [{"role": "readWrite", "db": f"p_{name}"}],
+            },
+        ]
         for name in APP_SERVICES
-    ]  # fmt: skip
+    ]
     del passwords["MONGO_ORDERS_PASSWORD"]
     assert _mongosh_script(script, passwords)[-1] == ["error", "MONGO_ORDERS_PASSWORD is not set"]
 
@@ -473,13 +497,15 @@ def test_env_is_git_ignored() -> None:
 
 
 def test_a_failed_sessions_tracebacks_are_picked_from_the_containers_logs() -> None:
-    logs = "\n".join([
-        "orders_1  | INFO started",
-        "orders_1  | Traceback (most recent call last):",
-        "review_1  | INFO unrelated",
-        'orders_1  |   File "x.py", line 1, in f',
-        "orders_1  | KeyError: 'payload'",
-    ])  # fmt: skip
+    logs = "\n".join(
+        [
+            "orders_1  | INFO started",
+            "orders_1  | Traceback (most recent call last):",
+            "review_1  | INFO unrelated",
+            'orders_1  |   File "x.py", line 1, in f',
+            "orders_1  | KeyError: 'payload'",
+        ]
+    )
     assert tracebacks(logs) == [
         "orders_1  | Traceback (most recent call last):",
         'orders_1  |   File "x.py", line 1, in f',

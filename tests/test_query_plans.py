@@ -16,8 +16,12 @@ from testkit.query_plans import explained_as_run as faithful
 
 
 def engine(*details: str) -> dict[str, Any]:
-    return {"queryPlanner": {"namespace": "t_orders.orders",
-                             "winningPlan": [{"detail": d} for d in details]}}  # fmt: skip
+    return {
+        "queryPlanner": {
+            "namespace": "t_orders.orders",
+            "winningPlan": [{"detail": d} for d in details],
+        }
+    }
 
 
 def mongodb(plan: dict[str, Any]) -> dict[str, Any]:
@@ -109,9 +113,13 @@ def test_scans_and_plans_that_prove_nothing(explanation: dict[str, Any]) -> None
 
 
 def test_every_filter_of_a_command_is_recorded_with_its_sort() -> None:
-    update = {"update": "orders", "updates": [
-        {"q": {"_id": "o-1", "version": 3}, "u": {"$inc": {"version": 1}}},
-        {"q": {"_id": "o-2", "version": 1}, "u": {"$inc": {"version": 1}}}]}  # fmt: skip
+    update = {
+        "update": "orders",
+        "updates": [
+            {"q": {"_id": "o-1", "version": 3}, "u": {"$inc": {"version": 1}}},
+            {"q": {"_id": "o-2", "version": 1}, "u": {"$inc": {"version": 1}}},
+        ],
+    }
     assert [q.filter for q in queries_in("update", "db", update)] == [
         {"_id": "o-1", "version": 3},
         {"_id": "o-2", "version": 1},

@@ -16,6 +16,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from shared.calendar import CalendarBasis, Calendars, WorkingCalendar
+from testkit.notices import CN_2030, a_notice
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = Calendars()
@@ -48,8 +49,11 @@ def test_cn_national_day_golden_week_2026_is_off_and_make_up_days_are_on() -> No
     assert not CHINA.is_working_day(date(2026, 10, 11))  # an ordinary Sunday
     assert CHINA.is_working_day(date(2026, 10, 8))
     assert CHINA.year(2026).model_dump() == {
-        "country": "CN", "year": 2026, "basis": "published", "source": "library"
-    }  # fmt: skip
+        "country": "CN",
+        "year": 2026,
+        "basis": "published",
+        "source": "library",
+    }
 
 
 def test_cn_working_days_skip_golden_week_and_count_the_make_up_saturday() -> None:
@@ -112,8 +116,11 @@ def test_gb_counts_englands_bank_holidays() -> None:
 def test_a_year_without_a_published_notice_is_provisional_not_refused() -> None:
     year = FIRST_UNPUBLISHED
     assert CHINA.year(year).model_dump() == {
-        "country": "CN", "year": year, "basis": "provisional", "source": "derived"
-    }  # fmt: skip
+        "country": "CN",
+        "year": year,
+        "basis": "provisional",
+        "source": "derived",
+    }
     assert CHINA.add_working_days(date(year - 1, 12, 30), 10) > date(year, 1, 1)
 
 
@@ -172,27 +179,20 @@ def test_published_answers_are_not_counted() -> None:
 
 # --- operators' notices (R-CAL-1) --------------------------------------------------------
 
-NOTICE_2030 = """\
-country: CN
-year: 2030
-source: test data (made-up dates)
-days_off:
-  - {from: 2030-02-02, to: 2030-02-08, name: Spring Festival}
-working_days:
-  - {date: 2030-01-26, name: make-up Saturday}
-"""
-
 
 def test_a_notice_makes_its_year_published_and_a_make_up_saturday_a_working_day(
     tmp_path: Path,
 ) -> None:
     saturday = date(2030, 1, 26)
     assert not CHINA.is_working_day(saturday)  # provisional: an ordinary Saturday
-    china = notices(tmp_path, NOTICE_2030).of("CN")
+    china = notices(tmp_path, CN_2030).of("CN")
     assert china.is_working_day(saturday)
     assert china.year(2030).model_dump() == {
-        "country": "CN", "year": 2030, "basis": "published", "source": "notice"
-    }  # fmt: skip
+        "country": "CN",
+        "year": 2030,
+        "basis": "published",
+        "source": "notice",
+    }
     # Friday 25 January -> Saturday 26 (make-up) is the next working day.
     assert china.add_working_days(date(2030, 1, 25), 1) == saturday
 
@@ -200,13 +200,7 @@ def test_a_notice_makes_its_year_published_and_a_make_up_saturday_a_working_day(
 def test_a_notice_moves_a_holiday_the_library_derived(tmp_path: Path) -> None:
     # The library derives Dragon Boat 2030 on Wednesday 5 June; this notice moves it to
     # Friday 7 June.
-    notice = """\
-country: CN
-year: 2030
-source: test data (made-up dates)
-days_off:
-  - {date: 2030-06-07, name: Dragon Boat Festival}
-"""
+    notice = a_notice(2030, days_off=["{date: 2030-06-07, name: Dragon Boat Festival}"])
     assert date(2030, 6, 5) in holidays.country_holidays("CN", years=2030)
     assert not CHINA.is_working_day(date(2030, 6, 5))
     china = notices(tmp_path, notice).of("CN")
@@ -217,13 +211,7 @@ days_off:
 
 
 def test_a_notice_takes_precedence_over_the_librarys_published_year(tmp_path: Path) -> None:
-    notice = """\
-country: CN
-year: 2026
-source: test data (made-up dates)
-days_off:
-  - {from: 2026-10-01, to: 2026-10-09}
-"""
+    notice = a_notice(2026, days_off=["{from: 2026-10-01, to: 2026-10-09}"])
     china = notices(tmp_path, notice).of("CN")
     assert not china.is_working_day(date(2026, 10, 8))  # the library says working
     assert not china.is_working_day(date(2026, 10, 10))  # no make-up Saturday any more
@@ -232,15 +220,11 @@ days_off:
 
 
 def test_a_make_up_day_in_late_december_pays_for_a_january_holiday(tmp_path: Path) -> None:
-    notice = """\
-country: CN
-year: 2031
-source: test data (made-up dates)
-days_off:
-  - {from: 2031-01-01, to: 2031-01-03, name: New Year}
-working_days:
-  - {date: 2030-12-28, name: make-up Saturday for New Year}
-"""
+    notice = a_notice(
+        2031,
+        days_off=["{from: 2031-01-01, to: 2031-01-03, name: New Year}"],
+        working_days=["{date: 2030-12-28, name: make-up Saturday for New Year}"],
+    )
     china = notices(tmp_path, notice).of("CN")
     assert china.is_working_day(date(2030, 12, 28))  # Saturday in 2030, from 2031's notice
     assert not CHINA.is_working_day(date(2030, 12, 28))

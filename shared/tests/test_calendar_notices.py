@@ -11,16 +11,10 @@ from pathlib import Path
 import pytest
 
 from shared.calendar import Calendars, NoticeError
+from testkit.notices import CN_2030
 
-GOOD = """\
-country: CN
-year: 2030
-source: test data (made-up dates)
-days_off:
-  - {from: 2030-02-02, to: 2030-02-08, name: Spring Festival}
-working_days:
-  - {date: 2030-01-26, name: make-up Saturday}
-"""
+#: A well-formed notice: Spring Festival off on line 5, a make-up Saturday on line 7.
+GOOD = CN_2030
 
 
 def load(tmp_path: Path, text: str, name: str = "CN-2030.yaml") -> Calendars:
@@ -48,28 +42,58 @@ def test_a_directory_one_file_and_several_documents_in_a_file(tmp_path: Path) ->
     ("text", "where", "what"),
     [
         pytest.param("country: CN\nyear: [2030\n", ":3", "not valid YAML", id="broken YAML"),
-        pytest.param(GOOD.replace("source: test data (made-up dates)\n", ""), ":1",
-                     "source: Field required", id="no source"),
+        pytest.param(
+            GOOD.replace("source: test data (made-up dates)\n", ""),
+            ":1",
+            "source: Field required",
+            id="no source",
+        ),
         pytest.param(GOOD.replace("year: 2030", "year: twenty"), ":2", "year:", id="bad year"),
-        pytest.param(GOOD.replace("country: CN", "country: XX"), ":1", "'XX'",
-                     id="unknown country"),
-        pytest.param(GOOD.replace("{date: 2030-01-26", "{date: 2030-01-25"), ":7",
-                     "2030-01-25 is a Friday", id="make-up day on a weekday"),
-        pytest.param(GOOD.replace("to: 2030-02-08", "to: 2030-01-08"), ":5",
-                     "`to` (2030-01-08) is before `from`", id="run backwards"),
-        pytest.param(GOOD.replace("{date: 2030-01-26", "{date: 2030-02-02"), ":7",
-                     "also listed in days_off", id="off and working"),
-        pytest.param(GOOD.replace("{date: 2030-01-26", "{date: 2029-10-27"), ":7",
-                     "outside 2030", id="far outside the year"),
-        pytest.param(GOOD.replace("working_days:", "workdays:"), ":6",
-                     "workdays: Extra inputs are not permitted", id="misspelt key"),
-        pytest.param(GOOD.replace("{from: 2030-02-02, to", "{date: 2030-02-02, to"), ":5",
-                     "either `date` or `from`", id="date and to"),
-        pytest.param(GOOD.replace("2030-02-02", "2030-2-2"), ":5", "days_off.0.from",
-                     id="not a date"),
+        pytest.param(
+            GOOD.replace("country: CN", "country: XX"), ":1", "'XX'", id="unknown country"
+        ),
+        pytest.param(
+            GOOD.replace("{date: 2030-01-26", "{date: 2030-01-25"),
+            ":7",
+            "2030-01-25 is a Friday",
+            id="make-up day on a weekday",
+        ),
+        pytest.param(
+            GOOD.replace("to: 2030-02-08", "to: 2030-01-08"),
+            ":5",
+            "`to` (2030-01-08) is before `from`",
+            id="run backwards",
+        ),
+        pytest.param(
+            GOOD.replace("{date: 2030-01-26", "{date: 2030-02-02"),
+            ":7",
+            "also listed in days_off",
+            id="off and working",
+        ),
+        pytest.param(
+            GOOD.replace("{date: 2030-01-26", "{date: 2029-10-27"),
+            ":7",
+            "outside 2030",
+            id="far outside the year",
+        ),
+        pytest.param(
+            GOOD.replace("working_days:", "workdays:"),
+            ":6",
+            "workdays: Extra inputs are not permitted",
+            id="misspelt key",
+        ),
+        pytest.param(
+            GOOD.replace("{from: 2030-02-02, to", "{date: 2030-02-02, to"),
+            ":5",
+            "either `date` or `from`",
+            id="date and to",
+        ),
+        pytest.param(
+            GOOD.replace("2030-02-02", "2030-2-2"), ":5", "days_off.0.from", id="not a date"
+        ),
         pytest.param("- just\n- a list\n", ":1", "a notice is a mapping", id="not a mapping"),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_notice_names_its_file_and_line(
     tmp_path: Path, text: str, where: str, what: str
 ) -> None:  # R-CAL-1
@@ -87,7 +111,6 @@ def test_two_notices_for_one_country_and_year_are_refused(tmp_path: Path) -> Non
 
 def test_neighbouring_notices_that_disagree_on_a_day_are_refused(tmp_path: Path) -> None:
     # 2030's notice gives Saturday 28 December off; 2031's makes it a make-up working day.
-    (tmp_path / "a.yaml").write_text(GOOD + "  - {date: 2030-12-28}\n".replace("  -", "  -"))
     earlier = GOOD.replace("days_off:\n", "days_off:\n  - {date: 2030-12-28}\n")
     later = (
         GOOD.replace("year: 2030", "year: 2031")

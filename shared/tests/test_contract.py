@@ -9,19 +9,15 @@ import pytest
 
 from shared.contract import REGISTRY, ContractViolation, parse_event, record_event
 from shared.contract.events import OrderCancelled
+from shared.contract.types import Money
 from shared.messaging.topology import QUEUES, unbound_event_types
+from testkit.factories import ORDER, an_address, an_order_cancelled
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
 
 def cancelled() -> OrderCancelled:
-    return OrderCancelled(
-        order_id="o-1",
-        buyer_id="b-1",
-        merchant_id="m-1",
-        reason="buyer_cancelled",
-        cancelled_at=NOW,
-    )
+    return an_order_cancelled(reason="buyer_cancelled", at=NOW)
 
 
 def test_every_contract_event_is_registered() -> None:
@@ -49,7 +45,7 @@ def test_every_event_type_reaches_a_queue() -> None:
 
 
 def test_envelope_round_trip_matches_the_contract_shape() -> None:
-    envelope = record_event(cancelled(), producer="orders", correlation_id="o-1", occurred_at=NOW)
+    envelope = record_event(cancelled(), producer="orders", correlation_id=ORDER, occurred_at=NOW)
     body = json.loads(envelope.model_dump_json())
     assert set(body) == {
         "event_id",
@@ -101,28 +97,13 @@ def test_invalid_messages_are_contract_violations(body: bytes) -> None:
 
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="offset"):
-        OrderCancelled(
-            order_id="o",
-            buyer_id="b",
-            merchant_id="m",
-            reason="buyer_cancelled",
-            cancelled_at=datetime(2026, 11, 27, 8, 0),
-        )
+        an_order_cancelled(at=datetime(2026, 11, 27, 8, 0))
 
 
 def test_money_needs_a_known_currency_and_addresses_a_known_country() -> None:  # R-REV-8
-    from shared.contract.types import Money, ShippingAddress
-
     assert Money(amount_minor=1, currency="CNY").currency == "CNY"
     with pytest.raises(ValueError, match="ISO 4217"):
         Money(amount_minor=1, currency="XYZ")
-    address = {
-        "recipient": "Ana",
-        "phone": "+34 600 000 000",
-        "city": "Madrid",
-        "line1": "Calle 1",
-        "postal_code": "28001",
-    }
-    assert ShippingAddress(**address, country="ES").country == "ES"
+    assert an_address(country="ES").country == "ES"
     with pytest.raises(ValueError, match="ISO 3166"):
-        ShippingAddress(**address, country="XX")
+        an_address(country="XX")

@@ -46,9 +46,21 @@ def test_mypy_refuses_a_handler_wired_to_the_wrong_event(tmp_path: Path) -> None
         wrong = on(Shipped, delivered)
     """)
     )
-    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir",
-                           str(ROOT / ".mypy_cache"), str(probe)],
-                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(ROOT / ".mypy_cache"),
+            str(probe),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert [line for line in done.stdout.splitlines() if "error:" in line] == [
         f'{probe}:9: error: Argument 2 to "on" has incompatible type '
@@ -62,6 +74,13 @@ def test_a_consumer_whose_table_differs_from_its_bindings_does_not_start() -> No
     with pytest.raises(
         ValueError, match=r"no handler for \['Shipped'\], no binding for \['Delivered'\]"
     ):
-        EventConsumer(cast(Any, None), queue, dict([on(Delivered, shipped)]),  # type: ignore[arg-type]
-                      inbox=cast(Any, None), publisher=cast(Any, None), clock=SystemClock(),
-                      max_attempts=1, prefetch=1)  # fmt: skip
+        EventConsumer(
+            cast(Any, None),
+            queue,
+            dict([on(Delivered, shipped)]),  # type: ignore[arg-type]
+            inbox=cast(Any, None),
+            publisher=cast(Any, None),
+            clock=SystemClock(),
+            max_attempts=1,
+            prefetch=1,
+        )

@@ -15,7 +15,7 @@ from devkit.wait import eventually
 from shared import metrics
 from shared.aggregate import Aggregate
 from shared.clock import SystemClock
-from shared.contract import Envelope, parse_event, record_event
+from shared.contract import Envelope, parse_event
 from shared.contract.events import OrderCancelled
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.handlers import Handler
@@ -26,7 +26,8 @@ from shared.mongo import Database, connect
 from shared.outbox import OutboxRelay
 from shared.repository import AggregateRepository
 from testkit import clock as run_clock
-from testkit.bus import dead_letters, publish
+from testkit.bus import dead_letters, publish, recorded
+from testkit.factories import an_order_cancelled
 
 pytestmark = pytest.mark.integration
 
@@ -135,9 +136,7 @@ async def test_a_redelivered_event_has_no_second_effect(
     duplicates = metrics.EVENTS_DUPLICATE.labels("aftersales", "OrderCancelled")
     before = consumed._value.get() + duplicates._value.get()
     await start_consumer(broker, database, count, queue)
-    envelope = recorded(
-        cancellation("o-1"), producer="orders", correlation_id="o-1"
-    )
+    envelope = recorded(cancellation("o-1"), producer="orders", correlation_id="o-1")
     await publish(amqp_url, envelope, times=3)
 
     async def all_three_deliveries_settled() -> bool:
@@ -163,21 +162,13 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
         handled.append(event.order_id)
 
     await start_consumer(broker, database, picky, ServiceQueue("aftersales", ("OrderCancelled",)))
-    poison = recorded(
-        cancellation("poison"),
-        producer="orders",
-        correlation_id="poison"
-    )
+    poison = recorded(cancellation("poison"), producer="orders", correlation_id="poison")
     await publish(amqp_url, poison)
     await publish(amqp_url, b"{not an event", routing_key="OrderCancelled")
     for index in range(3):
         await publish(
             amqp_url,
-            recorded(
-                cancellation(f"good-{index}"),
-                producer="orders",
-                correlation_id="g"
-            ),
+            recorded(cancellation(f"good-{index}"), producer="orders", correlation_id="g"),
         )
 
     async def all_good_handled() -> bool:
@@ -224,9 +215,7 @@ async def test_a_database_outage_spends_no_attempt_and_parks_nothing(
             raise ServerSelectionTimeoutError("engine away")
 
     await start_consumer(broker, database, flaky, ServiceQueue("aftersales", ("OrderCancelled",)))
-    envelope = recorded(
-        cancellation("o-outage"), producer="orders", correlation_id="o"
-    )
+    envelope = recorded(cancellation("o-outage"), producer="orders", correlation_id="o")
     await publish(amqp_url, envelope)
 
     async def handled() -> bool:
@@ -251,11 +240,7 @@ async def test_concurrent_deliveries_share_inbox_round_trips_and_keep_their_hop_
     publisher = EventPublisher(broker, service="orders")
     await publisher.start()
     envelopes = [
-        recorded(
-            cancellation(f"o-{i}"),
-            producer="orders",
-            correlation_id=f"o-{i}"
-        )
+        recorded(cancellation(f"o-{i}"), producer="orders", correlation_id=f"o-{i}")
         for i in range(40)
     ]
     bodies = [envelope.model_dump_json().encode() for envelope in envelopes]

@@ -23,8 +23,9 @@ SPECS = [
 async def test_indexes_are_created_again_at_every_start(mongo_url: str, db_prefix: str) -> None:
     client = connect(mongo_url, app_name="kit-test")
     database = client[f"{db_prefix}kit"]
-    await database["things"].insert_one({"_id": "t", "kind": "a", "title": "Tea set",
-                                         "description": "porcelain"})  # fmt: skip
+    await database["things"].insert_one(
+        {"_id": "t", "kind": "a", "title": "Tea set", "description": "porcelain"}
+    )
     await ensure_indexes(database, SPECS)
     await ensure_indexes(database, SPECS)  # a restart: nothing new, nothing failing
     found = await database["things"].find({"$text": {"$search": "porcelain"}}).to_list()
@@ -40,11 +41,13 @@ async def test_explicit_equalities_select_the_same_documents_from_an_index(
     client = connect(mongo_url, app_name="kit-test")
     things = client[f"{db_prefix}kit"]["things"]
     at = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
-    await things.insert_many([
-        {"_id": "a", "kind": "tea", "shelf": 1, "sold": True, "at": at, "gone": None},
-        {"_id": "b", "kind": "tea", "shelf": 2, "sold": False, "at": at + timedelta(hours=1)},
-        {"_id": "c", "kind": "cup", "shelf": 1, "sold": True, "at": at, "gone": at},
-    ])  # fmt: skip
+    await things.insert_many(
+        [
+            {"_id": "a", "kind": "tea", "shelf": 1, "sold": True, "at": at, "gone": None},
+            {"_id": "b", "kind": "tea", "shelf": 2, "sold": False, "at": at + timedelta(hours=1)},
+            {"_id": "c", "kind": "cup", "shelf": 1, "sold": True, "at": at, "gone": at},
+        ]
+    )
     await things.update_one({"_id": "b"}, {"$set": {"sold": True}})  # read back as 1
     await ensure_indexes(things.database, [IndexSpec("things", [("kind", 1), ("shelf", 1)])])
     filters: list[dict[str, Any]] = [
@@ -76,11 +79,27 @@ def test_indexed_writes_equalities_explicitly_and_leaves_the_rest() -> None:
     at = datetime(2026, 3, 9, tzinfo=UTC)
     pattern = re.compile("^tea")
     assert indexed(
-        {"kind": "tea", "sold": True, "gone": None, "at": at, "price.currency": "EUR",
-         "_id": "a", "shelf": {"$gt": 1}, "$text": {"$search": "tea"}, "tags": ["x"],
-         "title": pattern}
+        {
+            "kind": "tea",
+            "sold": True,
+            "gone": None,
+            "at": at,
+            "price.currency": "EUR",
+            "_id": "a",
+            "shelf": {"$gt": 1},
+            "$text": {"$search": "tea"},
+            "tags": ["x"],
+            "title": pattern,
+        }
     ) == {
-        "kind": {"$eq": "tea"}, "sold": {"$eq": True}, "gone": {"$eq": None},
-        "at": {"$eq": at}, "price.currency": {"$eq": "EUR"}, "_id": "a",
-        "shelf": {"$gt": 1}, "$text": {"$search": "tea"}, "tags": ["x"], "title": pattern,
-    }  # fmt: skip
+        "kind": {"$eq": "tea"},
+        "sold": {"$eq": True},
+        "gone": {"$eq": None},
+        "at": {"$eq": at},
+        "price.currency": {"$eq": "EUR"},
+        "_id": "a",
+        "shelf": {"$gt": 1},
+        "$text": {"$search": "tea"},
+        "tags": ["x"],
+        "title": pattern,
+    }

@@ -124,8 +124,11 @@ def test_development_keeps_the_local_defaults(monkeypatch: pytest.MonkeyPatch) -
     assert settings.amqp_url == "amqp://guest:guest@127.0.0.1:5672/"
 
 
-OPERATOR, MERCHANT, BUYER = (Principal("op-1", "operator"), Principal("m-1", "merchant"),
-                             Principal("b-1", "buyer"))  # fmt: skip
+OPERATOR, MERCHANT, BUYER = (
+    Principal("op-1", "operator"),
+    Principal("m-1", "merchant"),
+    Principal("b-1", "buyer"),
+)
 
 
 @pytest.mark.parametrize(
@@ -141,8 +144,9 @@ OPERATOR, MERCHANT, BUYER = (Principal("op-1", "operator"), Principal("m-1", "me
         (BUYER, "m-1", None, False),  # a merchant's resource with no buyer
     ],
 )
-def test_who_sees_what(principal: Principal, merchant_id: str | None, buyer_id: str | None,
-                       sees: bool) -> None:  # fmt: skip
+def test_who_sees_what(
+    principal: Principal, merchant_id: str | None, buyer_id: str | None, sees: bool
+) -> None:
     assert principal.may_see(merchant_id=merchant_id, buyer_id=buyer_id) is sees
 
 

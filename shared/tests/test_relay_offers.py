@@ -17,12 +17,12 @@ from devkit.wait import eventually
 from shared.aggregate import Aggregate
 from shared.clock import SystemClock
 from shared.contract import parse_event
-from shared.contract.events import OrderCancelled
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import EXCHANGE, declare_topology
 from shared.mongo import Database
 from shared.outbox import OutboxRelay
 from shared.repository import AggregateRepository
+from testkit.factories import an_order_cancelled
 from testkit.round_trips import RoundTrips, client
 
 pytestmark = pytest.mark.integration
@@ -35,9 +35,8 @@ class Tally(Aggregate):
 def counted(tally_id: str) -> Tally:
     tally = Tally(id=tally_id)
     tally.record(
-        OrderCancelled(order_id=tally_id, buyer_id="b", merchant_id="m",
-                       reason="buyer_cancelled", cancelled_at=datetime.now(UTC))
-    )  # fmt: skip
+        an_order_cancelled(order_id=tally_id, reason="buyer_cancelled", at=datetime.now(UTC))
+    )
     return tally
 
 
@@ -82,19 +81,23 @@ async def drain_tap(queue: aio_pika.abc.AbstractQueue, ids: list[str]) -> list[s
 
 
 def relay_of(database: Database, publisher: EventPublisher, poll: float) -> OutboxRelay:
-    return OutboxRelay([database["tallies"]], publisher, service="kit", clock=SystemClock(),
-                       idle_poll_seconds=poll)  # fmt: skip
+    return OutboxRelay(
+        [database["tallies"]], publisher, service="kit", clock=SystemClock(), idle_poll_seconds=poll
+    )
 
 
 async def test_a_local_write_is_published_without_reading_it_back(
-    database: Database, publisher: EventPublisher, recorder: RoundTrips,
+    database: Database,
+    publisher: EventPublisher,
+    recorder: RoundTrips,
     tap: aio_pika.abc.AbstractQueue,
-) -> None:  # fmt: skip
+) -> None:
     ids: list[str] = []
     relay = relay_of(database, publisher, poll=60)
     assert await relay.drain_once() == 0  # the first pass reads (nothing stored yet)
-    repository = AggregateRepository(database["tallies"], Tally, producer="kit",
-                                     on_outbox=relay.offer)  # fmt: skip
+    repository = AggregateRepository(
+        database["tallies"], Tally, producer="kit", on_outbox=relay.offer
+    )
     await repository.add(counted("t-1"), now=datetime.now(UTC))
     recorder.take()
 
@@ -114,8 +117,9 @@ async def test_what_nobody_offered_is_found_while_offers_keep_coming(
     relay = relay_of(database, publisher, poll=0.2)
     assert await relay.drain_once() == 1  # the first pass reads: it is found at once
     await left.add(counted("left-meanwhile"), now=datetime.now(UTC))
-    offering = AggregateRepository(database["tallies"], Tally, producer="kit",
-                                   on_outbox=relay.offer)  # fmt: skip
+    offering = AggregateRepository(
+        database["tallies"], Tally, producer="kit", on_outbox=relay.offer
+    )
     deadline = time.monotonic() + 10
     while await database["tallies"].count_documents({"_id": "left-meanwhile", "outbox": []}) == 0:
         assert time.monotonic() < deadline, "an unoffered event starved behind offered ones"
@@ -130,8 +134,9 @@ async def test_an_offer_older_than_the_stored_aggregate_loses_nothing(
     ids: list[str] = []
     relay = relay_of(database, publisher, poll=60)
     assert await relay.drain_once() == 0
-    offering = AggregateRepository(database["tallies"], Tally, producer="kit",
-                                   on_outbox=relay.offer)  # fmt: skip
+    offering = AggregateRepository(
+        database["tallies"], Tally, producer="kit", on_outbox=relay.offer
+    )
     elsewhere = AggregateRepository(database["tallies"], Tally, producer="kit")
     await offering.add(counted("t-1"), now=datetime.now(UTC))  # offered at version 1
     tally = await elsewhere.get("t-1")  # another process records a second event

@@ -168,8 +168,12 @@ def cluster_stack(
         compose.run("up", "-d", "--no-build", timeout=STACK_READY_SECONDS)
         cluster = ClusterStack.of(compose)
         ready = [f"http://127.0.0.1:{port}/health/ready" for port in cluster.stack.ports.values()]
-        wait_until(lambda: all(http_ok(url) for url in ready), timeout=STACK_READY_SECONDS,
-                   what="the cluster stack ready", interval=0.5)  # fmt: skip
+        wait_until(
+            lambda: all(http_ok(url) for url in ready),
+            timeout=STACK_READY_SECONDS,
+            what="the cluster stack ready",
+            interval=0.5,
+        )
         yield cluster
     finally:
         compose.run("down", "-v")

@@ -19,6 +19,7 @@ from devkit.journey import (
     order_when,
     place_order,
 )
+from testkit.bodies import a_refund_decision, usd_json
 from testkit.platforms import RunningPlatform, StartPlatform
 
 pytestmark = pytest.mark.e2e
@@ -35,14 +36,18 @@ async def _delivered_order(
     return operator, merchant, buyer, order
 
 
-def usd(minor: int) -> dict[str, Any]:
-    return {"amount_minor": minor, "currency": "USD"}
-
-
 async def _refund(operator: Actor, case_id: str, minor: int) -> httpx.Response:
-    return await operator.call("POST", "aftersales", f"/cases/{case_id}/resolve",
-                               json={"decision": "refund", "refund": usd(minor),
-                                     "note": "Refunded."})  # fmt: skip
+    url = f"/cases/{case_id}/resolve"
+    return await operator.call("POST", "aftersales", url, json=a_refund_decision(minor))
+
+
+async def _refunds_of_the_day(merchant: Actor, day: str) -> dict[str, Any]:
+    """The merchant's refunds report (R-AS-2, R-FEE-1) of one day, `YYYY-MM-DD`."""
+    url, period = f"/merchants/{merchant.sub}/refunds", {"from": day, "to": day}
+    report: dict[str, Any] = (
+        await merchant.call("GET", "aftersales", url, params=period, expect=200)
+    ).json()
+    return report
 
 
 async def test_two_partial_refunds_reach_the_total_and_no_further(
@@ -69,13 +74,15 @@ async def test_two_partial_refunds_reach_the_total_and_no_further(
         assert [e["event"] for e in final["timeline"]].count("RefundIssued") == 2
         over = await _refund(operator, third["case_id"], 1)
         assert over.status_code == 409
-        assert over.json()["refundable_left"] == usd(0)
-        report = (await merchant.call("GET", "aftersales", f"/merchants/{merchant.sub}/refunds",
-                                      params={"from": final["created_at"][:10],
-                                              "to": final["created_at"][:10]},
-                                      expect=200)).json()  # fmt: skip
-        assert report["totals"] == [{"currency": "USD", "borne_by_platform": order["total"],
-                                     "borne_by_merchant": usd(0)}]  # fmt: skip
+        assert over.json()["refundable_left"] == usd_json(0)
+        report = await _refunds_of_the_day(merchant, final["created_at"][:10])
+        assert report["totals"] == [
+            {
+                "currency": "USD",
+                "borne_by_platform": order["total"],
+                "borne_by_merchant": usd_json(0),
+            }
+        ]
 
 
 async def test_a_store_past_its_exemption_period_bears_the_refund(
@@ -89,22 +96,13 @@ async def test_a_store_past_its_exemption_period_bears_the_refund(
         resolved = (await _refund(operator, case["case_id"], 2_000)).json()
         assert resolved["liable_party"] == "merchant"
         assert "R-AS-2" in resolved["liability_rule"]
-        day = order["created_at"][:10]
-        report = (
-            await merchant.call(
-                "GET",
-                "aftersales",
-                f"/merchants/{merchant.sub}/refunds",
-                params={"from": day, "to": day},
-                expect=200,
-            )
-        ).json()
+        report = await _refunds_of_the_day(merchant, order["created_at"][:10])
         assert report["payouts"] == [
             {
                 "order_id": order["order_id"],
                 "supply_price": order["total"],
-                "borne_by_merchant": usd(2_000),
-                "payout": usd(order["total"]["amount_minor"] - 2_000),
+                "borne_by_merchant": usd_json(2_000),
+                "payout": usd_json(order["total"]["amount_minor"] - 2_000),
             }
         ]
 

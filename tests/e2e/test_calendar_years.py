@@ -21,6 +21,8 @@ import pytest
 
 from devkit.journey import (
     Actor,
+    apply_for_store,
+    approve_stages,
     cast,
     list_product,
     place_order,
@@ -31,6 +33,8 @@ from logistics.domain.deadlines import estimate
 from logistics.domain.routes import DEFAULT_ROUTES, Route
 from shared.calendar import Calendars
 from shared.policy import Policy
+from testkit.factories import a_warehouse
+from testkit.notices import a_notice
 from testkit.platforms import RunningPlatform, StartPlatform
 
 pytestmark = [
@@ -44,13 +48,22 @@ pytestmark = [
 CHINA = Calendars().of("CN")
 assert CHINA.published_years is not None
 FIRST_UNPUBLISHED = max(CHINA.published_years[1] + 1, datetime.now(UTC).year)
-SHENZHEN = {"country": "CN", "city": "Shenzhen", "address": "Nanshan Road 1",
-            "timezone": "Asia/Shanghai"}  # fmt: skip
+#: A semi-managed store shipping from its warehouse in Shenzhen (CN), one handling day.
+APPLICATION = semi_managed_application(
+    "Shenzhen Lantern", warehouse=a_warehouse().model_dump(mode="json")
+)
 #: R-LOG-6: the route a merchant shipping from China to Spain would need (the defaults
 #: have semi-managed routes within Europe and North America only).
-CN_TO_ES = Route(name="semi-cn-es", carrier="China Post", store_type="semi_managed",
-                 origin_countries=("CN",), destination_countries=("ES",),
-                 max_weight_grams=5_000, transit_days_min=5, transit_days_max=10)  # fmt: skip
+CN_TO_ES = Route(
+    name="semi-cn-es",
+    carrier="China Post",
+    store_type="semi_managed",
+    origin_countries=("CN",),
+    destination_countries=("ES",),
+    max_weight_grams=5_000,
+    transit_days_min=5,
+    transit_days_max=10,
+)
 
 
 def offset_to(moment: datetime) -> str:
@@ -90,18 +103,13 @@ async def test_onboarding_listing_shipping_and_estimates_work_past_the_published
     async with httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
         # Onboarding (R-REV-3, R-REV-5): every answer under review says its basis.
-        application = semi_managed_application("Shenzhen Lantern", warehouse=SHENZHEN)
-        store = (await merchant.call("POST", "review", "/stores", json=application,
-                                     expect=201)).json()  # fmt: skip
+        store = await apply_for_store(merchant, APPLICATION)
         assert (store["overdue"], store["calendar"]["basis"]) == (False, "provisional")
         assert provisional_cn(year) in store["calendar"]["years"]
         queue = (await operator.call("GET", "review", "/review-queue", expect=200)).json()
         assert queue["items"][0]["calendar"]["basis"] == "provisional"
-        for stage in ("background", "financial", "category"):
-            decided = await operator.call("POST", "review", f"/stores/{store['store_id']}/reviews",
-                                          json={"stage": stage, "decision": "approve"},
-                                          expect=200)  # fmt: skip
-        assert decided.json()["status"] == "approved"
+        approved = await approve_stages(operator, merchant, store)
+        assert approved["status"] == "approved"
 
         # Product listing (R-REV-9): submitted, approved, on sale.
         product_id = await list_product(operator, merchant, store["store_id"])
@@ -109,19 +117,19 @@ async def test_onboarding_listing_shipping_and_estimates_work_past_the_published
         # A semi-managed order from the Chinese warehouse: its ship-by counts China's
         # provisional working days, its window Spain's published ones (R-LOG-2, R-LOG-3).
         order = await place_order(buyer, product_id)
-        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
-                            expect=200)  # fmt: skip
-        confirmed = (await buyer.call("GET", "orders", f"/orders/{order['order_id']}",
-                                      expect=200)).json()  # fmt: skip
+        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
+        confirmed = (
+            await buyer.call("GET", "orders", f"/orders/{order['order_id']}", expect=200)
+        ).json()
         shipment = await shipment_of(buyer, order["order_id"])
         assert shipment["route"] == "semi-cn-es"
         expected = estimate(
             "semi_managed",
             datetime.fromisoformat(confirmed["confirmed_at"]),
-            "ES",
-            shipment["weight_grams"],
-            Policy(),
-            (*DEFAULT_ROUTES, CN_TO_ES),
+            destination_country="ES",
+            weight_grams=shipment["weight_grams"],
+            policy=Policy(),
+            routes=(*DEFAULT_ROUTES, CN_TO_ES),
             handling_days=1,
             warehouse_country="CN",
             warehouse_timezone="Asia/Shanghai",
@@ -131,8 +139,10 @@ async def test_onboarding_listing_shipping_and_estimates_work_past_the_published
         # Confirmed on that Monday before the 15:00 cut-off: shipped by Tuesday 15:00 Beijing.
         assert shipment["ship_by"] == f"{monday + timedelta(days=1)}T07:00:00Z"
         assert shipment["ship_by"] == expected.model_dump(mode="json")["ship_by"]
-        assert shipment["estimated_delivery"] == {"earliest": str(expected.earliest),
-                                                  "latest": str(expected.latest)}  # fmt: skip
+        assert shipment["estimated_delivery"] == {
+            "earliest": str(expected.earliest),
+            "latest": str(expected.latest),
+        }
         assert shipment["calendar"]["basis"] == "provisional"
         years = shipment["calendar"]["years"]
         assert provisional_cn(year) in years
@@ -163,24 +173,20 @@ async def test_with_a_notice_the_year_is_published_and_its_make_up_saturday_work
     notices.mkdir()
     # Test data with a made-up make-up day: never shipped with the project.
     (notices / f"CN-{year}.yaml").write_text(
-        f"country: CN\nyear: {year}\nsource: test data (made-up dates)\n"
-        f"days_off:\n  - {{date: {year}-01-01}}\nworking_days:\n  - {{date: {saturday}}}\n"
+        a_notice(year, days_off=[f"{{date: {year}-01-01}}"], working_days=[f"{{date: {saturday}}}"])
     )
     running = on_monday_morning(start_platform, monday, tmp_path, CALENDAR_NOTICES_DIR=str(notices))
     async with httpx.AsyncClient(timeout=10) as client:
         _, merchant, buyer = cast(running.urls, client)
-        application = semi_managed_application("Shenzhen Lantern", warehouse=SHENZHEN)
-        store = (await merchant.call("POST", "review", "/stores", json=application,
-                                     expect=201)).json()  # fmt: skip
-        assert store["calendar"] == {"basis": "published", "years": [
-            {"country": "CN", "year": year, "basis": "published", "source": "notice"}]}  # fmt: skip
+        store = await apply_for_store(merchant, APPLICATION)
+        published_cn = {"country": "CN", "year": year, "basis": "published", "source": "notice"}
+        assert store["calendar"] == {"basis": "published", "years": [published_cn]}
         # Confirmed on the Friday after the 15:00 cut-off: day 0 is the next working day,
         # the make-up Saturday, and one handling day later is Monday 15:00 Beijing.
         after_cutoff = f"{friday}T08:30:00Z"  # 16:30 in Beijing
         quote = await _estimate(buyer, after_cutoff)
         assert quote["ship_by"] == f"{monday}T07:00:00Z"
-        assert {"country": "CN", "year": year, "basis": "published",
-                "source": "notice"} in quote["calendar"]["years"]  # fmt: skip
+        assert published_cn in quote["calendar"]["years"]
 
 
 async def _estimate(actor: Actor, at: str) -> dict[str, Any]:

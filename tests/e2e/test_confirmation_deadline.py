@@ -78,9 +78,15 @@ async def test_unconfirmed_orders_are_cancelled_once_with_two_orders_processes(
             stats = (
                 await merchant.call("GET", "orders", f"/merchants/{merchant.sub}/stats", expect=200)
             ).json()
-            assert {key: value for key, value in stats.items() if key != "median_confirm_seconds"
-                    } == {"merchant_id": merchant.sub, "orders_total": 4, "confirmed_on_time": 1,
-                          "timed_out": 3, "on_time_rate": 0.25}  # fmt: skip
+            assert {
+                key: value for key, value in stats.items() if key != "median_confirm_seconds"
+            } == {
+                "merchant_id": merchant.sub,
+                "orders_total": 4,
+                "confirmed_on_time": 1,
+                "timed_out": 3,
+                "on_time_rate": 0.25,
+            }
             assert stats["median_confirm_seconds"] >= 0
     finally:
         second.stop()

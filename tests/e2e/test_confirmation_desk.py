@@ -35,15 +35,20 @@ async def test_the_desk_orders_by_deadline_and_confirms_each_on_its_own(
         rival_product = await list_product(operator, rival, rival_store["store_id"])
 
         first = await place_order(buyer, product_id)
-        wait_until(lambda: run_clock.timestamp() > _moment(first["created_at"]) + WINDOW / 2,
-                   timeout=10, what="half the window to pass")  # fmt: skip
+        wait_until(
+            lambda: run_clock.timestamp() > _moment(first["created_at"]) + WINDOW / 2,
+            timeout=10,
+            what="half the window to pass",
+        )
         second = await place_order(buyer, product_id)
         third = await place_order(buyer, product_id)
         foreign = await place_order(buyer, rival_product)
 
-        desk = (await merchant.call("GET", "orders", "/orders",
-                                    params={"status": "awaiting_confirmation"},
-                                    expect=200)).json()["items"]  # fmt: skip
+        desk = (
+            await merchant.call(
+                "GET", "orders", "/orders", params={"status": "awaiting_confirmation"}, expect=200
+            )
+        ).json()["items"]
         assert [o["order_id"] for o in desk] == [
             first["order_id"],
             second["order_id"],
@@ -54,8 +59,11 @@ async def test_the_desk_orders_by_deadline_and_confirms_each_on_its_own(
         assert 0 < lefts[0] < lefts[1] <= WINDOW
 
         # The first order's deadline passes; then one batch with it and a rival's order.
-        wait_until(lambda: run_clock.timestamp() > _moment(first["confirm_by"]) + 0.3, timeout=15,
-                   what="the first order's deadline")  # fmt: skip
+        wait_until(
+            lambda: run_clock.timestamp() > _moment(first["confirm_by"]) + 0.3,
+            timeout=15,
+            what="the first order's deadline",
+        )
         batch = [first["order_id"], second["order_id"], foreign["order_id"], third["order_id"]]
         results = (
             await merchant.call(
@@ -83,7 +91,8 @@ async def test_the_desk_orders_by_deadline_and_confirms_each_on_its_own(
         )
         assert cancelled["cancel_reason"] == "confirmation_timeout"
 
-        stats = (await merchant.call("GET", "orders", f"/merchants/{merchant.sub}/stats",
-                                     expect=200)).json()  # fmt: skip
+        stats = (
+            await merchant.call("GET", "orders", f"/merchants/{merchant.sub}/stats", expect=200)
+        ).json()
         assert (stats["confirmed_on_time"], stats["timed_out"]) == (2, 1)
         assert 0 < stats["median_confirm_seconds"] <= WINDOW

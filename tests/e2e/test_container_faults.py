@@ -56,8 +56,9 @@ Fault = Callable[[ComposeStack], Awaitable[None]]
 
 
 def _docker(*args: str) -> str:
-    done = subprocess.run([docker_cli(), *args], capture_output=True, text=True, timeout=120,
-                          check=True)  # fmt: skip
+    done = subprocess.run(
+        [docker_cli(), *args], capture_output=True, text=True, timeout=120, check=True
+    )
     return done.stdout.strip()
 
 
@@ -123,8 +124,9 @@ async def shop(compose_stack: ComposeStack) -> AsyncIterator[tuple[ComposeStack,
         yield compose_stack, operator, load
 
 
-async def _under_load(stack: ComposeStack, operator: Actor, load: Load, fault: Fault,
-                      seconds: float = LOAD_SECONDS) -> tuple[Verdict, Tap]:  # fmt: skip
+async def _under_load(
+    stack: ComposeStack, operator: Actor, load: Load, fault: Fault, seconds: float = LOAD_SECONDS
+) -> tuple[Verdict, Tap]:
     """Journeys for `seconds`, the fault a third of the way in, then the checker's verdict;
     the tap (every event, as it arrived) listens through `stack.amqp_url`."""
     tap = Tap(f"faults.tap.{uuid.uuid4().hex[:8]}")
@@ -134,8 +136,9 @@ async def _under_load(stack: ComposeStack, operator: Actor, load: Load, fault: F
         await asyncio.sleep(seconds / 3)
         await fault(stack)
         await _all_ready(stack)
-        verdict = await check(await journeys, operator, tap.events,
-                              settle_seconds=CONFIRM_WINDOW_SECONDS + 90)  # fmt: skip
+        verdict = await check(
+            await journeys, operator, tap.events, settle_seconds=CONFIRM_WINDOW_SECONDS + 90
+        )
     finally:
         await tap.stop(delete=True)
     print(f"{fault.__name__}: {verdict}")
@@ -194,10 +197,16 @@ def _service_connections(cluster: ClusterStack, through: RabbitNode) -> dict[str
 
 
 def _platform_queues(cluster: ClusterStack, through: RabbitNode) -> dict[str, dict[str, Any]]:
-    names = {name for queue in QUEUES.values()
-             for name in (queue.name, queue.retry_name, queue.dead_letter_name)}  # fmt: skip
-    return {queue["name"]: queue for queue in cluster.management(through, "/queues/%2F")
-            if queue["name"] in names}  # fmt: skip
+    names = {
+        name
+        for queue in QUEUES.values()
+        for name in (queue.name, queue.retry_name, queue.dead_letter_name)
+    }
+    return {
+        queue["name"]: queue
+        for queue in cluster.management(through, "/queues/%2F")
+        if queue["name"] in names
+    }
 
 
 @pytest.fixture
@@ -231,8 +240,9 @@ async def test_one_rabbitmq_node_of_three_stops_mid_journeys(
         connections.update(await asyncio.to_thread(_service_connections, cluster, first))
         return set(connections) == set(DEFAULT_PORTS)
 
-    await eventually(every_service_connected, timeout=30, interval=0.5,
-                     what="every service's connection listed")  # fmt: skip
+    await eventually(
+        every_service_connected, timeout=30, interval=0.5, what="every service's connection listed"
+    )
     victim = cluster.node(min(connections["orders"]))
     moved = sorted(service for service, nodes in connections.items() if victim.name in nodes)
     witness = next(node for node in cluster.nodes if node != victim)
@@ -249,27 +259,37 @@ async def test_one_rabbitmq_node_of_three_stops_mid_journeys(
             now = await asyncio.to_thread(_service_connections, cluster, witness)
             return all(now.get(service, set()) - {victim.name} for service in moved)
 
-        await eventually(reconnected, timeout=RECONNECT_SECONDS, interval=0.25,
-                         what=f"{', '.join(moved)} connected to another node")  # fmt: skip
+        await eventually(
+            reconnected,
+            timeout=RECONNECT_SECONDS,
+            interval=0.25,
+            what=f"{', '.join(moved)} connected to another node",
+        )
         times["reconnected"] = time.monotonic() - times["began"]
         await stopping
         times["stopped"] = time.monotonic() - times["began"]
         gone_at.append(datetime.now(UTC))
 
     stack = replace(cluster.stack, amqp_url=cluster.amqp_url(witness))
-    verdict, tap = await _under_load(stack, operator, load, one_node_stops,
-                                     seconds=CLUSTER_LOAD_SECONDS)  # fmt: skip
+    verdict, tap = await _under_load(
+        stack, operator, load, one_node_stops, seconds=CLUSTER_LOAD_SECONDS
+    )
     assert verdict.acknowledged > 0
     assert (verdict.lost, verdict.duplicated, verdict.stuck) == ([], [], [])
 
     # Publishing resumed: orders' events made after its node was gone reached the tap.
     arrivals = zip(tap.events, tap.arrivals, strict=True)
-    resumed = [arrival - times["began"] for event, arrival in arrivals
-               if event.producer == "orders" and event.occurred_at >= gone_at[0]]  # fmt: skip
+    resumed = [
+        arrival - times["began"]
+        for event, arrival in arrivals
+        if event.producer == "orders" and event.occurred_at >= gone_at[0]
+    ]
     assert resumed, "no event of orders made after the node stopped reached the bus"
-    print(f"{victim.name} (serving {', '.join(moved)}) stopped: reconnected elsewhere after "
-          f"{times['reconnected']:.1f} s, the node down after {times['stopped']:.1f} s, orders' "
-          f"first event made since on the bus after {min(resumed):.1f} s")  # fmt: skip
+    print(
+        f"{victim.name} (serving {', '.join(moved)}) stopped: reconnected elsewhere after "
+        f"{times['reconnected']:.1f} s, the node down after {times['stopped']:.1f} s, orders' "
+        f"first event made since on the bus after {min(resumed):.1f} s"
+    )
 
     # The node comes back and rejoins: every queue has its three members online again.
     await asyncio.to_thread(cluster.stack.platform.compose.run, "start", victim.service)
@@ -278,5 +298,6 @@ async def test_one_rabbitmq_node_of_three_stops_mid_journeys(
         queues = await asyncio.to_thread(_platform_queues, cluster, witness)
         return all(sorted(queue.get("online", [])) == every_node for queue in queues.values())
 
-    await eventually(all_members_online, timeout=120, interval=1,
-                     what=f"{victim.name} back in every queue")  # fmt: skip
+    await eventually(
+        all_members_online, timeout=120, interval=1, what=f"{victim.name} back in every queue"
+    )

@@ -29,8 +29,9 @@ NEGATIVE_EXAMPLES = max(EXAMPLES // 2, 3)
 
 
 def _check(operation: Any, base_url: str, headers: dict[str, str], seen: list[str]) -> None:
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         case = data.draw(operation.as_strategy())
@@ -66,8 +67,9 @@ async def _fingerprint(mongo: Any, prefix: str) -> dict[str, list[tuple[str, Any
         database = mongo[f"{prefix}{service}"]
         for name in sorted(await database.list_collection_names()):
             documents = await database[name].find({}, {"version": 1}).to_list()
-            state[f"{service}.{name}"] = sorted((str(d["_id"]), d.get("version"))
-                                                for d in documents)  # fmt: skip
+            state[f"{service}.{name}"] = sorted(
+                (str(d["_id"]), d.get("version")) for d in documents
+            )
     return state
 
 

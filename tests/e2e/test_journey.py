@@ -3,7 +3,6 @@ same journey's events delivered twice changing nothing."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
@@ -17,9 +16,11 @@ from devkit.journey import (
     open_full_managed_store,
     order_when,
     place_order,
+    ship,
     shipment_of,
 )
 from devkit.wait import eventually
+from shared.contract import parse_event
 from shared.messaging.topology import QUEUES
 from testkit.bus import publish
 from testkit.platforms import StartPlatform
@@ -54,13 +55,7 @@ async def test_one_order_crosses_all_four_services(start_platform: StartPlatform
         assert shipment["status"] == "awaiting_shipment"
 
         # 5. The operator ships (full-managed: the platform ships, R-LOG-1) and delivers.
-        await operator.call(
-            "POST",
-            "logistics",
-            f"/shipments/{shipment['shipment_id']}/ship",
-            json={"carrier": "SF Express", "tracking_number": "SF1234567890", "handover": "pickup"},
-            expect=200,
-        )
+        await ship(operator, shipment["shipment_id"])
         await order_when(
             buyer, order["order_id"], lambda o: o["status"] == "shipped", "the order shipped"
         )
@@ -128,9 +123,8 @@ async def _state(operator: Any, order_id: str, case_id: str) -> list[Any]:
 
 
 def _event_type(body: bytes) -> str:
-    match = re.search(rb'"event_type":"(\w+)"', body)
-    assert match is not None
-    return match.group(1).decode()
+    envelope, _ = parse_event(body)
+    return envelope.event_type
 
 
 def _deliveries_per_service(bodies: list[bytes]) -> Counter[str]:

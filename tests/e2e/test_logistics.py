@@ -41,8 +41,7 @@ async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
         store = await open_semi_managed_store(operator, merchant)
         product_id = await list_product(operator, merchant, store["store_id"])
         order = await place_order(buyer, product_id)
-        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
-                            expect=200)  # fmt: skip
+        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
         confirmed = (
             await buyer.call("GET", "orders", f"/orders/{order['order_id']}", expect=200)
         ).json()
@@ -101,8 +100,9 @@ async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
         product_id = await list_product(operator, merchant, store["store_id"])
         orders = [await place_order(buyer, product_id) for _ in range(LATE_ORDERS)]
         for order in orders:
-            await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
-                                expect=200)  # fmt: skip
+            await merchant.call(
+                "POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200
+            )
         shipments = [await shipment_of(operator, order["order_id"]) for order in orders]
         assert not any(shipment["late"] for shipment in shipments)
 
@@ -122,9 +122,11 @@ async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
                     lambda o: "ShipmentLate" in [e["event"] for e in o["timeline"]],
                     "ShipmentLate on the order's timeline",
                 )
-                flagged = (await operator.call("GET", "logistics",
-                                               f"/shipments/{shipment['shipment_id']}",
-                                               expect=200)).json()  # fmt: skip
+                flagged = (
+                    await operator.call(
+                        "GET", "logistics", f"/shipments/{shipment['shipment_id']}", expect=200
+                    )
+                ).json()
                 assert flagged["late"]
                 assert flagged["late_detected_at"]
                 assert [e["event"] for e in late["timeline"]].count("ShipmentLate") == 1
@@ -133,8 +135,10 @@ async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
             running.platform.restart("logistics")
 
             def late_events() -> list[int]:
-                return [len({e.event_id for e in tap.of_type("ShipmentLate", o["order_id"])})
-                        for o in orders]  # fmt: skip
+                return [
+                    len({e.event_id for e in tap.of_type("ShipmentLate", o["order_id"])})
+                    for o in orders
+                ]
 
             async def one_late_event_each() -> bool:
                 return late_events() == [1] * LATE_ORDERS
@@ -156,8 +160,7 @@ async def test_an_order_to_a_destination_no_route_serves(
         product_id = await list_product(operator, merchant, store["store_id"])
         far = {**ADDRESS, "country": "AR", "city": "Buenos Aires"}
         order = await place_order(buyer, product_id, address=far)
-        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
-                            expect=200)  # fmt: skip
+        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
         shipment = await shipment_of(operator, order["order_id"])
         assert (shipment["status"], shipment["exception_kind"]) == ("exception", "no_route")
         timeline = await order_when(

@@ -9,14 +9,19 @@ from typing import Any
 import httpx
 import pytest
 
-from devkit.journey import ADDRESS, cast, documents, full_managed_application, list_product
+from devkit.journey import (
+    approve_stages,
+    cast,
+    documents,
+    full_managed_application,
+    list_product,
+)
 from devkit.wait import eventually
+from testkit.bodies import a_product_listing, an_order_request
 from testkit.platforms import StartPlatform
 from testkit.tap import EventTap, event_tap
 
 pytestmark = pytest.mark.e2e
-
-STAGES = ("background", "financial", "category")
 
 
 async def _published(tap: EventTap, event_type: str, store_id: str) -> dict[str, Any]:
@@ -33,15 +38,17 @@ async def test_from_invitation_through_resubmission_to_the_catalogue(
     running = start_platform()
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
-        await operator.call("POST", "review", "/invitations", expect=201,
-                            json={"merchant_id": merchant.sub})  # fmt: skip
+        await operator.call(
+            "POST", "review", "/invitations", expect=201, json={"merchant_id": merchant.sub}
+        )
         incomplete = {
             **full_managed_application("Lantern"),
             "documents": documents(("business_license",)),
             "contract_signed": False,
         }
-        store = (await merchant.call("POST", "review", "/stores", json=incomplete,
-                                     expect=201)).json()  # fmt: skip
+        store = (
+            await merchant.call("POST", "review", "/stores", json=incomplete, expect=201)
+        ).json()
         assert store["status"] == "needs_info"
         assert {i["field"] for i in store["issues"]} >= {"documents", "contract_signed"}, store
 
@@ -54,14 +61,17 @@ async def test_from_invitation_through_resubmission_to_the_catalogue(
         assert (resubmitted["status"], resubmitted["issues"]) == ("under_review", [])
         assert [past["outcome"] for past in resubmitted["history"]] == ["needs_info"]
 
-        await merchant.call("POST", "review", f"{url}/messages", expect=201,
-                            json={"body": "Anything missing?"})  # fmt: skip
-        await operator.call("POST", "review", f"{url}/messages", expect=201,
-                            json={"body": "All there; deciding today."})  # fmt: skip
-        for stage in STAGES:
-            await operator.call("POST", "review", f"{url}/reviews", expect=200,
-                                json={"stage": stage, "decision": "approve"})  # fmt: skip
-        seen = (await merchant.call("GET", "review", url, expect=200)).json()
+        await merchant.call(
+            "POST", "review", f"{url}/messages", expect=201, json={"body": "Anything missing?"}
+        )
+        await operator.call(
+            "POST",
+            "review",
+            f"{url}/messages",
+            expect=201,
+            json={"body": "All there; deciding today."},
+        )
+        seen = await approve_stages(operator, merchant, store)
         assert seen["status"] == "approved"
         assert all(s["status"] == "approved" and s["decided_at"] for s in seen["stages"])
         assert [m["author_role"] for m in seen["messages"]] == ["merchant", "operator"]
@@ -69,14 +79,14 @@ async def test_from_invitation_through_resubmission_to_the_catalogue(
         assert approved["store_type"] == "full_managed"
 
         product_id = await list_product(operator, merchant, store["store_id"])
-        shown = (await buyer.call("GET", "orders", f"/catalogue/{product_id}",
-                                  expect=200)).json()  # fmt: skip
+        shown = (await buyer.call("GET", "orders", f"/catalogue/{product_id}", expect=200)).json()
         assert (shown["store_type"], shown["price"]) == (
             "full_managed",
             {"amount_minor": 4_990, "currency": "USD"},
         )
-        channel = (await buyer.call("GET", "orders", "/catalogue?channel=full_managed",
-                                    expect=200)).json()  # fmt: skip
+        channel = (
+            await buyer.call("GET", "orders", "/catalogue?channel=full_managed", expect=200)
+        ).json()
         assert product_id in [item["product_id"] for item in channel["items"]]
 
 
@@ -86,8 +96,9 @@ async def test_rejections_carry_their_reasons_to_the_merchant(
     running = start_platform()
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
-        await operator.call("POST", "review", "/invitations", expect=201,
-                            json={"merchant_id": merchant.sub})  # fmt: skip
+        await operator.call(
+            "POST", "review", "/invitations", expect=201, json={"merchant_id": merchant.sub}
+        )
         store = (
             await merchant.call(
                 "POST", "review", "/stores", expect=201, json=full_managed_application("Lantern")
@@ -116,16 +127,14 @@ async def test_rejections_carry_their_reasons_to_the_merchant(
         assert late.status_code == 409  # not under review any more
 
         # Corrected and resubmitted: approved, then one product rejected with a reason.
-        await merchant.call("PUT", "review", url, expect=200,
-                            json=full_managed_application("Lantern"))  # fmt: skip
-        for stage in STAGES:
-            await operator.call("POST", "review", f"{url}/reviews", expect=200,
-                                json={"stage": stage, "decision": "approve"})  # fmt: skip
-        product = (await merchant.call("POST", "review", "/products", expect=201, json={
-            "store_id": store["store_id"], "title": "Vase", "description": "Blue glaze.",
-            "category": "home", "images": ["https://img.example/vase.jpg"],
-            "price": {"amount_minor": 2_000, "currency": "USD"}, "weight_grams": 900,
-        })).json()  # fmt: skip
+        await merchant.call(
+            "PUT", "review", url, expect=200, json=full_managed_application("Lantern")
+        )
+        await approve_stages(operator, merchant, store)
+        listing = a_product_listing(store["store_id"], title="Vase")
+        product = (
+            await merchant.call("POST", "review", "/products", expect=201, json=listing)
+        ).json()
         why = "The photos do not show the product."
         await operator.call(
             "POST",
@@ -134,19 +143,23 @@ async def test_rejections_carry_their_reasons_to_the_merchant(
             json={"decision": "reject", "reason": why},
             expect=200,
         )
-        mine = (await merchant.call("GET", "review", f"/products/{product['product_id']}",
-                                    expect=200)).json()  # fmt: skip
+        mine = (
+            await merchant.call("GET", "review", f"/products/{product['product_id']}", expect=200)
+        ).json()
         assert (mine["status"], mine["reason"]) == ("rejected", why)
 
         async def rejection_published() -> bool:
-            return any(e.payload.get("product_id") == product["product_id"]
-                       for e in tap.of_type("ProductRejected"))  # fmt: skip
+            return any(
+                e.payload.get("product_id") == product["product_id"]
+                for e in tap.of_type("ProductRejected")
+            )
 
         await eventually(rejection_published, what="ProductRejected")
         # Neither on sale nor orderable.
-        assert (await buyer.call("GET", "orders", f"/catalogue/{product['product_id']}")
-                ).status_code == 404  # fmt: skip
-        order = await buyer.call("POST", "orders", "/orders", json={
-            "items": [{"product_id": product["product_id"], "quantity": 1}],
-            "shipping_address": ADDRESS})  # fmt: skip
+        assert (
+            await buyer.call("GET", "orders", f"/catalogue/{product['product_id']}")
+        ).status_code == 404
+        order = await buyer.call(
+            "POST", "orders", "/orders", json=an_order_request(product["product_id"])
+        )
         assert order.status_code == 422

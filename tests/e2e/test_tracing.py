@@ -35,15 +35,21 @@ async def test_the_trace_of_a_request_continues_through_events_into_other_servic
         order = await place_order(buyer, product_id, address={**ADDRESS, "country": "AR"})
         trace_id = secrets.token_hex(16)
         traceparent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
-        confirm = await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm",
-                                      headers={"traceparent": traceparent})  # fmt: skip
+        confirm = await merchant.call(
+            "POST",
+            "orders",
+            f"/orders/{order['order_id']}/confirm",
+            headers={"traceparent": traceparent},
+        )
         assert confirm.status_code == 200
         await shipment_of(operator, order["order_id"])
 
         async def hops() -> list[str] | None:
             # The first of each (a redelivery would be the same event, with its headers).
-            events = [tap.of_type(kind, order["order_id"])[:1]
-                      for kind in ("OrderConfirmed", "ShipmentException")]  # fmt: skip
+            events = [
+                tap.of_type(kind, order["order_id"])[:1]
+                for kind in ("OrderConfirmed", "ShipmentException")
+            ]
             if not all(events):
                 return None
             return [str(tap.headers[str(e[0].event_id)].get("traceparent", "")) for e in events]

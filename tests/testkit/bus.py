@@ -2,12 +2,59 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import aio_pika
 
-from shared.contract import Envelope
+from shared.contract import Envelope, record_event
+from shared.contract.types import ContractModel
 from shared.messaging.topology import EXCHANGE, QUEUES, declare_topology
+from testkit import clock as run_clock
+from testkit.factories import (
+    a_delivered,
+    a_line,
+    a_shipped,
+    a_store_approved,
+    a_window,
+    an_order_created,
+    usd,
+)
+
+
+def recorded(
+    event: ContractModel,
+    *,
+    producer: str,
+    correlation_id: str,
+    occurred_at: datetime | None = None,
+) -> Envelope:
+    """`event` in a new envelope, as `producer` would record it (by default now, on the
+    run's clock)."""
+    return record_event(
+        event,
+        producer=producer,
+        correlation_id=correlation_id,
+        occurred_at=occurred_at or run_clock.now(),
+    )
+
+
+async def emit(
+    amqp_url: str,
+    event: ContractModel,
+    *,
+    producer: str,
+    correlation_id: str,
+    occurred_at: datetime | None = None,
+    times: int = 1,
+) -> Envelope:
+    """Publish `event` as `producer` would (`times` copies of one envelope: delivery is at
+    least once); returns the envelope."""
+    envelope = recorded(
+        event, producer=producer, correlation_id=correlation_id, occurred_at=occurred_at
+    )
+    await publish(amqp_url, envelope, times=times)
+    return envelope
 
 
 async def publish(
@@ -36,6 +83,41 @@ async def publish(
                 routing_key=key,
                 mandatory=True,
             )
+
+
+async def emit_order_history(
+    amqp_url: str,
+    *,
+    order_id: str,
+    buyer_id: str,
+    merchant_id: str,
+    total_minor: int = 5000,
+    delivered_days_ago: float | None = 1,
+    times: int = 1,
+) -> None:
+    """What review, orders and logistics publish of one order, each event `times` times, on
+    the run's clock: its full-managed store approved 30 days ago; the order of one line of
+    `total_minor` USD placed 5 days ago, shipped a day later, due 2 to 5 days from today;
+    delivered `delivered_days_ago` (None: not yet)."""
+    now = run_clock.now()
+    store = {"store_id": f"s-{merchant_id}", "merchant_id": merchant_id}
+    approved = a_store_approved(**store, at=now - timedelta(days=30))
+    await emit(amqp_url, approved, producer="review", correlation_id=approved.store_id, times=times)
+    placed = now - timedelta(days=5)
+    line = a_line(unit_price=usd(total_minor), weight_grams=800)
+    order = {"order_id": order_id, "buyer_id": buyer_id, **store}
+    created = an_order_created(**order, lines=[line], at=placed)
+    await emit(amqp_url, created, producer="orders", correlation_id=order_id, times=times)
+    today = date.today()
+    due = a_window(today + timedelta(days=2), today + timedelta(days=5))
+    parcel: list[ContractModel] = [
+        a_shipped(order_id=order_id, at=placed + timedelta(days=1), estimated_delivery=due)
+    ]
+    if delivered_days_ago is not None:
+        delivered_at = now - timedelta(days=delivered_days_ago)
+        parcel.append(a_delivered(order_id=order_id, at=delivered_at))
+    for fact in parcel:
+        await emit(amqp_url, fact, producer="logistics", correlation_id=order_id, times=times)
 
 
 async def dead_letters(amqp_url: str, service: str) -> list[tuple[bytes, dict[str, Any]]]:

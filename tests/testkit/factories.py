@@ -3,6 +3,7 @@
 `an_order_confirmed(order_id="o-1", total=usd(990))` reads as what the test means; the
 fields a test does not name keep one plausible value, the same in every test. Times
 default to `T0`; a test on the run's clock (`testkit.clock.now()`) passes `at=`.
+HTTP request bodies (JSON) are in `testkit.bodies`.
 """
 
 from __future__ import annotations
@@ -45,26 +46,54 @@ def usd(minor: int) -> Money:
     return Money(amount_minor=minor, currency="USD")
 
 
+def a_day(offset: int = 0) -> date:
+    """T0's date moved by `offset` days."""
+    return T0.date() + timedelta(days=offset)
+
+
+#: Where a buyer lives (Madrid, ES) and where a warehouse is (Shenzhen, CN).
+_MADRID: dict[str, Any] = {
+    "recipient": "Ana",
+    "phone": "+34 600 000 000",
+    "country": "ES",
+    "city": "Madrid",
+    "line1": "Gran Via 1",
+    "postal_code": "28013",
+}
+_SHENZHEN: dict[str, Any] = {
+    "country": "CN",
+    "city": "Shenzhen",
+    "address": "1 Keji Road",
+    "timezone": "Asia/Shanghai",
+}
+#: ... or, where North American routes matter, New York and a warehouse in Newark (US).
+_NEW_YORK = {"phone": "+1 212 555 0100", "country": "US", "city": "New York", "line1": "1 Main St"}
+_NEWARK = {
+    "country": "US",
+    "city": "Newark",
+    "address": "1 Dock St",
+    "timezone": "America/New_York",
+}
+
+
 def an_address(**overrides: Any) -> ShippingAddress:
-    fields: dict[str, Any] = {
-        "recipient": "Ana",
-        "phone": "+34 600 000 000",
-        "country": "ES",
-        "city": "Madrid",
-        "line1": "Gran Via 1",
-        "postal_code": "28013",
-    }
-    return ShippingAddress(**{**fields, **overrides})
+    """A buyer's address in Madrid (ES)."""
+    return ShippingAddress(**{**_MADRID, **overrides})
+
+
+def a_us_address(**overrides: Any) -> ShippingAddress:
+    """A buyer's address in New York (US): North American and express routes reach it."""
+    return an_address(**{**_NEW_YORK, "postal_code": "10001", **overrides})
 
 
 def a_warehouse(**overrides: Any) -> Warehouse:
-    fields: dict[str, Any] = {
-        "country": "CN",
-        "city": "Shenzhen",
-        "address": "1 Keji Road",
-        "timezone": "Asia/Shanghai",
-    }
-    return Warehouse(**{**fields, **overrides})
+    """A full-managed origin: Shenzhen (CN)."""
+    return Warehouse(**{**_SHENZHEN, **overrides})
+
+
+def a_us_warehouse(**overrides: Any) -> Warehouse:
+    """A semi-managed merchant's overseas warehouse in Newark (US), on New York time."""
+    return a_warehouse(**{**_NEWARK, **overrides})
 
 
 def a_line(**overrides: Any) -> OrderLine:
@@ -79,74 +108,54 @@ def a_line(**overrides: Any) -> OrderLine:
     return OrderLine(**{**fields, **overrides})
 
 
+#: Who an event is about, for the events of a store, a product and an order.
+_STORE: dict[str, Any] = {"store_id": STORE, "merchant_id": MERCHANT, "store_type": "full_managed"}
+_PRODUCT: dict[str, Any] = {
+    "product_id": PRODUCT,
+    **_STORE,
+    "title": "Tea set",
+    "category": "home",
+    "price": usd(4990),
+    "weight_grams": 500,
+}
+_PARCEL: dict[str, Any] = {"order_id": ORDER, "shipment_id": SHIPMENT}
+
+
 def _order(lines: list[OrderLine] | None) -> dict[str, Any]:
     items = lines or [a_line()]
-    total = usd(sum(line.unit_price.amount_minor * line.quantity for line in items))
+    total = sum(line.unit_price.amount_minor * line.quantity for line in items)
     return {
         "order_id": ORDER,
         "buyer_id": BUYER,
-        "store_id": STORE,
-        "merchant_id": MERCHANT,
-        "store_type": "full_managed",
+        **_STORE,
         "items": items,
-        "total": Money(amount_minor=total.amount_minor, currency=items[0].unit_price.currency),
+        "total": Money(amount_minor=total, currency=items[0].unit_price.currency),
         "shipping_address": an_address(),
     }
 
 
 def a_store_approved(*, at: datetime = T0, **overrides: Any) -> StoreApproved:
-    fields: dict[str, Any] = {
-        "store_id": STORE,
-        "merchant_id": MERCHANT,
-        "store_type": "full_managed",
-        "store_name": "Tea House",
-        "approved_at": at,
-    }
+    fields = {**_STORE, "store_name": "Tea House", "approved_at": at}
     return StoreApproved(**{**fields, **overrides})
 
 
 def a_store_rejected(*, at: datetime = T0, **overrides: Any) -> StoreRejected:
-    fields: dict[str, Any] = {
-        "store_id": STORE,
-        "merchant_id": MERCHANT,
-        "store_type": "full_managed",
-        "stage": "qualification",
-        "reason": "licence unreadable",
-        "rejected_at": at,
-    }
-    return StoreRejected(**{**fields, **overrides})
+    fields = {**_STORE, "stage": "qualification", "reason": "licence unreadable"}
+    return StoreRejected(**{**fields, "rejected_at": at, **overrides})
 
 
 def a_product_approved(*, at: datetime = T0, **overrides: Any) -> ProductApproved:
-    fields: dict[str, Any] = {
-        "product_id": PRODUCT,
-        "store_id": STORE,
-        "merchant_id": MERCHANT,
-        "store_type": "full_managed",
-        "title": "Tea set",
+    fields = {
+        **_PRODUCT,
         "description": "Six cups and a pot",
-        "category": "home",
         "images": ["https://img.example/tea.jpg"],
-        "price": usd(4990),
-        "weight_grams": 500,
         "approved_at": at,
     }
     return ProductApproved(**{**fields, **overrides})
 
 
 def a_product_rejected(*, at: datetime = T0, **overrides: Any) -> ProductRejected:
-    fields: dict[str, Any] = {
-        "product_id": PRODUCT,
-        "store_id": STORE,
-        "merchant_id": MERCHANT,
-        "store_type": "full_managed",
-        "title": "Tea set",
-        "category": "home",
-        "price": usd(4990),
-        "weight_grams": 500,
-        "reason": "images missing",
-        "rejected_at": at,
-    }
+    fields = {**_PRODUCT, "reason": "images missing", "rejected_at": at}
     return ProductRejected(**{**fields, **overrides})
 
 
@@ -174,54 +183,39 @@ def an_order_cancelled(*, at: datetime = T0, **overrides: Any) -> OrderCancelled
     return OrderCancelled(**{**fields, **overrides})
 
 
+def a_window(earliest: date, latest: date) -> DeliveryWindow:
+    return DeliveryWindow(earliest=earliest, latest=latest)
+
+
 def a_shipped(*, at: datetime = T0, **overrides: Any) -> Shipped:
+    """Shipped at `at` by SF Express, due 5 to 9 days later."""
     day = at.date()
-    fields: dict[str, Any] = {
-        "order_id": ORDER,
-        "shipment_id": SHIPMENT,
+    fields = {
+        **_PARCEL,
         "carrier": "SF Express",
         "tracking_number": "SF123456789",
         "shipped_at": at,
-        "estimated_delivery": DeliveryWindow(
-            earliest=day + timedelta(days=5), latest=day + timedelta(days=9)
-        ),
+        "estimated_delivery": a_window(day + timedelta(days=5), day + timedelta(days=9)),
     }
     return Shipped(**{**fields, **overrides})
 
 
 def a_delivered(*, at: datetime = T0, **overrides: Any) -> Delivered:
-    fields: dict[str, Any] = {"order_id": ORDER, "shipment_id": SHIPMENT, "delivered_at": at}
-    return Delivered(**{**fields, **overrides})
+    return Delivered(**{**_PARCEL, "delivered_at": at, **overrides})
 
 
 def a_shipment_late(*, at: datetime = T0, **overrides: Any) -> ShipmentLate:
-    fields: dict[str, Any] = {
-        "order_id": ORDER,
-        "shipment_id": SHIPMENT,
-        "ship_by": at - timedelta(hours=1),
-        "detected_at": at,
-    }
+    fields = {**_PARCEL, "ship_by": at - timedelta(hours=1), "detected_at": at}
     return ShipmentLate(**{**fields, **overrides})
 
 
 def a_shipment_exception(*, at: datetime = T0, **overrides: Any) -> ShipmentException:
-    fields: dict[str, Any] = {
-        "order_id": ORDER,
-        "shipment_id": SHIPMENT,
-        "kind": "lost",
-        "note": "parcel lost at the hub",
-        "reported_at": at,
-    }
+    fields = {**_PARCEL, "kind": "lost", "note": "parcel lost at the hub", "reported_at": at}
     return ShipmentException(**{**fields, **overrides})
 
 
 def a_case_opened(*, at: datetime = T0, **overrides: Any) -> AfterSalesCaseOpened:
-    fields: dict[str, Any] = {
-        "case_id": CASE,
-        "order_id": ORDER,
-        "reason": "damaged",
-        "opened_at": at,
-    }
+    fields = {"case_id": CASE, "order_id": ORDER, "reason": "damaged", "opened_at": at}
     return AfterSalesCaseOpened(**{**fields, **overrides})
 
 
@@ -234,8 +228,3 @@ def a_refund_issued(*, at: datetime = T0, **overrides: Any) -> RefundIssued:
         "issued_at": at,
     }
     return RefundIssued(**{**fields, **overrides})
-
-
-def a_day(offset: int = 0) -> date:
-    """T0's date moved by `offset` days."""
-    return T0.date() + timedelta(days=offset)

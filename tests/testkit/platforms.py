@@ -205,8 +205,13 @@ class Compose:
     settings: Mapping[str, str]
 
     def run(self, *args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> str:
-        argv = [*self.command.split(), *(a for f in self.files for a in ("-f", f)),
-                "-p", self.project, *args]  # fmt: skip
+        argv = [
+            *self.command.split(),
+            *(a for f in self.files for a in ("-f", f)),
+            "-p",
+            self.project,
+            *args,
+        ]
         done = subprocess.run(
             argv,
             cwd=ROOT,
@@ -245,8 +250,12 @@ class PublishedService(ServiceProcess):
         self.stack.compose.run("stop", self.name)
 
     def wait_ready(self, timeout: float = 120.0) -> None:
-        wait_until(lambda: http_ok(f"{self.url}/health/ready"), timeout=timeout,
-                   what=f"{self.name}'s container to be ready", interval=0.25)  # fmt: skip
+        wait_until(
+            lambda: http_ok(f"{self.url}/health/ready"),
+            timeout=timeout,
+            what=f"{self.name}'s container to be ready",
+            interval=0.25,
+        )
 
 
 class ComposeInstance(ServiceProcess):
@@ -259,26 +268,38 @@ class ComposeInstance(ServiceProcess):
         self.container = f"{stack.compose.project}-{name}-{uuid.uuid4().hex[:6]}"
 
     def start(self) -> None:
-        self.stack.compose.run("run", "-d", "--no-deps", "--name", self.container, self.name,
-                               env=self.stack.overrides[self.name])  # fmt: skip
+        self.stack.compose.run(
+            "run",
+            "-d",
+            "--no-deps",
+            "--name",
+            self.container,
+            self.name,
+            env=self.stack.overrides[self.name],
+        )
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         def healthy() -> bool:
             done = subprocess.run(
                 [docker_cli(), "inspect", "-f", "{{.State.Health.Status}}", self.container],
-                capture_output=True, text=True, timeout=30, check=False,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
             return done.stdout.strip() == "healthy"
 
-        wait_until(healthy, timeout=timeout, what=f"container {self.container} healthy",
-                   interval=0.5)  # fmt: skip
+        wait_until(
+            healthy, timeout=timeout, what=f"container {self.container} healthy", interval=0.5
+        )
 
     def kill(self) -> None:
         self.stop()
 
     def stop(self) -> None:
-        subprocess.run([docker_cli(), "rm", "-f", self.container], capture_output=True,
-                       timeout=60, check=False)  # fmt: skip
+        subprocess.run(
+            [docker_cli(), "rm", "-f", self.container], capture_output=True, timeout=60, check=False
+        )
 
 
 class StackPlatform(Platform):
@@ -298,8 +319,15 @@ class StackPlatform(Platform):
         return self
 
     def recreate(self, name: str) -> None:
-        self.compose.run("up", "-d", "--no-deps", "--force-recreate", "--no-build", name,
-                         env=self.overrides[name])  # fmt: skip
+        self.compose.run(
+            "up",
+            "-d",
+            "--no-deps",
+            "--force-recreate",
+            "--no-build",
+            name,
+            env=self.overrides[name],
+        )
         self.services[name].wait_ready()
 
     def restart(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
@@ -357,9 +385,11 @@ class ComposeStack:
         user, password = quote(settings["RABBITMQ_USER"]), quote(settings["RABBITMQ_PASSWORD"])
         ports = {name: port_for(name, port) for name, port in DEFAULT_PORTS.items()}
         # MongoDB's root user, but on the engine stand-in, which has no access control.
-        root = "" if str(STAND_INS_FILE) in compose.files else (
-            f"{quote(settings['MONGO_ROOT_USER'])}:{quote(settings['MONGO_ROOT_PASSWORD'])}@"
-        )  # fmt: skip
+        root = (
+            ""
+            if str(STAND_INS_FILE) in compose.files
+            else (f"{quote(settings['MONGO_ROOT_USER'])}:{quote(settings['MONGO_ROOT_PASSWORD'])}@")
+        )
         mongo = f"{host}:{port_for('mongo', 27017)}/?directConnection=true"
         return cls(
             host=host,

@@ -1,7 +1,7 @@
 """Which index serves each query a service issues (no query scans a collection).
 
-A test runs a service in-process with `recording(monkeypatch, recorder)`: every client that
-`shared.mongo.connect` makes then reports its commands to the recorder, which keeps each
+A test runs a service in-process after `recorder = recording(monkeypatch)`: every client
+that `shared.mongo.connect` makes then reports its commands to the recorder, which keeps each
 filter (and sort) of a find, count, update, delete, findAndModify, aggregate or distinct.
 After the test drove the service, `assert_every_query_uses_an_index` explains each recorded
 query and judges the plan with `uses_index`, on the embedded engine and on MongoDB alike.
@@ -72,8 +72,13 @@ class Query:
     def skeleton(self) -> tuple[str, str, str, str, str]:
         """What the plan depends on: where, which command, fields, operators, value types,
         the sort."""
-        return (self.database, self.collection, self.command, _skeleton(self.filter),
-                str(self.sort))  # fmt: skip
+        return (
+            self.database,
+            self.collection,
+            self.command,
+            _skeleton(self.filter),
+            str(self.sort),
+        )
 
     def __str__(self) -> str:
         order = f" sort {dict(self.sort)}" if self.sort else ""
@@ -87,9 +92,10 @@ def shape(filter: Mapping[str, Any]) -> str:
     for key in sorted(filter):
         value = filter[key]
         operators = (
-            sorted(value) if isinstance(value, Mapping) and any(k.startswith("$") for k in value)
+            sorted(value)
+            if isinstance(value, Mapping) and any(k.startswith("$") for k in value)
             else ["="]
-        )  # fmt: skip
+        )
         parts.append(f"{key} {' '.join(operators)}")
     return ", ".join(parts)
 
@@ -124,10 +130,15 @@ def queries_in(command_name: str, database: str, command: Mapping[str, Any]) -> 
             sorts = [s["$sort"] for s in stages[1:2] if "$sort" in s]
             selections = [(match_, sorts[0] if sorts else None)]
     return [
-        Query(database, collection, command_name, copy.deepcopy(dict(filter)),
-              copy.deepcopy(dict(sort)) if sort else None)
+        Query(
+            database,
+            collection,
+            command_name,
+            copy.deepcopy(dict(filter)),
+            copy.deepcopy(dict(sort)) if sort else None,
+        )
         for filter, sort in selections
-    ]  # fmt: skip
+    ]
 
 
 class QueryRecorder(monitoring.CommandListener):
@@ -153,14 +164,16 @@ class QueryRecorder(monitoring.CommandListener):
         return set(expected) - self.kinds()
 
 
-def recording(monkeypatch: pytest.MonkeyPatch, recorder: QueryRecorder) -> None:
-    """Every client `shared.mongo.connect` makes from now on reports to `recorder` (the
+def recording(monkeypatch: pytest.MonkeyPatch) -> QueryRecorder:
+    """A recorder every client `shared.mongo.connect` makes from now on reports to (the
     service's own client, with its own options: only the listener is added)."""
+    recorder = QueryRecorder()
 
     def listened(*args: Any, event_listeners: Iterable[Any] = (), **options: Any) -> Any:
         return AsyncMongoClient(*args, event_listeners=[*event_listeners, recorder], **options)
 
     monkeypatch.setattr(mongo, "AsyncMongoClient", listened)
+    return recorder
 
 
 def uses_index(explanation: Mapping[str, Any]) -> bool:

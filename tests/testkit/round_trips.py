@@ -3,13 +3,15 @@ and in the engine, so the hot paths are held to a count, not only to a benchmark
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
 
 from shared.contract import Envelope, parse_event, record_event
 from shared.contract.types import ContractModel
-from shared.mongo import Document, connect
+from shared.mongo import Database, Document, connect
 from testkit import clock as run_clock
 
 
@@ -40,9 +42,21 @@ def client(mongo_url: str, recorder: RoundTrips) -> AsyncMongoClient[Document]:
     return connect(mongo_url, app_name="round-trips", listeners=[recorder])
 
 
+@asynccontextmanager
+async def counted(mongo_url: str, name: str) -> AsyncIterator[tuple[Database, RoundTrips]]:
+    """The database `name` of a client as the services make it, and what it sends."""
+    recorder = RoundTrips()
+    mongo = client(mongo_url, recorder)
+    try:
+        yield mongo[name], recorder
+    finally:
+        await mongo.close()
+
+
 def delivered(event: ContractModel, *, producer: str) -> tuple[Envelope, Any]:
     """`event` as the consumer hands it to a handler: recorded, then parsed (envelope and
     payload), so a handler can be called directly and its round-trips counted."""
-    envelope = record_event(event, producer=producer, correlation_id="c-1",
-                            occurred_at=run_clock.now())  # fmt: skip
+    envelope = record_event(
+        event, producer=producer, correlation_id="c-1", occurred_at=run_clock.now()
+    )
     return parse_event(envelope.model_dump_json().encode())

@@ -39,8 +39,11 @@ class EventTap:
 
 
 @asynccontextmanager
-async def event_tap(amqp_url: str) -> AsyncIterator[EventTap]:
-    tap = EventTap()
+async def bound_queue(
+    amqp_url: str, *event_types: str
+) -> AsyncIterator[aio_pika.abc.AbstractQueue]:
+    """A temporary exclusive queue on the events exchange, bound to `event_types` (`#`:
+    every event), for a test to read."""
     connection = await aio_pika.connect_robust(amqp_url)
     async with connection:
         channel = await connection.channel()
@@ -48,6 +51,14 @@ async def event_tap(amqp_url: str) -> AsyncIterator[EventTap]:
             EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
         )
         queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(exchange, routing_key="#")
+        for event_type in event_types:
+            await queue.bind(exchange, routing_key=event_type)
+        yield queue
+
+
+@asynccontextmanager
+async def event_tap(amqp_url: str) -> AsyncIterator[EventTap]:
+    tap = EventTap()
+    async with bound_queue(amqp_url, "#") as queue:
         await queue.consume(tap._on_message)
         yield tap

@@ -10,10 +10,9 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 
@@ -21,37 +20,21 @@ from aftersales.app import create
 from aftersales.bootstrap import AftersalesServices
 from aftersales.settings import AftersalesSettings
 from devkit.wait import eventually
-from shared.contract import Envelope, record_event
-from shared.contract.events import (
-    Delivered,
-    DeliveryWindow,
-    OrderCreated,
-    OrderLine,
-    Shipped,
-    StoreApproved,
-)
-from shared.contract.types import ContractModel, Money, ShippingAddress
-from shared.messaging.topology import EXCHANGE
+from shared.contract import Envelope
 from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
-from testkit.bus import publish
+from testkit.bodies import a_case_request, a_refund_decision, a_rejection, usd_json
+from testkit.bus import emit_order_history
+from testkit.factories import (
+    usd,
+)
+from testkit.settings import isolated
+from testkit.tap import bound_queue
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
 
-ADDRESS = ShippingAddress(
-    recipient="Ana",
-    phone="+34 600 000 000",
-    country="ES",
-    city="Madrid",
-    line1="Calle 1",
-    postal_code="28001",
-)
 OPERATOR = bearer("operator", "op-1")
-
-
-def usd(minor: int) -> dict[str, Any]:
-    return {"amount_minor": minor, "currency": "USD"}
 
 
 @dataclass
@@ -62,12 +45,7 @@ class Aftersales:
 
 @pytest.fixture
 async def aftersales(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[Aftersales]:
-    settings = AftersalesSettings(
-        mongo_url=mongo_url,
-        amqp_url=amqp_url,
-        mongo_database_prefix=db_prefix,
-        outbox_poll_seconds=0.1,
-    )
+    settings = isolated(AftersalesSettings, mongo_url, amqp_url, db_prefix, outbox_poll_seconds=0.1)
     app = create(settings)
     async with serve_in_process(app) as client:
         yield Aftersales(client, app.state.services)
@@ -80,86 +58,23 @@ class Order:
     merchant: str
 
 
-async def emit(amqp_url: str, event: ContractModel, producer: str, correlation_id: str) -> None:
-    envelope = record_event(
-        event, producer=producer, correlation_id=correlation_id, occurred_at=run_clock.now()
-    )
-    await publish(amqp_url, envelope, times=2)  # at least once: every event twice
-
-
 async def order_facts(
     amqp_url: str, *, delivered_days_ago: float | None = 1, total_minor: int = 5000
 ) -> Order:
-    """StoreApproved, OrderCreated, Shipped and (unless None) Delivered, each twice."""
-    now = run_clock.now()
+    """A new order's StoreApproved, OrderCreated, Shipped and (unless None) Delivered, each
+    published twice (delivery is at least once)."""
     order = Order(
         f"o-{uuid.uuid4().hex[:8]}", f"b-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
     )
-    store_id = f"s-{order.merchant}"
-    await emit(
+    await emit_order_history(
         amqp_url,
-        StoreApproved(
-            store_id=store_id,
-            merchant_id=order.merchant,
-            store_type="full_managed",
-            store_name="Tea House",
-            approved_at=now - timedelta(days=30),
-        ),
-        "review",
-        store_id,
+        order_id=order.order_id,
+        buyer_id=order.buyer,
+        merchant_id=order.merchant,
+        total_minor=total_minor,
+        delivered_days_ago=delivered_days_ago,
+        times=2,
     )
-    line = OrderLine(
-        product_id="p-1",
-        title="Tea set",
-        category="home",
-        quantity=1,
-        unit_price=Money(amount_minor=total_minor, currency="USD"),
-        weight_grams=800,
-    )
-    placed = now - timedelta(days=5)
-    await emit(
-        amqp_url,
-        OrderCreated(
-            order_id=order.order_id,
-            buyer_id=order.buyer,
-            store_id=store_id,
-            merchant_id=order.merchant,
-            store_type="full_managed",
-            items=[line],
-            total=line.unit_price,
-            shipping_address=ADDRESS,
-            created_at=placed,
-            confirm_by=placed + timedelta(days=1),
-        ),
-        "orders",
-        order.order_id,
-    )
-    await emit(
-        amqp_url,
-        Shipped(
-            order_id=order.order_id,
-            shipment_id="sh-1",
-            carrier="DHL",
-            tracking_number="TN1",
-            shipped_at=placed + timedelta(days=1),
-            estimated_delivery=DeliveryWindow(
-                earliest=date.today() + timedelta(days=2), latest=date.today() + timedelta(days=5)
-            ),
-        ),
-        "logistics",
-        order.order_id,
-    )
-    if delivered_days_ago is not None:
-        await emit(
-            amqp_url,
-            Delivered(
-                order_id=order.order_id,
-                shipment_id="sh-1",
-                delivered_at=now - timedelta(days=delivered_days_ago),
-            ),
-            "logistics",
-            order.order_id,
-        )
     return order
 
 
@@ -177,12 +92,7 @@ async def open_case(
         response = await service.client.post(
             "/cases",
             headers=bearer("buyer", order.buyer),
-            json={
-                "order_id": order.order_id,
-                "reason": "damaged",
-                "description": "Cracked lid",
-                "refund_requested": usd(refund_minor),
-            },
+            json=a_case_request(order.order_id, refund_minor),
         )
         return response if response.status_code == expect and until(response) else None
 
@@ -190,11 +100,7 @@ async def open_case(
 
 
 def resolve(service: Aftersales, case_id: str, refund_minor: int | None) -> Any:
-    body = (
-        {"decision": "refund", "refund": usd(refund_minor), "note": "sorry"}
-        if refund_minor is not None
-        else {"decision": "reject", "note": "no damage shown"}
-    )
+    body = a_refund_decision(refund_minor) if refund_minor is not None else a_rejection()
     return service.client.post(f"/cases/{case_id}/resolve", headers=OPERATOR, json=body)
 
 
@@ -202,11 +108,7 @@ async def test_damaged_case_refunded_by_the_platform(
     aftersales: Aftersales, amqp_url: str
 ) -> None:  # R-AS-1, R-AS-2
     order = await order_facts(amqp_url)
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        listener = await channel.declare_queue(exclusive=True)
-        await listener.bind(await channel.get_exchange(EXCHANGE), routing_key="RefundIssued")
+    async with bound_queue(amqp_url, "RefundIssued") as listener:
         case = (await open_case(aftersales, order)).json()
         assert (case["status"], case["reason"], case["liable_party"]) == ("open", "damaged", None)
         response = await resolve(aftersales, case["case_id"], 1800)
@@ -223,7 +125,7 @@ async def test_damaged_case_refunded_by_the_platform(
     assert issued.payload == {
         "case_id": case["case_id"],
         "order_id": order.order_id,
-        "amount": usd(1800),
+        "amount": usd_json(1800),
         "liable_party": "platform",
         "issued_at": issued.payload["issued_at"],
     }
@@ -231,7 +133,7 @@ async def test_damaged_case_refunded_by_the_platform(
     for who in (bearer("buyer", order.buyer), bearer("merchant", order.merchant), OPERATOR):
         seen = await aftersales.client.get(f"/cases/{case['case_id']}", headers=who)
         assert (seen.status_code, seen.json()["status"]) == (200, "refunded")
-        assert seen.json()["refund"] == usd(1800)
+        assert seen.json()["refund"] == usd_json(1800)
     listed = await aftersales.client.get(
         "/cases", params={"order_id": order.order_id}, headers=bearer("merchant", order.merchant)
     )
@@ -273,12 +175,7 @@ async def test_only_the_buyer_of_the_order_sees_and_opens_cases(
     refused = await aftersales.client.post(
         "/cases",
         headers=bearer("buyer", stranger.buyer),
-        json={
-            "order_id": order.order_id,
-            "reason": "damaged",
-            "description": "x",
-            "refund_requested": usd(1),
-        },
+        json=a_case_request(order.order_id, 1),
     )
     assert refused.status_code == 404
     for who in (bearer("buyer", stranger.buyer), bearer("merchant", "m-other")):
@@ -293,16 +190,16 @@ async def test_only_the_buyer_of_the_order_sees_and_opens_cases(
     assert (
         await aftersales.client.post(
             f"/cases/{case['case_id']}/resolve",
-            json={"decision": "refund", "refund": usd(1)},
+            json={"decision": "refund", "refund": usd_json(1)},
             headers=bearer("merchant", order.merchant),
         )
     ).status_code == 403
     for bad in (
         {"decision": "refund"},
         {"decision": "reject", "note": " "},
-        {"decision": "refund", "refund": usd(-1)},
+        {"decision": "refund", "refund": {"amount_minor": -1, "currency": "USD"}},
         {"decision": "maybe"},
-        {"decision": "refund", "refund": usd(10), "extra": 1},
+        {"decision": "refund", "refund": usd_json(10), "extra": 1},
     ):
         answer = await aftersales.client.post(
             f"/cases/{case['case_id']}/resolve", json=bad, headers=OPERATOR
@@ -321,7 +218,7 @@ async def test_refunds_of_an_order_never_exceed_its_total(
     assert (await resolve(aftersales, first["case_id"], 3000)).status_code == 200
     refused = await resolve(aftersales, second["case_id"], 3000)
     assert refused.status_code == 409, refused.text
-    assert refused.json()["refundable_left"] == usd(2000)
+    assert refused.json()["refundable_left"] == usd_json(2000)
     assert "2000 USD" in refused.json()["detail"]
     assert (await resolve(aftersales, second["case_id"], 2000)).status_code == 200
 
@@ -350,7 +247,7 @@ async def hold(service: Aftersales, order: Order, case_id: str, minor: int) -> N
     orders = service.services.commands.orders
     facts = await orders.get(order.order_id)
     assert facts is not None
-    facts.reserve_refund(case_id, Money(amount_minor=minor, currency="USD"), run_clock.now())
+    facts.reserve_refund(case_id, usd(minor), run_clock.now())
     await orders.save(facts, now=run_clock.now())
 
 
@@ -389,18 +286,20 @@ async def test_complaint_thread_and_the_operators_queue(
     url = f"/cases/{older['case_id']}/messages"
     buyer = bearer("buyer", first.buyer)
     merchant = bearer("merchant", first.merchant)
-    assert (await aftersales.client.post(url, headers=buyer, json={"body": "Any news?"})
-            ).status_code == 201  # fmt: skip
-    assert (await aftersales.client.post(url, headers=merchant,
-                                         json={"body": "We will replace it."})
-            ).status_code == 201  # fmt: skip
+    assert (
+        await aftersales.client.post(url, headers=buyer, json={"body": "Any news?"})
+    ).status_code == 201
+    assert (
+        await aftersales.client.post(url, headers=merchant, json={"body": "We will replace it."})
+    ).status_code == 201
     answered = await aftersales.client.post(url, headers=OPERATOR, json={"body": "On it."})
     case = answered.json()
     assert [m["author_role"] for m in case["messages"]] == ["buyer", "merchant", "operator"]
     assert case["first_response_seconds"] >= 0
     assert case["first_operator_response_at"] == case["messages"][2]["at"]
-    stranger = await aftersales.client.post(url, headers=bearer("buyer", "b-x"),
-                                            json={"body": "hi"})  # fmt: skip
+    stranger = await aftersales.client.post(
+        url, headers=bearer("buyer", "b-x"), json={"body": "hi"}
+    )
     assert stranger.status_code == 404
     empty = await aftersales.client.post(url, headers=buyer, json={"body": ""})
     assert empty.status_code == 422
@@ -430,16 +329,18 @@ async def test_refunds_per_merchant_and_period_with_payouts(
     case = (await open_case(aftersales, order, refund_minor=2000)).json()
     assert (await resolve(aftersales, case["case_id"], 2000)).status_code == 200
     today = run_clock.now().date().isoformat()
+    yesterday = (run_clock.now().date() - timedelta(days=1)).isoformat()
     merchant = bearer("merchant", order.merchant)
-    report = (
-        await aftersales.client.get(
-            f"/merchants/{order.merchant}/refunds",
-            headers=merchant,
-            params={"from": today, "to": today},
-        )
-    ).json()
-    assert report["totals"] == [{"currency": "USD", "borne_by_platform": usd(2000),
-                                 "borne_by_merchant": usd(0)}]  # fmt: skip
+
+    async def refunds(token: dict[str, str], start: str, end: str) -> httpx.Response:
+        period = {"from": start, "to": end}
+        url = f"/merchants/{order.merchant}/refunds"
+        return await aftersales.client.get(url, headers=token, params=period)
+
+    report = (await refunds(merchant, today, today)).json()
+    assert report["totals"] == [
+        {"currency": "USD", "borne_by_platform": usd_json(2000), "borne_by_merchant": usd_json(0)}
+    ]
     assert [(r["case_id"], r["liable_party"]) for r in report["refunds"]] == [
         (case["case_id"], "platform")
     ]
@@ -447,29 +348,14 @@ async def test_refunds_per_merchant_and_period_with_payouts(
     assert report["payouts"] == [
         {
             "order_id": order.order_id,
-            "supply_price": usd(5000),
-            "borne_by_merchant": usd(0),
-            "payout": usd(5000),
+            "supply_price": usd_json(5000),
+            "borne_by_merchant": usd_json(0),
+            "payout": usd_json(5000),
         }
     ]
-    yesterday = (run_clock.now().date() - timedelta(days=1)).isoformat()
-    earlier = (
-        await aftersales.client.get(
-            f"/merchants/{order.merchant}/refunds",
-            headers=OPERATOR,
-            params={"from": yesterday, "to": yesterday},
-        )
-    ).json()
+    earlier = (await refunds(OPERATOR, yesterday, yesterday)).json()
     assert earlier["refunds"] == []
-    other = await aftersales.client.get(
-        f"/merchants/{order.merchant}/refunds",
-        headers=bearer("merchant", "m-other"),
-        params={"from": today, "to": today},
-    )
+    other = await refunds(bearer("merchant", "m-other"), today, today)
     assert other.status_code == 404
-    backwards = await aftersales.client.get(
-        f"/merchants/{order.merchant}/refunds",
-        headers=merchant,
-        params={"from": today, "to": yesterday},
-    )
+    backwards = await refunds(merchant, today, yesterday)
     assert backwards.status_code == 422

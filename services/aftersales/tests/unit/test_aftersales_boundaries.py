@@ -11,9 +11,8 @@ import pytest
 from aftersales.domain.errors import OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.rules import check_can_open, liable_party
-from shared.contract.events import DeliveryWindow
-from shared.contract.types import Money
 from shared.policy import Policy
+from testkit.factories import BUYER, MERCHANT, STORE, a_window, usd
 
 POLICY = Policy()
 DELIVERED_AT = datetime(2026, 11, 6, 14, 30, tzinfo=UTC)
@@ -23,24 +22,32 @@ APPROVED_AT = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 def delivered_food() -> OrderFacts:
     assert POLICY.aftersales_window_days("food") == 7  # a 7-day category by default
     return OrderFacts(
-        id=str(uuid4()), buyer_id="b", merchant_id="m", store_id="s",
-        store_type="full_managed", categories=["food"],
-        total=Money(amount_minor=5000, currency="USD"), status="delivered",
+        id=str(uuid4()),
+        buyer_id=BUYER,
+        merchant_id=MERCHANT,
+        store_id=STORE,
+        store_type="full_managed",
+        categories=["food"],
+        total=usd(5000),
+        status="delivered",
         shipped_at=DELIVERED_AT - timedelta(days=3),
-        estimated_delivery=DeliveryWindow(earliest=date(2026, 11, 5), latest=date(2026, 11, 9)),
+        estimated_delivery=a_window(date(2026, 11, 5), date(2026, 11, 9)),
         delivered_at=DELIVERED_AT,
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(
     ("after_delivery", "open"),
     [
-        pytest.param(timedelta(days=6, hours=23, minutes=59, seconds=59), True,
-                     id="R-AS-1 the last second of day 7"),
+        pytest.param(
+            timedelta(days=6, hours=23, minutes=59, seconds=59),
+            True,
+            id="R-AS-1 the last second of day 7",
+        ),
         pytest.param(timedelta(days=7), False, id="R-AS-1 the first moment of day 8"),
         pytest.param(timedelta(days=7, hours=12), False, id="R-AS-1 day 8"),
     ],
-)  # fmt: skip
+)
 def test_day_7_is_in_and_day_8_is_out_of_a_7_day_window(
     after_delivery: timedelta, open: bool
 ) -> None:  # R-AS-1
@@ -56,16 +63,20 @@ def test_day_7_is_in_and_day_8_is_out_of_a_7_day_window(
 @pytest.mark.parametrize(
     ("after_approval", "expected"),
     [
-        pytest.param(timedelta(days=90) - timedelta(seconds=1), "platform",
-                     id="R-AS-2 the last second of the 90th day"),
+        pytest.param(
+            timedelta(days=90) - timedelta(seconds=1),
+            "platform",
+            id="R-AS-2 the last second of the 90th day",
+        ),
         pytest.param(timedelta(days=90), "merchant", id="R-AS-2 the first moment after"),
     ],
-)  # fmt: skip
+)
 def test_the_last_second_of_the_exemption_is_borne_by_the_platform(
     after_approval: timedelta, expected: str
 ) -> None:  # R-AS-2
-    store = StoreFacts(id="s", merchant_id="m", store_type="full_managed",
-                       approved_at=APPROVED_AT)  # fmt: skip
+    store = StoreFacts(
+        id=STORE, merchant_id=MERCHANT, store_type="full_managed", approved_at=APPROVED_AT
+    )
     party, rule = liable_party(store, "full_managed", APPROVED_AT + after_approval, POLICY)
     assert party == expected
     assert str(POLICY.exemption_period_days) in rule

@@ -10,31 +10,29 @@ import pytest
 from aftersales.domain.errors import Conflict, Invalid, OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case
-from shared.contract.events import AfterSalesCaseOpened, DeliveryWindow, RefundIssued
+from shared.contract.events import AfterSalesCaseOpened, RefundIssued
 from shared.contract.types import Money, StoreType
 from shared.policy import Policy
+from testkit.factories import BUYER, MERCHANT, STORE, a_window, usd
 
 POLICY = Policy()
 DELIVERED_AT = datetime(2026, 11, 6, 14, 30, tzinfo=UTC)
 NOW = DELIVERED_AT + timedelta(days=1)
 
 
-def usd(minor: int) -> Money:
-    return Money(amount_minor=minor, currency="USD")
-
-
 def delivered_order(store_type: StoreType = "full_managed") -> OrderFacts:
+    """50.00 USD of clothing, delivered a day before NOW."""
     return OrderFacts(
         id=str(uuid4()),
-        buyer_id=str(uuid4()),
-        merchant_id=str(uuid4()),
-        store_id=str(uuid4()),
+        buyer_id=BUYER,
+        merchant_id=MERCHANT,
+        store_id=STORE,
         store_type=store_type,
         categories=["clothing"],
         total=usd(5000),
         status="delivered",
         shipped_at=DELIVERED_AT - timedelta(days=3),
-        estimated_delivery=DeliveryWindow(earliest=date(2026, 11, 5), latest=date(2026, 11, 9)),
+        estimated_delivery=a_window(date(2026, 11, 5), date(2026, 11, 9)),
         delivered_at=DELIVERED_AT,
     )
 

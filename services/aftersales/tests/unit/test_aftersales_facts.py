@@ -2,104 +2,60 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 
 from aftersales.domain.errors import Conflict, Invalid
 from aftersales.domain.facts import OrderFacts
-from shared.contract.events import (
-    Delivered,
-    DeliveryWindow,
-    OrderCancelled,
-    OrderConfirmed,
-    OrderCreated,
-    OrderLine,
-    ShipmentException,
-    Shipped,
-)
-from shared.contract.types import Money, ShippingAddress
-
-T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-ADDRESS = ShippingAddress(
-    recipient="Ana",
-    phone="+34 600 000 000",
-    country="ES",
-    city="Madrid",
-    line1="Gran Via 1",
-    postal_code="28013",
+from shared.contract.events import Delivered, OrderConfirmed, OrderCreated, Shipped
+from shared.contract.types import Money
+from testkit.factories import (
+    BUYER,
+    MERCHANT,
+    T0,
+    a_day,
+    a_delivered,
+    a_line,
+    a_shipment_exception,
+    a_shipped,
+    a_window,
+    an_order_cancelled,
+    an_order_confirmed,
+    an_order_created,
+    usd,
 )
 
-
-def usd(minor: int) -> Money:
-    return Money(amount_minor=minor, currency="USD")
-
-
-def line(category: str, unit_minor: int) -> OrderLine:
-    return OrderLine(
-        product_id=str(uuid4()),
-        title="thing",
-        category=category,
-        quantity=1,
-        unit_price=usd(unit_minor),
-        weight_grams=100,
-    )
+#: Two categories in three lines: 10.00 + 5.00 + 2.00 = 17.00 USD.
+LINES = [
+    a_line(category="clothing", unit_price=usd(1000)),
+    a_line(category="food", unit_price=usd(500)),
+    a_line(category="clothing", unit_price=usd(200)),
+]
 
 
 def created(order_id: str) -> OrderCreated:
-    return OrderCreated(
-        order_id=order_id,
-        buyer_id="buyer-1",
-        store_id="store-1",
-        merchant_id="merchant-1",
-        store_type="full_managed",
-        items=[line("clothing", 1000), line("food", 500), line("clothing", 200)],
-        total=usd(1700),
-        shipping_address=ADDRESS,
-        created_at=T0,
-        confirm_by=T0 + timedelta(days=1),
-    )
+    return an_order_created(order_id=order_id, lines=LINES, at=T0)
 
 
 def confirmed(order_id: str) -> OrderConfirmed:
-    event = created(order_id)
-    return OrderConfirmed(
-        order_id=order_id,
-        buyer_id=event.buyer_id,
-        store_id=event.store_id,
-        merchant_id=event.merchant_id,
-        store_type=event.store_type,
-        confirmed_at=T0 + timedelta(hours=2),
-        shipping_address=ADDRESS,
-        items=event.items,
-        total=event.total,
-    )
+    return an_order_confirmed(order_id=order_id, lines=LINES, at=T0 + timedelta(hours=2))
 
 
-def shipped(order_id: str, latest: date = date(2026, 11, 9)) -> Shipped:
-    return Shipped(
-        order_id=order_id,
-        shipment_id="shp-1",
-        carrier="DHL",
-        tracking_number="TN1",
-        shipped_at=T0 + timedelta(days=1),
-        estimated_delivery=DeliveryWindow(earliest=date(2026, 11, 5), latest=latest),
-    )
+def shipped(order_id: str, latest: date = a_day(7)) -> Shipped:
+    window = a_window(a_day(3), latest)
+    return a_shipped(order_id=order_id, at=T0 + timedelta(days=1), estimated_delivery=window)
 
 
 def delivered(order_id: str) -> Delivered:
-    return Delivered(order_id=order_id, shipment_id="shp-1", delivered_at=T0 + timedelta(days=4))
+    return a_delivered(order_id=order_id, at=T0 + timedelta(days=4))
 
 
 def test_order_created_learns_parties_categories_and_total() -> None:
     order = OrderFacts(id=str(uuid4()))
     order.apply(created(order.id))
-    assert (order.order_id, order.buyer_id, order.merchant_id) == (
-        order.id,
-        "buyer-1",
-        "merchant-1",
-    )
+    assert (order.order_id, order.buyer_id, order.merchant_id) == (order.id, BUYER, MERCHANT)
     assert order.categories == ["clothing", "food"]
     assert order.total == usd(1700)
     assert order.status == "awaiting_confirmation"
@@ -143,22 +99,16 @@ def test_repeated_events_change_nothing() -> None:
 
 def test_a_later_shipment_keeps_the_latest_promise() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply(shipped(order.id, latest=date(2026, 11, 12)))
-    order.apply(shipped(order.id, latest=date(2026, 11, 9)))
+    order.apply(shipped(order.id, latest=a_day(10)))
+    order.apply(shipped(order.id, latest=a_day(7)))
     assert order.estimated_delivery is not None
-    assert order.estimated_delivery.latest == date(2026, 11, 12)
+    assert order.estimated_delivery.latest == a_day(10)
 
 
 def test_late_order_created_does_not_undo_cancellation() -> None:
     order = OrderFacts(id=str(uuid4()))
     order.apply(
-        OrderCancelled(
-            order_id=order.id,
-            buyer_id="buyer-1",
-            merchant_id="merchant-1",
-            reason="buyer_cancelled",
-            cancelled_at=T0 + timedelta(hours=1),
-        )
+        an_order_cancelled(order_id=order.id, reason="buyer_cancelled", at=T0 + timedelta(hours=1))
     )
     order.apply(created(order.id))
     assert order.status == "cancelled"
@@ -171,11 +121,7 @@ def test_only_a_lost_exception_counts_as_reported_lost() -> None:
         ("lost", T0 + timedelta(days=3)),
         ("lost", T0 + timedelta(days=5)),
     ):
-        order.apply(
-            ShipmentException(
-                order_id=order.id, shipment_id="shp-1", kind=kind, note="", reported_at=at
-            )
-        )
+        order.apply(a_shipment_exception(order_id=order.id, kind=kind, at=at))
     assert order.lost_reported_at == T0 + timedelta(days=3)
 
 

@@ -16,9 +16,9 @@ from aftersales.domain.rules import (
     refundable_left,
     window_days,
 )
-from shared.contract.events import DeliveryWindow
-from shared.contract.types import Money, StoreType
+from shared.contract.types import StoreType
 from shared.policy import Policy
+from testkit.factories import BUYER, MERCHANT, STORE, a_window, usd
 
 POLICY = Policy()
 SHIPPED_AT = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -30,15 +30,15 @@ DELIVERED_AT = datetime(2026, 11, 6, 14, 30, tzinfo=UTC)
 def order(*, categories: list[str], delivered: bool = False) -> OrderFacts:
     return OrderFacts(
         id=str(uuid4()),
-        buyer_id="buyer-1",
-        merchant_id="merchant-1",
-        store_id="store-1",
+        buyer_id=BUYER,
+        merchant_id=MERCHANT,
+        store_id=STORE,
         store_type="full_managed",
         categories=categories,
-        total=Money(amount_minor=5000, currency="USD"),
+        total=usd(5000),
         status="delivered" if delivered else "shipped",
         shipped_at=SHIPPED_AT,
-        estimated_delivery=DeliveryWindow(earliest=date(2026, 11, 5), latest=LATEST),
+        estimated_delivery=a_window(date(2026, 11, 5), LATEST),
         delivered_at=DELIVERED_AT if delivered else None,
     )
 
@@ -130,7 +130,7 @@ APPROVED_AT = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 def approved_store() -> StoreFacts:
-    return StoreFacts(id=str(uuid4()), merchant_id="m", store_type=FULL, approved_at=APPROVED_AT)
+    return StoreFacts(id=STORE, merchant_id=MERCHANT, store_type=FULL, approved_at=APPROVED_AT)
 
 
 @pytest.mark.parametrize(
@@ -172,5 +172,5 @@ def test_unknown_approval_of_a_full_managed_store_is_borne_by_the_platform() -> 
 
 def test_refundable_left_subtracts_refunds() -> None:
     partly = order(categories=["food"])
-    partly.reserve_refund("c-1", Money(amount_minor=1200, currency="USD"), APPROVED_AT)
-    assert refundable_left(partly) == Money(amount_minor=3800, currency="USD")
+    partly.reserve_refund("c-1", usd(1200), APPROVED_AT)
+    assert refundable_left(partly) == usd(3800)

@@ -23,23 +23,40 @@ from logistics.domain.routes import DEFAULT_ROUTES
 from logistics.settings import LogisticsSettings
 from shared.calendar import Calendars
 from shared.clock import Clock, FixedClock
-from shared.contract import Envelope, parse_event, record_event
-from shared.contract.events import OrderConfirmed, OrderLine, StoreApproved
-from shared.contract.types import Money, ShippingAddress, StoreType, Warehouse
-from shared.messaging.topology import EXCHANGE
+from shared.contract import Envelope, parse_event
+from shared.contract.types import StoreType
 from shared.mongo import Database
 from shared.policy import Policy
 from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
-from testkit.bus import publish
+from testkit.bodies import a_shipping
+from testkit.bus import publish, recorded
+from testkit.factories import (
+    a_line,
+    a_store_approved,
+    a_us_address,
+    a_us_warehouse,
+    an_order_confirmed,
+)
+from testkit.settings import isolated
+from testkit.tap import bound_queue
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
 
 OPERATOR = bearer("operator", "op-1")
-NEW_YORK = Warehouse(country="US", city="Newark", address="1 Dock St", timezone="America/New_York")
 MONDAY_9AM_NEW_YORK = "2026-03-09T13:00:00Z"
-SHIP = {"carrier": "ups-ground", "tracking_number": "1Z999", "handover": "pickup"}
+SHIP = a_shipping()
+#: A delivery-estimate request to New York of a 400 g parcel.
+TO_NEW_YORK: dict[str, Any] = {"country": "US", "weight_grams": 400}
+#: ... from a semi-managed merchant's warehouse in Newark, one handling day.
+FROM_NEWARK: dict[str, Any] = {
+    "store_type": "semi_managed",
+    **TO_NEW_YORK,
+    "handling_days": 1,
+    "warehouse_country": "US",
+    "warehouse_timezone": "America/New_York",
+}
 
 
 @dataclass
@@ -73,13 +90,8 @@ async def running(
     policy: Policy | None = None,
     clock: Clock | None = None,
 ) -> AsyncIterator[Logistics]:
-    settings = LogisticsSettings(
-        mongo_url=mongo_url,
-        amqp_url=amqp_url,
-        mongo_database_prefix=db_prefix,
-        outbox_poll_seconds=0.1,
-        deadline_poll_seconds=0.1,
-    )
+    polls = {"outbox_poll_seconds": 0.1, "deadline_poll_seconds": 0.1}
+    settings = isolated(LogisticsSettings, mongo_url, amqp_url, db_prefix, **polls)
     app = create(settings, policy=policy, clock=clock)
     async with serve_in_process(app) as client:
         yield Logistics(client, app, amqp_url)
@@ -89,21 +101,6 @@ async def running(
 async def logistics(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[Logistics]:
     async with running(mongo_url, amqp_url, db_prefix) as service:
         yield service
-
-
-@asynccontextmanager
-async def tap(amqp_url: str, *event_types: str) -> AsyncIterator[aio_pika.abc.AbstractQueue]:
-    """A temporary exclusive queue on the events exchange of this test's vhost."""
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.declare_exchange(
-            EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue(exclusive=True)
-        for event_type in event_types:
-            await queue.bind(exchange, routing_key=event_type)
-        yield queue
 
 
 async def received_until(
@@ -133,53 +130,33 @@ def order_confirmed(
     buyer_id: str = "b-1",
     confirmed_at: datetime | None = None,
 ) -> Envelope:
+    """A new order of a 400 g tea set to New York, confirmed (by default now)."""
     order_id = f"o-{uuid.uuid4().hex[:10]}"
-    price = Money(amount_minor=1_000, currency="USD")
-    event = OrderConfirmed(
+    event = an_order_confirmed(
         order_id=order_id,
         buyer_id=buyer_id,
         store_id=store_id,
         merchant_id=merchant_id,
         store_type=store_type,
-        confirmed_at=confirmed_at or run_clock.now(),
-        total=price,
-        shipping_address=ShippingAddress(
-            recipient="Ana",
-            phone="+1 212 555 0100",
-            country="US",
-            city="New York",
-            line1="1 Main St",
-            postal_code="10001",
-        ),
-        items=[
-            OrderLine(
-                product_id="p-1",
-                title="Tea set",
-                category="home",
-                quantity=1,
-                unit_price=price,
-                weight_grams=400,
-            )
-        ],
+        shipping_address=a_us_address(),
+        lines=[a_line(weight_grams=400)],
+        at=confirmed_at or run_clock.now(),
     )
-    return record_event(
-        event, producer="orders", correlation_id=order_id, occurred_at=run_clock.now()
-    )
+    return recorded(event, producer="orders", correlation_id=order_id)
 
 
 def store_approved(store_id: str, merchant_id: str) -> Envelope:
-    event = StoreApproved(
+    """A semi-managed store shipping from Newark in one working day (R-LOG-2)."""
+    event = a_store_approved(
         store_id=store_id,
         merchant_id=merchant_id,
         store_type="semi_managed",
         store_name="Newark goods",
         handling_days=1,
-        warehouse=NEW_YORK,
-        approved_at=run_clock.now(),
+        warehouse=a_us_warehouse(),
+        at=run_clock.now(),
     )
-    return record_event(
-        event, producer="review", correlation_id=store_id, occurred_at=run_clock.now()
-    )
+    return recorded(event, producer="review", correlation_id=store_id)
 
 
 async def test_order_confirmed_twice_creates_one_shipment(logistics: Logistics) -> None:  # R-ORD-4
@@ -222,7 +199,7 @@ async def test_full_managed_is_shipped_by_the_operator(logistics: Logistics) -> 
     assert bad.status_code == 422
     assert (await logistics.http.get(url, headers=OPERATOR)).json()["status"] == "awaiting_shipment"
 
-    async with tap(logistics.amqp_url, "Shipped") as queue:
+    async with bound_queue(logistics.amqp_url, "Shipped") as queue:
         shipped = await logistics.http.post(f"{url}/ship", json=SHIP, headers=OPERATOR)
         assert shipped.status_code == 200, shipped.text
         assert shipped.json()["status"] == "shipped"
@@ -291,7 +268,7 @@ async def test_late_shipment_is_flagged_once(
     policy = Policy(full_managed_ship_days_max=1)
     async with (
         running(mongo_url, amqp_url, db_prefix, policy=policy, clock=clock) as service,
-        tap(amqp_url, "ShipmentLate", "Shipped") as queue,
+        bound_queue(amqp_url, "ShipmentLate", "Shipped") as queue,
     ):
         envelope = order_confirmed("full_managed", merchant_id="m-3", confirmed_at=clock.now())
         await service.publish(envelope)
@@ -312,26 +289,12 @@ async def test_late_shipment_is_flagged_once(
 async def test_delivery_estimate_is_the_pure_computation(logistics: Logistics) -> None:
     full = await logistics.http.get(
         "/delivery-estimate",
-        params={
-            "store_type": "full_managed",
-            "country": "US",
-            "at": MONDAY_9AM_NEW_YORK,
-            "weight_grams": 400,
-        },
+        params={"store_type": "full_managed", **TO_NEW_YORK, "at": MONDAY_9AM_NEW_YORK},
     )
     assert full.status_code == 200, full.text
     assert full.json()["ship_by"] == "2026-03-12T13:00:00Z"  # R-LOG-1: within 3 days
     semi = await logistics.http.get(
-        "/delivery-estimate",
-        params={
-            "store_type": "semi_managed",
-            "country": "US",
-            "at": MONDAY_9AM_NEW_YORK,
-            "weight_grams": 400,
-            "handling_days": 1,
-            "warehouse_country": "US",
-            "warehouse_timezone": "America/New_York",
-        },
+        "/delivery-estimate", params={**FROM_NEWARK, "at": MONDAY_9AM_NEW_YORK}
     )
     assert semi.status_code == 200, semi.text
     # R-LOG-2, R-LOG-5: before the 15:00 cut-off Monday counts; one working day: Tuesday.
@@ -339,13 +302,13 @@ async def test_delivery_estimate_is_the_pure_computation(logistics: Logistics) -
     expected = estimate(
         "semi_managed",
         datetime(2026, 3, 9, 13, tzinfo=UTC),
-        "US",
-        400,
-        Policy(),
-        DEFAULT_ROUTES,
-        1,
-        "US",
-        "America/New_York",
+        destination_country="US",
+        weight_grams=400,
+        policy=Policy(),
+        routes=DEFAULT_ROUTES,
+        handling_days=1,
+        warehouse_country="US",
+        warehouse_timezone="America/New_York",
         calendars=Calendars(),
     )
     assert expected is not None
@@ -362,31 +325,22 @@ async def test_delivery_estimate_is_the_pure_computation(logistics: Logistics) -
 @pytest.mark.parametrize(
     "params",
     [
-        {"store_type": "full_managed", "country": "US", "weight_grams": 50_000},  # R-LOG-6
-        {"store_type": "semi_managed", "country": "US", "weight_grams": 400},
-        {
-            "store_type": "semi_managed",
-            "country": "US",
-            "weight_grams": 400,
-            "handling_days": 3,
-            "warehouse_country": "US",
-            "warehouse_timezone": "America/New_York",
-        },  # R-LOG-2
-        {
-            "store_type": "semi_managed",
-            "country": "US",
-            "weight_grams": 400,
-            "handling_days": 1,
-            "warehouse_country": "US",
-            "warehouse_timezone": "Mars/Olympus",
-        },
-        {"store_type": "full_managed", "country": "us", "weight_grams": 400},
-        {
-            "store_type": "full_managed",
-            "country": "US",
-            "weight_grams": 400,
-            "at": "2026-03-09T13:00:00",
-        },
+        pytest.param(
+            {"store_type": "full_managed", "country": "US", "weight_grams": 50_000},
+            id="R-LOG-6 no route for 50 kg",
+        ),
+        pytest.param(
+            {"store_type": "semi_managed", **TO_NEW_YORK}, id="semi-managed with no warehouse"
+        ),
+        pytest.param({**FROM_NEWARK, "handling_days": 3}, id="R-LOG-2 3 handling days"),
+        pytest.param({**FROM_NEWARK, "warehouse_timezone": "Mars/Olympus"}, id="unknown zone"),
+        pytest.param(
+            {"store_type": "full_managed", **TO_NEW_YORK, "country": "us"}, id="lower-case country"
+        ),
+        pytest.param(
+            {"store_type": "full_managed", **TO_NEW_YORK, "at": "2026-03-09T13:00:00"},
+            id="a time without its offset",
+        ),
     ],
 )
 async def test_bad_estimate_requests_are_problems(

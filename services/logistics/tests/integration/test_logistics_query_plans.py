@@ -15,13 +15,12 @@ import pytest
 from devkit.wait import eventually
 from logistics.app import create
 from logistics.settings import LogisticsSettings
-from shared.contract import record_event
-from shared.contract.events import OrderConfirmed, OrderLine, StoreApproved
-from shared.contract.types import ContractModel, Money, ShippingAddress
 from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
-from testkit.bus import publish
-from testkit.query_plans import QueryRecorder, assert_every_query_uses_an_index, recording
+from testkit.bus import emit
+from testkit.factories import a_line, a_store_approved, a_us_address, an_order_confirmed
+from testkit.query_plans import assert_every_query_uses_an_index, recording
+from testkit.settings import isolated
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -36,49 +35,35 @@ EXPECTED = {
 }
 
 
-async def emit(amqp_url: str, event: ContractModel, producer: str, correlation_id: str) -> None:
-    envelope = record_event(
-        event, producer=producer, correlation_id=correlation_id, occurred_at=run_clock.now()
-    )
-    await publish(amqp_url, envelope)
-
-
 async def test_every_query_of_logistics_uses_an_index(
     mongo_url: str, amqp_url: str, db_prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorder = QueryRecorder()
-    recording(monkeypatch, recorder)
-    settings = LogisticsSettings(
-        mongo_url=mongo_url, amqp_url=amqp_url, mongo_database_prefix=db_prefix,
-        outbox_poll_seconds=0.1, deadline_poll_seconds=0.1,
-    )  # fmt: skip
+    recorder = recording(monkeypatch)
+    polls = {"outbox_poll_seconds": 0.1, "deadline_poll_seconds": 0.1}
+    settings = isolated(LogisticsSettings, mongo_url, amqp_url, db_prefix, **polls)
     order_id = f"o-{uuid.uuid4().hex[:8]}"
     buyer, merchant = f"b-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
-    store_id, now, price = (
-        f"s-{merchant}",
-        run_clock.now(),
-        Money(amount_minor=1000, currency="USD"),
+    store = {"store_id": f"s-{merchant}", "merchant_id": merchant}
+    confirmed = an_order_confirmed(
+        order_id=order_id,
+        buyer_id=buyer,
+        **store,
+        shipping_address=a_us_address(),
+        lines=[a_line(weight_grams=400)],
+        at=run_clock.now(),
     )
     async with serve_in_process(create(settings)) as http:
-        await emit(amqp_url, StoreApproved(store_id=store_id, merchant_id=merchant,
-                                           store_type="full_managed", store_name="Tea House",
-                                           approved_at=now), "review", store_id)  # fmt: skip
-        await emit(amqp_url, OrderConfirmed(
-            order_id=order_id, buyer_id=buyer, store_id=store_id, merchant_id=merchant,
-            store_type="full_managed", confirmed_at=now, total=price,
-            shipping_address=ShippingAddress(recipient="Ana", phone="+1 212 555 0100",
-                                             country="US", city="New York", line1="1 Main St",
-                                             postal_code="10001"),
-            items=[OrderLine(product_id="p-1", title="Tea set", category="home", quantity=1,
-                             unit_price=price, weight_grams=400)],
-        ), "orders", order_id)  # fmt: skip
+        approved = a_store_approved(**store, at=confirmed.confirmed_at)
+        await emit(amqp_url, approved, producer="review", correlation_id=approved.store_id)
+        await emit(amqp_url, confirmed, producer="orders", correlation_id=order_id)
 
-        for token in (bearer("buyer", buyer), bearer("merchant", merchant),
-                      bearer("operator", "op-1")):  # fmt: skip
+        viewers = [bearer("buyer", buyer), bearer("merchant", merchant), bearer("operator", "op-1")]
+        for token in viewers:
 
             async def listed(token: dict[str, str] = token) -> bool:
-                response = await http.get("/shipments", params={"order_id": order_id},
-                                          headers=token)  # fmt: skip
+                response = await http.get(
+                    "/shipments", params={"order_id": order_id}, headers=token
+                )
                 return response.status_code == 200 and bool(response.json()["items"])
 
             await eventually(listed, what=f"the shipment of {order_id} listed")

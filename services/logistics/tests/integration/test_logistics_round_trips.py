@@ -17,17 +17,14 @@ from logistics.domain.stores import StoreFacts
 from logistics.service_layer.events import LogisticsEventHandlers
 from shared.calendar import Calendars
 from shared.clock import SystemClock
-from shared.contract.events import OrderConfirmed, OrderLine
-from shared.contract.types import Money, ShippingAddress
 from shared.policy import Policy
 from shared.replica import Replicas
 from shared.repository import AggregateRepository
 from testkit import clock as run_clock
-from testkit.round_trips import RoundTrips, client, delivered
+from testkit.factories import a_line, a_us_address, an_order_confirmed
+from testkit.round_trips import RoundTrips, counted, delivered
 
 pytestmark = pytest.mark.integration
-
-PRICE = Money(amount_minor=1_000, currency="USD")
 
 
 @dataclass
@@ -39,35 +36,29 @@ class Wired:
 
 @pytest.fixture
 async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Wired]:
-    recorder = RoundTrips()
-    mongo = client(mongo_url, recorder)
-    database = mongo[f"{db_prefix}logistics"]
-    shipments = AggregateRepository(database["shipments"], Shipment, producer="logistics")
-    stores = AggregateRepository(database["stores"], StoreFacts, producer="logistics")
-    events = LogisticsEventHandlers(
-        shipments,
-        ShipmentQueries(database["shipments"]),
-        Replicas(stores, StoreFacts, SystemClock()),
-        SystemClock(),
-        Policy(),
-        DEFAULT_ROUTES,
-        Calendars(),
-    )
-    yield Wired(events, shipments, recorder)
-    await mongo.close()
+    async with counted(mongo_url, f"{db_prefix}logistics") as (database, recorder):
+        shipments = AggregateRepository(database["shipments"], Shipment, producer="logistics")
+        stores = AggregateRepository(database["stores"], StoreFacts, producer="logistics")
+        events = LogisticsEventHandlers(
+            shipments,
+            ShipmentQueries(database["shipments"]),
+            Replicas(stores, StoreFacts, SystemClock()),
+            SystemClock(),
+            Policy(),
+            DEFAULT_ROUTES,
+            Calendars(),
+        )
+        yield Wired(events, shipments, recorder)
 
 
 async def test_a_confirmed_order_costs_one_write_and_a_duplicate_nothing(wired: Wired) -> None:
     order_id = f"o-{uuid.uuid4().hex[:8]}"
-    event = OrderConfirmed(
-        order_id=order_id, buyer_id="b-1", store_id="s-1", merchant_id="m-1",
-        store_type="full_managed", confirmed_at=run_clock.now(), total=PRICE,
-        shipping_address=ShippingAddress(recipient="Ana", phone="+1 212 555 0100",
-                                         country="US", city="New York", line1="1 Main St",
-                                         postal_code="10001"),
-        items=[OrderLine(product_id="p-1", title="Tea set", category="home", quantity=1,
-                         unit_price=PRICE, weight_grams=800)],
-    )  # fmt: skip
+    event = an_order_confirmed(
+        order_id=order_id,
+        shipping_address=a_us_address(),
+        lines=[a_line(weight_grams=800)],
+        at=run_clock.now(),
+    )
     delivery = delivered(event, producer="orders")
 
     await wired.events.order_confirmed(*delivery)

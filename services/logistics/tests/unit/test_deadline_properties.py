@@ -23,17 +23,19 @@ from logistics.domain.deadlines import (
 from logistics.domain.routes import DEFAULT_ROUTES, Route
 from logistics.domain.zones import destination_timezone
 from shared.calendar import Calendars
+from shared.contract.types import Warehouse
 from shared.policy import Policy
+from testkit.factories import a_us_warehouse, a_warehouse
 
 POLICY = Policy()
 CALENDARS = Calendars()
 
-#: (warehouse timezone, warehouse country): close to, east of and west of UTC.
-WAREHOUSES: tuple[tuple[str, str], ...] = (
-    ("Europe/Madrid", "ES"),
-    ("America/New_York", "US"),
-    ("Europe/London", "GB"),
-    ("Asia/Shanghai", "CN"),
+#: Semi-managed merchants' warehouses close to, east of and west of UTC.
+WAREHOUSES = (
+    a_warehouse(country="ES", city="Madrid", timezone="Europe/Madrid"),
+    a_us_warehouse(),
+    a_warehouse(country="GB", city="London", timezone="Europe/London"),
+    a_warehouse(country="CN", city="Shanghai", timezone="Asia/Shanghai"),
 )
 
 #: The offsets confirmations are written in; the functions must not depend on them.
@@ -65,19 +67,29 @@ route_legs = st.sampled_from(DEFAULT_ROUTES).flatmap(
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None)
 
 
+def _semi_managed_ship_by(
+    confirmed_at: datetime, handling_days: int, warehouse: Warehouse
+) -> datetime:
+    return semi_managed_ship_by(
+        confirmed_at,
+        handling_days,
+        warehouse_timezone=warehouse.timezone,
+        warehouse_country=warehouse.country,
+        policy=POLICY,
+        calendars=CALENDARS,
+    )
+
+
 @PROPERTY_SETTINGS
 @given(confirmed_at=confirmations, warehouse=warehouses, handling_days=handling_options)
 def test_ship_by_is_the_cutoff_of_a_working_day_after_the_confirmation(
-    confirmed_at: datetime, warehouse: tuple[str, str], handling_days: int
+    confirmed_at: datetime, warehouse: Warehouse, handling_days: int
 ) -> None:
     # R-LOG-2, R-LOG-5
-    timezone, country = warehouse
-    ship_by = semi_managed_ship_by(
-        confirmed_at, handling_days, timezone, country, POLICY, calendars=CALENDARS
-    )
-    local = ship_by.astimezone(ZoneInfo(timezone))
+    ship_by = _semi_managed_ship_by(confirmed_at, handling_days, warehouse)
+    local = ship_by.astimezone(ZoneInfo(warehouse.timezone))
     assert local.time() == time(hour=POLICY.pickup_cutoff_hour)
-    assert CALENDARS.of(country).is_working_day(local.date())
+    assert CALENDARS.of(warehouse.country).is_working_day(local.date())
     assert ship_by > confirmed_at
     assert ship_by.tzinfo == UTC
 
@@ -85,12 +97,11 @@ def test_ship_by_is_the_cutoff_of_a_working_day_after_the_confirmation(
 @PROPERTY_SETTINGS
 @given(confirmed_at=confirmations, warehouse=warehouses)
 def test_longer_handling_never_gives_an_earlier_ship_by(
-    confirmed_at: datetime, warehouse: tuple[str, str]
+    confirmed_at: datetime, warehouse: Warehouse
 ) -> None:
     # R-LOG-2: each extra handling day is one more working day, so strictly later.
-    timezone, country = warehouse
     deadlines = [
-        semi_managed_ship_by(confirmed_at, days, timezone, country, POLICY, calendars=CALENDARS)
+        _semi_managed_ship_by(confirmed_at, days, warehouse)
         for days in sorted(POLICY.semi_handling_days_options)
     ]
     for shorter, longer in pairwise(deadlines):
@@ -100,10 +111,8 @@ def test_longer_handling_never_gives_an_earlier_ship_by(
 def _ship_by(route: Route, origin: str, confirmed_at: datetime, handling_days: int) -> datetime:
     if route.store_type == "full_managed":
         return full_managed_ship_by(confirmed_at, POLICY)  # R-LOG-1
-    warehouse_timezone = destination_timezone(origin)
-    return semi_managed_ship_by(
-        confirmed_at, handling_days, warehouse_timezone, origin, POLICY, calendars=CALENDARS
-    )
+    warehouse = a_warehouse(country=origin, timezone=destination_timezone(origin))
+    return _semi_managed_ship_by(confirmed_at, handling_days, warehouse)
 
 
 @PROPERTY_SETTINGS
@@ -135,10 +144,10 @@ def test_estimate_window_is_destination_local_and_ordered(
     found = estimate(
         route.store_type,
         confirmed_at,
-        destination,
-        min(1_000, route.max_weight_grams),
-        POLICY,
-        DEFAULT_ROUTES,
+        destination_country=destination,
+        weight_grams=min(1_000, route.max_weight_grams),
+        policy=POLICY,
+        routes=DEFAULT_ROUTES,
         handling_days=handling_days if semi else None,
         warehouse_country=origin if semi else None,
         warehouse_timezone=destination_timezone(origin) if semi else None,

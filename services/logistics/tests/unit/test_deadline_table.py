@@ -16,7 +16,9 @@ Times in the ids are warehouse local; expected ship-by times are UTC.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 
 import pytest
 
@@ -29,219 +31,237 @@ from logistics.domain.deadlines import (
 from logistics.domain.routes import DEFAULT_ROUTES, Route
 from logistics.domain.zones import destination_timezone
 from shared.calendar import Calendars
-from shared.contract.types import StoreType
+from shared.contract.types import StoreType, Warehouse
 from shared.policy import Policy
+from testkit.factories import a_us_warehouse, a_warehouse
 
 POLICY = Policy()
 CALENDARS = Calendars()
+#: Each row's `why` is its test id.
+BY_WHY = attrgetter("why")
 
-MADRID = ("Europe/Madrid", "ES")
-SHANGHAI = ("Asia/Shanghai", "CN")
-AUCKLAND = ("Pacific/Auckland", "NZ")
-LOS_ANGELES = ("America/Los_Angeles", "US")
+
+# Semi-managed merchants' warehouses: each one's zone and its country's calendar count.
+MADRID = a_warehouse(country="ES", city="Madrid", timezone="Europe/Madrid")
+SHANGHAI = a_warehouse(country="CN", city="Shanghai", timezone="Asia/Shanghai")
+AUCKLAND = a_warehouse(country="NZ", city="Auckland", timezone="Pacific/Auckland")
+LOS_ANGELES = a_warehouse(country="US", city="Los Angeles", timezone="America/Los_Angeles")
+NEW_YORK = a_us_warehouse()
+BERLIN = a_warehouse(country="DE", city="Berlin", timezone="Europe/Berlin")
 
 
 def _utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-# (confirmed_at, handling_days, (warehouse_timezone, warehouse_country), expected ship_by)
+@dataclass(frozen=True)
+class ShipBy:
+    """Confirmed at `confirmed_at` (UTC) with `handling_days` in `warehouse`: ship by
+    `ship_by` (UTC)."""
+
+    why: str
+    confirmed_at: datetime
+    handling_days: int
+    warehouse: Warehouse
+    ship_by: datetime
+
+
 SHIP_BY_CASES = [
     # --- R-LOG-5: the 15:00 cut-off, warehouse local time -----------------------------
-    pytest.param(
-        _utc(2026, 3, 10, 13, 59),
-        1,
-        MADRID,
-        _utc(2026, 3, 11, 14),
-        id="R-LOG-5 Tue 14:59 CET before cut-off: day 0 Tue -> Wed 15:00 CET",
+    ShipBy(
+        "R-LOG-5 Tue 14:59 CET before cut-off: day 0 Tue -> Wed 15:00 CET",
+        confirmed_at=_utc(2026, 3, 10, 13, 59),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 11, 14),
     ),
-    pytest.param(
-        _utc(2026, 3, 10, 14),
-        1,
-        MADRID,
-        _utc(2026, 3, 12, 14),
-        id="R-LOG-5 Tue 15:00 CET at cut-off: day 0 Wed -> Thu 15:00 CET",
+    ShipBy(
+        "R-LOG-5 Tue 15:00 CET at cut-off: day 0 Wed -> Thu 15:00 CET",
+        confirmed_at=_utc(2026, 3, 10, 14),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 12, 14),
     ),
-    pytest.param(
-        _utc(2026, 3, 13, 9),
-        1,
-        MADRID,
-        _utc(2026, 3, 16, 14),
-        id="R-LOG-5 Fri 10:00 CET before cut-off: day 0 Fri -> Mon 15:00 CET",
+    ShipBy(
+        "R-LOG-5 Fri 10:00 CET before cut-off: day 0 Fri -> Mon 15:00 CET",
+        confirmed_at=_utc(2026, 3, 13, 9),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 16, 14),
     ),
-    pytest.param(
-        _utc(2026, 3, 13, 15),
-        1,
-        MADRID,
-        _utc(2026, 3, 17, 14),
-        id="R-LOG-5 Fri 16:00 CET after cut-off: day 0 Mon -> Tue 15:00 CET",
+    ShipBy(
+        "R-LOG-5 Fri 16:00 CET after cut-off: day 0 Mon -> Tue 15:00 CET",
+        confirmed_at=_utc(2026, 3, 13, 15),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 17, 14),
     ),
-    pytest.param(
-        _utc(2026, 3, 13, 15),
-        2,
-        MADRID,
-        _utc(2026, 3, 18, 14),
-        id="R-LOG-2,5 Fri 16:00 CET after cut-off, handling 2: day 0 Mon -> Wed",
+    ShipBy(
+        "R-LOG-2,5 Fri 16:00 CET after cut-off, handling 2: day 0 Mon -> Wed",
+        confirmed_at=_utc(2026, 3, 13, 15),
+        handling_days=2,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 18, 14),
     ),
     # --- R-LOG-2: weekend confirmation, handling 1 vs 2 --------------------------------
-    pytest.param(
-        _utc(2026, 3, 15, 10),
-        1,
-        MADRID,
-        _utc(2026, 3, 17, 14),
-        id="R-LOG-2 Sun 11:00 CET: day 0 Mon -> Tue 15:00 CET",
+    ShipBy(
+        "R-LOG-2 Sun 11:00 CET: day 0 Mon -> Tue 15:00 CET",
+        confirmed_at=_utc(2026, 3, 15, 10),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 17, 14),
     ),
-    pytest.param(
-        _utc(2026, 3, 15, 10),
-        2,
-        MADRID,
-        _utc(2026, 3, 18, 14),
-        id="R-LOG-2 Sun 11:00 CET, handling 2: day 0 Mon -> Wed 15:00 CET",
+    ShipBy(
+        "R-LOG-2 Sun 11:00 CET, handling 2: day 0 Mon -> Wed 15:00 CET",
+        confirmed_at=_utc(2026, 3, 15, 10),
+        handling_days=2,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 18, 14),
     ),
-    pytest.param(
-        _utc(2026, 3, 9, 8),
-        1,
-        MADRID,
-        _utc(2026, 3, 10, 14),
-        id="R-LOG-2 Mon 09:00 CET handling 1 -> Tue 15:00 CET",
+    ShipBy(
+        "R-LOG-2 Mon 09:00 CET handling 1 -> Tue 15:00 CET",
+        confirmed_at=_utc(2026, 3, 9, 8),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 10, 14),
     ),
-    pytest.param(
-        _utc(2026, 3, 9, 8),
-        2,
-        MADRID,
-        _utc(2026, 3, 11, 14),
-        id="R-LOG-2 Mon 09:00 CET handling 2 -> Wed 15:00 CET",
+    ShipBy(
+        "R-LOG-2 Mon 09:00 CET handling 2 -> Wed 15:00 CET",
+        confirmed_at=_utc(2026, 3, 9, 8),
+        handling_days=2,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 11, 14),
     ),
     # --- R-LOG-2: the warehouse country's public holidays ------------------------------
-    pytest.param(
-        _utc(2026, 4, 2, 8),
-        1,
-        MADRID,
-        _utc(2026, 4, 6, 13),
-        id="R-LOG-2 ES Thu 2 Apr 10:00 CEST, Good Friday off -> Mon 6 Apr 15:00 CEST",
+    ShipBy(
+        "R-LOG-2 ES Thu 2 Apr 10:00 CEST, Good Friday off -> Mon 6 Apr 15:00 CEST",
+        confirmed_at=_utc(2026, 4, 2, 8),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 4, 6, 13),
     ),
-    pytest.param(
-        _utc(2026, 10, 9, 14),
-        1,
-        MADRID,
-        _utc(2026, 10, 14, 13),
-        id="R-LOG-2,5 ES Fri 9 Oct 16:00 CEST, Mon 12 Oct off: day 0 Tue -> Wed 15:00 CEST",
+    ShipBy(
+        "R-LOG-2,5 ES Fri 9 Oct 16:00 CEST, Mon 12 Oct off: day 0 Tue -> Wed 15:00 CEST",
+        confirmed_at=_utc(2026, 10, 9, 14),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 10, 14, 13),
     ),
     # --- R-LOG-2: China's National Day week 2026 and its make-up workdays --------------
-    pytest.param(
-        _utc(2026, 9, 30, 2),
-        1,
-        SHANGHAI,
-        _utc(2026, 10, 8, 7),
-        id="R-LOG-2 CN Wed 30 Sep 10:00 CST: 1-7 Oct off -> Thu 8 Oct 15:00 CST",
+    ShipBy(
+        "R-LOG-2 CN Wed 30 Sep 10:00 CST: 1-7 Oct off -> Thu 8 Oct 15:00 CST",
+        confirmed_at=_utc(2026, 9, 30, 2),
+        handling_days=1,
+        warehouse=SHANGHAI,
+        ship_by=_utc(2026, 10, 8, 7),
     ),
-    pytest.param(
-        _utc(2026, 9, 30, 8),
-        2,
-        SHANGHAI,
-        _utc(2026, 10, 10, 7),
-        id="R-LOG-2,5 CN Wed 30 Sep 16:00 CST, handling 2: day 0 8 Oct -> make-up Sat 10 Oct",
+    ShipBy(
+        "R-LOG-2,5 CN Wed 30 Sep 16:00 CST, handling 2: day 0 8 Oct -> make-up Sat 10 Oct",
+        confirmed_at=_utc(2026, 9, 30, 8),
+        handling_days=2,
+        warehouse=SHANGHAI,
+        ship_by=_utc(2026, 10, 10, 7),
     ),
-    pytest.param(
-        _utc(2026, 10, 2, 2),
-        1,
-        SHANGHAI,
-        _utc(2026, 10, 9, 7),
-        id="R-LOG-2 CN Fri 2 Oct 10:00 CST (holiday): day 0 Thu 8 Oct -> Fri 9 Oct",
+    ShipBy(
+        "R-LOG-2 CN Fri 2 Oct 10:00 CST (holiday): day 0 Thu 8 Oct -> Fri 9 Oct",
+        confirmed_at=_utc(2026, 10, 2, 2),
+        handling_days=1,
+        warehouse=SHANGHAI,
+        ship_by=_utc(2026, 10, 9, 7),
     ),
-    pytest.param(
-        _utc(2026, 10, 9, 2),
-        1,
-        SHANGHAI,
-        _utc(2026, 10, 10, 7),
-        id="R-LOG-2 CN Fri 9 Oct 10:00 CST -> make-up Sat 10 Oct 15:00 CST",
+    ShipBy(
+        "R-LOG-2 CN Fri 9 Oct 10:00 CST -> make-up Sat 10 Oct 15:00 CST",
+        confirmed_at=_utc(2026, 10, 9, 2),
+        handling_days=1,
+        warehouse=SHANGHAI,
+        ship_by=_utc(2026, 10, 10, 7),
     ),
-    pytest.param(
-        _utc(2026, 10, 10, 2),
-        1,
-        SHANGHAI,
-        _utc(2026, 10, 12, 7),
-        id="R-LOG-2,5 CN make-up Sat 10 Oct 10:00 CST counts as day 0 -> Mon 12 Oct",
+    ShipBy(
+        "R-LOG-2,5 CN make-up Sat 10 Oct 10:00 CST counts as day 0 -> Mon 12 Oct",
+        confirmed_at=_utc(2026, 10, 10, 2),
+        handling_days=1,
+        warehouse=SHANGHAI,
+        ship_by=_utc(2026, 10, 12, 7),
     ),
-    pytest.param(
-        _utc(2026, 9, 19, 2),
-        1,
-        SHANGHAI,
-        _utc(2026, 9, 21, 7),
-        id="R-LOG-2 CN Sat 19 Sep: day 0 make-up Sun 20 Sep -> Mon 21 Sep 15:00 CST",
+    ShipBy(
+        "R-LOG-2 CN Sat 19 Sep: day 0 make-up Sun 20 Sep -> Mon 21 Sep 15:00 CST",
+        confirmed_at=_utc(2026, 9, 19, 2),
+        handling_days=1,
+        warehouse=SHANGHAI,
+        ship_by=_utc(2026, 9, 21, 7),
     ),
-    pytest.param(
-        _utc(2026, 9, 24, 2),
-        1,
-        SHANGHAI,
-        _utc(2026, 9, 28, 7),
-        id="R-LOG-2 CN Thu 24 Sep 10:00 CST, Fri 25 Sep Mid-Autumn off -> Mon 28 Sep",
+    ShipBy(
+        "R-LOG-2 CN Thu 24 Sep 10:00 CST, Fri 25 Sep Mid-Autumn off -> Mon 28 Sep",
+        confirmed_at=_utc(2026, 9, 24, 2),
+        handling_days=1,
+        warehouse=SHANGHAI,
+        ship_by=_utc(2026, 9, 28, 7),
     ),
     # --- R-LOG-5: a warehouse timezone far from UTC ------------------------------------
-    pytest.param(
-        _utc(2026, 3, 15, 20),
-        1,
-        AUCKLAND,
-        _utc(2026, 3, 17, 2),
-        id="R-LOG-5 NZ Sun 20:00 UTC is Mon 09:00 NZDT: day 0 Mon -> Tue 15:00 NZDT",
+    ShipBy(
+        "R-LOG-5 NZ Sun 20:00 UTC is Mon 09:00 NZDT: day 0 Mon -> Tue 15:00 NZDT",
+        confirmed_at=_utc(2026, 3, 15, 20),
+        handling_days=1,
+        warehouse=AUCKLAND,
+        ship_by=_utc(2026, 3, 17, 2),
     ),
-    pytest.param(
-        _utc(2026, 3, 16, 2),
-        1,
-        AUCKLAND,
-        _utc(2026, 3, 18, 2),
-        id="R-LOG-5 NZ Mon 02:00 UTC is Mon 15:00 NZDT, at cut-off -> Wed 15:00 NZDT",
+    ShipBy(
+        "R-LOG-5 NZ Mon 02:00 UTC is Mon 15:00 NZDT, at cut-off -> Wed 15:00 NZDT",
+        confirmed_at=_utc(2026, 3, 16, 2),
+        handling_days=1,
+        warehouse=AUCKLAND,
+        ship_by=_utc(2026, 3, 18, 2),
     ),
-    pytest.param(
-        _utc(2026, 3, 13, 20),
-        1,
-        LOS_ANGELES,
-        _utc(2026, 3, 16, 22),
-        id="R-LOG-5 LA Fri 20:00 UTC is Fri 13:00 PDT, before cut-off -> Mon 15:00 PDT",
+    ShipBy(
+        "R-LOG-5 LA Fri 20:00 UTC is Fri 13:00 PDT, before cut-off -> Mon 15:00 PDT",
+        confirmed_at=_utc(2026, 3, 13, 20),
+        handling_days=1,
+        warehouse=LOS_ANGELES,
+        ship_by=_utc(2026, 3, 16, 22),
     ),
-    pytest.param(
-        _utc(2026, 3, 14, 1),
-        1,
-        LOS_ANGELES,
-        _utc(2026, 3, 17, 22),
-        id="R-LOG-5 LA Sat 01:00 UTC is Fri 18:00 PDT, after cut-off -> Tue 15:00 PDT",
+    ShipBy(
+        "R-LOG-5 LA Sat 01:00 UTC is Fri 18:00 PDT, after cut-off -> Tue 15:00 PDT",
+        confirmed_at=_utc(2026, 3, 14, 1),
+        handling_days=1,
+        warehouse=LOS_ANGELES,
+        ship_by=_utc(2026, 3, 17, 22),
     ),
     # --- R-LOG-5: daylight saving changes keep 15:00 local, not a UTC hour -------------
-    pytest.param(
-        _utc(2026, 3, 26, 9),
-        1,
-        MADRID,
-        _utc(2026, 3, 27, 14),
-        id="R-LOG-5 Madrid Thu 26 Mar -> Fri 27 Mar 15:00 CET = 14:00 UTC",
+    ShipBy(
+        "R-LOG-5 Madrid Thu 26 Mar -> Fri 27 Mar 15:00 CET = 14:00 UTC",
+        confirmed_at=_utc(2026, 3, 26, 9),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 27, 14),
     ),
-    pytest.param(
-        _utc(2026, 3, 27, 9),
-        1,
-        MADRID,
-        _utc(2026, 3, 30, 13),
-        id="R-LOG-5 Madrid Fri 27 Mar, DST on Sun 29 -> Mon 30 Mar 15:00 CEST = 13:00 UTC",
+    ShipBy(
+        "R-LOG-5 Madrid Fri 27 Mar, DST on Sun 29 -> Mon 30 Mar 15:00 CEST = 13:00 UTC",
+        confirmed_at=_utc(2026, 3, 27, 9),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 30, 13),
     ),
-    pytest.param(
-        _utc(2026, 10, 23, 8),
-        1,
-        MADRID,
-        _utc(2026, 10, 26, 14),
-        id="R-LOG-5 Madrid Fri 23 Oct CEST, DST off Sun 25 -> Mon 26 Oct 15:00 CET = 14 UTC",
+    ShipBy(
+        "R-LOG-5 Madrid Fri 23 Oct CEST, DST off Sun 25 -> Mon 26 Oct 15:00 CET = 14 UTC",
+        confirmed_at=_utc(2026, 10, 23, 8),
+        handling_days=1,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 10, 26, 14),
     ),
 ]
 
 
-@pytest.mark.parametrize(("confirmed_at", "handling_days", "warehouse", "expected"), SHIP_BY_CASES)
-def test_semi_managed_ship_by(
-    confirmed_at: datetime,
-    handling_days: int,
-    warehouse: tuple[str, str],
-    expected: datetime,
-) -> None:
-    timezone, country = warehouse
-    assert semi_managed_ship_by(
-        confirmed_at, handling_days, timezone, country, POLICY, calendars=CALENDARS
-    ) == (expected)
+@pytest.mark.parametrize("case", SHIP_BY_CASES, ids=BY_WHY)
+def test_semi_managed_ship_by(case: ShipBy) -> None:
+    ship_by = semi_managed_ship_by(
+        case.confirmed_at,
+        handling_days=case.handling_days,
+        warehouse_timezone=case.warehouse.timezone,
+        warehouse_country=case.warehouse.country,
+        policy=POLICY,
+        calendars=CALENDARS,
+    )
+    assert ship_by == case.ship_by
 
 
 @pytest.mark.parametrize(
@@ -272,197 +292,194 @@ def _line(destinations: tuple[str, ...], transit_min: int, transit_max: int) -> 
     )
 
 
-# (ship_by, route, destination_country, destination_timezone, earliest, latest)
+@dataclass(frozen=True)
+class Window:
+    """Shipped by `ship_by` on `route` to `country` (dated in `timezone`, UTC if None):
+    delivered from `earliest` to `latest`."""
+
+    why: str
+    ship_by: datetime
+    route: Route
+    country: str
+    timezone: str | None
+    earliest: date
+    latest: date
+
+
 WINDOW_CASES = [
-    pytest.param(
-        _utc(2026, 7, 1, 19),
-        _line(("US",), 2, 5),
-        "US",
-        "America/New_York",
-        date(2026, 7, 6),
-        date(2026, 7, 9),
-        id="R-LOG-3 US Wed 1 Jul, Fri 3 Jul Independence Day observed -> Mon 6 to Thu 9",
+    Window(
+        "R-LOG-3 US Wed 1 Jul, Fri 3 Jul Independence Day observed -> Mon 6 to Thu 9",
+        ship_by=_utc(2026, 7, 1, 19),
+        route=_line(("US",), 2, 5),
+        country="US",
+        timezone="America/New_York",
+        earliest=date(2026, 7, 6),
+        latest=date(2026, 7, 9),
     ),
-    pytest.param(
-        _utc(2026, 10, 8, 13),
-        _line(("ES",), 2, 5),
-        "ES",
-        "Europe/Madrid",
-        date(2026, 10, 13),
-        date(2026, 10, 16),
-        id="R-LOG-3 ES Thu 8 Oct, Mon 12 Oct Fiesta Nacional -> Tue 13 to Fri 16",
+    Window(
+        "R-LOG-3 ES Thu 8 Oct, Mon 12 Oct Fiesta Nacional -> Tue 13 to Fri 16",
+        ship_by=_utc(2026, 10, 8, 13),
+        route=_line(("ES",), 2, 5),
+        country="ES",
+        timezone="Europe/Madrid",
+        earliest=date(2026, 10, 13),
+        latest=date(2026, 10, 16),
     ),
-    pytest.param(
-        _utc(2026, 3, 11, 23),
-        _line(("ES",), 2, 5),
-        "ES",
-        "Europe/Madrid",
-        date(2026, 3, 16),
-        date(2026, 3, 19),
-        id="R-LOG-3 23:00 UTC Wed is Thu 00:00 CET in Madrid -> from Thu 12 Mar",
+    Window(
+        "R-LOG-3 23:00 UTC Wed is Thu 00:00 CET in Madrid -> from Thu 12 Mar",
+        ship_by=_utc(2026, 3, 11, 23),
+        route=_line(("ES",), 2, 5),
+        country="ES",
+        timezone="Europe/Madrid",
+        earliest=date(2026, 3, 16),
+        latest=date(2026, 3, 19),
     ),
-    pytest.param(
-        _utc(2026, 3, 11, 23),
-        _line(("ES",), 2, 5),
-        "ES",
-        None,
-        date(2026, 3, 13),
-        date(2026, 3, 18),
-        id="R-LOG-3 same ship-by without a zone is dated in UTC -> from Wed 11 Mar",
+    Window(
+        "R-LOG-3 same ship-by without a zone is dated in UTC -> from Wed 11 Mar",
+        ship_by=_utc(2026, 3, 11, 23),
+        route=_line(("ES",), 2, 5),
+        country="ES",
+        timezone=None,
+        earliest=date(2026, 3, 13),
+        latest=date(2026, 3, 18),
     ),
-    pytest.param(
-        _utc(2026, 3, 13, 14),
-        _line(("ES",), 2, 5),
-        "ES",
-        "Europe/Madrid",
-        date(2026, 3, 17),
-        date(2026, 3, 20),
-        id="R-LOG-3 shipped Fri: the weekend does not count -> Tue 17 to Fri 20",
+    Window(
+        "R-LOG-3 shipped Fri: the weekend does not count -> Tue 17 to Fri 20",
+        ship_by=_utc(2026, 3, 13, 14),
+        route=_line(("ES",), 2, 5),
+        country="ES",
+        timezone="Europe/Madrid",
+        earliest=date(2026, 3, 17),
+        latest=date(2026, 3, 20),
     ),
-    pytest.param(
-        _utc(2026, 3, 13, 14),
-        _line(("ES",), 0, 0),
-        "ES",
-        "Europe/Madrid",
-        date(2026, 3, 13),
-        date(2026, 3, 13),
-        id="R-LOG-3 zero transit is the ship-by date itself",
+    Window(
+        "R-LOG-3 zero transit is the ship-by date itself",
+        ship_by=_utc(2026, 3, 13, 14),
+        route=_line(("ES",), 0, 0),
+        country="ES",
+        timezone="Europe/Madrid",
+        earliest=date(2026, 3, 13),
+        latest=date(2026, 3, 13),
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("ship_by", "route", "country", "timezone", "earliest", "latest"), WINDOW_CASES
-)
-def test_delivery_window(
-    ship_by: datetime,
-    route: Route,
-    country: str,
-    timezone: str | None,
-    earliest: date,
-    latest: date,
-) -> None:
-    window = delivery_window(ship_by, route, country, timezone, calendars=CALENDARS)
-    assert (window.earliest, window.latest) == (earliest, latest)
+@pytest.mark.parametrize("case", WINDOW_CASES, ids=BY_WHY)
+def test_delivery_window(case: Window) -> None:
+    window = delivery_window(
+        case.ship_by,
+        case.route,
+        destination_country=case.country,
+        destination_timezone=case.timezone,
+        calendars=CALENDARS,
+    )
+    assert (window.earliest, window.latest) == (case.earliest, case.latest)
 
 
-# (store_type, confirmed_at, destination, weight, handling, warehouse or None,
-#  expected ship_by, earliest, latest, route)
+@dataclass(frozen=True)
+class Estimate:
+    """A `store_type` order confirmed at `confirmed_at` to `destination`, of
+    `weight_grams` (semi-managed: `handling_days` in `warehouse`): ship by `ship_by`,
+    delivered from `earliest` to `latest`, on `route`."""
+
+    why: str
+    store_type: StoreType
+    confirmed_at: datetime
+    destination: str
+    weight_grams: int
+    ship_by: datetime
+    earliest: date
+    latest: date
+    route: str
+    handling_days: int | None = None
+    warehouse: Warehouse | None = None
+
+
 ESTIMATE_CASES = [
-    pytest.param(
-        "semi_managed",
-        _utc(2026, 3, 9, 8),
-        "ES",
-        1_000,
-        2,
-        MADRID,
-        _utc(2026, 3, 11, 14),
-        date(2026, 3, 13),
-        date(2026, 3, 18),
-        "semi-eu-ground",
-        id="R-LOG-2,3 seed: Mon 9 Mar morning, handling 2, transit 2-5 -> +4 to +9 days",
+    Estimate(
+        "R-LOG-2,3 seed: Mon 9 Mar morning, handling 2, transit 2-5 -> +4 to +9 days",
+        store_type="semi_managed",
+        confirmed_at=_utc(2026, 3, 9, 8),
+        destination="ES",
+        weight_grams=1_000,
+        handling_days=2,
+        warehouse=MADRID,
+        ship_by=_utc(2026, 3, 11, 14),
+        earliest=date(2026, 3, 13),
+        latest=date(2026, 3, 18),
+        route="semi-eu-ground",
     ),
-    pytest.param(
-        "semi_managed",
-        _utc(2026, 5, 4, 7),
-        "FR",
-        1_000,
-        2,
-        ("Europe/Berlin", "DE"),
-        _utc(2026, 5, 6, 13),
-        date(2026, 5, 11),
-        date(2026, 5, 15),
-        "semi-eu-ground",
-        id="R-LOG-3,6 DE warehouse to FR: FR's 8 May and 14 May off, not DE's calendar",
+    Estimate(
+        "R-LOG-3,6 DE warehouse to FR: FR's 8 May and 14 May off, not DE's calendar",
+        store_type="semi_managed",
+        confirmed_at=_utc(2026, 5, 4, 7),
+        destination="FR",
+        weight_grams=1_000,
+        handling_days=2,
+        warehouse=BERLIN,
+        ship_by=_utc(2026, 5, 6, 13),
+        earliest=date(2026, 5, 11),
+        latest=date(2026, 5, 15),
+        route="semi-eu-ground",
     ),
-    pytest.param(
-        "semi_managed",
-        _utc(2026, 6, 30, 13),
-        "US",
-        1_000,
-        1,
-        ("America/New_York", "US"),
-        _utc(2026, 7, 1, 19),
-        date(2026, 7, 6),
-        date(2026, 7, 9),
-        "semi-na-ground",
-        id="R-LOG-2,3 US Tue 30 Jun 09:00 EDT -> Wed 1 Jul, 3 Jul off in transit",
+    Estimate(
+        "R-LOG-2,3 US Tue 30 Jun 09:00 EDT -> Wed 1 Jul, 3 Jul off in transit",
+        store_type="semi_managed",
+        confirmed_at=_utc(2026, 6, 30, 13),
+        destination="US",
+        weight_grams=1_000,
+        handling_days=1,
+        warehouse=NEW_YORK,
+        ship_by=_utc(2026, 7, 1, 19),
+        earliest=date(2026, 7, 6),
+        latest=date(2026, 7, 9),
+        route="semi-na-ground",
     ),
-    pytest.param(
-        "full_managed",
-        _utc(2026, 3, 9, 2),
-        "US",
-        500,
-        None,
-        None,
-        _utc(2026, 3, 12, 2),
-        date(2026, 3, 16),
-        date(2026, 3, 20),
-        "full-cn-express",
-        id="R-LOG-1,3,7 ship-by 02:00 UTC Thu is Wed 22:00 EDT: dated from Wed 11 Mar",
+    Estimate(
+        "R-LOG-1,3,7 ship-by 02:00 UTC Thu is Wed 22:00 EDT: dated from Wed 11 Mar",
+        store_type="full_managed",
+        confirmed_at=_utc(2026, 3, 9, 2),
+        destination="US",
+        weight_grams=500,
+        ship_by=_utc(2026, 3, 12, 2),
+        earliest=date(2026, 3, 16),
+        latest=date(2026, 3, 20),
+        route="full-cn-express",
     ),
-    pytest.param(
-        "full_managed",
-        _utc(2026, 12, 1, 10),
-        "ES",
-        5_000,
-        None,
-        None,
-        _utc(2026, 12, 4, 10),
-        date(2026, 12, 16),
-        date(2026, 12, 29),
-        "full-cn-standard",
-        id="R-LOG-1,3,7 5 kg to ES: standard 7-15, 8 Dec and 25 Dec off",
+    Estimate(
+        "R-LOG-1,3,7 5 kg to ES: standard 7-15, 8 Dec and 25 Dec off",
+        store_type="full_managed",
+        confirmed_at=_utc(2026, 12, 1, 10),
+        destination="ES",
+        weight_grams=5_000,
+        ship_by=_utc(2026, 12, 4, 10),
+        earliest=date(2026, 12, 16),
+        latest=date(2026, 12, 29),
+        route="full-cn-standard",
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    (
-        "store_type",
-        "confirmed_at",
-        "destination",
-        "weight",
-        "handling_days",
-        "warehouse",
-        "ship_by",
-        "earliest",
-        "latest",
-        "route",
-    ),
-    ESTIMATE_CASES,
-)
-def test_estimate(
-    store_type: StoreType,
-    confirmed_at: datetime,
-    destination: str,
-    weight: int,
-    handling_days: int | None,
-    warehouse: tuple[str, str] | None,
-    ship_by: datetime,
-    earliest: date,
-    latest: date,
-    route: str,
-) -> None:
-    timezone, country = warehouse if warehouse else (None, None)
+@pytest.mark.parametrize("case", ESTIMATE_CASES, ids=BY_WHY)
+def test_estimate(case: Estimate) -> None:
     found = estimate(
-        store_type,
-        confirmed_at,
-        destination,
-        weight,
-        POLICY,
-        DEFAULT_ROUTES,
-        handling_days=handling_days,
-        warehouse_country=country,
-        warehouse_timezone=timezone,
+        case.store_type,
+        case.confirmed_at,
+        destination_country=case.destination,
+        weight_grams=case.weight_grams,
+        policy=POLICY,
+        routes=DEFAULT_ROUTES,
+        handling_days=case.handling_days,
+        warehouse_country=case.warehouse.country if case.warehouse else None,
+        warehouse_timezone=case.warehouse.timezone if case.warehouse else None,
         calendars=CALENDARS,
     )
     assert found is not None
     assert (found.ship_by, found.earliest, found.latest, found.route) == (
-        ship_by,
-        earliest,
-        latest,
-        route,
+        case.ship_by,
+        case.earliest,
+        case.latest,
+        case.route,
     )
 
 
@@ -472,13 +489,13 @@ def test_seed_window_is_4_to_9_calendar_days_after_the_order() -> None:
     found = estimate(
         "semi_managed",
         ordered,
-        "ES",
-        1_000,
-        POLICY,
-        DEFAULT_ROUTES,
-        2,
-        "ES",
-        "Europe/Madrid",
+        destination_country="ES",
+        weight_grams=1_000,
+        policy=POLICY,
+        routes=DEFAULT_ROUTES,
+        handling_days=2,
+        warehouse_country=MADRID.country,
+        warehouse_timezone=MADRID.timezone,
         calendars=CALENDARS,
     )
     assert found is not None

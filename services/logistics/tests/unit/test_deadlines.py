@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from logistics.domain.deadlines import (
+    DeliveryEstimate,
     delivery_window,
     estimate,
     full_managed_ship_by,
@@ -19,6 +20,32 @@ from shared.policy import Policy
 
 POLICY = Policy()
 CALENDARS = Calendars()
+
+
+def _from_berlin(
+    confirmed_at: datetime, handling_days: int = 1, policy: Policy = POLICY
+) -> datetime:
+    """The ship-by of a semi-managed order from a warehouse in Berlin (DE, CET/CEST)."""
+    return semi_managed_ship_by(
+        confirmed_at,
+        handling_days,
+        warehouse_timezone="Europe/Berlin",
+        warehouse_country="DE",
+        policy=policy,
+        calendars=CALENDARS,
+    )
+
+
+def _full_managed_to_the_us(confirmed_at: datetime, weight_grams: int) -> DeliveryEstimate | None:
+    return estimate(
+        "full_managed",
+        confirmed_at,
+        destination_country="US",
+        weight_grams=weight_grams,
+        policy=POLICY,
+        routes=DEFAULT_ROUTES,
+        calendars=CALENDARS,
+    )
 
 
 def _route(transit_min: int, transit_max: int) -> Route:
@@ -40,10 +67,10 @@ def test_seed_monday_morning_handling_2_transit_2_to_5_gives_4_to_9_days() -> No
     found = estimate(
         "semi_managed",
         monday_morning,
-        "US",
-        1_000,
-        POLICY,
-        DEFAULT_ROUTES,
+        destination_country="US",
+        weight_grams=1_000,
+        policy=POLICY,
+        routes=DEFAULT_ROUTES,
         handling_days=2,
         warehouse_country="US",
         warehouse_timezone="America/New_York",
@@ -61,22 +88,27 @@ def test_seed_monday_morning_handling_2_transit_2_to_5_gives_4_to_9_days() -> No
 def test_confirmed_before_cutoff_counts_for_the_day() -> None:
     # R-LOG-5: 14:59 in Berlin (CET, UTC+1) on a Tuesday: day 0 is that Tuesday.
     confirmed = datetime(2026, 3, 10, 13, 59, tzinfo=UTC)
-    ship_by = semi_managed_ship_by(confirmed, 1, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS)
-    assert ship_by == datetime(2026, 3, 11, 14, 0, tzinfo=UTC)  # Wednesday 15:00 CET
+    assert _from_berlin(confirmed) == datetime(
+        2026, 3, 11, 14, 0, tzinfo=UTC
+    )  # Wednesday 15:00 CET
 
 
 def test_confirmed_at_cutoff_counts_for_the_next_working_day() -> None:
     # R-LOG-5: 15:00 local is already too late for the day's pickup.
     confirmed = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
-    ship_by = semi_managed_ship_by(confirmed, 1, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS)
-    assert ship_by == datetime(2026, 3, 12, 14, 0, tzinfo=UTC)  # Thursday 15:00 CET
+    assert _from_berlin(confirmed) == datetime(2026, 3, 12, 14, 0, tzinfo=UTC)  # Thursday 15:00 CET
 
 
 def test_cutoff_uses_the_warehouse_local_date_not_utc() -> None:
     # R-LOG-5: 02:00 UTC Tuesday is 19:00 Monday in Los Angeles, after the cut-off.
     confirmed = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
     ship_by = semi_managed_ship_by(
-        confirmed, 1, "America/Los_Angeles", "US", POLICY, calendars=CALENDARS
+        confirmed,
+        handling_days=1,
+        warehouse_timezone="America/Los_Angeles",
+        warehouse_country="US",
+        policy=POLICY,
+        calendars=CALENDARS,
     )
     assert ship_by == datetime(2026, 3, 11, 22, 0, tzinfo=UTC)  # Wednesday 15:00 PDT
 
@@ -84,37 +116,38 @@ def test_cutoff_uses_the_warehouse_local_date_not_utc() -> None:
 def test_weekend_confirmation_starts_on_monday() -> None:
     # R-LOG-2: a Saturday morning confirmation: day 0 is Monday, 1 working day -> Tuesday.
     saturday = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
-    ship_by = semi_managed_ship_by(saturday, 1, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS)
-    assert ship_by == datetime(2026, 3, 17, 14, 0, tzinfo=UTC)
+    assert _from_berlin(saturday) == datetime(2026, 3, 17, 14, 0, tzinfo=UTC)
 
 
 def test_handling_skips_the_warehouse_country_public_holidays() -> None:
     # R-LOG-2: Thursday before Easter 2026 in Germany; Good Friday and Easter Monday off.
     confirmed = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)  # 10:00 CEST
-    ship_by = semi_managed_ship_by(confirmed, 1, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS)
-    assert ship_by == datetime(2026, 4, 7, 13, 0, tzinfo=UTC)  # Tuesday 15:00 CEST
+    assert _from_berlin(confirmed) == datetime(2026, 4, 7, 13, 0, tzinfo=UTC)  # Tuesday 15:00 CEST
 
 
 def test_handling_days_outside_the_policy_options_are_refused() -> None:
     # R-LOG-2: only 1 or 2 working days by default.
     with pytest.raises(ValueError, match="handling_days"):
-        semi_managed_ship_by(
-            datetime(2026, 3, 9, tzinfo=UTC), 3, "Europe/Berlin", "DE", POLICY, calendars=CALENDARS
-        )
+        _from_berlin(datetime(2026, 3, 9, tzinfo=UTC), handling_days=3)
 
 
 def test_policy_changes_apply_without_code_changes() -> None:
     # R-POL-1: a new handling option and an earlier cut-off come from configuration.
     policy = Policy(semi_handling_days_options=(1, 2, 3), pickup_cutoff_hour=12)
     confirmed = datetime(2026, 3, 9, 11, 30, tzinfo=UTC)  # Monday 12:30 CET: after 12:00
-    ship_by = semi_managed_ship_by(confirmed, 3, "Europe/Berlin", "DE", policy, calendars=CALENDARS)
+    ship_by = _from_berlin(confirmed, handling_days=3, policy=policy)
     assert ship_by == datetime(2026, 3, 13, 11, 0, tzinfo=UTC)  # Friday 12:00 CET
 
 
 def test_unknown_timezone_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="timezone"):
         semi_managed_ship_by(
-            datetime(2026, 3, 9, tzinfo=UTC), 1, "Mars/Base", "DE", POLICY, calendars=CALENDARS
+            datetime(2026, 3, 9, tzinfo=UTC),
+            handling_days=1,
+            warehouse_timezone="Mars/Base",
+            warehouse_country="DE",
+            policy=POLICY,
+            calendars=CALENDARS,
         )
 
 
@@ -159,9 +192,7 @@ def test_window_starts_on_the_destination_date_when_its_timezone_is_known() -> N
 def test_full_managed_estimate_uses_the_fastest_route_from_china() -> None:
     # R-LOG-1, R-LOG-7
     confirmed = datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
-    found = estimate(
-        "full_managed", confirmed, "US", 500, POLICY, DEFAULT_ROUTES, calendars=CALENDARS
-    )
+    found = _full_managed_to_the_us(confirmed, weight_grams=500)
     assert found is not None
     assert found.route == "full-cn-express"
     assert found.ship_by == confirmed + timedelta(days=POLICY.full_managed_ship_days_max)
@@ -171,12 +202,7 @@ def test_full_managed_estimate_uses_the_fastest_route_from_china() -> None:
 def test_estimate_is_none_without_a_route() -> None:
     # R-LOG-6: nothing carries 50 kg.
     confirmed = datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
-    assert (
-        estimate(
-            "full_managed", confirmed, "US", 50_000, POLICY, DEFAULT_ROUTES, calendars=CALENDARS
-        )
-        is None
-    )
+    assert _full_managed_to_the_us(confirmed, weight_grams=50_000) is None
 
 
 def test_semi_managed_estimate_needs_the_warehouse() -> None:
@@ -184,9 +210,9 @@ def test_semi_managed_estimate_needs_the_warehouse() -> None:
         estimate(
             "semi_managed",
             datetime(2026, 3, 9, tzinfo=UTC),
-            "US",
-            1,
-            POLICY,
-            DEFAULT_ROUTES,
+            destination_country="US",
+            weight_grams=1,
+            policy=POLICY,
+            routes=DEFAULT_ROUTES,
             calendars=CALENDARS,
         )

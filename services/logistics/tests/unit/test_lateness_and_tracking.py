@@ -10,31 +10,32 @@ import pytest
 from logistics.domain.model import Handover, Shipment
 from logistics.domain.routes import DEFAULT_ROUTES
 from shared.calendar import Calendars
-from shared.contract.events import OrderConfirmed, OrderLine
-from shared.contract.types import Money, ShippingAddress, Warehouse
 from shared.policy import Policy
+from testkit.factories import a_line, a_us_address, a_us_warehouse, an_order_confirmed, usd
 
 POLICY = Policy()
 CALENDARS = Calendars()
 CONFIRMED_AT = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
-WAREHOUSE = Warehouse(country="US", city="Newark", address="1 Dock St",
-                      timezone="America/New_York")  # fmt: skip
 
 
 def semi_managed() -> Shipment:
-    price = Money(amount_minor=1_000, currency="USD")
-    order = OrderConfirmed(
-        order_id=f"ord-{uuid.uuid4()}", buyer_id="b-1", store_id="s-1", merchant_id="m-1",
-        store_type="semi_managed", confirmed_at=CONFIRMED_AT,
-        shipping_address=ShippingAddress(recipient="Ada", phone="+1 555 0100", country="US",
-                                         city="Springfield", line1="1 Main St",
-                                         postal_code="12345"),
-        items=[OrderLine(product_id="p-1", title="Mug", category="home", quantity=1,
-                         unit_price=price, weight_grams=400)],
-        total=price,
-    )  # fmt: skip
+    """A mug to New York from a Newark warehouse, 1 handling day."""
+    order = an_order_confirmed(
+        order_id=f"ord-{uuid.uuid4()}",
+        store_type="semi_managed",
+        shipping_address=a_us_address(),
+        lines=[a_line(title="Mug", unit_price=usd(1_000), weight_grams=400)],
+        at=CONFIRMED_AT,
+    )
     return Shipment.for_confirmed_order(
-        "shp-1", order, 1, WAREHOUSE, POLICY, DEFAULT_ROUTES, CONFIRMED_AT, calendars=CALENDARS
+        "shp-1",
+        order,
+        1,
+        a_us_warehouse(),
+        POLICY,
+        DEFAULT_ROUTES,
+        CONFIRMED_AT,
+        calendars=CALENDARS,
     )
 
 

@@ -19,11 +19,22 @@ def test_a_route_file_replaces_the_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # R-LOG-6, R-LOG-7
     table = tmp_path / "routes.json"
-    table.write_text(json.dumps([{
-        "name": "semi-es-courier", "carrier": "Correos Express", "store_type": "semi_managed",
-        "origin_countries": ["ES"], "destination_countries": ["ES", "PT"],
-        "max_weight_grams": 10_000, "transit_days_min": 1, "transit_days_max": 2,
-    }]))  # fmt: skip
+    table.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "semi-es-courier",
+                    "carrier": "Correos Express",
+                    "store_type": "semi_managed",
+                    "origin_countries": ["ES"],
+                    "destination_countries": ["ES", "PT"],
+                    "max_weight_grams": 10_000,
+                    "transit_days_min": 1,
+                    "transit_days_max": 2,
+                }
+            ]
+        )
+    )
     monkeypatch.setenv("LOGISTICS_ROUTES_FILE", str(table))
     routes = LogisticsSettings().route_table()
     assert [route.name for route in routes] == ["semi-es-courier"]

@@ -14,64 +14,55 @@ from shared.calendar import Calendars
 from shared.contract.events import (
     Delivered,
     OrderConfirmed,
-    OrderLine,
     ShipmentException,
     ShipmentLate,
     Shipped,
 )
-from shared.contract.types import Money, ShippingAddress, StoreType, Warehouse
+from shared.contract.types import StoreType, Warehouse
 from shared.policy import Policy
+from testkit.factories import a_line, a_us_address, a_us_warehouse, an_order_confirmed, usd
 
 POLICY = Policy()
 CALENDARS = Calendars()
 CONFIRMED_AT = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
 NOW = CONFIRMED_AT + timedelta(seconds=1)
-US_WAREHOUSE = Warehouse(
-    country="US", city="Newark", address="1 Dock St", timezone="America/New_York"
-)
 
 
-def _order(store_type: StoreType, country: str = "US", weight_grams: int = 400) -> OrderConfirmed:
-    price = Money(amount_minor=1_000, currency="USD")
-    return OrderConfirmed(
+def _order(store_type: StoreType, weight_grams: int = 400) -> OrderConfirmed:
+    """Two mugs of `weight_grams` each, to New York."""
+    return an_order_confirmed(
         order_id=f"ord-{uuid.uuid4()}",
-        buyer_id=f"buyer-{uuid.uuid4()}",
-        store_id=f"store-{uuid.uuid4()}",
-        merchant_id=f"merchant-{uuid.uuid4()}",
         store_type=store_type,
-        confirmed_at=CONFIRMED_AT,
-        shipping_address=ShippingAddress(
-            recipient="Ada Buyer",
-            phone="+1 555 0100",
-            country=country,
-            city="Springfield",
-            line1="1 Main St",
-            postal_code="12345",
-        ),
-        items=[
-            OrderLine(
-                product_id="p-1",
-                title="Mug",
-                category="home",
-                quantity=2,
-                unit_price=price,
-                weight_grams=weight_grams,
-            )
-        ],
-        total=price.times(2),
+        shipping_address=a_us_address(),
+        lines=[a_line(title="Mug", quantity=2, unit_price=usd(1_000), weight_grams=weight_grams)],
+        at=CONFIRMED_AT,
     )
 
 
-def _semi(order: OrderConfirmed | None = None) -> Shipment:
+def _shipment(
+    order: OrderConfirmed,
+    *,
+    handling_days: int | None = None,
+    warehouse: Warehouse | None = None,
+    shipment_id: str = "shp-1",
+) -> Shipment:
     return Shipment.for_confirmed_order(
-        f"shp-{uuid.uuid4()}",
-        order or _order("semi_managed"),
-        2,
-        US_WAREHOUSE,
+        shipment_id,
+        order,
+        handling_days,
+        warehouse,
         POLICY,
         DEFAULT_ROUTES,
         NOW,
         calendars=CALENDARS,
+    )
+
+
+def _semi() -> Shipment:
+    """A semi-managed order's shipment: from Newark, 2 handling days."""
+    order = _order("semi_managed")
+    return _shipment(
+        order, handling_days=2, warehouse=a_us_warehouse(), shipment_id=f"shp-{uuid.uuid4()}"
     )
 
 
@@ -91,16 +82,7 @@ def test_semi_managed_shipment_gets_route_deadline_and_window() -> None:
 
 def test_full_managed_shipment_ships_from_china() -> None:
     # R-LOG-1
-    shipment = Shipment.for_confirmed_order(
-        "shp-1",
-        _order("full_managed"),
-        None,
-        None,
-        POLICY,
-        DEFAULT_ROUTES,
-        NOW,
-        calendars=CALENDARS,
-    )
+    shipment = _shipment(_order("full_managed"))
     assert shipment.route == "full-cn-express"
     assert shipment.ship_by == CONFIRMED_AT + timedelta(days=POLICY.full_managed_ship_days_max)
     assert shipment.self_drop_by is None
@@ -109,9 +91,7 @@ def test_full_managed_shipment_ships_from_china() -> None:
 def test_no_route_puts_the_shipment_in_exception() -> None:
     # R-LOG-6: no line accepts 60 kg.
     order = _order("full_managed", weight_grams=30_000)
-    shipment = Shipment.for_confirmed_order(
-        "shp-2", order, None, None, POLICY, DEFAULT_ROUTES, NOW, calendars=CALENDARS
-    )
+    shipment = _shipment(order, shipment_id="shp-2")
     assert shipment.status == "exception"
     assert shipment.exception_kind == "no_route"
     assert shipment.ship_by is None
@@ -122,16 +102,7 @@ def test_no_route_puts_the_shipment_in_exception() -> None:
 
 def test_semi_managed_store_without_warehouse_is_an_exception_not_a_crash() -> None:
     # R-LOG-2: the origin is the store's overseas warehouse.
-    shipment = Shipment.for_confirmed_order(
-        "shp-3",
-        _order("semi_managed"),
-        None,
-        None,
-        POLICY,
-        DEFAULT_ROUTES,
-        NOW,
-        calendars=CALENDARS,
-    )
+    shipment = _shipment(_order("semi_managed"), shipment_id="shp-3")
     assert (shipment.status, shipment.exception_kind) == ("exception", "no_route")
 
 

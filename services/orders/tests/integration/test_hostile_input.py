@@ -10,6 +10,7 @@ import pytest
 from orders.app import create
 from orders.settings import OrdersSettings
 from testkit.asgi import serve_in_process
+from testkit.settings import isolated
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -19,10 +20,8 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-async def orders(mongo_url: str, amqp_url: str, db_prefix: str
-                 ) -> AsyncIterator[httpx.AsyncClient]:  # fmt: skip
-    settings = OrdersSettings(mongo_url=mongo_url, amqp_url=amqp_url,
-                              mongo_database_prefix=db_prefix)  # fmt: skip
+async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix)
     async with serve_in_process(create(settings)) as client:
         yield client
 
@@ -30,20 +29,24 @@ async def orders(mongo_url: str, amqp_url: str, db_prefix: str
 @pytest.mark.parametrize(
     ("body", "content_type", "status"),
     [
-        pytest.param(b"[" * 100_000 + b"]" * 100_000, "application/json", 400,
-                     id="very deep JSON"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, "application/json", 400, id="very deep JSON"),
         pytest.param(b"[" * 5_000 + b"]" * 5_000, "application/json", 400, id="deep JSON"),
-        pytest.param(b'{"items": [' + b'{"product_id": "p", "quantity": 1},' * 60_000 + b"]}",
-                     "application/json", 413, id="oversized body"),
+        pytest.param(
+            b'{"items": [' + b'{"product_id": "p", "quantity": 1},' * 60_000 + b"]}",
+            "application/json",
+            413,
+            id="oversized body",
+        ),
         pytest.param(b'{"items": []}', "text/plain", 415, id="wrong content type"),
         pytest.param(b"\xff\xfe\x00", "application/json", 400, id="not UTF-8"),
     ],
-)  # fmt: skip
+)
 async def test_hostile_bodies_are_refused_cleanly(
     orders: httpx.AsyncClient, body: bytes, content_type: str, status: int
 ) -> None:
-    response = await orders.post("/orders", headers={**BUYER, "content-type": content_type},
-                                 content=body)  # fmt: skip
+    response = await orders.post(
+        "/orders", headers={**BUYER, "content-type": content_type}, content=body
+    )
     assert response.status_code == status, response.text[:300]
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["detail"]

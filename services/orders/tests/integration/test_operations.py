@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
 from typing import Any
 
 import aio_pika
@@ -16,47 +15,34 @@ from devkit.wait import eventually
 from orders.app import create
 from orders.service_layer.commands import IDEMPOTENCY_NAMESPACE
 from orders.settings import OrdersSettings
-from shared.contract import record_event
-from shared.contract.events import DeliveryWindow, ProductApproved, Shipped
-from shared.contract.types import Money
 from shared.messaging.topology import QUEUES
+from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
-from testkit.bus import publish
+from testkit.bodies import an_order_request
+from testkit.bus import emit
+from testkit.factories import a_product_approved, a_shipped, usd
+from testkit.settings import isolated
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
 
 OPERATOR = bearer("operator", "op-1")
-ADDRESS = {"recipient": "Ana", "phone": "+34 600 000 000", "country": "ES", "city": "Madrid",
-           "line1": "Calle 1", "postal_code": "28001"}  # fmt: skip
 
 
 @pytest.fixture
-async def orders(mongo_url: str, amqp_url: str, db_prefix: str
-                 ) -> AsyncIterator[httpx.AsyncClient]:  # fmt: skip
-    settings = OrdersSettings(mongo_url=mongo_url, amqp_url=amqp_url,
-                              mongo_database_prefix=db_prefix, outbox_poll_seconds=0.1,
-                              max_delivery_attempts=2, consumer_watch_seconds=0.5)  # fmt: skip
+async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
+    tuned = {"outbox_poll_seconds": 0.1, "max_delivery_attempts": 2, "consumer_watch_seconds": 0.5}
+    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix, **tuned)
     async with serve_in_process(create(settings)) as client:
         yield client
 
 
-def shipped(order_id: str) -> Shipped:
-    return Shipped(order_id=order_id, shipment_id="sh-1", carrier="DHL", tracking_number="T1",
-                   shipped_at=datetime.now(UTC),
-                   estimated_delivery=DeliveryWindow(earliest=date(2026, 12, 1),
-                                                     latest=date(2026, 12, 5)))  # fmt: skip
-
-
 async def on_sale(orders: httpx.AsyncClient, amqp_url: str) -> str:
     product_id = f"p-{uuid.uuid4().hex[:8]}"
-    event = ProductApproved(
-        product_id=product_id, store_id="s-1", merchant_id="m-1", store_type="full_managed",
-        title="Tea set", description="Porcelain", category="home",
-        images=["https://img.example/tea.png"], price=Money(amount_minor=1250, currency="USD"),
-        weight_grams=800, approved_at=datetime.now(UTC))  # fmt: skip
-    await publish(amqp_url, record_event(event, producer="review", correlation_id=product_id,
-                                         occurred_at=datetime.now(UTC)))  # fmt: skip
+    approved = a_product_approved(
+        product_id=product_id, price=usd(1250), weight_grams=800, at=run_clock.now()
+    )
+    await emit(amqp_url, approved, producer="review", correlation_id=product_id)
 
     async def listed() -> bool:
         return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
@@ -71,9 +57,8 @@ async def test_a_parked_message_is_listed_with_its_error_and_replayed(
     buyer, key = f"b-{uuid.uuid4().hex[:6]}", "key-1"
     order_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{buyer}:{key}"))
     # `Shipped` for an order orders does not know (yet): retried, then parked.
-    event = record_event(shipped(order_id), producer="logistics", correlation_id=order_id,
-                         occurred_at=datetime.now(UTC))  # fmt: skip
-    await publish(amqp_url, event)
+    shipped = a_shipped(order_id=order_id, at=run_clock.now())
+    event = await emit(amqp_url, shipped, producer="logistics", correlation_id=order_id)
 
     async def parked() -> dict[str, Any] | None:
         listing = (await orders.get("/admin/dead-letters", headers=OPERATOR)).json()
@@ -87,8 +72,9 @@ async def test_a_parked_message_is_listed_with_its_error_and_replayed(
         2,
     )
     assert "unknown order" in item["error"]
-    assert (await orders.get("/admin/dead-letters", headers=bearer("buyer", buyer))
-            ).status_code == 403  # fmt: skip
+    assert (
+        await orders.get("/admin/dead-letters", headers=bearer("buyer", buyer))
+    ).status_code == 403
 
     async def depth_metric() -> bool:
         text = (await orders.get("/metrics")).text
@@ -101,15 +87,17 @@ async def test_a_parked_message_is_listed_with_its_error_and_replayed(
 
     # The cause is mended (the order now exists), and the operator replays the message.
     product_id = await on_sale(orders, amqp_url)
-    placed = await orders.post("/orders", headers={**bearer("buyer", buyer),
-                                                   "Idempotency-Key": key},
-                               json={"items": [{"product_id": product_id, "quantity": 1}],
-                                     "shipping_address": ADDRESS})  # fmt: skip
+    placed = await orders.post(
+        "/orders",
+        headers={**bearer("buyer", buyer), "Idempotency-Key": key},
+        json=an_order_request(product_id),
+    )
     assert placed.json()["order_id"] == order_id
     invalid = await orders.post("/admin/dead-letters/replay", headers=OPERATOR, json={})
     assert invalid.status_code == 422
-    replayed = await orders.post("/admin/dead-letters/replay", headers=OPERATOR,
-                                 json={"message_ids": [str(event.event_id)]})  # fmt: skip
+    replayed = await orders.post(
+        "/admin/dead-letters/replay", headers=OPERATOR, json={"message_ids": [str(event.event_id)]}
+    )
     assert replayed.json() == {"replayed": [str(event.event_id)]}
 
     async def applied() -> bool:

@@ -18,19 +18,17 @@ from devkit.wait import eventually
 from orders.app import create
 from orders.settings import OrdersSettings
 from shared.clock import time_key
-from shared.contract import record_event
-from shared.contract.events import ProductApproved, StoreApproved
-from shared.contract.types import ContractModel, Money
 from shared.pagination import encode_cursor
+from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
-from testkit.bus import publish
-from testkit.query_plans import QueryRecorder, assert_every_query_uses_an_index, recording
+from testkit.bodies import an_order_request
+from testkit.bus import emit
+from testkit.factories import a_product_approved, a_store_approved, usd
+from testkit.query_plans import assert_every_query_uses_an_index, recording
+from testkit.settings import isolated
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
-
-ADDRESS = {"recipient": "Ana", "phone": "+34 600 000 000", "country": "ES", "city": "Madrid",
-           "line1": "Calle 1", "postal_code": "28001"}  # fmt: skip
 
 EXPECTED = {
     # GET /orders, newest first: a buyer's, a merchant's, everyone's (operators).
@@ -68,40 +66,29 @@ EXPECTED = {
 }
 
 
-async def emit(amqp_url: str, event: ContractModel, correlation_id: str) -> None:
-    envelope = record_event(
-        event, producer="review", correlation_id=correlation_id, occurred_at=datetime.now(UTC)
-    )
-    await publish(amqp_url, envelope)
-
-
 async def test_every_query_of_orders_uses_an_index(
     mongo_url: str, amqp_url: str, db_prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorder = QueryRecorder()
-    recording(monkeypatch, recorder)
-    settings = OrdersSettings(mongo_url=mongo_url, amqp_url=amqp_url,
-                              mongo_database_prefix=db_prefix, outbox_poll_seconds=0.1,
-                              deadline_poll_seconds=0.1)  # fmt: skip
+    recorder = recording(monkeypatch)
+    polls = {"outbox_poll_seconds": 0.1, "deadline_poll_seconds": 0.1}
+    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix, **polls)
     merchant, buyer = f"m-{uuid.uuid4().hex[:6]}", f"b-{uuid.uuid4().hex[:6]}"
-    store_id, product_id = f"s-{merchant}", f"p-{uuid.uuid4().hex[:8]}"
-    now = datetime.now(UTC)
+    store = {"store_id": f"s-{merchant}", "merchant_id": merchant}
+    product_id = f"p-{uuid.uuid4().hex[:8]}"
+    now = run_clock.now()
+    product = a_product_approved(
+        product_id=product_id, **store, price=usd(1250), weight_grams=800, at=now
+    )
     async with serve_in_process(create(settings)) as orders:
-        await emit(amqp_url, StoreApproved(store_id=store_id, merchant_id=merchant,
-                                           store_type="full_managed", store_name="Tea House",
-                                           approved_at=now), store_id)  # fmt: skip
-        await emit(amqp_url, ProductApproved(
-            product_id=product_id, store_id=store_id, merchant_id=merchant,
-            store_type="full_managed", title="Tea set", description="Porcelain",
-            category="home", images=["https://img.example/tea.png"],
-            price=Money(amount_minor=1250, currency="USD"), weight_grams=800, approved_at=now,
-        ), product_id)  # fmt: skip
+        approved = a_store_approved(**store, at=now)
+        await emit(amqp_url, approved, producer="review", correlation_id=approved.store_id)
+        await emit(amqp_url, product, producer="review", correlation_id=product_id)
 
         async def on_sale() -> bool:
             return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
 
         await eventually(on_sale, what="the approved product in the catalogue")
-        order = {"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS}
+        order = an_order_request(product_id)
         placed = await orders.post("/orders", headers=bearer("buyer", buyer), json=order)
         assert placed.status_code == 201, placed.text
         order_id = placed.json()["order_id"]
@@ -111,8 +98,9 @@ async def test_every_query_of_orders_uses_an_index(
         assert confirmed.status_code == 200, confirmed.text
 
         await browse_orders(orders, buyer, merchant)
-        stats = await orders.get(f"/merchants/{merchant}/stats",
-                                 headers=bearer("merchant", merchant))  # fmt: skip
+        stats = await orders.get(
+            f"/merchants/{merchant}/stats", headers=bearer("merchant", merchant)
+        )
         assert stats.json()["confirmed_on_time"] == 1, stats.text  # the median is computed
         await browse_catalogue(orders)
 
@@ -125,8 +113,7 @@ async def test_every_query_of_orders_uses_an_index(
 
 async def browse_orders(orders: httpx.AsyncClient, buyer: str, merchant: str) -> None:
     later = encode_cursor(time_key(datetime.now(UTC), "o-0"))
-    for token in (bearer("buyer", buyer), bearer("merchant", merchant),
-                  bearer("operator", "op-1")):  # fmt: skip
+    for token in (bearer("buyer", buyer), bearer("merchant", merchant), bearer("operator", "op-1")):
         for status in (None, "awaiting_confirmation", "confirmed"):
             for cursor in (None, later):
                 params = {"status": status, "cursor": cursor}

@@ -9,18 +9,20 @@ import pytest
 
 from orders.domain.errors import OrderConflict
 from orders.domain.model import Order
-from shared.contract.events import (
-    Delivered,
-    DeliveryWindow,
-    OrderCancelled,
-    OrderConfirmed,
-    OrderCreated,
-    OrderLine,
-    RefundIssued,
-    Shipped,
-)
-from shared.contract.types import Money, ShippingAddress
+from shared.contract.events import OrderCancelled, OrderConfirmed, OrderCreated, RefundIssued
 from shared.policy import Policy
+from testkit.factories import (
+    BUYER,
+    MERCHANT,
+    ORDER,
+    STORE,
+    a_delivered,
+    a_line,
+    a_refund_issued,
+    a_shipped,
+    an_address,
+    usd,
+)
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 POLICY = Policy()
@@ -28,30 +30,15 @@ WINDOW = timedelta(seconds=POLICY.order_confirm_window_seconds)
 
 
 def place(now: datetime = NOW, policy: Policy = POLICY) -> Order:
-    line = OrderLine(
-        product_id="p-1",
-        title="Tea",
-        category="home",
-        quantity=3,
-        unit_price=Money(amount_minor=1250, currency="USD"),
-        weight_grams=500,
-    )
-    address = ShippingAddress(
-        recipient="Ana",
-        phone="+34 600 000 000",
-        country="ES",
-        city="Madrid",
-        line1="Calle 1",
-        postal_code="28001",
-    )
+    """Three of one product at 12.50 USD: 37.50 USD."""
     return Order.place(
-        order_id="o-1",
-        buyer_id="b-1",
-        store_id="s-1",
-        merchant_id="m-1",
+        order_id=ORDER,
+        buyer_id=BUYER,
+        store_id=STORE,
+        merchant_id=MERCHANT,
         store_type="full_managed",
-        items=[line],
-        address=address,
+        items=[a_line(quantity=3, unit_price=usd(1250))],
+        address=an_address(),
         now=now,
         policy=policy,
     )
@@ -61,7 +48,7 @@ def test_an_order_is_created_at_once_with_its_deadline() -> None:  # R-ORD-1, R-
     order = place()
     assert order.status == "awaiting_confirmation"
     assert order.confirm_by == NOW + WINDOW
-    assert order.total == Money(amount_minor=3750, currency="USD")
+    assert order.total == usd(3750)
     [event] = order.pull_events()
     assert isinstance(event, OrderCreated)
     assert event.confirm_by == order.confirm_by
@@ -119,12 +106,8 @@ def test_buyer_cannot_cancel_after_confirmation() -> None:
 def test_facts_move_forward_only_and_apply_once() -> None:  # R-ORD-4
     order = place()
     order.confirm(NOW + timedelta(hours=1))
-    delivered = Delivered(
-        order_id=order.id, shipment_id="sh-1", delivered_at=NOW + timedelta(days=3)
-    )
-    window = DeliveryWindow(earliest=NOW.date(), latest=NOW.date())
-    shipped = Shipped(order_id=order.id, shipment_id="sh-1", carrier="DHL", tracking_number="T1",
-                      shipped_at=NOW + timedelta(days=1), estimated_delivery=window)  # fmt: skip
+    delivered = a_delivered(order_id=order.id, at=NOW + timedelta(days=3))
+    shipped = a_shipped(order_id=order.id, at=NOW + timedelta(days=1))
     assert order.take("e-delivered", delivered)
     assert order.take("e-shipped", shipped)
     assert not order.take("e-shipped", shipped)
@@ -142,16 +125,14 @@ def test_refunds_make_the_order_partially_then_wholly_refunded() -> None:
     order.confirm(NOW + timedelta(hours=1))
 
     def refund(minor: int, at: datetime) -> RefundIssued:
-        amount = Money(amount_minor=minor, currency="USD")
-        return RefundIssued(case_id="c-1", order_id=order.id, liable_party="merchant",
-                            amount=amount, issued_at=at)  # fmt: skip
+        return a_refund_issued(order_id=order.id, amount=usd(minor), at=at)
 
     order.take("r-1", refund(1000, NOW + timedelta(days=5)))
     after_first = order.status
     assert not order.take("r-1", refund(1000, NOW))
     order.take("r-2", refund(2750, NOW + timedelta(days=6)))
     assert (after_first, order.status) == ("partially_refunded", "refunded")
-    assert order.refunded == Money(amount_minor=3750, currency="USD")
+    assert order.refunded == usd(3750)
 
 
 def test_the_desk_shows_the_seconds_left_until_confirm_by() -> None:  # R-ORD-2

@@ -18,6 +18,8 @@ from review.app import create
 from review.settings import ReviewSettings
 from shared.contract import Envelope
 from testkit.asgi import serve_in_process
+from testkit.bodies import a_store_application
+from testkit.settings import isolated
 from testkit.tap import event_tap
 from testkit.tokens import bearer
 
@@ -26,41 +28,15 @@ Published = Callable[..., Awaitable[Envelope]]
 ExpectProblem = Callable[[httpx.Response, int], dict[str, Any]]
 
 
-def application(store_type: str = "full_managed", **changes: Any) -> dict[str, Any]:
-    """A complete application of `store_type` (R-REV-2), with `changes`."""
-    documents = [
-        {"kind": kind, "filename": f"{kind}.pdf", "content_type": "application/pdf",
-         "size_bytes": 120_000}
-        for kind in ("business_license", "id_document")
-    ]  # fmt: skip
-    body: dict[str, Any] = {
-        "store_type": store_type, "name": "Blue Lantern Home",
-        "company_name": "Fuzhou Blue Lantern Trading Co., Ltd.",
-        "business_license_no": "91350100M000100Y43", "contact_email": "ops@lantern.example.com",
-        "categories": ["home"], "contract_signed": True, "documents": documents,
-    }  # fmt: skip
-    if store_type == "semi_managed":
-        documents.append({"kind": "warehouse_proof", "filename": "lease.png",
-                          "content_type": "image/png", "size_bytes": 50_000})  # fmt: skip
-        body["warehouse"] = {"country": "ES", "city": "Madrid", "address": "Calle Mayor 1",
-                             "timezone": "Europe/Madrid"}  # fmt: skip
-        body["handling_days"] = 2
-    return {**body, **changes}
-
-
 @pytest.fixture
 def store_application() -> Callable[..., dict[str, Any]]:
-    return application
+    """`store_application(store_type, **changes)`: a complete application body (R-REV-2)."""
+    return a_store_application
 
 
 @pytest.fixture
 def review_settings(mongo_url: str, amqp_url: str, db_prefix: str) -> ReviewSettings:
-    return ReviewSettings(
-        mongo_url=mongo_url,
-        amqp_url=amqp_url,
-        mongo_database_prefix=db_prefix,
-        outbox_poll_seconds=0.1,
-    )
+    return isolated(ReviewSettings, mongo_url, amqp_url, db_prefix, outbox_poll_seconds=0.1)
 
 
 @pytest.fixture
@@ -81,7 +57,7 @@ def apply() -> Apply:
     async def post(
         client: httpx.AsyncClient, merchant: str, store_type: str = "full_managed", **changes: Any
     ) -> httpx.Response:
-        body = application(store_type, **changes)
+        body = a_store_application(store_type, **changes)
         return await client.post("/stores", headers=bearer("merchant", merchant), json=body)
 
     return post

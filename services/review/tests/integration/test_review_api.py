@@ -51,17 +51,17 @@ async def test_invited_store_approved_in_three_stages_is_published(
     assert response.status_code == 201, response.text
     store = response.json()
     assert (store["status"], store["issues"], store["current_stage"]) == (
-        "under_review", [], "background"
-    )  # fmt: skip
+        "under_review",
+        [],
+        "background",
+    )
     # R-REV-1: the invitation opened this store and opens no other.
     expect_problem(await apply(review, merchant), 403)
     for stage in STAGES:
         decided = await decide(review, store["store_id"], stage=stage, decision="approve")
         assert decided.status_code == 200, decided.text
     event = await published("StoreApproved", store_id=store["store_id"])
-    assert (event.payload["merchant_id"], event.payload["store_type"]) == (
-        merchant, "full_managed"
-    )  # fmt: skip
+    assert (event.payload["merchant_id"], event.payload["store_type"]) == (merchant, "full_managed")
     seen = await review.get(f"/stores/{store['store_id']}", headers=bearer("merchant", merchant))
     assert seen.status_code == 200, seen.text
     assert (seen.json()["status"], seen.json()["overdue"]) == ("approved", False)
@@ -80,8 +80,9 @@ async def test_full_managed_without_invitation_is_forbidden(
     expect_problem(await apply(review, new_merchant()), 403)
     # Only an operator invites: a merchant cannot invite itself.
     merchant = new_merchant()
-    self_invite = await review.post("/invitations", headers=bearer("merchant", merchant),
-                                    json={"merchant_id": merchant})  # fmt: skip
+    self_invite = await review.post(
+        "/invitations", headers=bearer("merchant", merchant), json={"merchant_id": merchant}
+    )
     expect_problem(self_invite, 403)
     expect_problem(await apply(review, merchant), 403)
 
@@ -110,8 +111,12 @@ async def test_incomplete_application_needs_info_then_resubmits(
     expect_problem: ExpectProblem,
 ) -> None:  # R-REV-4, R-REV-6
     merchant = new_merchant()
-    exe = {"kind": "warehouse_proof", "filename": "lease.exe",
-           "content_type": "application/x-msdownload", "size_bytes": 10}  # fmt: skip
+    exe = {
+        "kind": "warehouse_proof",
+        "filename": "lease.exe",
+        "content_type": "application/x-msdownload",
+        "size_bytes": 10,
+    }
     documents = [*store_application("semi_managed")["documents"][:2], exe]
     response = await apply(review, merchant, "semi_managed", handling_days=5, documents=documents)
     assert response.status_code == 201, response.text
@@ -121,10 +126,14 @@ async def test_incomplete_application_needs_info_then_resubmits(
     assert {"handling_days", "documents[2].content_type"} <= fields
     assert all(issue["problem"] for issue in store["issues"])
     # R-REV-3: only an application under review is decided.
-    expect_problem(await decide(review, store["store_id"], stage="category", decision="approve"),
-                   409)  # fmt: skip
-    fixed = await review.put(f"/stores/{store['store_id']}", headers=bearer("merchant", merchant),
-                             json=store_application("semi_managed"))  # fmt: skip
+    expect_problem(
+        await decide(review, store["store_id"], stage="category", decision="approve"), 409
+    )
+    fixed = await review.put(
+        f"/stores/{store['store_id']}",
+        headers=bearer("merchant", merchant),
+        json=store_application("semi_managed"),
+    )
     assert fixed.status_code == 200, fixed.text
     assert (fixed.json()["status"], fixed.json()["issues"]) == ("under_review", [])
 
@@ -140,8 +149,9 @@ async def test_rejection_needs_a_reason_and_is_published(
     )
     assert rejected.status_code == 200, rejected.text
     assert (rejected.json()["status"], rejected.json()["rejected_reason"]) == (
-        "rejected", "unpaid taxes"
-    )  # fmt: skip
+        "rejected",
+        "unpaid taxes",
+    )
     event = await published("StoreRejected", store_id=store_id)
     assert (event.payload["stage"], event.payload["reason"]) == ("financial", "unpaid taxes")
 
@@ -156,15 +166,17 @@ async def test_store_is_seen_by_its_merchant_and_operators_only(
     expect_problem(await review.get(f"/stores/{store_id}", headers=bearer("buyer", "b-1")), 403)
     thread = f"/stores/{store_id}/messages"
     expect_problem(await review.post(thread, headers=stranger, json={"body": "hello?"}), 404)
-    asked = await review.post(thread, headers=bearer("merchant", merchant),
-                              json={"body": "When is my review done?"})  # fmt: skip
+    asked = await review.post(
+        thread, headers=bearer("merchant", merchant), json={"body": "When is my review done?"}
+    )
     assert asked.status_code == 201, asked.text
     answered = await review.post(thread, headers=OPERATOR, json={"body": "Within 3 days."})
     assert answered.status_code == 201, answered.text
     seen = (await review.get(f"/stores/{store_id}", headers=OPERATOR)).json()
     assert [(m["author_role"], m["body"]) for m in seen["messages"]] == [
-        ("merchant", "When is my review done?"), ("operator", "Within 3 days.")
-    ]  # fmt: skip
+        ("merchant", "When is my review done?"),
+        ("operator", "Within 3 days."),
+    ]
 
 
 async def test_malformed_application_is_422_and_stores_nothing(
@@ -204,8 +216,11 @@ async def test_full_managed_store_opens_beside_the_merchants_existing_one(
     new = response.json()
     assert new["store_id"] != existing["store_id"]
     owner = bearer("merchant", merchant)
-    both = [(await review.get(f"/stores/{s}", headers=owner)).json()
-            for s in (existing["store_id"], new["store_id"])]  # fmt: skip
+    both = [
+        (await review.get(f"/stores/{s}", headers=owner)).json()
+        for s in (existing["store_id"], new["store_id"])
+    ]
     assert [(s["store_type"], s["status"]) for s in both] == [
-        ("semi_managed", "approved"), ("full_managed", "under_review")
-    ]  # fmt: skip
+        ("semi_managed", "approved"),
+        ("full_managed", "under_review"),
+    ]

@@ -16,6 +16,8 @@ from review.settings import ReviewSettings
 from shared.clock import FixedClock
 from shared.contract import Envelope
 from testkit.asgi import serve_in_process
+from testkit.bodies import a_product_listing, usd_json
+from testkit.notices import a_notice
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -31,23 +33,22 @@ def new_merchant() -> str:
     return f"m-{uuid.uuid4().hex[:8]}"
 
 
-def listing(store_id: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "store_id": store_id, "title": "Tea set", "description": "Porcelain, 6 cups",
-        "category": "home", "images": ["https://img.example/tea.png"],
-        "price": {"amount_minor": 1250, "currency": "USD"}, "weight_grams": 800, **changes,
-    }  # fmt: skip
-
-
 async def approved_store(review: httpx.AsyncClient, apply: Apply, merchant: str) -> str:
     response = await apply(review, merchant, "semi_managed")
     assert response.status_code == 201, response.text
     store_id: str = response.json()["store_id"]
-    for stage in ("background", "financial", "category"):
-        decided = await review.post(f"/stores/{store_id}/reviews", headers=OPERATOR,
-                                    json={"stage": stage, "decision": "approve"})  # fmt: skip
-        assert decided.status_code == 200, decided.text
+    await approve_every_stage(review, store_id)
     return store_id
+
+
+async def approve_every_stage(review: httpx.AsyncClient, store_id: str) -> dict[str, Any]:
+    """The three stages approved (R-REV-3); the store as the last decision answered it."""
+    for stage in ("background", "financial", "category"):
+        decision = {"stage": stage, "decision": "approve"}
+        decided = await review.post(f"/stores/{store_id}/reviews", headers=OPERATOR, json=decision)
+        assert decided.status_code == 200, decided.text
+    store: dict[str, Any] = decided.json()
+    return store
 
 
 async def test_product_submitted_and_approved_is_published(
@@ -57,11 +58,12 @@ async def test_product_submitted_and_approved_is_published(
     owner = bearer("merchant", merchant)
     store_id = await approved_store(review, apply, merchant)
     stranger = bearer("merchant", new_merchant())
-    expect_problem(await review.post("/products", headers=stranger, json=listing(store_id)), 404)
-    incomplete = listing(store_id, images=[], category="weapons")
+    listing = a_product_listing(store_id, price=usd_json(1250))
+    expect_problem(await review.post("/products", headers=stranger, json=listing), 404)
+    incomplete = a_product_listing(store_id, images=[], category="weapons")
     problem = expect_problem(await review.post("/products", headers=owner, json=incomplete), 422)
     assert {issue["field"] for issue in problem["issues"]} == {"images", "category"}
-    response = await review.post("/products", headers=owner, json=listing(store_id))
+    response = await review.post("/products", headers=owner, json=listing)
     assert response.status_code == 201, response.text
     product = response.json()
     assert (product["status"], product["store_id"]) == ("under_review", store_id)
@@ -70,11 +72,10 @@ async def test_product_submitted_and_approved_is_published(
     approved = await review.post(f"{url}/reviews", headers=OPERATOR, json={"decision": "approve"})
     assert approved.status_code == 200, approved.text
     event = await published("ProductApproved", product_id=product["product_id"])
-    assert (event.payload["store_id"], event.payload["price"]) == (
-        store_id, {"amount_minor": 1250, "currency": "USD"}
-    )  # fmt: skip
-    again = await review.post(f"{url}/reviews", headers=OPERATOR,
-                              json={"decision": "reject", "reason": "blurry photos"})  # fmt: skip
+    assert (event.payload["store_id"], event.payload["price"]) == (store_id, usd_json(1250))
+    again = await review.post(
+        f"{url}/reviews", headers=OPERATOR, json={"decision": "reject", "reason": "blurry photos"}
+    )
     expect_problem(again, 409)  # already decided
     assert (await review.get(url, headers=owner)).json()["status"] == "approved"
 
@@ -84,8 +85,9 @@ async def test_product_of_a_store_not_yet_approved_is_refused(
 ) -> None:  # R-REV-8
     merchant = new_merchant()
     store_id = (await apply(review, merchant, "semi_managed")).json()["store_id"]
-    response = await review.post("/products", headers=bearer("merchant", merchant),
-                                 json=listing(store_id))  # fmt: skip
+    response = await review.post(
+        "/products", headers=bearer("merchant", merchant), json=a_product_listing(store_id)
+    )
     expect_problem(response, 409)
 
 
@@ -102,8 +104,9 @@ async def test_review_queue_is_overdue_first_then_oldest(
         assert [(i["id"], i["kind"], i["overdue"]) for i in first["items"]] == [
             (older, "store", True)
         ]
-        second = await review.get("/review-queue", headers=OPERATOR,
-                                  params={"limit": 1, "cursor": first["next_cursor"]})  # fmt: skip
+        second = await review.get(
+            "/review-queue", headers=OPERATOR, params={"limit": 1, "cursor": first["next_cursor"]}
+        )
         assert [(i["id"], i["overdue"]) for i in second.json()["items"]] == [(newer, False)]
         assert second.json()["next_cursor"] is None
         expect_problem(await review.get("/review-queue?cursor=%25%25", headers=OPERATOR), 422)
@@ -114,8 +117,10 @@ async def test_a_year_no_calendar_publishes_is_answered_provisionally_and_writte
     review_settings: ReviewSettings, apply: Apply
 ) -> None:  # R-CAL-2, R-REV-5: never refused; the answer says its basis
     clock = FixedClock(datetime(2099, 3, 2, 2, 0, tzinfo=UTC))
-    provisional = {"basis": "provisional", "years": [
-        {"country": "CN", "year": 2099, "basis": "provisional", "source": "derived"}]}  # fmt: skip
+    provisional = {
+        "basis": "provisional",
+        "years": [{"country": "CN", "year": 2099, "basis": "provisional", "source": "derived"}],
+    }
     async with serve_in_process(create(review_settings, clock=clock)) as review:
         merchant = new_merchant()
         applied = await apply(review, merchant, "semi_managed")
@@ -125,14 +130,11 @@ async def test_a_year_no_calendar_publishes_is_answered_provisionally_and_writte
         clock.advance(timedelta(days=1))
         seen = await review.get(f"/stores/{store_id}", headers=OPERATOR)
         assert (seen.status_code, seen.json()["calendar"]) == (200, provisional)
-        for stage in ("background", "financial", "category"):
-            decided = await review.post(f"/stores/{store_id}/reviews", headers=OPERATOR,
-                                        json={"stage": stage, "decision": "approve"})  # fmt: skip
-            assert decided.status_code == 200, decided.text
+        approved = await approve_every_stage(review, store_id)
         # Approved: no longer under review, so no working day was counted.
-        assert (decided.json()["status"], decided.json()["calendar"]) == ("approved", None)
+        assert (approved["status"], approved["calendar"]) == ("approved", None)
         owner = bearer("merchant", merchant)
-        product = await review.post("/products", headers=owner, json=listing(store_id))
+        product = await review.post("/products", headers=owner, json=a_product_listing(store_id))
         assert product.status_code == 201, product.text
         assert (product.json()["overdue"], product.json()["calendar"]) == (False, provisional)
         listed = (await review.get(f"/products?store_id={store_id}", headers=owner)).json()
@@ -146,14 +148,15 @@ async def test_an_operators_notice_publishes_the_year_and_its_make_up_saturday_c
     review_settings: ReviewSettings, apply: Apply, tmp_path: Path
 ) -> None:  # R-CAL-1, R-REV-5
     (tmp_path / "CN-2099.yaml").write_text(
-        "country: CN\nyear: 2099\nsource: test data (made-up dates)\n"
-        "days_off:\n  - {date: 2099-01-01}\nworking_days:\n  - {date: 2099-03-07}\n"
+        a_notice(2099, days_off=["{date: 2099-01-01}"], working_days=["{date: 2099-03-07}"])
     )
     wednesday = datetime(2099, 3, 4, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
     monday = datetime(2099, 3, 9, 2, 0, tzinfo=UTC)
     answers = {}
-    for settings in (review_settings, review_settings.model_copy(
-            update={"calendar_notices_dir": tmp_path})):  # fmt: skip
+    for settings in (
+        review_settings,
+        review_settings.model_copy(update={"calendar_notices_dir": tmp_path}),
+    ):
         clock = FixedClock(wednesday)
         async with serve_in_process(create(settings, clock=clock)) as review:
             store_id = (await apply(review, new_merchant(), "semi_managed")).json()["store_id"]
@@ -166,8 +169,10 @@ async def test_an_operators_notice_publishes_the_year_and_its_make_up_saturday_c
     assert answers[None]["calendar"]["basis"] == "provisional"
     # With the notice, Saturday 7 March is a working day too: four, overdue.
     assert answers[tmp_path]["overdue"] is True
-    assert answers[tmp_path]["calendar"] == {"basis": "published", "years": [
-        {"country": "CN", "year": 2099, "basis": "published", "source": "notice"}]}  # fmt: skip
+    assert answers[tmp_path]["calendar"] == {
+        "basis": "published",
+        "years": [{"country": "CN", "year": 2099, "basis": "published", "source": "notice"}],
+    }
 
 
 async def test_merchant_lists_its_products_with_their_review_status(
@@ -178,19 +183,26 @@ async def test_merchant_lists_its_products_with_their_review_status(
     store_id = await approved_store(review, apply, merchant)
     ids = []
     for title in ("Cup", "Bowl", "Plate"):
-        created = await review.post("/products", headers=owner,
-                                    json=listing(store_id, title=title))  # fmt: skip
+        created = await review.post(
+            "/products", headers=owner, json=a_product_listing(store_id, title=title)
+        )
         ids.append(created.json()["product_id"])
-    await review.post(f"/products/{ids[0]}/reviews", headers=OPERATOR,
-                      json={"decision": "approve"})  # fmt: skip
-    await review.post(f"/products/{ids[1]}/reviews", headers=OPERATOR,
-                      json={"decision": "reject", "reason": "Photos are blurry."})  # fmt: skip
+    await review.post(f"/products/{ids[0]}/reviews", headers=OPERATOR, json={"decision": "approve"})
+    await review.post(
+        f"/products/{ids[1]}/reviews",
+        headers=OPERATOR,
+        json={"decision": "reject", "reason": "Photos are blurry."},
+    )
     first = (await review.get("/products?limit=2", headers=owner)).json()
-    rest = (await review.get(f"/products?limit=2&cursor={first['next_cursor']}",
-                             headers=owner)).json()  # fmt: skip
+    rest = (
+        await review.get(f"/products?limit=2&cursor={first['next_cursor']}", headers=owner)
+    ).json()
     listed = {p["title"]: (p["status"], p["reason"]) for p in first["items"] + rest["items"]}
-    assert listed == {"Cup": ("approved", None), "Bowl": ("rejected", "Photos are blurry."),
-                      "Plate": ("under_review", None)}  # fmt: skip
+    assert listed == {
+        "Cup": ("approved", None),
+        "Bowl": ("rejected", "Photos are blurry."),
+        "Plate": ("under_review", None),
+    }
     assert rest["next_cursor"] is None
     rejected = (await review.get("/products?status=rejected", headers=owner)).json()
     assert [p["product_id"] for p in rejected["items"]] == [ids[1]]
@@ -206,10 +218,10 @@ async def test_price_needs_a_known_currency_and_weight(
     merchant = new_merchant()
     owner = bearer("merchant", merchant)
     store_id = await approved_store(review, apply, merchant)
-    bad = listing(store_id, price={"amount_minor": 100, "currency": "XYZ"})
+    bad = a_product_listing(store_id, price={"amount_minor": 100, "currency": "XYZ"})
     problem = expect_problem(await review.post("/products", headers=owner, json=bad), 422)
     assert any(error["loc"][-1] == "currency" for error in problem["errors"])
-    free = listing(store_id, price={"amount_minor": 0, "currency": "USD"}, weight_grams=0)
+    free = a_product_listing(store_id, price=usd_json(0), weight_grams=0)
     problem = expect_problem(await review.post("/products", headers=owner, json=free), 422)
     assert {issue["field"] for issue in problem["issues"]} == {"price", "weight_grams"}
     listed = (await review.get("/products", headers=owner)).json()

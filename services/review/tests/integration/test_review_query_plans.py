@@ -22,7 +22,7 @@ from review.settings import ReviewSettings
 from shared.clock import time_key
 from shared.pagination import encode_cursor
 from testkit.asgi import serve_in_process
-from testkit.query_plans import QueryRecorder, assert_every_query_uses_an_index, recording
+from testkit.query_plans import assert_every_query_uses_an_index, recording
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -63,13 +63,13 @@ EXPECTED = {
 async def test_every_query_of_review_uses_an_index(
     review_settings: ReviewSettings, apply: Apply, mongo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorder = QueryRecorder()
-    recording(monkeypatch, recorder)
+    recorder = recording(monkeypatch)
     merchant = f"m-{uuid.uuid4().hex[:8]}"
     owner = bearer("merchant", merchant)
     async with serve_in_process(create(review_settings)) as review:
-        invited = await review.post("/invitations", headers=OPERATOR,
-                                    json={"merchant_id": merchant})  # fmt: skip
+        invited = await review.post(
+            "/invitations", headers=OPERATOR, json={"merchant_id": merchant}
+        )
         assert invited.status_code == 201, invited.text
         applied = await apply(review, merchant, "full_managed")
         assert applied.status_code == 201, applied.text
@@ -77,11 +77,16 @@ async def test_every_query_of_review_uses_an_index(
 
         earlier = encode_cursor(time_key(datetime.now(UTC) + timedelta(days=1), "p-0"))
         for token in (owner, OPERATOR):
-            for filters in ({}, {"store_id": store_id}, {"status": "under_review"},
-                            {"store_id": store_id, "status": "under_review"}):  # fmt: skip
+            for filters in (
+                {},
+                {"store_id": store_id},
+                {"status": "under_review"},
+                {"store_id": store_id, "status": "under_review"},
+            ):
                 for page in ({}, {"cursor": earlier}):
-                    listed = await review.get("/products", headers=token,
-                                              params={**filters, **page})  # fmt: skip
+                    listed = await review.get(
+                        "/products", headers=token, params={**filters, **page}
+                    )
                     assert listed.status_code == 200, listed.text
 
         queue = await review.get("/review-queue", headers=OPERATOR)

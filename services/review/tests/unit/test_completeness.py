@@ -6,17 +6,18 @@ from collections.abc import Callable
 
 from review.domain.application import DocumentRef, StoreApplication, completeness_issues
 from review.domain.issues import Issue
-from shared.contract.types import Warehouse
 from shared.policy import Policy
+from testkit.factories import a_warehouse
 
 MakeApplication = Callable[..., StoreApplication]
 
-LICENCE = DocumentRef(
-    kind="business_license", filename="licence.pdf", content_type="application/pdf", size_bytes=1
-)
-ID_DOCUMENT = DocumentRef(
-    kind="id_document", filename="id.png", content_type="image/png", size_bytes=1
-)
+
+def document(filename: str, content_type: str, kind: str = "other", size: int = 10) -> DocumentRef:
+    return DocumentRef(kind=kind, filename=filename, content_type=content_type, size_bytes=size)
+
+
+LICENCE = document("licence.pdf", "application/pdf", kind="business_license", size=1)
+ID_DOCUMENT = document("id.png", "image/png", kind="id_document", size=1)
 
 
 def fields(issues: list[Issue]) -> list[str]:
@@ -51,9 +52,7 @@ def test_semi_managed_also_needs_warehouse_proof(
 def test_only_pdf_jpeg_png_are_accepted(
     make_application: MakeApplication, policy: Policy
 ) -> None:  # R-REV-4
-    word = DocumentRef(
-        kind="other", filename="notes.docx", content_type="application/msword", size_bytes=10
-    )
+    word = document("notes.docx", "application/msword")
     issues = completeness_issues(make_application(documents=[LICENCE, ID_DOCUMENT, word]), policy)
     assert fields(issues) == ["documents[2].content_type"]
     assert "PDF, JPEG or PNG" in issues[0].problem
@@ -62,12 +61,8 @@ def test_only_pdf_jpeg_png_are_accepted(
 def test_extension_must_match_content_type(
     make_application: MakeApplication, policy: Policy
 ) -> None:  # R-REV-4
-    disguised = DocumentRef(
-        kind="id_document", filename="id.png", content_type="application/pdf", size_bytes=10
-    )
-    jpeg = DocumentRef(
-        kind="other", filename="Photo.JPEG", content_type="image/jpeg", size_bytes=10
-    )
+    disguised = document("id.png", "application/pdf", kind="id_document")
+    jpeg = document("Photo.JPEG", "image/jpeg")
     issues = completeness_issues(make_application(documents=[LICENCE, disguised, jpeg]), policy)
     assert fields(issues) == ["documents[1].filename"]
     assert ".pdf" in issues[0].problem
@@ -93,7 +88,7 @@ def test_size_limit_follows_the_policy(
 def test_empty_file_and_unknown_kind_are_returned(
     make_application: MakeApplication, policy: Policy
 ) -> None:  # R-REV-4
-    empty = DocumentRef(kind="selfie", filename="a.png", content_type="image/png", size_bytes=0)
+    empty = document("a.png", "image/png", kind="selfie", size=0)
     issues = completeness_issues(make_application(documents=[LICENCE, ID_DOCUMENT, empty]), policy)
     assert fields(issues) == ["documents[2].kind", "documents[2].size_bytes"]
 
@@ -156,7 +151,7 @@ def test_warehouse_timezone_must_be_iana(
     make_application: MakeApplication, policy: Policy
 ) -> None:  # R-LOG-2, R-LOG-3
     for bad in ("Mars/Olympus", "GMT+25", "../etc/passwd"):
-        warehouse = Warehouse(country="ES", city="Madrid", address="Calle Mayor 1", timezone=bad)
+        warehouse = a_warehouse(timezone=bad)
         issues = completeness_issues(make_application("semi_managed", warehouse=warehouse), policy)
         assert fields(issues) == ["warehouse.timezone"], bad
 

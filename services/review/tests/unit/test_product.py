@@ -12,26 +12,30 @@ import pytest
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.product import Product, ProductListing
 from review.domain.store import Store
-from shared.contract.events import ProductApproved, ProductRejected
-from shared.contract.types import Money
+from shared.contract.events import ProductRejected
 from shared.policy import Policy
+from testkit.factories import a_product_approved, usd
 
 MakeStore = Callable[..., Store]
 WorkingDays = Callable[[date, date], int]
 
 
+#: What a listing offers unless a test changes it: the contract's product.
+OFFERED = a_product_approved()
+
+
 def listing(store: Store, **changes: Any) -> ProductListing:
+    """A complete listing of `OFFERED` in `store`."""
     fields: dict[str, Any] = {
         "store_id": store.id,
-        "title": "Linen cushion cover",
-        "description": "45 x 45 cm, washable",
-        "category": "home",
-        "images": ["https://img.example.com/cushion.jpg"],
-        "price": Money(amount_minor=1250, currency="USD"),
-        "weight_grams": 180,
+        "title": OFFERED.title,
+        "description": OFFERED.description,
+        "category": OFFERED.category,
+        "images": OFFERED.images,
+        "price": OFFERED.price,
+        "weight_grams": OFFERED.weight_grams,
     }
-    fields.update(changes)
-    return ProductListing(**fields)
+    return ProductListing(**{**fields, **changes})
 
 
 def submit(store: Store, now: datetime, **changes: Any) -> Product:
@@ -74,7 +78,7 @@ def test_listing_in_another_merchants_store_is_not_allowed(
         ({"title": " ", "description": ""}, ["title", "description"]),
         ({"images": []}, ["images"]),
         ({"images": ["ftp://x.example.com/a.jpg", "img.jpg"]}, ["images[0]", "images[1]"]),
-        ({"price": Money(amount_minor=0, currency="USD")}, ["price"]),
+        ({"price": usd(0)}, ["price"]),
         ({"weight_grams": 0}, ["weight_grams"]),
         ({"category": "food"}, ["category"]),
     ],
@@ -99,18 +103,12 @@ def test_approval_records_product_approved(
         later,
     )
     [event] = product.pull_events()
-    assert event == ProductApproved(
+    assert event == a_product_approved(  # what was offered, in the store, decided `later`
         product_id=product.id,
         store_id=approved_store.id,
         merchant_id=approved_store.merchant_id,
         store_type="full_managed",
-        title="Linen cushion cover",
-        description="45 x 45 cm, washable",
-        category="home",
-        images=["https://img.example.com/cushion.jpg"],
-        price=Money(amount_minor=1250, currency="USD"),
-        weight_grams=180,
-        approved_at=later,
+        at=later,
     )
 
 

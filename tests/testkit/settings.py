@@ -1,0 +1,17 @@
+"""A service's settings in a test: this run's engine, and the test's own broker vhost and
+database prefix (the root conftest's `mongo_url`, `amqp_url` and `db_prefix`)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from shared.settings import ServiceSettings
+
+Settings = TypeVar("Settings", bound=ServiceSettings)
+
+
+def isolated(
+    kind: type[Settings], mongo_url: str, amqp_url: str, db_prefix: str, **changes: Any
+) -> Settings:
+    """`kind` (e.g. `OrdersSettings`) on the test's engine, vhost and prefix, with `changes`."""
+    return kind(mongo_url=mongo_url, amqp_url=amqp_url, mongo_database_prefix=db_prefix, **changes)
