@@ -41,8 +41,13 @@ class Deliveries(Replica):
 
 
 def approved(name: str, at: datetime) -> Envelope:
-    event = StoreApproved(store_id="s-1", merchant_id="m-1", store_type="full_managed",
-                          store_name=name, approved_at=at)  # fmt: skip
+    event = StoreApproved(
+        store_id="s-1",
+        merchant_id="m-1",
+        store_type="full_managed",
+        store_name=name,
+        approved_at=at,
+    )
     return record_event(event, producer="review", correlation_id="s-1", occurred_at=at)
 
 

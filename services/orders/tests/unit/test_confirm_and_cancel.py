@@ -234,7 +234,9 @@ async def test_a_cancel_past_the_deadline_finds_it_timed_out(  # R-ORD-3
     assert refused.value.code == "past_deadline"
     timed_out = await stored(services, order)
     assert (timed_out.cancel_reason, timed_out.confirmation_outcome) == (
-        "confirmation_timeout", "timed_out")  # fmt: skip
+        "confirmation_timeout",
+        "timed_out",
+    )
     assert [event.reason for event in ports.published_of(OrderCancelled)] == [
         "confirmation_timeout"
     ]

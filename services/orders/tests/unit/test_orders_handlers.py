@@ -99,9 +99,17 @@ async def stored(services: OrdersServices, order_id: str) -> Order:
 
 def test_the_table_handles_every_event_orders_consumes(wiring: Wiring) -> None:
     assert set(wiring.handlers) == {
-        StoreApproved, StoreRejected, ProductApproved, ProductRejected, Shipped, Delivered,
-        ShipmentLate, ShipmentException, AfterSalesCaseOpened, RefundIssued,
-    }  # fmt: skip
+        StoreApproved,
+        StoreRejected,
+        ProductApproved,
+        ProductRejected,
+        Shipped,
+        Delivered,
+        ShipmentLate,
+        ShipmentException,
+        AfterSalesCaseOpened,
+        RefundIssued,
+    }
 
 
 async def test_shipped_then_delivered_move_the_order(  # R-ORD-4
@@ -111,12 +119,15 @@ async def test_shipped_then_delivered_move_the_order(  # R-ORD-4
     shipped = a_shipped(order_id=order.id, at=T0 + 2 * HOUR)
     await ports.deliver(wiring, shipped, producer="logistics")
     assert (await stored(services, order.id)).status == "shipped"
-    await ports.deliver(wiring, a_delivered(order_id=order.id, at=T0 + 99 * HOUR),
-                        producer="logistics")  # fmt: skip
+    await ports.deliver(
+        wiring, a_delivered(order_id=order.id, at=T0 + 99 * HOUR), producer="logistics"
+    )
     delivered = await stored(services, order.id)
     assert delivered.status == "delivered"
     assert [(entry.event, entry.at) for entry in delivered.timeline[-2:]] == [
-        ("Shipped", T0 + 2 * HOUR), ("Delivered", T0 + 99 * HOUR)]  # fmt: skip
+        ("Shipped", T0 + 2 * HOUR),
+        ("Delivered", T0 + 99 * HOUR),
+    ]
     assert delivered.timeline[-2].detail["tracking_number"] == shipped.tracking_number
 
 
@@ -158,9 +169,14 @@ async def test_refunds_add_up_to_a_whole_refund(
     assert (whole.status, whole.refunded) == ("refunded", usd(4990))
 
 
-FACTS: list[Callable[..., ContractModel]] = [a_shipped, a_delivered, a_shipment_late,
-                                             a_shipment_exception, a_case_opened,
-                                             a_refund_issued]  # fmt: skip
+FACTS: list[Callable[..., ContractModel]] = [
+    a_shipped,
+    a_delivered,
+    a_shipment_late,
+    a_shipment_exception,
+    a_case_opened,
+    a_refund_issued,
+]
 
 
 @pytest.mark.parametrize("fact", FACTS)
@@ -180,14 +196,20 @@ async def test_delivered_before_shipped_never_moves_the_order_back(
     ports: FakePorts, wiring: Wiring, services: OrdersServices
 ) -> None:
     order = await placed(services, confirmed=True)
-    await ports.deliver(wiring, a_delivered(order_id=order.id, at=T0 + 90 * HOUR),
-                        producer="logistics")  # fmt: skip
-    await ports.deliver(wiring, a_shipped(order_id=order.id, at=T0 + 2 * HOUR),
-                        producer="logistics")  # fmt: skip
+    await ports.deliver(
+        wiring, a_delivered(order_id=order.id, at=T0 + 90 * HOUR), producer="logistics"
+    )
+    await ports.deliver(
+        wiring, a_shipped(order_id=order.id, at=T0 + 2 * HOUR), producer="logistics"
+    )
     late = await stored(services, order.id)
     assert late.status == "delivered"
     assert [entry.event for entry in late.timeline] == [
-        "OrderCreated", "OrderConfirmed", "Shipped", "Delivered"]  # fmt: skip
+        "OrderCreated",
+        "OrderConfirmed",
+        "Shipped",
+        "Delivered",
+    ]
 
 
 async def test_a_fact_never_moves_an_order_out_of_cancelled(
@@ -231,7 +253,10 @@ async def test_the_job_cancels_orders_past_confirm_by_and_leaves_the_others(  # 
     await deadline_job(wiring)()
     timed_out = await stored(services, due.id)
     assert (timed_out.status, timed_out.cancel_reason, timed_out.confirmation_outcome) == (
-        "cancelled", "confirmation_timeout", "timed_out")  # fmt: skip
+        "cancelled",
+        "confirmation_timeout",
+        "timed_out",
+    )
     assert (await stored(services, not_yet.id)).status == "awaiting_confirmation"
     assert (await stored(services, confirmed.id)).status == "confirmed"
     assert ports.published_of(OrderCancelled) == [

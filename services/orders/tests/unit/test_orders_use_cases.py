@@ -75,8 +75,11 @@ async def test_an_order_is_placed_at_once_and_its_creation_published(  # R-ORD-1
 ) -> None:
     order, created = await services.commands.place(a_place(items=[(PRODUCT, 2)]))
     assert created
-    assert (order.status, order.store_id, order.total) == ("awaiting_confirmation", STORE,
-                                                           usd(9980))  # fmt: skip
+    assert (order.status, order.store_id, order.total) == (
+        "awaiting_confirmation",
+        STORE,
+        usd(9980),
+    )
     assert order.confirm_by == T0 + timedelta(hours=24)
     assert await services.commands.orders.get(order.id) == order
     assert ports.published_of(OrderCreated) == [
@@ -136,8 +139,9 @@ async def test_an_order_holds_one_stores_products(
 async def test_an_order_is_priced_in_one_currency(
     ports: FakePorts, wiring: Wiring, services: OrdersServices
 ) -> None:
-    in_euros = a_product_approved(product_id="product-2",
-                                  price=Money(amount_minor=990, currency="EUR"))  # fmt: skip
+    in_euros = a_product_approved(
+        product_id="product-2", price=Money(amount_minor=990, currency="EUR")
+    )
     await ports.deliver(wiring, in_euros, producer="review")
     with pytest.raises(Unprocessable, match="one currency"):
         await services.commands.place(a_place(items=[(PRODUCT, 1), ("product-2", 1)]))
