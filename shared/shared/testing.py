@@ -8,25 +8,26 @@ versions, `AlreadyExists` and `ConcurrencyConflict`), and the named queries run 
 filters, so a unit test exercises the service's code, not a copy of it. What the engine
 alone does (text search, the `count` command, index hints) is for the integration tests.
 
-    ports = FakePorts("orders", clock=FixedClock(T0))
-    wiring = await bootstrap(ports)
-    await ports.deliver(wiring, a_store_approved(), producer="review")
-    assert ports.published_of(OrderConfirmed) == [...]
+    orders = await Wired.up(bootstrap, FakePorts("orders", clock=FixedClock(T0)))
+    await orders.deliver(a_store_approved())
+    await orders.services.commands.place(...)
+    assert orders.ports.published_of(OrderCreated) == [...]
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from mongomock_motor import AsyncMongoMockClient
 
 from shared.app import Wiring
 from shared.calendar import Calendars
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock, FixedClock, SystemClock
 from shared.contract import Envelope, record_event
+from shared.contract.events import PRODUCERS
 from shared.contract.types import ContractModel
 from shared.mongo import Collection, Database, Document
 from shared.policy import Policy
@@ -35,6 +36,7 @@ from shared.repository import A, AggregateRepository
 from shared.settings import ServiceSettings
 
 E = TypeVar("E", bound=ContractModel)
+S = TypeVar("S")
 
 
 def in_memory_database(name: str = "test") -> Database:
@@ -125,19 +127,60 @@ class FakePorts:
         wiring: Wiring,
         event: ContractModel,
         *,
-        producer: str,
+        producer: str | None = None,
         at: datetime | None = None,
         envelope: Envelope | None = None,
     ) -> Envelope:
         """Hand `event` to the wiring's handler of its class, as the consumer does after
-        parsing it; the envelope, to deliver it again (`envelope=`) as a redelivery."""
+        parsing it (from its contract's producer unless told), at `at` (default: now);
+        the envelope, to deliver it again (`envelope=`) as a redelivery."""
         if envelope is None:
             envelope = record_event(
                 event,
-                producer=producer,
+                producer=producer or PRODUCERS[type(event)],
                 correlation_id=str(uuid.uuid4()),
                 occurred_at=at or self.clock.now(),
             )
         handler = wiring.handlers[type(event)]
         await handler(envelope, event)
         return envelope
+
+
+class Wired(Generic[S]):
+    """A service as its own `bootstrap` wires it on `FakePorts`: its use cases and queries
+    (`services`), its handlers (`deliver`) and its periodic jobs (`run`)."""
+
+    def __init__(self, ports: FakePorts, wiring: Wiring) -> None:
+        self.ports, self.wiring = ports, wiring
+
+    @classmethod
+    async def up(
+        cls, bootstrap: Callable[[Any], Awaitable[Wiring]], ports: FakePorts
+    ) -> Wired[Any]:
+        return cls(ports, await bootstrap(ports))
+
+    @property
+    def services(self) -> S:
+        return cast(S, self.wiring.services)
+
+    @property
+    def clock(self) -> FixedClock:
+        """The ports' clock, which a unit test moves (`FakePorts(clock=FixedClock(...))`)."""
+        assert isinstance(self.ports.clock, FixedClock), "give the ports a FixedClock"
+        return self.ports.clock
+
+    async def deliver(
+        self,
+        event: ContractModel,
+        *,
+        at: datetime | None = None,
+        envelope: Envelope | None = None,
+        producer: str | None = None,
+    ) -> Envelope:
+        return await self.ports.deliver(
+            self.wiring, event, producer=producer, at=at, envelope=envelope
+        )
+
+    async def run(self, job: str) -> None:
+        """One pass of the periodic job named `job`."""
+        await dict(self.wiring.jobs)[job]()

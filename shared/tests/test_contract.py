@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.contract import REGISTRY, ContractViolation, parse_event, record_event
-from shared.contract.events import OrderCancelled
+from shared.contract.events import PRODUCERS, OrderCancelled
 from shared.contract.types import Money
 from shared.messaging.topology import QUEUES, unbound_event_types
 from testkit.factories import ORDER, an_address, an_order_cancelled
@@ -36,6 +36,11 @@ def test_every_contract_event_is_registered() -> None:
         "AfterSalesCaseOpened",
         "RefundIssued",
     }
+
+
+def test_every_event_has_one_producer() -> None:
+    assert set(PRODUCERS) == set(REGISTRY.values())
+    assert set(PRODUCERS.values()) <= {"review", "orders", "logistics", "aftersales"}
 
 
 def test_every_event_type_reaches_a_queue() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from shared.auth import Principal
 from shared.contract.events import (
     AfterSalesCaseOpened,
     Delivered,
@@ -40,6 +41,12 @@ PRODUCT = "product-1"
 ORDER = "order-1"
 SHIPMENT = "shipment-1"
 CASE = "case-1"
+
+AN_OPERATOR = Principal("operator-1", "operator")
+THE_MERCHANT = Principal(MERCHANT, "merchant")
+ANOTHER_MERCHANT = Principal("merchant-2", "merchant")
+THE_BUYER = Principal(BUYER, "buyer")
+ANOTHER_BUYER = Principal("buyer-2", "buyer")
 
 
 def usd(minor: int) -> Money:

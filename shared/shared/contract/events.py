@@ -176,3 +176,20 @@ EVENT_MODELS: tuple[type[ContractModel], ...] = (
     AfterSalesCaseOpened,
     RefundIssued,
 )
+
+#: Who publishes each event (the contract's "producer" column).
+PRODUCERS: dict[type[ContractModel], str] = {
+    StoreApproved: "review",
+    StoreRejected: "review",
+    ProductApproved: "review",
+    ProductRejected: "review",
+    OrderCreated: "orders",
+    OrderConfirmed: "orders",
+    OrderCancelled: "orders",
+    Shipped: "logistics",
+    Delivered: "logistics",
+    ShipmentLate: "logistics",
+    ShipmentException: "logistics",
+    AfterSalesCaseOpened: "aftersales",
+    RefundIssued: "aftersales",
+}
