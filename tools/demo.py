@@ -23,6 +23,7 @@ from devkit.journey import (
     open_damage_case,
     order_when,
     place_order,
+    refund_whole_order,
     ship,
     shipment_of,
 )
@@ -101,17 +102,7 @@ async def main() -> int:
         await timeline.catch_up("delivered")
         step("the buyer reports damage; the operator refunds (borne by the platform, R-AS-2)")
         case = await open_damage_case(buyer, order)
-        await operator.call(
-            "POST",
-            "aftersales",
-            f"/cases/{case['case_id']}/resolve",
-            json={
-                "decision": "refund",
-                "refund": order["total"],
-                "note": "Photos show the damage.",
-            },
-            expect=200,
-        )
+        await refund_whole_order(operator, case, order)
         await timeline.catch_up("refunded")
     print("\nThe journey is complete.")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from devkit.journey import cast
+from devkit.journey import Actor, cast
 from devkit.platform import DEFAULT_PORTS
 from shared.mongo import connect
 from testkit.platforms import StartPlatform
@@ -50,14 +51,21 @@ async def test_no_input_gets_a_server_error(start_platform: StartPlatform) -> No
     running = start_platform()
     seen: list[str] = []
     async with httpx.AsyncClient(timeout=10) as client:
-        actors = cast(running.urls, client)
-        for url in running.urls.values():
-            schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
-            for result in schema.get_all_operations():
-                operation = result.ok()  # type: ignore[union-attr]  # our schemas all load
-                for actor in actors:
-                    _check(operation, url, actor.headers, seen)
+        for url, operation, actors in _operations(running.urls, client):
+            for actor in actors:
+                _check(operation, url, actor.headers, seen)
     assert len(seen) > 100
+
+
+def _operations(
+    urls: dict[str, str], client: httpx.AsyncClient
+) -> Iterator[tuple[str, Any, tuple[Actor, ...]]]:
+    """Every operation of every service's OpenAPI, with its base URL and every actor."""
+    actors = cast(urls, client)
+    for url in urls.values():
+        schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+        for result in schema.get_all_operations():
+            yield url, result.ok(), actors  # type: ignore[union-attr]  # our schemas all load
 
 
 async def _fingerprint(mongo: Any, prefix: str) -> dict[str, list[tuple[str, Any]]]:
@@ -79,28 +87,24 @@ async def test_a_refused_request_changes_nothing(start_platform: StartPlatform) 
     mongo = connect(running.mongo_url, app_name="fuzz")
     refused = 0
     async with httpx.AsyncClient(timeout=10) as client:
-        actors = cast(running.urls, client)
-        for url in running.urls.values():
-            schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
-            for result in schema.get_all_operations():
-                operation = result.ok()  # type: ignore[union-attr]  # our schemas all load
-                if operation.method.upper() not in ("POST", "PUT"):
-                    continue
-                strategy = operation.as_strategy(GenerationMode.NEGATIVE)
-                for actor in actors:
-                    for _ in range(NEGATIVE_EXAMPLES):
-                        try:
-                            case = strategy.example()
-                        except Unsatisfiable:
-                            break  # nothing in this operation can violate its schema
-                        before = await _fingerprint(mongo, running.db_prefix)
-                        response = await asyncio.to_thread(
-                            case.call, base_url=url, headers=actor.headers, timeout=10
-                        )
-                        if 400 <= response.status_code < 500:
-                            refused += 1
-                            after = await _fingerprint(mongo, running.db_prefix)
-                            where = f"{case.method} {case.formatted_path}"
-                            assert after == before, f"{where} was refused and changed data"
+        for url, operation, actors in _operations(running.urls, client):
+            if operation.method.upper() not in ("POST", "PUT"):
+                continue
+            strategy = operation.as_strategy(GenerationMode.NEGATIVE)
+            for actor in actors:
+                for _ in range(NEGATIVE_EXAMPLES):
+                    try:
+                        case = strategy.example()
+                    except Unsatisfiable:
+                        break  # nothing in this operation can violate its schema
+                    before = await _fingerprint(mongo, running.db_prefix)
+                    response = await asyncio.to_thread(
+                        case.call, base_url=url, headers=actor.headers, timeout=10
+                    )
+                    if 400 <= response.status_code < 500:
+                        refused += 1
+                        after = await _fingerprint(mongo, running.db_prefix)
+                        where = f"{case.method} {case.formatted_path}"
+                        assert after == before, f"{where} was refused and changed data"
     await mongo.close()
     assert refused > 50

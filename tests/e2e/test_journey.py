@@ -16,6 +16,7 @@ from devkit.journey import (
     open_full_managed_store,
     order_when,
     place_order,
+    refund_whole_order,
     ship,
     shipment_of,
 )
@@ -68,17 +69,7 @@ async def test_one_order_crosses_all_four_services(start_platform: StartPlatform
 
         # 6. A damaged item: the platform bears the refund in the exemption period (R-AS-2).
         case = await open_damage_case(buyer, order)
-        await operator.call(
-            "POST",
-            "aftersales",
-            f"/cases/{case['case_id']}/resolve",
-            json={
-                "decision": "refund",
-                "refund": order["total"],
-                "note": "Photos show the broken pot.",
-            },
-            expect=200,
-        )
+        await refund_whole_order(operator, case, order)
         final = await order_when(
             buyer, order["order_id"], lambda o: o["status"] == "refunded", "the order refunded"
         )

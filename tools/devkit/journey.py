@@ -283,6 +283,17 @@ async def open_damage_case(buyer: Actor, order: dict[str, Any]) -> dict[str, Any
     return await eventually(opened, what="the after-sales case")
 
 
+async def refund_whole_order(operator: Actor, case: dict[str, Any], order: dict[str, Any]) -> None:
+    """The operator resolves a case with a refund of the whole order."""
+    await operator.call(
+        "POST",
+        "aftersales",
+        f"/cases/{case['case_id']}/resolve",
+        json={"decision": "refund", "refund": order["total"], "note": "Photos show the damage."},
+        expect=200,
+    )
+
+
 async def ship(operator: Actor, shipment_id: str) -> None:
     """A full-managed shipment handed to its carrier by the platform's warehouse."""
     await operator.call(
