@@ -3,8 +3,7 @@ last second of the 90th day of the exemption period (R-AS-2)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from uuid import uuid4
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +11,8 @@ from aftersales.domain.errors import OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.rules import check_can_open, liable_party
 from shared.policy import Policy
-from testkit.factories import BUYER, MERCHANT, STORE, a_window, usd
+from testkit.aftersales_unit import order_facts
+from testkit.factories import MERCHANT, STORE
 
 POLICY = Policy()
 DELIVERED_AT = datetime(2026, 11, 6, 14, 30, tzinfo=UTC)
@@ -21,19 +21,8 @@ APPROVED_AT = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 def delivered_food() -> OrderFacts:
     assert POLICY.aftersales_window_days("food") == 7  # a 7-day category by default
-    return OrderFacts(
-        id=str(uuid4()),
-        buyer_id=BUYER,
-        merchant_id=MERCHANT,
-        store_id=STORE,
-        store_type="full_managed",
-        categories=["food"],
-        total=usd(5000),
-        status="delivered",
-        shipped_at=DELIVERED_AT - timedelta(days=3),
-        estimated_delivery=a_window(date(2026, 11, 5), date(2026, 11, 9)),
-        delivered_at=DELIVERED_AT,
-    )
+    shipped_at = DELIVERED_AT - timedelta(days=3)
+    return order_facts(["food"], shipped_at=shipped_at, delivered_at=DELIVERED_AT)
 
 
 @pytest.mark.parametrize(

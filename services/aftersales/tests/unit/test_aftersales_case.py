@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -13,7 +13,8 @@ from aftersales.domain.model import Case
 from shared.contract.events import AfterSalesCaseOpened, RefundIssued
 from shared.contract.types import Money, StoreType
 from shared.policy import Policy
-from testkit.factories import BUYER, MERCHANT, STORE, a_window, usd
+from testkit.aftersales_unit import order_facts
+from testkit.factories import usd
 
 POLICY = Policy()
 DELIVERED_AT = datetime(2026, 11, 6, 14, 30, tzinfo=UTC)
@@ -22,18 +23,9 @@ NOW = DELIVERED_AT + timedelta(days=1)
 
 def delivered_order(store_type: StoreType = "full_managed") -> OrderFacts:
     """50.00 USD of clothing, delivered a day before NOW."""
-    return OrderFacts(
-        id=str(uuid4()),
-        buyer_id=BUYER,
-        merchant_id=MERCHANT,
-        store_id=STORE,
-        store_type=store_type,
-        categories=["clothing"],
-        total=usd(5000),
-        status="delivered",
-        shipped_at=DELIVERED_AT - timedelta(days=3),
-        estimated_delivery=a_window(date(2026, 11, 5), date(2026, 11, 9)),
-        delivered_at=DELIVERED_AT,
+    shipped_at = DELIVERED_AT - timedelta(days=3)
+    return order_facts(
+        ["clothing"], shipped_at=shipped_at, delivered_at=DELIVERED_AT, store_type=store_type
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 
 from aftersales.domain.errors import Conflict, Invalid
-from aftersales.domain.facts import OrderFacts
+from aftersales.domain.facts import OrderFact, OrderFacts
 from shared.contract.events import Delivered, OrderConfirmed, OrderCreated, Shipped
 from shared.contract.types import Money
 from testkit.factories import (
@@ -52,6 +53,12 @@ def delivered(order_id: str) -> Delivered:
     return a_delivered(order_id=order_id, at=T0 + timedelta(days=4))
 
 
+def apply(order: OrderFacts, *facts: Callable[[str], OrderFact]) -> None:
+    """Each fact about the order, in turn."""
+    for fact in facts:
+        order.apply(fact(order.id))
+
+
 def test_order_created_learns_parties_categories_and_total() -> None:
     order = OrderFacts(id=str(uuid4()))
     order.apply(created(order.id))
@@ -72,10 +79,7 @@ def test_confirmed_alone_is_enough_to_know_the_order() -> None:
 
 def test_delivered_before_shipped_never_moves_backwards() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply(delivered(order.id))
-    order.apply(shipped(order.id))
-    order.apply(confirmed(order.id))
-    order.apply(created(order.id))
+    apply(order, delivered, shipped, confirmed, created)
     assert order.status == "delivered"
     assert order.shipped_at == T0 + timedelta(days=1)
     assert order.delivered_at == T0 + timedelta(days=4)
@@ -85,15 +89,9 @@ def test_delivered_before_shipped_never_moves_backwards() -> None:
 
 def test_repeated_events_change_nothing() -> None:
     order = OrderFacts(id=str(uuid4()))
-    order.apply(created(order.id))
-    order.apply(confirmed(order.id))
-    order.apply(shipped(order.id))
-    order.apply(delivered(order.id))
+    apply(order, created, confirmed, shipped, delivered)
     before = order.model_dump()
-    order.apply(shipped(order.id))
-    order.apply(delivered(order.id))
-    order.apply(confirmed(order.id))
-    order.apply(created(order.id))
+    apply(order, shipped, delivered, confirmed, created)
     assert order.model_dump() == before
 
 

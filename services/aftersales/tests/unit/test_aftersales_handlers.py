@@ -4,30 +4,24 @@ effect, and that facts arriving out of order end in the same state (`domain/fact
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from aftersales.bootstrap import AftersalesServices, bootstrap
 from aftersales.domain.errors import OutsideWindow
-from aftersales.domain.facts import OrderFacts, StoreFacts
-from aftersales.domain.rules import Reason
-from aftersales.service_layer.commands import OpenCase
-from shared.app import Wiring
-from shared.clock import FixedClock
-from shared.contract import Envelope
-from shared.contract.events import (
-    DeliveryWindow,
-    OrderCancelled,
-    OrderConfirmed,
-    OrderCreated,
-    StoreApproved,
-)
+from aftersales.domain.facts import OrderFacts
+from shared.contract.events import DeliveryWindow
 from shared.contract.types import ContractModel
 from shared.errors import NotFound
-from shared.testing import FakePorts
+from testkit.aftersales_unit import (
+    an_aftersales_service,
+    deliver_an_order,
+    open_a_case,
+    ship_an_order,
+    the_order,
+    the_store,
+)
 from testkit.factories import (
     BUYER,
     MERCHANT,
@@ -47,60 +41,15 @@ from testkit.factories import (
 )
 
 
-@dataclass
-class App:
-    ports: FakePorts
-    wiring: Wiring
-    clock: FixedClock
-
-    @property
-    def services(self) -> AftersalesServices:
-        return cast(AftersalesServices, self.wiring.services)
-
-    async def deliver(self, event: ContractModel, envelope: Envelope | None = None) -> Envelope:
-        """As its producer sends it."""
-        producer = producer_of(event)
-        return await self.ports.deliver(self.wiring, event, producer=producer, envelope=envelope)
-
-    async def order(self) -> OrderFacts:
-        order = await self.services.events.orders.get(ORDER)
-        assert order is not None
-        return order
-
-    async def store(self) -> StoreFacts:
-        store = await self.services.events.stores.get(STORE)
-        assert store is not None
-        return store
-
-
-def producer_of(event: ContractModel) -> str:
-    """Review approves stores, orders tells of its orders, logistics of their parcels."""
-    if isinstance(event, StoreApproved):
-        return "review"
-    if isinstance(event, OrderCreated | OrderConfirmed | OrderCancelled):
-        return "orders"
-    return "logistics"
-
-
-async def aftersales() -> App:
-    clock = FixedClock(T0)
-    ports = FakePorts("aftersales", clock=clock)
-    return App(ports, await bootstrap(ports), clock)
-
-
 def state(order: OrderFacts) -> dict[str, Any]:
     """What an order's facts say, without the bookkeeping of how they arrived."""
     return order.model_dump(exclude={"version", "applied_events"})
 
 
-def open_case(reason: Reason = "damaged") -> OpenCase:
-    return OpenCase(BUYER, ORDER, reason, "the lid is cracked", usd(1000))
-
-
 async def test_a_store_approval_keeps_who_owns_it_and_its_date_r_as_2() -> None:
-    app = await aftersales()
-    await app.deliver(a_store_approved(at=T0, store_type="semi_managed"))
-    store = await app.store()
+    wired = await an_aftersales_service()
+    await wired.deliver(a_store_approved(at=T0, store_type="semi_managed"))
+    store = await the_store(wired)
     assert (store.merchant_id, store.store_type, store.approved_at) == (
         MERCHANT,
         "semi_managed",
@@ -109,10 +58,10 @@ async def test_a_store_approval_keeps_who_owns_it_and_its_date_r_as_2() -> None:
 
 
 async def test_an_order_created_makes_the_order_known_with_its_buyer_goods_and_total() -> None:
-    app = await aftersales()
+    wired = await an_aftersales_service()
     lines = [a_line(category="food"), a_line(category="food"), a_line(category="home")]
-    await app.deliver(an_order_created(lines=lines))
-    order = await app.order()
+    await wired.deliver(an_order_created(lines=lines))
+    order = await the_order(wired)
     assert order.known
     assert (order.buyer_id, order.merchant_id, order.store_id, order.store_type) == (
         BUYER,
@@ -125,26 +74,26 @@ async def test_an_order_created_makes_the_order_known_with_its_buyer_goods_and_t
 
 
 async def test_an_order_confirmed_moves_it_to_confirmed() -> None:
-    app = await aftersales()
-    await app.deliver(an_order_created())
-    await app.deliver(an_order_confirmed(at=T0 + timedelta(hours=2)))
-    order = await app.order()
+    wired = await an_aftersales_service()
+    await wired.deliver(an_order_created())
+    await wired.deliver(an_order_confirmed(at=T0 + timedelta(hours=2)))
+    order = await the_order(wired)
     assert (order.status, order.confirmed_at) == ("confirmed", T0 + timedelta(hours=2))
 
 
 async def test_an_order_confirmed_arriving_first_makes_the_order_known() -> None:
-    app = await aftersales()
-    await app.deliver(an_order_confirmed(lines=[a_line(category="clothing")]))
-    order = await app.order()
+    wired = await an_aftersales_service()
+    await wired.deliver(an_order_confirmed(lines=[a_line(category="clothing")]))
+    order = await the_order(wired)
     assert order.known
     assert (order.status, order.buyer_id, order.categories) == ("confirmed", BUYER, ["clothing"])
 
 
 async def test_an_order_created_arriving_after_its_confirmation_does_not_move_it_back() -> None:
-    app = await aftersales()
-    await app.deliver(an_order_confirmed(at=T0 + timedelta(hours=1)))
-    await app.deliver(an_order_created(at=T0))
-    order = await app.order()
+    wired = await an_aftersales_service()
+    await wired.deliver(an_order_confirmed(at=T0 + timedelta(hours=1)))
+    await wired.deliver(an_order_created(at=T0))
+    order = await the_order(wired)
     assert (order.status, order.created_at, order.confirmed_at) == (
         "confirmed",
         T0,
@@ -153,92 +102,89 @@ async def test_an_order_created_arriving_after_its_confirmation_does_not_move_it
 
 
 async def test_a_cancelled_order_gets_no_case_r_as_1() -> None:
-    app = await aftersales()
-    await app.deliver(an_order_created())
-    await app.deliver(an_order_cancelled(at=T0 + timedelta(hours=24)))
-    assert (await app.order()).status == "cancelled"
+    wired = await an_aftersales_service()
+    await wired.deliver(an_order_created())
+    await wired.deliver(an_order_cancelled(at=T0 + timedelta(hours=24)))
+    assert (await the_order(wired)).status == "cancelled"
     with pytest.raises(OutsideWindow, match="cancelled") as refused:
-        await app.services.commands.open(open_case("not_received"))
+        await open_a_case(wired, "not_received")
     assert refused.value.rule == "R-AS-1"
 
 
 async def test_a_cancellation_overtaking_the_creation_stays_cancelled() -> None:
-    app = await aftersales()
-    await app.deliver(an_order_cancelled())
-    assert not (await app.order()).known  # a cancellation says nothing of the goods
-    await app.deliver(an_order_created())
-    order = await app.order()
+    wired = await an_aftersales_service()
+    await wired.deliver(an_order_cancelled())
+    assert not (await the_order(wired)).known  # a cancellation says nothing of the goods
+    await wired.deliver(an_order_created())
+    order = await the_order(wired)
     assert (order.status, order.known) == ("cancelled", True)
 
 
 async def test_a_shipment_records_when_it_left_and_when_it_is_due_r_as_1() -> None:
-    app = await aftersales()
-    await app.deliver(an_order_confirmed())
+    wired = await an_aftersales_service()
+    await wired.deliver(an_order_confirmed())
     shipped = a_shipped(at=T0 + timedelta(days=1))
-    await app.deliver(shipped)
-    order = await app.order()
+    await wired.deliver(shipped)
+    order = await the_order(wired)
     assert (order.status, order.shipped_at) == ("shipped", T0 + timedelta(days=1))
     assert order.estimated_delivery == shipped.estimated_delivery
 
 
 async def test_a_second_shipment_keeps_the_first_departure_and_the_latest_promise() -> None:
-    app = await aftersales()
+    wired = await an_aftersales_service()
     later = DeliveryWindow(earliest=a_day(8), latest=a_day(14))
     sooner = DeliveryWindow(earliest=a_day(3), latest=a_day(6))
-    await app.deliver(a_shipped(at=T0 + timedelta(days=3), estimated_delivery=later))
-    await app.deliver(a_shipped(at=T0 + timedelta(days=1), estimated_delivery=sooner))
-    order = await app.order()
+    await wired.deliver(a_shipped(at=T0 + timedelta(days=3), estimated_delivery=later))
+    await wired.deliver(a_shipped(at=T0 + timedelta(days=1), estimated_delivery=sooner))
+    order = await the_order(wired)
     assert (order.shipped_at, order.estimated_delivery) == (T0 + timedelta(days=1), later)
 
 
 async def test_a_delivery_opens_the_received_goods_window_r_as_1() -> None:
-    app = await aftersales()
-    await app.deliver(an_order_confirmed())
-    await app.deliver(a_shipped(at=T0 + timedelta(days=1)))
-    await app.deliver(a_delivered(at=T0 + timedelta(days=4)))
-    order = await app.order()
+    wired = await an_aftersales_service()
+    await deliver_an_order(wired)  # shipped a day after T0, delivered 4 days after
+    order = await the_order(wired)
     assert (order.status, order.delivered_at) == ("delivered", T0 + timedelta(days=4))
-    app.clock.set(T0 + timedelta(days=5))
-    case = await app.services.commands.open(open_case("damaged"))
+    wired.clock.set(T0 + timedelta(days=5))
+    case = await open_a_case(wired, "damaged")
     assert case.status == "open"
 
 
 async def test_a_loss_report_opens_the_transit_window_before_the_estimate_passes_r_as_1() -> None:
-    app = await aftersales()
-    await app.deliver(an_order_confirmed())
-    await app.deliver(a_shipped(at=T0 + timedelta(days=1)))
-    await app.deliver(a_shipment_exception(at=T0 + timedelta(days=2), kind="lost"))
-    assert (await app.order()).lost_reported_at == T0 + timedelta(days=2)
-    app.clock.set(T0 + timedelta(days=3))  # long before the latest estimated date
-    case = await app.services.commands.open(open_case("lost"))
+    wired = await an_aftersales_service()
+    await ship_an_order(wired)  # a day after T0
+    await wired.deliver(a_shipment_exception(at=T0 + timedelta(days=2), kind="lost"))
+    assert (await the_order(wired)).lost_reported_at == T0 + timedelta(days=2)
+    wired.clock.set(T0 + timedelta(days=3))  # long before the latest estimated date
+    case = await open_a_case(wired, "lost")
     assert case.reason == "lost"
 
 
 @pytest.mark.parametrize("kind", ["damaged", "no_route"])
 async def test_a_shipment_exception_other_than_a_loss_changes_nothing(kind: str) -> None:
-    app = await aftersales()
-    await app.deliver(a_shipped())
-    before = await app.order()
-    await app.deliver(a_shipment_exception(kind=kind))
-    after = await app.order()
+    wired = await an_aftersales_service()
+    await wired.deliver(a_shipped())
+    before = await the_order(wired)
+    await wired.deliver(a_shipment_exception(kind=kind))
+    after = await the_order(wired)
     assert (after.version, after.lost_reported_at) == (before.version, None)
 
 
 async def test_the_earliest_of_two_loss_reports_counts() -> None:
-    app = await aftersales()
-    await app.deliver(a_shipment_exception(at=T0 + timedelta(days=3)))
-    await app.deliver(a_shipment_exception(at=T0 + timedelta(days=2)))
-    assert (await app.order()).lost_reported_at == T0 + timedelta(days=2)
+    wired = await an_aftersales_service()
+    await wired.deliver(a_shipment_exception(at=T0 + timedelta(days=3)))
+    await wired.deliver(a_shipment_exception(at=T0 + timedelta(days=2)))
+    assert (await the_order(wired)).lost_reported_at == T0 + timedelta(days=2)
 
 
 async def test_an_event_about_an_unknown_order_is_kept_but_opens_no_case() -> None:
     """Facts from logistics before the order's own events: the buyer is not known yet."""
-    app = await aftersales()
-    await app.deliver(a_shipped())
-    await app.deliver(a_delivered(at=T0 + timedelta(days=1)))
-    assert not (await app.order()).known
+    wired = await an_aftersales_service()
+    await wired.deliver(a_shipped())
+    await wired.deliver(a_delivered(at=T0 + timedelta(days=1)))
+    assert not (await the_order(wired)).known
     with pytest.raises(NotFound):
-        await app.services.commands.open(open_case())
+        await open_a_case(wired)
 
 
 REDELIVERED: list[tuple[str, list[ContractModel], ContractModel]] = [
@@ -258,17 +204,17 @@ REDELIVERED: list[tuple[str, list[ContractModel], ContractModel]] = [
 async def test_every_handler_takes_an_envelope_delivered_twice_once(
     handler: str, before: list[ContractModel], event: ContractModel
 ) -> None:
-    app = await aftersales()
+    wired = await an_aftersales_service()
     for earlier in before:
-        await app.deliver(earlier)
-    replica = app.store if handler == "store_approved" else app.order
-    envelope = await app.deliver(event)
-    once = await replica()
-    await app.deliver(event, envelope=envelope)
-    twice = await replica()
+        await wired.deliver(earlier)
+    replica = the_store if handler == "store_approved" else the_order
+    envelope = await wired.deliver(event)
+    once = await replica(wired)
+    await wired.deliver(event, envelope=envelope)
+    twice = await replica(wired)
     assert once.version == len(before) + 1  # the first delivery wrote
     assert twice.model_dump() == once.model_dump()  # the second wrote nothing
-    assert app.ports.published == []  # a replica publishes nothing
+    assert wired.ports.published == []  # a replica publishes nothing
 
 
 FACTS: list[ContractModel] = [
@@ -286,9 +232,9 @@ FACTS: list[ContractModel] = [
     ids=["in-order", "reversed", "shuffled", "delivered-first"],
 )
 async def test_an_orders_facts_end_in_the_same_state_in_any_order(arrival: list[int]) -> None:
-    app = await aftersales()
+    wired = await an_aftersales_service()
     for index in arrival:
-        await app.deliver(FACTS[index])
+        await wired.deliver(FACTS[index])
     expected = OrderFacts(
         id=ORDER,
         total=usd(4990),
@@ -305,4 +251,4 @@ async def test_an_orders_facts_end_in_the_same_state_in_any_order(arrival: list[
         lost_reported_at=T0 + timedelta(days=2),
         delivered_at=T0 + timedelta(days=4),
     )
-    assert state(await app.order()) == state(expected)
+    assert state(await the_order(wired)) == state(expected)

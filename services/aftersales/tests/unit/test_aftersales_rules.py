@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -18,28 +18,19 @@ from aftersales.domain.rules import (
 )
 from shared.contract.types import StoreType
 from shared.policy import Policy
-from testkit.factories import BUYER, MERCHANT, STORE, a_window, usd
+from testkit.aftersales_unit import ESTIMATE, order_facts
+from testkit.factories import MERCHANT, STORE, usd
 
 POLICY = Policy()
 SHIPPED_AT = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
-LATEST = date(2026, 11, 9)
+LATEST = ESTIMATE.latest
 DUE_AT = datetime(2026, 11, 10, tzinfo=UTC)  # the day after the latest estimated date
 DELIVERED_AT = datetime(2026, 11, 6, 14, 30, tzinfo=UTC)
 
 
 def order(*, categories: list[str], delivered: bool = False) -> OrderFacts:
-    return OrderFacts(
-        id=str(uuid4()),
-        buyer_id=BUYER,
-        merchant_id=MERCHANT,
-        store_id=STORE,
-        store_type="full_managed",
-        categories=categories,
-        total=usd(5000),
-        status="delivered" if delivered else "shipped",
-        shipped_at=SHIPPED_AT,
-        estimated_delivery=a_window(date(2026, 11, 5), LATEST),
-        delivered_at=DELIVERED_AT if delivered else None,
+    return order_facts(
+        categories, shipped_at=SHIPPED_AT, delivered_at=DELIVERED_AT if delivered else None
     )
 
 

@@ -7,32 +7,25 @@ every calendar.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, tzinfo
 from itertools import pairwise
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logistics.domain.deadlines import (
-    delivery_window,
-    estimate,
-    full_managed_ship_by,
-    semi_managed_ship_by,
-)
+from logistics.domain.deadlines import delivery_window, full_managed_ship_by
 from logistics.domain.routes import DEFAULT_ROUTES, Route
 from logistics.domain.zones import destination_timezone
-from shared.calendar import Calendars
 from shared.contract.types import Warehouse
-from shared.policy import Policy
 from testkit.factories import a_us_warehouse, a_warehouse
-
-POLICY = Policy()
-CALENDARS = Calendars()
+from testkit.logistics_unit import CALENDARS, MADRID, POLICY, estimate_of, ship_by_from
 
 #: Semi-managed merchants' warehouses close to, east of and west of UTC.
 WAREHOUSES = (
-    a_warehouse(country="ES", city="Madrid", timezone="Europe/Madrid"),
+    MADRID,
     a_us_warehouse(),
     a_warehouse(country="GB", city="London", timezone="Europe/London"),
     a_warehouse(country="CN", city="Shanghai", timezone="Asia/Shanghai"),
@@ -55,38 +48,44 @@ confirmations = st.datetimes(
 )
 warehouses = st.sampled_from(WAREHOUSES)
 handling_options = st.sampled_from(POLICY.semi_handling_days_options)
-#: A default route with one of its origins and one of its destinations (R-LOG-6).
+
+
+class Leg(NamedTuple):
+    """A default route with one of its origins and one of its destinations (R-LOG-6)."""
+
+    route: Route
+    origin: str
+    destination: str
+
+
 route_legs = st.sampled_from(DEFAULT_ROUTES).flatmap(
-    lambda route: st.tuples(
+    lambda route: st.builds(
+        Leg,
         st.just(route),
         st.sampled_from(route.origin_countries),
         st.sampled_from(route.destination_countries),
     )
 )
 
-PROPERTY_SETTINGS = settings(max_examples=200, deadline=None)
+
+Test = Callable[..., None]
 
 
-def _semi_managed_ship_by(
-    confirmed_at: datetime, handling_days: int, warehouse: Warehouse
-) -> datetime:
-    return semi_managed_ship_by(
-        confirmed_at,
-        handling_days,
-        warehouse_timezone=warehouse.timezone,
-        warehouse_country=warehouse.country,
-        policy=POLICY,
-        calendars=CALENDARS,
-    )
+def holds(**strategies: st.SearchStrategy[Any]) -> Callable[[Test], Test]:
+    """A property test: true of 200 examples drawn from `strategies`, with no deadline."""
+
+    def property_test(test: Test) -> Test:
+        return settings(max_examples=200, deadline=None)(given(**strategies)(test))
+
+    return property_test
 
 
-@PROPERTY_SETTINGS
-@given(confirmed_at=confirmations, warehouse=warehouses, handling_days=handling_options)
+@holds(confirmed_at=confirmations, warehouse=warehouses, handling_days=handling_options)
 def test_ship_by_is_the_cutoff_of_a_working_day_after_the_confirmation(
     confirmed_at: datetime, warehouse: Warehouse, handling_days: int
 ) -> None:
     # R-LOG-2, R-LOG-5
-    ship_by = _semi_managed_ship_by(confirmed_at, handling_days, warehouse)
+    ship_by = ship_by_from(warehouse, confirmed_at, handling_days)
     local = ship_by.astimezone(ZoneInfo(warehouse.timezone))
     assert local.time() == time(hour=POLICY.pickup_cutoff_hour)
     assert CALENDARS.of(warehouse.country).is_working_day(local.date())
@@ -94,65 +93,61 @@ def test_ship_by_is_the_cutoff_of_a_working_day_after_the_confirmation(
     assert ship_by.tzinfo == UTC
 
 
-@PROPERTY_SETTINGS
-@given(confirmed_at=confirmations, warehouse=warehouses)
+@holds(confirmed_at=confirmations, warehouse=warehouses)
 def test_longer_handling_never_gives_an_earlier_ship_by(
     confirmed_at: datetime, warehouse: Warehouse
 ) -> None:
     # R-LOG-2: each extra handling day is one more working day, so strictly later.
     deadlines = [
-        _semi_managed_ship_by(confirmed_at, days, warehouse)
+        ship_by_from(warehouse, confirmed_at, days)
         for days in sorted(POLICY.semi_handling_days_options)
     ]
     for shorter, longer in pairwise(deadlines):
         assert longer > shorter
 
 
-def _ship_by(route: Route, origin: str, confirmed_at: datetime, handling_days: int) -> datetime:
-    if route.store_type == "full_managed":
+def _warehouse_in(country: str) -> Warehouse:
+    """A semi-managed merchant's warehouse in `country`, on its main zone."""
+    return a_warehouse(country=country, timezone=destination_timezone(country))
+
+
+def _ship_by(leg: Leg, confirmed_at: datetime, handling_days: int) -> datetime:
+    if leg.route.store_type == "full_managed":
         return full_managed_ship_by(confirmed_at, POLICY)  # R-LOG-1
-    warehouse = a_warehouse(country=origin, timezone=destination_timezone(origin))
-    return _semi_managed_ship_by(confirmed_at, handling_days, warehouse)
+    return ship_by_from(_warehouse_in(leg.origin), confirmed_at, handling_days)
 
 
-@PROPERTY_SETTINGS
-@given(confirmed_at=confirmations, leg=route_legs, handling_days=handling_options)
+@holds(confirmed_at=confirmations, leg=route_legs, handling_days=handling_options)
 def test_window_is_ordered_and_starts_no_earlier_than_the_local_ship_by_date(
-    confirmed_at: datetime, leg: tuple[Route, str, str], handling_days: int
+    confirmed_at: datetime, leg: Leg, handling_days: int
 ) -> None:
     # R-LOG-3: working days of the destination, dated in the destination's zone.
-    route, origin, destination = leg
-    ship_by = _ship_by(route, origin, confirmed_at, handling_days)
-    zone = destination_timezone(destination)
-    window = delivery_window(ship_by, route, destination, zone, calendars=CALENDARS)
+    ship_by = _ship_by(leg, confirmed_at, handling_days)
+    zone = destination_timezone(leg.destination)
+    window = delivery_window(ship_by, leg.route, leg.destination, zone, calendars=CALENDARS)
     shipped_on = ship_by.astimezone(ZoneInfo(zone)).date()
-    calendar = CALENDARS.of(destination)
+    calendar = CALENDARS.of(leg.destination)
     assert window.earliest <= window.latest
     assert window.earliest >= shipped_on
-    assert calendar.working_days_between(shipped_on, window.earliest) == route.transit_days_min
-    assert calendar.working_days_between(shipped_on, window.latest) == route.transit_days_max
+    assert calendar.working_days_between(shipped_on, window.earliest) == leg.route.transit_days_min
+    assert calendar.working_days_between(shipped_on, window.latest) == leg.route.transit_days_max
 
 
-@PROPERTY_SETTINGS
-@given(confirmed_at=confirmations, leg=route_legs, handling_days=handling_options)
+@holds(confirmed_at=confirmations, leg=route_legs, handling_days=handling_options)
 def test_estimate_window_is_destination_local_and_ordered(
-    confirmed_at: datetime, leg: tuple[Route, str, str], handling_days: int
+    confirmed_at: datetime, leg: Leg, handling_days: int
 ) -> None:
     # R-LOG-1,2,3,6,7: whichever route `estimate` picks, its window holds the same.
-    route, origin, destination = leg
-    semi = route.store_type == "semi_managed"
-    found = estimate(
-        route.store_type,
+    semi = leg.route.store_type == "semi_managed"
+    found = estimate_of(
+        leg.route.store_type,
         confirmed_at,
-        destination_country=destination,
-        weight_grams=min(1_000, route.max_weight_grams),
-        policy=POLICY,
-        routes=DEFAULT_ROUTES,
+        leg.destination,
+        weight_grams=min(1_000, leg.route.max_weight_grams),
         handling_days=handling_days if semi else None,
-        warehouse_country=origin if semi else None,
-        warehouse_timezone=destination_timezone(origin) if semi else None,
-        calendars=CALENDARS,
+        warehouse=_warehouse_in(leg.origin) if semi else None,
     )
     assert found is not None  # R-LOG-6: the leg's own route accepts the parcel
-    shipped_on = found.ship_by.astimezone(ZoneInfo(destination_timezone(destination))).date()
+    zone = destination_timezone(leg.destination)
+    shipped_on = found.ship_by.astimezone(ZoneInfo(zone)).date()
     assert shipped_on <= found.earliest <= found.latest

@@ -22,27 +22,25 @@ from operator import attrgetter
 
 import pytest
 
-from logistics.domain.deadlines import (
-    delivery_window,
-    estimate,
-    full_managed_ship_by,
-    semi_managed_ship_by,
-)
-from logistics.domain.routes import DEFAULT_ROUTES, Route
+from logistics.domain.deadlines import delivery_window, full_managed_ship_by
+from logistics.domain.routes import Route
 from logistics.domain.zones import destination_timezone
-from shared.calendar import Calendars
 from shared.contract.types import StoreType, Warehouse
-from shared.policy import Policy
 from testkit.factories import a_us_warehouse, a_warehouse
+from testkit.logistics_unit import (
+    CALENDARS,
+    MADRID,
+    POLICY,
+    a_route,
+    estimate_of,
+    ship_by_from,
+)
 
-POLICY = Policy()
-CALENDARS = Calendars()
 #: Each row's `why` is its test id.
 BY_WHY = attrgetter("why")
 
 
 # Semi-managed merchants' warehouses: each one's zone and its country's calendar count.
-MADRID = a_warehouse(country="ES", city="Madrid", timezone="Europe/Madrid")
 SHANGHAI = a_warehouse(country="CN", city="Shanghai", timezone="Asia/Shanghai")
 AUCKLAND = a_warehouse(country="NZ", city="Auckland", timezone="Pacific/Auckland")
 LOS_ANGELES = a_warehouse(country="US", city="Los Angeles", timezone="America/Los_Angeles")
@@ -253,15 +251,7 @@ SHIP_BY_CASES = [
 
 @pytest.mark.parametrize("case", SHIP_BY_CASES, ids=BY_WHY)
 def test_semi_managed_ship_by(case: ShipBy) -> None:
-    ship_by = semi_managed_ship_by(
-        case.confirmed_at,
-        handling_days=case.handling_days,
-        warehouse_timezone=case.warehouse.timezone,
-        warehouse_country=case.warehouse.country,
-        policy=POLICY,
-        calendars=CALENDARS,
-    )
-    assert ship_by == case.ship_by
+    assert ship_by_from(case.warehouse, case.confirmed_at, case.handling_days) == case.ship_by
 
 
 @pytest.mark.parametrize(
@@ -280,15 +270,8 @@ def test_full_managed_ship_by(confirmed_at: datetime, expected: datetime) -> Non
 
 
 def _line(destinations: tuple[str, ...], transit_min: int, transit_max: int) -> Route:
-    return Route(
-        name="table-line",
-        carrier="table-carrier",
-        store_type="semi_managed",
-        origin_countries=destinations,
-        destination_countries=destinations,
-        max_weight_grams=10_000,
-        transit_days_min=transit_min,
-        transit_days_max=transit_max,
+    return a_route(
+        "table-line", transit_min, transit_max, origins=destinations, destinations=destinations
     )
 
 
@@ -462,17 +445,13 @@ ESTIMATE_CASES = [
 
 @pytest.mark.parametrize("case", ESTIMATE_CASES, ids=BY_WHY)
 def test_estimate(case: Estimate) -> None:
-    found = estimate(
+    found = estimate_of(
         case.store_type,
         case.confirmed_at,
-        destination_country=case.destination,
-        weight_grams=case.weight_grams,
-        policy=POLICY,
-        routes=DEFAULT_ROUTES,
+        case.destination,
+        case.weight_grams,
         handling_days=case.handling_days,
-        warehouse_country=case.warehouse.country if case.warehouse else None,
-        warehouse_timezone=case.warehouse.timezone if case.warehouse else None,
-        calendars=CALENDARS,
+        warehouse=case.warehouse,
     )
     assert found is not None
     assert (found.ship_by, found.earliest, found.latest, found.route) == (
@@ -486,18 +465,7 @@ def test_estimate(case: Estimate) -> None:
 def test_seed_window_is_4_to_9_calendar_days_after_the_order() -> None:
     # R-LOG-3: "with weekends, delivery lands 4-9 days after the order".
     ordered = _utc(2026, 3, 9, 8)  # Monday 09:00 CET
-    found = estimate(
-        "semi_managed",
-        ordered,
-        destination_country="ES",
-        weight_grams=1_000,
-        policy=POLICY,
-        routes=DEFAULT_ROUTES,
-        handling_days=2,
-        warehouse_country=MADRID.country,
-        warehouse_timezone=MADRID.timezone,
-        calendars=CALENDARS,
-    )
+    found = estimate_of("semi_managed", ordered, "ES", 1_000, handling_days=2, warehouse=MADRID)
     assert found is not None
     assert found.earliest - ordered.date() == timedelta(days=4)
     assert found.latest - ordered.date() == timedelta(days=9)

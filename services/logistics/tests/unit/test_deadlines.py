@@ -9,72 +9,38 @@ import pytest
 from logistics.domain.deadlines import (
     DeliveryEstimate,
     delivery_window,
-    estimate,
     full_managed_ship_by,
     self_drop_deadline,
-    semi_managed_ship_by,
 )
-from logistics.domain.routes import DEFAULT_ROUTES, Route
-from shared.calendar import Calendars
+from logistics.domain.routes import Route
 from shared.policy import Policy
+from testkit.factories import a_us_warehouse, a_warehouse
+from testkit.logistics_unit import CALENDARS, POLICY, a_route, estimate_of, ship_by_from
 
-POLICY = Policy()
-CALENDARS = Calendars()
+#: A warehouse in Berlin (DE, CET/CEST).
+BERLIN = a_warehouse(country="DE", city="Berlin", timezone="Europe/Berlin")
 
 
 def _from_berlin(
     confirmed_at: datetime, handling_days: int = 1, policy: Policy = POLICY
 ) -> datetime:
-    """The ship-by of a semi-managed order from a warehouse in Berlin (DE, CET/CEST)."""
-    return semi_managed_ship_by(
-        confirmed_at,
-        handling_days,
-        warehouse_timezone="Europe/Berlin",
-        warehouse_country="DE",
-        policy=policy,
-        calendars=CALENDARS,
-    )
+    """The ship-by of a semi-managed order from BERLIN."""
+    return ship_by_from(BERLIN, confirmed_at, handling_days, policy)
 
 
 def _full_managed_to_the_us(confirmed_at: datetime, weight_grams: int) -> DeliveryEstimate | None:
-    return estimate(
-        "full_managed",
-        confirmed_at,
-        destination_country="US",
-        weight_grams=weight_grams,
-        policy=POLICY,
-        routes=DEFAULT_ROUTES,
-        calendars=CALENDARS,
-    )
+    return estimate_of("full_managed", confirmed_at, "US", weight_grams)
 
 
 def _route(transit_min: int, transit_max: int) -> Route:
-    return Route(
-        name="test-line",
-        carrier="test-carrier",
-        store_type="semi_managed",
-        origin_countries=("US",),
-        destination_countries=("US", "JP"),
-        max_weight_grams=10_000,
-        transit_days_min=transit_min,
-        transit_days_max=transit_max,
-    )
+    return a_route("test-line", transit_min, transit_max, destinations=("US", "JP"))
 
 
 def test_seed_monday_morning_handling_2_transit_2_to_5_gives_4_to_9_days() -> None:
     # R-LOG-2, R-LOG-3: the seed's own example, in a US week with no public holiday.
     monday_morning = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 in New York
-    found = estimate(
-        "semi_managed",
-        monday_morning,
-        destination_country="US",
-        weight_grams=1_000,
-        policy=POLICY,
-        routes=DEFAULT_ROUTES,
-        handling_days=2,
-        warehouse_country="US",
-        warehouse_timezone="America/New_York",
-        calendars=CALENDARS,
+    found = estimate_of(
+        "semi_managed", monday_morning, "US", 1_000, handling_days=2, warehouse=a_us_warehouse()
     )
     assert found is not None
     assert found.route == "semi-na-ground"
@@ -102,14 +68,8 @@ def test_confirmed_at_cutoff_counts_for_the_next_working_day() -> None:
 def test_cutoff_uses_the_warehouse_local_date_not_utc() -> None:
     # R-LOG-5: 02:00 UTC Tuesday is 19:00 Monday in Los Angeles, after the cut-off.
     confirmed = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
-    ship_by = semi_managed_ship_by(
-        confirmed,
-        handling_days=1,
-        warehouse_timezone="America/Los_Angeles",
-        warehouse_country="US",
-        policy=POLICY,
-        calendars=CALENDARS,
-    )
+    los_angeles = a_us_warehouse(city="Los Angeles", timezone="America/Los_Angeles")
+    ship_by = ship_by_from(los_angeles, confirmed)
     assert ship_by == datetime(2026, 3, 11, 22, 0, tzinfo=UTC)  # Wednesday 15:00 PDT
 
 
@@ -141,13 +101,8 @@ def test_policy_changes_apply_without_code_changes() -> None:
 
 def test_unknown_timezone_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="timezone"):
-        semi_managed_ship_by(
-            datetime(2026, 3, 9, tzinfo=UTC),
-            handling_days=1,
-            warehouse_timezone="Mars/Base",
-            warehouse_country="DE",
-            policy=POLICY,
-            calendars=CALENDARS,
+        ship_by_from(
+            a_warehouse(country="DE", timezone="Mars/Base"), datetime(2026, 3, 9, tzinfo=UTC)
         )
 
 
@@ -207,12 +162,4 @@ def test_estimate_is_none_without_a_route() -> None:
 
 def test_semi_managed_estimate_needs_the_warehouse() -> None:
     with pytest.raises(ValueError, match="warehouse"):
-        estimate(
-            "semi_managed",
-            datetime(2026, 3, 9, tzinfo=UTC),
-            destination_country="US",
-            weight_grams=1,
-            policy=POLICY,
-            routes=DEFAULT_ROUTES,
-            calendars=CALENDARS,
-        )
+        estimate_of("semi_managed", datetime(2026, 3, 9, tzinfo=UTC), "US", 1)

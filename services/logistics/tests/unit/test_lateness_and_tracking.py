@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from logistics.domain.model import Handover, Shipment
-from logistics.domain.routes import DEFAULT_ROUTES
-from shared.calendar import Calendars
-from shared.policy import Policy
-from testkit.factories import a_line, a_us_address, a_us_warehouse, an_order_confirmed, usd
-
-POLICY = Policy()
-CALENDARS = Calendars()
-CONFIRMED_AT = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
+from testkit.factories import a_us_warehouse
+from testkit.logistics_unit import CONFIRMED_AT, POLICY, a_shipment, mugs_to_new_york
 
 
 def semi_managed() -> Shipment:
     """A mug to New York from a Newark warehouse, 1 handling day."""
-    order = an_order_confirmed(
-        order_id=f"ord-{uuid.uuid4()}",
-        store_type="semi_managed",
-        shipping_address=a_us_address(),
-        lines=[a_line(title="Mug", unit_price=usd(1_000), weight_grams=400)],
-        at=CONFIRMED_AT,
-    )
-    return Shipment.for_confirmed_order(
-        "shp-1",
-        order,
-        1,
-        a_us_warehouse(),
-        POLICY,
-        DEFAULT_ROUTES,
-        CONFIRMED_AT,
-        calendars=CALENDARS,
-    )
+    order = mugs_to_new_york("semi_managed")
+    return a_shipment(order, handling_days=1, warehouse=a_us_warehouse())
 
 
 @pytest.mark.parametrize(

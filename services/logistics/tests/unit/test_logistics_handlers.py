@@ -5,87 +5,55 @@ test_late_shipments.py."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from logistics.bootstrap import LogisticsServices, bootstrap
 from logistics.domain.model import Shipment
 from logistics.service_layer.events import StoreFactsUnknown, shipment_id_of
-from logistics.settings import LogisticsSettings
-from shared.app import Wiring
-from shared.auth import Principal
-from shared.clock import FixedClock
 from shared.contract import Envelope, record_event
 from shared.contract.events import DeliveryWindow, OrderConfirmed, ShipmentException
-from shared.testing import FakePorts
 from testkit.factories import (
+    AN_OPERATOR,
     ORDER,
     T0,
     a_line,
     a_store_approved,
     a_warehouse,
-    an_address,
     an_order_confirmed,
 )
-
-OPERATOR = Principal(sub="operator-1", role="operator")
-#: A semi-managed store's overseas warehouse in the EU, so its parcels have a route (R-LOG-2).
-MADRID = a_warehouse(country="ES", city="Madrid", timezone="Europe/Madrid")
-#: Confirmed at T0 (Tuesday 1 December 2026, 09:00 in Madrid) with 1 handling day: picked
-#: up by 15:00 Madrid time on Wednesday 2 December (R-LOG-2, R-LOG-5).
-SEMI_SHIP_BY = T0.replace(day=2, hour=14)
-
-
-@dataclass
-class Logistics:
-    """The service as `bootstrap` wires it on fake ports, at a clock the test moves."""
-
-    ports: FakePorts
-    wiring: Wiring
-    clock: FixedClock
-
-    @property
-    def services(self) -> LogisticsServices:
-        services: LogisticsServices = self.wiring.services
-        return services
-
-    async def confirm(self, order: OrderConfirmed, envelope: Envelope | None = None) -> Envelope:
-        return await self.ports.deliver(
-            self.wiring, order, producer="orders", at=order.confirmed_at, envelope=envelope
-        )
-
-    async def approve(self, **overrides: Any) -> None:
-        store = a_store_approved(**overrides)
-        await self.ports.deliver(self.wiring, store, producer="review", at=store.approved_at)
-
-    async def shipments(self, order_id: str = ORDER) -> list[Shipment]:
-        return await self.services.commands.of_order(order_id, OPERATOR)
-
-    async def shipment(self, order_id: str = ORDER) -> Shipment:
-        return await self.services.commands.get_visible(shipment_id_of(order_id), OPERATOR)
+from testkit.logistics_unit import (
+    SEMI_SHIP_BY,
+    WiredLogistics,
+    a_logistics_service,
+    a_semi_managed_order,
+    a_semi_managed_store,
+    an_order_to_south_africa,
+    approve,
+    routes_from_a_file,
+    the_shipment,
+)
 
 
-async def logistics(settings: LogisticsSettings | None = None) -> Logistics:
-    clock = FixedClock(T0)
-    ports = FakePorts("logistics", settings or LogisticsSettings(), clock=clock)
-    return Logistics(ports, await bootstrap(ports), clock)
+async def confirm(
+    app: WiredLogistics, order: OrderConfirmed, envelope: Envelope | None = None
+) -> Envelope:
+    """As orders publishes it: the envelope occurs when the order was confirmed."""
+    return await app.deliver(order, at=order.confirmed_at, envelope=envelope)
 
 
-def a_semi_managed_order(**overrides: Any) -> OrderConfirmed:
-    return an_order_confirmed(store_type="semi_managed", **overrides)
+async def shipments(app: WiredLogistics, order_id: str = ORDER) -> list[Shipment]:
+    return await app.services.commands.of_order(order_id, AN_OPERATOR)
 
 
 async def test_a_full_managed_order_gets_a_shipment_due_three_days_later() -> None:
     """R-LOG-1: shipped within 3 calendar days; R-LOG-7: the express line for a light
     parcel; R-LOG-3: 3-7 working days of transit in Spain, 8 December a holiday."""
-    app = await logistics()
-    await app.confirm(an_order_confirmed())
-    [shipment] = await app.shipments()
+    app = await a_logistics_service()
+    await confirm(app, an_order_confirmed())
+    [shipment] = await shipments(app)
     assert shipment.id == shipment_id_of(ORDER)
     assert (shipment.status, shipment.store_type, shipment.route) == (
         "awaiting_shipment",
@@ -102,9 +70,9 @@ async def test_a_full_managed_order_gets_a_shipment_due_three_days_later() -> No
 
 
 async def test_a_heavy_full_managed_parcel_takes_the_standard_route() -> None:  # R-LOG-7
-    app = await logistics()
-    await app.confirm(an_order_confirmed(lines=[a_line(weight_grams=2_500, quantity=2)]))
-    shipment = await app.shipment()
+    app = await a_logistics_service()
+    await confirm(app, an_order_confirmed(lines=[a_line(weight_grams=2_500, quantity=2)]))
+    shipment = await the_shipment(app)
     assert (shipment.route, shipment.weight_grams) == ("full-cn-standard", 5_000)
     assert shipment.ship_by == T0 + timedelta(days=3)
 
@@ -121,10 +89,10 @@ async def test_a_semi_managed_order_ships_within_the_store_handling_days(
 ) -> None:
     """R-LOG-2: `handling_days` working days after day 0, at the 15:00 pickup cut-off in
     the warehouse (R-LOG-5); then 2-5 working days of EU transit (R-LOG-3)."""
-    app = await logistics()
-    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=handling_days)
-    await app.confirm(a_semi_managed_order())
-    shipment = await app.shipment()
+    app = await a_logistics_service()
+    await approve(app, a_semi_managed_store(handling_days))
+    await confirm(app, a_semi_managed_order())
+    shipment = await the_shipment(app)
     assert (shipment.status, shipment.route) == ("awaiting_shipment", "semi-eu-ground")
     assert shipment.ship_by == ship_by
     assert shipment.estimated_delivery == DeliveryWindow(earliest=window[0], latest=window[1])
@@ -134,17 +102,17 @@ async def test_a_semi_managed_order_ships_within_the_store_handling_days(
 
 async def test_a_confirmation_after_the_pickup_cut_off_counts_from_the_next_day() -> None:
     """R-LOG-5: after 15:00 in the warehouse, day 0 is the next working day."""
-    app = await logistics()
-    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=1)
-    await app.confirm(a_semi_managed_order(at=T0.replace(hour=14, minute=30)))  # 15:30 Madrid
-    assert (await app.shipment()).ship_by == SEMI_SHIP_BY + timedelta(days=1)
+    app = await a_logistics_service()
+    await approve(app, a_semi_managed_store())
+    await confirm(app, a_semi_managed_order(at=T0.replace(hour=14, minute=30)))  # 15:30 Madrid
+    assert (await the_shipment(app)).ship_by == SEMI_SHIP_BY + timedelta(days=1)
 
 
 async def test_a_redelivered_confirmation_creates_no_second_shipment() -> None:  # R-ORD-4
-    app = await logistics()
-    envelope = await app.confirm(an_order_confirmed())
-    await app.confirm(an_order_confirmed(), envelope=envelope)
-    [shipment] = await app.shipments()
+    app = await a_logistics_service()
+    envelope = await confirm(app, an_order_confirmed())
+    await confirm(app, an_order_confirmed(), envelope=envelope)
+    [shipment] = await shipments(app)
     assert shipment.version == 1
     assert app.ports.published == []
 
@@ -152,10 +120,7 @@ async def test_a_redelivered_confirmation_creates_no_second_shipment() -> None: 
 @pytest.mark.parametrize(
     "order",
     [
-        pytest.param(
-            an_order_confirmed(shipping_address=an_address(country="ZA")),
-            id="destination no route serves",
-        ),
+        pytest.param(an_order_to_south_africa(), id="destination no route serves"),
         pytest.param(
             an_order_confirmed(lines=[a_line(weight_grams=25_000)]),
             id="heavier than every route accepts",
@@ -166,9 +131,9 @@ async def test_a_parcel_no_route_accepts_gets_a_no_route_exception(
     order: OrderConfirmed,
 ) -> None:
     """R-LOG-6, R-ORD-4: the shipment exists, in `exception`, so an operator sees it."""
-    app = await logistics()
-    envelope = await app.confirm(order)
-    shipment = await app.shipment()
+    app = await a_logistics_service()
+    envelope = await confirm(app, order)
+    shipment = await the_shipment(app)
     assert (shipment.status, shipment.exception_kind) == ("exception", "no_route")
     assert (shipment.route, shipment.ship_by, shipment.estimated_delivery) == (None, None, None)
     note = f"no route accepts {order.items[0].weight_grams} g to {shipment.destination_country}"
@@ -184,11 +149,11 @@ async def test_a_parcel_no_route_accepts_gets_a_no_route_exception(
 
 async def test_a_redelivered_unroutable_confirmation_reports_its_exception_once() -> None:
     """R-LOG-6: one shipment and one `ShipmentException` however often it comes."""
-    app = await logistics()
-    order = an_order_confirmed(shipping_address=an_address(country="ZA"))
-    envelope = await app.confirm(order)
-    await app.confirm(order, envelope=envelope)
-    assert len(await app.shipments()) == 1
+    app = await a_logistics_service()
+    order = an_order_to_south_africa()
+    envelope = await confirm(app, order)
+    await confirm(app, order, envelope=envelope)
+    assert len(await shipments(app)) == 1
     assert len(app.ports.published_of(ShipmentException)) == 1
 
 
@@ -210,10 +175,10 @@ async def test_a_redelivered_unroutable_confirmation_reports_its_exception_once(
 async def test_a_semi_managed_parcel_without_a_route_from_its_warehouse_is_an_exception(
     store: dict[str, Any], note: str
 ) -> None:
-    app = await logistics()
-    await app.approve(store_type="semi_managed", **store)
-    await app.confirm(a_semi_managed_order())
-    shipment = await app.shipment()
+    app = await a_logistics_service()
+    await approve(app, a_store_approved(store_type="semi_managed", **store))
+    await confirm(app, a_semi_managed_order())
+    shipment = await the_shipment(app)
     assert (shipment.status, shipment.exception_kind, shipment.exception_note) == (
         "exception",
         "no_route",
@@ -225,49 +190,43 @@ async def test_a_semi_managed_parcel_without_a_route_from_its_warehouse_is_an_ex
 async def test_a_semi_managed_order_before_its_store_approval_waits_for_it() -> None:
     """R-LOG-2, out of order: refused (the consumer retries it) until the store's facts
     arrive; the same message then creates the shipment."""
-    app = await logistics()
+    app = await a_logistics_service()
     order = a_semi_managed_order()
     envelope = record_event(order, producer="orders", correlation_id=ORDER, occurred_at=T0)
     with pytest.raises(StoreFactsUnknown):
-        await app.confirm(order, envelope=envelope)
-    assert (await app.shipments(), app.ports.published) == ([], [])
-    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=1)
-    await app.confirm(order, envelope=envelope)
-    assert (await app.shipment()).ship_by == SEMI_SHIP_BY
+        await confirm(app, order, envelope=envelope)
+    assert (await shipments(app), app.ports.published) == ([], [])
+    await approve(app, a_semi_managed_store())
+    await confirm(app, order, envelope=envelope)
+    assert (await the_shipment(app)).ship_by == SEMI_SHIP_BY
 
 
 @pytest.mark.parametrize("new_handling_days", [2, 3], ids=["still valid", "now refused"])
 async def test_a_redelivery_after_the_store_changed_keeps_the_first_shipment(
     new_handling_days: int,
 ) -> None:
-    app = await logistics()
-    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=1)
-    envelope = await app.confirm(a_semi_managed_order())
-    await app.approve(
-        store_type="semi_managed",
-        warehouse=MADRID,
-        handling_days=new_handling_days,
-        at=T0 + timedelta(hours=1),
-    )
-    await app.confirm(a_semi_managed_order(), envelope=envelope)
-    [shipment] = await app.shipments()
+    app = await a_logistics_service()
+    await approve(app, a_semi_managed_store())
+    envelope = await confirm(app, a_semi_managed_order())
+    await approve(app, a_semi_managed_store(new_handling_days, at=T0 + timedelta(hours=1)))
+    await confirm(app, a_semi_managed_order(), envelope=envelope)
+    [shipment] = await shipments(app)
     assert (shipment.version, shipment.ship_by) == (1, SEMI_SHIP_BY)
 
 
 async def test_handling_days_outside_the_policy_raise_and_create_no_shipment() -> None:
     """R-LOG-2: a store approved with a handling time the policy does not offer; the
     handler raises (the consumer retries, then parks the message) rather than guess."""
-    app = await logistics()
-    await app.approve(store_type="semi_managed", warehouse=MADRID, handling_days=3)
+    app = await a_logistics_service()
+    await approve(app, a_semi_managed_store(3))
     with pytest.raises(ValueError, match="handling_days must be one of"):
-        await app.confirm(a_semi_managed_order())
-    assert (await app.shipments(), app.ports.published) == ([], [])
+        await confirm(app, a_semi_managed_order())
+    assert (await shipments(app), app.ports.published) == ([], [])
 
 
 async def test_the_route_table_comes_from_the_settings_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # R-LOG-6
-    table = tmp_path / "routes.json"
     route = {
         "name": "full-cn-za",
         "carrier": "cainiao-za",
@@ -278,12 +237,11 @@ async def test_the_route_table_comes_from_the_settings_file(
         "transit_days_min": 5,
         "transit_days_max": 10,
     }
-    table.write_text(json.dumps([route]))
-    monkeypatch.setenv("LOGISTICS_ROUTES_FILE", str(table))
-    app = await logistics(LogisticsSettings())
-    await app.confirm(an_order_confirmed(shipping_address=an_address(country="ZA")))
-    await app.confirm(an_order_confirmed(order_id="order-es"))
-    shipment = await app.shipment()
+    routes_from_a_file(tmp_path, monkeypatch, route)
+    app = await a_logistics_service()
+    await confirm(app, an_order_to_south_africa())
+    await confirm(app, an_order_confirmed(order_id="order-es"))
+    shipment = await the_shipment(app)
     assert (shipment.status, shipment.route) == ("awaiting_shipment", "full-cn-za")
     # The file replaces the defaults: Spain, served by default, now has no route.
-    assert (await app.shipment("order-es")).exception_kind == "no_route"
+    assert (await the_shipment(app, "order-es")).exception_kind == "no_route"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from logistics.domain.routes import DEFAULT_ROUTES, choose_route
 from logistics.settings import LogisticsSettings
+from testkit.logistics_unit import routes_from_a_file
 
 
 def test_without_a_file_the_documented_defaults_apply() -> None:  # R-LOG-6
@@ -18,24 +18,17 @@ def test_without_a_file_the_documented_defaults_apply() -> None:  # R-LOG-6
 def test_a_route_file_replaces_the_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # R-LOG-6, R-LOG-7
-    table = tmp_path / "routes.json"
-    table.write_text(
-        json.dumps(
-            [
-                {
-                    "name": "semi-es-courier",
-                    "carrier": "Correos Express",
-                    "store_type": "semi_managed",
-                    "origin_countries": ["ES"],
-                    "destination_countries": ["ES", "PT"],
-                    "max_weight_grams": 10_000,
-                    "transit_days_min": 1,
-                    "transit_days_max": 2,
-                }
-            ]
-        )
-    )
-    monkeypatch.setenv("LOGISTICS_ROUTES_FILE", str(table))
+    courier = {
+        "name": "semi-es-courier",
+        "carrier": "Correos Express",
+        "store_type": "semi_managed",
+        "origin_countries": ["ES"],
+        "destination_countries": ["ES", "PT"],
+        "max_weight_grams": 10_000,
+        "transit_days_min": 1,
+        "transit_days_max": 2,
+    }
+    routes_from_a_file(tmp_path, monkeypatch, courier)
     routes = LogisticsSettings().route_table()
     assert [route.name for route in routes] == ["semi-es-courier"]
     chosen = choose_route(routes, "semi_managed", "ES", "PT", 2_000)

@@ -7,18 +7,18 @@ from pydantic import ValidationError
 
 from logistics.domain.routes import DEFAULT_ROUTES, Route, choose_route
 from shared.contract.types import StoreType
+from testkit.logistics_unit import a_route
 
 
 def _line(name: str, transit_min: int, transit_max: int, max_weight: int = 5_000) -> Route:
-    return Route(
-        name=name,
-        carrier="carrier",
+    """A full-managed line from China to the US."""
+    return a_route(
+        name,
+        transit_min,
+        transit_max,
         store_type="full_managed",
-        origin_countries=("CN",),
-        destination_countries=("US",),
+        origins=("CN",),
         max_weight_grams=max_weight,
-        transit_days_min=transit_min,
-        transit_days_max=transit_max,
     )
 
 

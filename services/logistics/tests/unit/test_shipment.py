@@ -9,8 +9,6 @@ import pytest
 
 from logistics.domain.model import Shipment
 from logistics.domain.parties import InvalidTransition, may_ship
-from logistics.domain.routes import DEFAULT_ROUTES
-from shared.calendar import Calendars
 from shared.contract.events import (
     Delivered,
     OrderConfirmed,
@@ -18,51 +16,32 @@ from shared.contract.events import (
     ShipmentLate,
     Shipped,
 )
-from shared.contract.types import StoreType, Warehouse
-from shared.policy import Policy
-from testkit.factories import a_line, a_us_address, a_us_warehouse, an_order_confirmed, usd
+from shared.contract.types import StoreType
+from testkit.factories import a_us_warehouse
+from testkit.logistics_unit import CONFIRMED_AT, POLICY, a_shipment, mugs_to_new_york
 
-POLICY = Policy()
-CALENDARS = Calendars()
-CONFIRMED_AT = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
 NOW = CONFIRMED_AT + timedelta(seconds=1)
 
 
 def _order(store_type: StoreType, weight_grams: int = 400) -> OrderConfirmed:
     """Two mugs of `weight_grams` each, to New York."""
-    return an_order_confirmed(
-        order_id=f"ord-{uuid.uuid4()}",
-        store_type=store_type,
-        shipping_address=a_us_address(),
-        lines=[a_line(title="Mug", quantity=2, unit_price=usd(1_000), weight_grams=weight_grams)],
-        at=CONFIRMED_AT,
-    )
+    return mugs_to_new_york(store_type, quantity=2, weight_grams=weight_grams)
 
 
-def _shipment(
-    order: OrderConfirmed,
-    *,
-    handling_days: int | None = None,
-    warehouse: Warehouse | None = None,
-    shipment_id: str = "shp-1",
-) -> Shipment:
-    return Shipment.for_confirmed_order(
-        shipment_id,
-        order,
-        handling_days,
-        warehouse,
-        POLICY,
-        DEFAULT_ROUTES,
-        NOW,
-        calendars=CALENDARS,
-    )
+def _shipment(order: OrderConfirmed, shipment_id: str = "shp-1") -> Shipment:
+    """Planned at NOW, without a warehouse."""
+    return a_shipment(order, shipment_id=shipment_id, now=NOW)
 
 
 def _semi() -> Shipment:
     """A semi-managed order's shipment: from Newark, 2 handling days."""
     order = _order("semi_managed")
-    return _shipment(
-        order, handling_days=2, warehouse=a_us_warehouse(), shipment_id=f"shp-{uuid.uuid4()}"
+    return a_shipment(
+        order,
+        handling_days=2,
+        warehouse=a_us_warehouse(),
+        shipment_id=f"shp-{uuid.uuid4()}",
+        now=NOW,
     )
 
 
@@ -91,7 +70,7 @@ def test_full_managed_shipment_ships_from_china() -> None:
 def test_no_route_puts_the_shipment_in_exception() -> None:
     # R-LOG-6: no line accepts 60 kg.
     order = _order("full_managed", weight_grams=30_000)
-    shipment = _shipment(order, shipment_id="shp-2")
+    shipment = _shipment(order, "shp-2")
     assert shipment.status == "exception"
     assert shipment.exception_kind == "no_route"
     assert shipment.ship_by is None
@@ -102,7 +81,7 @@ def test_no_route_puts_the_shipment_in_exception() -> None:
 
 def test_semi_managed_store_without_warehouse_is_an_exception_not_a_crash() -> None:
     # R-LOG-2: the origin is the store's overseas warehouse.
-    shipment = _shipment(_order("semi_managed"), shipment_id="shp-3")
+    shipment = _shipment(_order("semi_managed"), "shp-3")
     assert (shipment.status, shipment.exception_kind) == ("exception", "no_route")
 
 

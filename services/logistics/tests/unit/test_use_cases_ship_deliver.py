@@ -4,80 +4,56 @@ refuses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
-from logistics.bootstrap import LogisticsServices, bootstrap
 from logistics.domain.model import Handover, ReportedExceptionKind, Shipment
 from logistics.domain.parties import InvalidTransition
-from logistics.service_layer.commands import ShipmentCommands, ShipShipment
+from logistics.service_layer.commands import ShipShipment
 from logistics.service_layer.events import shipment_id_of
-from logistics.settings import LogisticsSettings
 from shared.auth import Principal
-from shared.clock import FixedClock
 from shared.contract.events import Delivered, ShipmentException, Shipped
 from shared.errors import Forbidden, NotFound
-from shared.testing import FakePorts
-from testkit.factories import (
-    BUYER,
-    MERCHANT,
-    ORDER,
-    T0,
-    a_store_approved,
-    a_warehouse,
-    an_address,
-    an_order_confirmed,
+from testkit.factories import AN_OPERATOR, ANOTHER_MERCHANT, ORDER, THE_BUYER, THE_MERCHANT
+from testkit.logistics_unit import (
+    SEMI_ORDER,
+    SEMI_SHIP_BY,
+    UNROUTABLE_ORDER,
+    WiredLogistics,
+    the_shipment,
+    with_three_shipments,
 )
 
-OPERATOR = Principal(sub="operator-1", role="operator")
-OWNER = Principal(sub=MERCHANT, role="merchant")
-THE_BUYER = Principal(sub=BUYER, role="buyer")
-OTHER_MERCHANT = Principal(sub="merchant-2", role="merchant")
-MADRID = a_warehouse(country="ES", city="Madrid", timezone="Europe/Madrid")
-FULL, SEMI, UNROUTABLE = ORDER, "order-semi", "order-za"
-#: R-LOG-2, R-LOG-5: 1 handling day from Madrid, by 15:00 local time on 2 December.
-SEMI_SHIP_BY = T0.replace(day=2, hour=14)
+FULL, SEMI, UNROUTABLE = ORDER, SEMI_ORDER, UNROUTABLE_ORDER
 PICKUP = ShipShipment("SF Express", "SF123456789", "pickup")
 
 
-@dataclass
-class Logistics:
+async def logistics() -> WiredLogistics:
     """Three shipments confirmed at T0: full-managed (FULL), semi-managed (SEMI) and one
     no route accepts (UNROUTABLE), all of MERCHANT's store and BUYER's."""
-
-    ports: FakePorts
-    commands: ShipmentCommands
-    clock: FixedClock
-
-    async def ship(self, order_id: str, by: Principal, command: ShipShipment = PICKUP) -> Shipment:
-        return await self.commands.ship(shipment_id_of(order_id), by, command)
-
-    async def shipment(self, order_id: str) -> Shipment:
-        return await self.commands.get_visible(shipment_id_of(order_id), OPERATOR)
+    app = await with_three_shipments()
+    app.ports.published.clear()  # the unroutable order's ShipmentException
+    return app
 
 
-async def logistics() -> Logistics:
-    clock = FixedClock(T0)
-    ports = FakePorts("logistics", LogisticsSettings(), clock=clock)
-    wiring = await bootstrap(ports)
-    store = a_store_approved(
-        store_id="store-semi", store_type="semi_managed", warehouse=MADRID, handling_days=1
-    )
-    await ports.deliver(wiring, store, producer="review")
-    for order in (
-        an_order_confirmed(),
-        an_order_confirmed(order_id=SEMI, store_id="store-semi", store_type="semi_managed"),
-        an_order_confirmed(order_id=UNROUTABLE, shipping_address=an_address(country="ZA")),
-    ):
-        await ports.deliver(wiring, order, producer="orders")
-    ports.published.clear()  # the unroutable order's ShipmentException
-    services: LogisticsServices = wiring.services
-    return Logistics(ports, services.commands, clock)
+async def ship(
+    app: WiredLogistics, order_id: str, by: Principal, command: ShipShipment = PICKUP
+) -> Shipment:
+    return await app.services.commands.ship(shipment_id_of(order_id), by, command)
 
 
-@pytest.mark.parametrize(("order_id", "shipper"), [(FULL, OPERATOR), (SEMI, OWNER)])
+async def deliver(app: WiredLogistics, order_id: str, by: Principal) -> Shipment:
+    return await app.services.commands.deliver(shipment_id_of(order_id), by)
+
+
+async def report(
+    app: WiredLogistics, order_id: str, by: Principal, kind: ReportedExceptionKind, note: str
+) -> Shipment:
+    return await app.services.commands.report_exception(shipment_id_of(order_id), by, kind, note)
+
+
+@pytest.mark.parametrize(("order_id", "shipper"), [(FULL, AN_OPERATOR), (SEMI, THE_MERCHANT)])
 async def test_shipping_publishes_shipped_with_tracking_and_the_delivery_window(
     order_id: str, shipper: Principal
 ) -> None:
@@ -85,7 +61,7 @@ async def test_shipping_publishes_shipped_with_tracking_and_the_delivery_window(
     semi-managed one. Both in time: not late."""
     app = await logistics()
     app.clock.set(SEMI_SHIP_BY - timedelta(hours=2))
-    shipped = await app.ship(order_id, shipper)
+    shipped = await ship(app, order_id, shipper)
     assert (shipped.status, shipped.carrier, shipped.tracking_number, shipped.handover) == (
         "shipped",
         "SF Express",
@@ -105,7 +81,7 @@ async def test_shipping_publishes_shipped_with_tracking_and_the_delivery_window(
         )
     ]
     assert app.ports.published[0].correlation_id == order_id
-    assert (await app.shipment(order_id)).status == "shipped"
+    assert (await the_shipment(app, order_id)).status == "shipped"
 
 
 @pytest.mark.parametrize(("handover", "late_by"), [("pickup", 6 * 3600), ("self_drop", None)])
@@ -115,7 +91,7 @@ async def test_a_handover_after_ship_by_is_late_unless_dropped_off_within_48_hou
     """R-LOG-5: a pickup counts by `ship_by`; a self-drop by 48 hours after confirmation."""
     app = await logistics()
     app.clock.set(SEMI_SHIP_BY + timedelta(hours=6))
-    shipped = await app.ship(SEMI, OWNER, ShipShipment("UPS", "1Z999", handover))
+    shipped = await ship(app, SEMI, THE_MERCHANT, ShipShipment("UPS", "1Z999", handover))
     assert (shipped.late, shipped.late_by_seconds) == (late_by is not None, late_by)
     assert len(app.ports.published_of(Shipped)) == 1
 
@@ -123,17 +99,17 @@ async def test_a_handover_after_ship_by_is_late_unless_dropped_off_within_48_hou
 @pytest.mark.parametrize(
     ("order_id", "shipper"),
     [
-        pytest.param(FULL, OWNER, id="R-LOG-1 full-managed by its merchant"),
+        pytest.param(FULL, THE_MERCHANT, id="R-LOG-1 full-managed by its merchant"),
         pytest.param(FULL, THE_BUYER, id="full-managed by its buyer"),
-        pytest.param(SEMI, OPERATOR, id="R-LOG-4 semi-managed by an operator"),
+        pytest.param(SEMI, AN_OPERATOR, id="R-LOG-4 semi-managed by an operator"),
         pytest.param(SEMI, THE_BUYER, id="semi-managed by its buyer"),
     ],
 )
 async def test_shipping_by_the_wrong_party_is_forbidden(order_id: str, shipper: Principal) -> None:
     app = await logistics()
     with pytest.raises(Forbidden):
-        await app.ship(order_id, shipper)
-    assert (await app.shipment(order_id)).status == "awaiting_shipment"
+        await ship(app, order_id, shipper)
+    assert (await the_shipment(app, order_id)).status == "awaiting_shipment"
     assert app.ports.published == []
 
 
@@ -141,30 +117,30 @@ async def test_shipping_by_the_wrong_party_is_forbidden(order_id: str, shipper: 
 async def test_another_merchants_shipment_cannot_be_shipped(order_id: str) -> None:
     app = await logistics()
     with pytest.raises(NotFound):
-        await app.ship(order_id, OTHER_MERCHANT)
+        await ship(app, order_id, ANOTHER_MERCHANT)
     assert app.ports.published == []
 
 
 async def test_a_shipment_is_shipped_once() -> None:
     app = await logistics()
-    await app.ship(FULL, OPERATOR)
+    await ship(app, FULL, AN_OPERATOR)
     with pytest.raises(InvalidTransition, match="cannot be shipped"):
-        await app.ship(FULL, OPERATOR, ShipShipment("DHL", "JD0002", "pickup"))
+        await ship(app, FULL, AN_OPERATOR, ShipShipment("DHL", "JD0002", "pickup"))
     assert [event.carrier for event in app.ports.published_of(Shipped)] == ["SF Express"]
 
 
 async def test_a_shipment_in_exception_cannot_be_shipped() -> None:  # R-LOG-6
     app = await logistics()
     with pytest.raises(InvalidTransition, match="is exception"):
-        await app.ship(UNROUTABLE, OPERATOR)
+        await ship(app, UNROUTABLE, AN_OPERATOR)
     assert app.ports.published == []
 
 
 async def test_delivering_a_shipped_parcel_publishes_delivered() -> None:
     app = await logistics()
-    await app.ship(FULL, OPERATOR)
+    await ship(app, FULL, AN_OPERATOR)
     app.clock.advance(timedelta(days=6))
-    delivered = await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
+    delivered = await deliver(app, FULL, AN_OPERATOR)
     assert (delivered.status, delivered.delivered_at) == ("delivered", app.clock.now())
     assert [step.status for step in delivered.history] == [
         "awaiting_shipment",
@@ -179,22 +155,22 @@ async def test_delivering_a_shipped_parcel_publishes_delivered() -> None:
 async def test_only_a_shipped_parcel_can_be_delivered() -> None:
     app = await logistics()
     with pytest.raises(InvalidTransition, match="only a shipped parcel"):
-        await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
-    await app.ship(FULL, OPERATOR)
-    await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
+        await deliver(app, FULL, AN_OPERATOR)
+    await ship(app, FULL, AN_OPERATOR)
+    await deliver(app, FULL, AN_OPERATOR)
     with pytest.raises(InvalidTransition, match="is delivered"):
-        await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
+        await deliver(app, FULL, AN_OPERATOR)
     assert len(app.ports.published_of(Delivered)) == 1
 
 
 async def test_another_partys_shipment_cannot_be_delivered_or_reported() -> None:
     app = await logistics()
-    await app.ship(SEMI, OWNER)
+    await ship(app, SEMI, THE_MERCHANT)
     with pytest.raises(NotFound):
-        await app.commands.deliver(shipment_id_of(SEMI), OTHER_MERCHANT)
+        await deliver(app, SEMI, ANOTHER_MERCHANT)
     with pytest.raises(NotFound):
-        await app.commands.report_exception(shipment_id_of(SEMI), OTHER_MERCHANT, "lost", "gone")
-    assert (await app.shipment(SEMI)).status == "shipped"
+        await report(app, SEMI, ANOTHER_MERCHANT, "lost", "gone")
+    assert (await the_shipment(app, SEMI)).status == "shipped"
     assert len(app.ports.published) == 1  # the Shipped alone
 
 
@@ -206,11 +182,9 @@ async def test_reporting_an_exception_publishes_it(
 ) -> None:
     app = await logistics()
     if shipped:
-        await app.ship(FULL, OPERATOR)
+        await ship(app, FULL, AN_OPERATOR)
     app.clock.advance(timedelta(days=1))
-    reported = await app.commands.report_exception(
-        shipment_id_of(FULL), OPERATOR, kind, "at the hub"
-    )
+    reported = await report(app, FULL, AN_OPERATOR, kind, "at the hub")
     assert (reported.status, reported.exception_kind) == ("exception", kind)
     assert reported.exception_note == "at the hub"
     assert app.ports.published_of(ShipmentException) == [
@@ -227,11 +201,11 @@ async def test_reporting_an_exception_publishes_it(
 async def test_no_exception_after_delivery_nor_a_second_one() -> None:
     """A delivered parcel's damage is after-sales; a shipment in exception stays so."""
     app = await logistics()
-    await app.ship(FULL, OPERATOR)
-    await app.commands.deliver(shipment_id_of(FULL), OPERATOR)
+    await ship(app, FULL, AN_OPERATOR)
+    await deliver(app, FULL, AN_OPERATOR)
     with pytest.raises(InvalidTransition, match="is delivered"):
-        await app.commands.report_exception(shipment_id_of(FULL), OPERATOR, "damaged", "dent")
-    await app.commands.report_exception(shipment_id_of(SEMI), OPERATOR, "lost", "gone")
+        await report(app, FULL, AN_OPERATOR, "damaged", "dent")
+    await report(app, SEMI, AN_OPERATOR, "lost", "gone")
     with pytest.raises(InvalidTransition, match="is exception"):
-        await app.commands.report_exception(shipment_id_of(SEMI), OPERATOR, "damaged", "dent")
+        await report(app, SEMI, AN_OPERATOR, "damaged", "dent")
     assert [event.kind for event in app.ports.published_of(ShipmentException)] == ["lost"]

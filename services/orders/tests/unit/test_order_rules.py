@@ -23,6 +23,7 @@ from testkit.factories import (
     an_address,
     usd,
 )
+from testkit.orders_unit import CREATED_TO_DELIVERED
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 POLICY = Policy()
@@ -112,12 +113,7 @@ def test_facts_move_forward_only_and_apply_once() -> None:  # R-ORD-4
     assert order.take("e-shipped", shipped)
     assert not order.take("e-shipped", shipped)
     assert order.status == "delivered"
-    assert [entry.event for entry in order.timeline] == [
-        "OrderCreated",
-        "OrderConfirmed",
-        "Shipped",
-        "Delivered",
-    ]
+    assert [entry.event for entry in order.timeline] == CREATED_TO_DELIVERED
 
 
 def test_refunds_make_the_order_partially_then_wholly_refunded() -> None:

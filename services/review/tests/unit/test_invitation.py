@@ -2,51 +2,37 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 
-from review.domain.application import StoreApplication
 from review.domain.errors import Conflict, NotAllowed
 from review.domain.invitation import Invitation
 from review.domain.store import Store
 from shared.policy import Policy
-
-MakeApplication = Callable[..., StoreApplication]
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
+from testkit.review_unit import an_application, new_id
 
 
 def test_full_managed_without_invitation_is_not_allowed(
-    make_application: MakeApplication, policy: Policy, now: datetime
+    policy: Policy, now: datetime
 ) -> None:  # R-REV-1
     with pytest.raises(NotAllowed, match="invitation"):
-        Store.apply(new_id(), new_id(), make_application("full_managed"), policy, now)
+        Store.apply(new_id(), new_id(), an_application("full_managed"), policy, now)
 
 
-def test_semi_managed_needs_no_invitation(
-    make_application: MakeApplication, policy: Policy, now: datetime
-) -> None:  # R-REV-1
-    store = Store.apply(new_id(), new_id(), make_application("semi_managed"), policy, now)
+def test_semi_managed_needs_no_invitation(policy: Policy, now: datetime) -> None:  # R-REV-1
+    store = Store.apply(new_id(), new_id(), an_application("semi_managed"), policy, now)
     assert store.status == "under_review"
 
 
-def test_invitation_opens_one_store_only(
-    make_application: MakeApplication, policy: Policy, now: datetime
-) -> None:  # R-REV-1
+def test_invitation_opens_one_store_only(policy: Policy, now: datetime) -> None:  # R-REV-1
     merchant_id = new_id()
     invitation = Invitation.issue(new_id(), merchant_id, "operator-1", now)
-    first = Store.apply(
-        new_id(), merchant_id, make_application(), policy, now, invitation=invitation
-    )
+    first = Store.apply(new_id(), merchant_id, an_application(), policy, now, invitation=invitation)
     assert invitation.used_by_store_id == first.id
     assert invitation.used_at == now
     with pytest.raises(Conflict, match="new invitation"):
-        Store.apply(new_id(), merchant_id, make_application(), policy, now, invitation=invitation)
+        Store.apply(new_id(), merchant_id, an_application(), policy, now, invitation=invitation)
 
 
 def test_using_an_invitation_again_for_the_same_store_is_harmless(
@@ -60,11 +46,11 @@ def test_using_an_invitation_again_for_the_same_store_is_harmless(
 
 
 def test_another_merchants_invitation_is_not_allowed(
-    make_application: MakeApplication, policy: Policy, now: datetime
+    policy: Policy, now: datetime
 ) -> None:  # R-REV-1
     invitation = Invitation.issue(new_id(), new_id(), "operator-1", now)
     with pytest.raises(NotAllowed, match="another merchant"):
-        Store.apply(new_id(), new_id(), make_application(), policy, now, invitation=invitation)
+        Store.apply(new_id(), new_id(), an_application(), policy, now, invitation=invitation)
     assert not invitation.is_used
 
 

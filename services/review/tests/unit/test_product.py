@@ -2,46 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from review.domain.errors import Conflict, Invalid, NotAllowed
-from review.domain.product import Product, ProductListing
+from review.domain.product import Product
 from review.domain.store import Store
 from shared.contract.events import ProductRejected
 from shared.policy import Policy
 from testkit.factories import a_product_approved, usd
-
-MakeStore = Callable[..., Store]
-WorkingDays = Callable[[date, date], int]
+from testkit.review_unit import WorkingDays, a_listing, a_store, an_approved_store, new_id
 
 
-#: What a listing offers unless a test changes it: the contract's product.
-OFFERED = a_product_approved()
-
-
-def listing(store: Store, **changes: Any) -> ProductListing:
-    """A complete listing of `OFFERED` in `store`."""
-    fields: dict[str, Any] = {
-        "store_id": store.id,
-        "title": OFFERED.title,
-        "description": OFFERED.description,
-        "category": OFFERED.category,
-        "images": OFFERED.images,
-        "price": OFFERED.price,
-        "weight_grams": OFFERED.weight_grams,
-    }
-    return ProductListing(**{**fields, **changes})
+@pytest.fixture
+def approved_store() -> Store:
+    return an_approved_store()
 
 
 def submit(store: Store, now: datetime, **changes: Any) -> Product:
-    return Product.submit(
-        uuid.uuid4().hex, store.merchant_id, listing(store, **changes), store, now
-    )
+    return Product.submit(new_id(), store.merchant_id, a_listing(store, **changes), store, now)
 
 
 def test_listing_of_an_approved_store_waits_for_review(
@@ -59,8 +40,8 @@ def test_listing_of_an_approved_store_waits_for_review(
     assert product.pull_events() == []
 
 
-def test_listing_needs_an_approved_store(make_store: MakeStore, now: datetime) -> None:  # R-REV-8
-    store = make_store()
+def test_listing_needs_an_approved_store(now: datetime) -> None:  # R-REV-8
+    store = a_store()
     with pytest.raises(Conflict, match="under_review"):
         submit(store, now)
 
@@ -69,7 +50,7 @@ def test_listing_in_another_merchants_store_is_not_allowed(
     approved_store: Store, now: datetime
 ) -> None:  # R-REV-8
     with pytest.raises(NotAllowed, match="another merchant"):
-        Product.submit("p-1", "intruder", listing(approved_store), approved_store, now)
+        Product.submit("p-1", "intruder", a_listing(approved_store), approved_store, now)
 
 
 @pytest.mark.parametrize(

@@ -4,105 +4,71 @@ published."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from review.adapters.queries import PRODUCTS
-from review.bootstrap import ReviewServices, bootstrap
-from review.domain.application import StoreApplication
 from review.domain.errors import Conflict, Invalid
-from review.domain.model import STAGES, Decision, Product, ProductListing, Store
-from review.service_layer.commands import ApplyForStore, DecideStage
+from review.domain.model import Decision, Product, Store
 from shared.auth import Principal
-from shared.clock import FixedClock
 from shared.contract.events import ProductApproved, ProductRejected
 from shared.errors import NotFound
 from shared.policy import Policy
-from shared.testing import FakePorts
 from testkit.factories import (
-    BUYER,
+    AN_OPERATOR,
+    ANOTHER_MERCHANT,
     MERCHANT,
     T0,
+    THE_BUYER,
+    THE_MERCHANT,
     a_product_approved,
     a_product_rejected,
     usd,
 )
-
-MakeApplication = Callable[..., StoreApplication]
-
-OPERATOR = Principal(sub="operator-1", role="operator")
-OWNER = Principal(sub=MERCHANT, role="merchant")
-ANOTHER_MERCHANT = Principal(sub="merchant-2", role="merchant")
-A_BUYER = Principal(sub=BUYER, role="buyer")
-
-
-@dataclass(frozen=True)
-class Review:
-    """The review service wired on ports in memory, with the clock the test moves."""
-
-    ports: FakePorts
-    clock: FixedClock
-    services: ReviewServices
-
-    async def store(self, application: StoreApplication, *, approved: bool = True) -> Store:
-        """The merchant's store, invited when full-managed, its three stages approved."""
-        if application.store_type == "full_managed":
-            await self.services.stores.invite(MERCHANT, OPERATOR.sub)
-        store = await self.services.stores.apply(ApplyForStore(MERCHANT, application))
-        for stage in STAGES if approved else ():
-            decision = DecideStage(store.id, OPERATOR.sub, stage, "approve", None)
-            store = await self.services.stores.decide(decision)
-        return store
-
-    async def submit(self, store: Store, **changes: Any) -> Product:
-        return await self.services.products.submit(OWNER, a_listing(store, **changes))
-
-    async def decide(self, product: Product, decision: Decision, reason: str = "") -> Product:
-        return await self.services.products.decide(product.id, OPERATOR, decision, reason or None)
-
-    async def stored_product_ids(self) -> list[str]:
-        products = await self.ports.collection(PRODUCTS).find().to_list()
-        return [document["_id"] for document in products]
+from testkit.review_unit import (
+    WiredReview,
+    a_listing,
+    a_review_service,
+    a_store_applied_for,
+    an_application,
+)
 
 
 @pytest.fixture
-async def review() -> Review:
-    clock = FixedClock(T0)
-    ports = FakePorts("review", clock=clock, policy=Policy(document_max_bytes=5_000_000))
-    wiring = await bootstrap(ports)
-    return Review(ports, clock, wiring.services)
+async def review() -> WiredReview:
+    """Review under a policy of its own, which the decisions must record."""
+    return await a_review_service(policy=Policy(document_max_bytes=5_000_000))
 
 
 @pytest.fixture
-async def approved(review: Review, make_application: MakeApplication) -> Store:
+async def approved(review: WiredReview) -> Store:
     """The merchant's full-managed store, approved at T0, selling home and clothing."""
-    return await review.store(make_application("full_managed"))
+    return await a_store_applied_for(review, an_application("full_managed"), approved=True)
 
 
-def a_listing(store: Store, **changes: Any) -> ProductListing:
-    """A complete listing (R-REV-8), the one testkit's `a_product_approved` describes."""
-    fields: dict[str, Any] = {
-        "store_id": store.id,
-        "title": "Tea set",
-        "description": "Six cups and a pot",
-        "category": "home",
-        "images": ["https://img.example/tea.jpg"],
-        "price": usd(4990),
-        "weight_grams": 500,
-    }
-    return ProductListing(**{**fields, **changes})
+async def submit(review: WiredReview, store: Store, **changes: Any) -> Product:
+    return await review.services.products.submit(THE_MERCHANT, a_listing(store, **changes))
+
+
+async def decide(
+    review: WiredReview, product: Product, decision: Decision, reason: str = ""
+) -> Product:
+    return await review.services.products.decide(product.id, AN_OPERATOR, decision, reason or None)
+
+
+async def stored_product_ids(review: WiredReview) -> list[str]:
+    products = await review.ports.collection(PRODUCTS).find().to_list()
+    return [document["_id"] for document in products]
 
 
 async def test_a_listing_of_an_approved_store_waits_for_review(
-    review: Review, approved: Store
+    review: WiredReview, approved: Store
 ) -> None:
     """R-REV-8, R-REV-9: stored under review, nothing published before the decision."""
     review.clock.advance(timedelta(hours=2))
-    product = await review.submit(approved, title="  Tea set ", category=" Home ")
+    product = await submit(review, approved, title="  Tea set ", category=" Home ")
     assert (product.status, product.store_id, product.merchant_id, product.store_type) == (
         "under_review",
         approved.id,
@@ -114,88 +80,88 @@ async def test_a_listing_of_an_approved_store_waits_for_review(
         "Home",
         T0 + timedelta(hours=2),
     )
-    assert await review.services.products.get_visible(product.id, OWNER) == product
+    assert await review.services.products.get_visible(product.id, THE_MERCHANT) == product
     assert review.ports.published_of(ProductApproved) == []
 
 
-async def test_a_store_not_yet_approved_lists_nothing(
-    review: Review, make_application: MakeApplication
-) -> None:
+async def test_a_store_not_yet_approved_lists_nothing(review: WiredReview) -> None:
     """R-REV-8: products of an approved store only."""
-    under_review = await review.store(make_application("semi_managed"), approved=False)
+    under_review = await a_store_applied_for(review, an_application("semi_managed"))
     with pytest.raises(Conflict, match="under_review"):
-        await review.submit(under_review)
-    assert await review.stored_product_ids() == []
+        await submit(review, under_review)
+    assert await stored_product_ids(review) == []
 
 
-async def test_only_the_stores_merchant_lists_in_it(review: Review, approved: Store) -> None:
+async def test_only_the_stores_merchant_lists_in_it(review: WiredReview, approved: Store) -> None:
     """R-REV-8: another merchant's store, or none, is absent to the caller (404)."""
     with pytest.raises(NotFound):
         await review.services.products.submit(ANOTHER_MERCHANT, a_listing(approved))
     with pytest.raises(NotFound):
-        await review.services.products.submit(OWNER, a_listing(approved, store_id="no-store"))
-    assert await review.stored_product_ids() == []
+        await review.services.products.submit(
+            THE_MERCHANT, a_listing(approved, store_id="no-store")
+        )
+    assert await stored_product_ids(review) == []
 
 
 async def test_an_incomplete_listing_is_refused_with_every_issue(
-    review: Review, approved: Store
+    review: WiredReview, approved: Store
 ) -> None:
     """R-REV-8, R-REV-3/8 (decided): complete and accurate, in one of the store's categories."""
     with pytest.raises(Invalid) as refused:
-        await review.submit(approved, title=" ", category="food", price=usd(0), images=[])
+        await submit(review, approved, title=" ", category="food", price=usd(0), images=[])
     assert [issue.field for issue in refused.value.issues] == [
         "title",
         "category",
         "images",
         "price",
     ]
-    assert await review.stored_product_ids() == []
+    assert await stored_product_ids(review) == []
 
 
-@pytest.mark.parametrize("viewer", [OWNER, OPERATOR], ids=["owner", "operator"])
+@pytest.mark.parametrize("viewer", [THE_MERCHANT, AN_OPERATOR], ids=["owner", "operator"])
 async def test_the_owner_and_operators_see_a_product(
-    review: Review, approved: Store, viewer: Principal
+    review: WiredReview, approved: Store, viewer: Principal
 ) -> None:
-    product = await review.submit(approved)
+    product = await submit(review, approved)
     assert await review.services.products.get_visible(product.id, viewer) == product
 
 
-@pytest.mark.parametrize("viewer", [ANOTHER_MERCHANT, A_BUYER], ids=["merchant", "buyer"])
+@pytest.mark.parametrize("viewer", [ANOTHER_MERCHANT, THE_BUYER], ids=["merchant", "buyer"])
 async def test_anyone_else_finds_no_product(
-    review: Review, approved: Store, viewer: Principal
+    review: WiredReview, approved: Store, viewer: Principal
 ) -> None:
-    product = await review.submit(approved)
+    product = await submit(review, approved)
     with pytest.raises(NotFound):
         await review.services.products.get_visible(product.id, viewer)
     with pytest.raises(NotFound):
-        await review.services.products.get_visible("no-such-product", OPERATOR)
+        await review.services.products.get_visible("no-such-product", AN_OPERATOR)
 
 
 async def test_approving_a_product_publishes_product_approved(
-    review: Review, approved: Store
+    review: WiredReview, approved: Store
 ) -> None:
     """R-REV-9, R-REV-10: it goes on sale at its (supply) price, under the policy in force."""
-    product = await review.submit(approved)
+    product = await submit(review, approved)
     review.clock.advance(timedelta(days=1))
-    product = await review.decide(product, "approve")
+    product = await decide(review, product, "approve")
     assert review.ports.published_of(ProductApproved) == [
         a_product_approved(product_id=product.id, store_id=approved.id, at=T0 + timedelta(days=1))
     ]
-    stored = await review.services.products.get_visible(product.id, OPERATOR)
+    stored = await review.services.products.get_visible(product.id, AN_OPERATOR)
     assert (stored.status, stored.decided_by, stored.decided_at) == (
         "approved",
-        OPERATOR.sub,
+        AN_OPERATOR.sub,
         T0 + timedelta(days=1),
     )
     assert stored.policy == review.ports.policy.snapshot()
 
 
 async def test_rejecting_a_product_publishes_product_rejected_with_its_reason(
-    review: Review, approved: Store
+    review: WiredReview, approved: Store
 ) -> None:
     """R-REV-9: the rejection carries the reason, the price and the category."""
-    product = await review.submit(approved, price=usd(1250), category="clothing")
-    product = await review.decide(product, "reject", " photo shows another item ")
+    product = await submit(review, approved, price=usd(1250), category="clothing")
+    product = await decide(review, product, "reject", " photo shows another item ")
     assert (product.status, product.reason) == ("rejected", "photo shows another item")
     assert review.ports.published_of(ProductRejected) == [
         a_product_rejected(
@@ -210,12 +176,12 @@ async def test_rejecting_a_product_publishes_product_rejected_with_its_reason(
     assert review.ports.published_of(ProductApproved) == []
 
 
-async def test_a_product_is_decided_once(review: Review, approved: Store) -> None:
+async def test_a_product_is_decided_once(review: WiredReview, approved: Store) -> None:
     """R-REV-9: a second decision is refused; one event only."""
-    product = await review.decide(await review.submit(approved), "approve")
+    product = await decide(review, await submit(review, approved), "approve")
     with pytest.raises(Conflict, match="approved"):
-        await review.decide(product, "reject", "second thoughts")
-    stored = await review.services.products.get_visible(product.id, OPERATOR)
+        await decide(review, product, "reject", "second thoughts")
+    stored = await review.services.products.get_visible(product.id, AN_OPERATOR)
     assert stored.status == "approved"
     assert [envelope.event_type for envelope in review.ports.published] == [
         "StoreApproved",
@@ -224,17 +190,17 @@ async def test_a_product_is_decided_once(review: Review, approved: Store) -> Non
 
 
 async def test_a_product_rejection_without_reason_changes_nothing(
-    review: Review, approved: Store
+    review: WiredReview, approved: Store
 ) -> None:
     """R-REV-9: a rejection states why."""
-    product = await review.submit(approved)
+    product = await submit(review, approved)
     with pytest.raises(Invalid, match="reason"):
-        await review.decide(product, "reject", "  ")
-    stored = await review.services.products.get_visible(product.id, OPERATOR)
+        await decide(review, product, "reject", "  ")
+    stored = await review.services.products.get_visible(product.id, AN_OPERATOR)
     assert stored.status == "under_review"
     assert review.ports.published_of(ProductRejected) == []
 
 
-async def test_deciding_an_unknown_product_is_not_found(review: Review) -> None:
+async def test_deciding_an_unknown_product_is_not_found(review: WiredReview) -> None:
     with pytest.raises(NotFound):
-        await review.services.products.decide("no-such-product", OPERATOR, "approve", None)
+        await review.services.products.decide("no-such-product", AN_OPERATOR, "approve", None)

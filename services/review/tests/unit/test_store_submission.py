@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
 
-from review.domain.application import StoreApplication
 from review.domain.errors import Conflict, Invalid
-from review.domain.store import Store
 from review.domain.store_parts import STAGES
 from shared.policy import Policy
-
-MakeApplication = Callable[..., StoreApplication]
-MakeStore = Callable[..., Store]
+from testkit.review_unit import a_store, an_application, an_approved_store
 
 
-def test_complete_application_goes_under_review(
-    make_store: MakeStore, now: datetime
-) -> None:  # R-REV-2
-    store = make_store()
+def test_complete_application_goes_under_review(now: datetime) -> None:  # R-REV-2
+    store = a_store()
     assert store.status == "under_review"
     assert store.issues == []
     assert store.submitted_at == now
@@ -31,28 +24,24 @@ def test_complete_application_goes_under_review(
     assert store.pull_events() == []
 
 
-def test_incomplete_application_is_returned_with_issues(
-    make_store: MakeStore,
-) -> None:  # R-REV-4
-    store = make_store(contract_signed=False)
+def test_incomplete_application_is_returned_with_issues() -> None:  # R-REV-4
+    store = a_store(contract_signed=False)
     assert store.status == "needs_info"
     assert [issue.field for issue in store.issues] == ["contract_signed"]
     assert store.current_stage is None
 
 
-def test_submission_keeps_the_policy_it_was_checked_under(
-    make_store: MakeStore, policy: Policy
-) -> None:  # R-REV-10
-    store = make_store()
+def test_submission_keeps_the_policy_it_was_checked_under(policy: Policy) -> None:  # R-REV-10
+    store = a_store()
     assert store.submission_policy == policy.snapshot()
 
 
 def test_resubmission_after_needs_info_goes_under_review(
-    make_store: MakeStore, make_application: MakeApplication, policy: Policy, now: datetime
+    policy: Policy, now: datetime
 ) -> None:  # R-REV-6
-    store = make_store(contract_signed=False)
+    store = a_store(contract_signed=False)
     later = now + timedelta(days=1)
-    store.resubmit(make_application(), policy, later)
+    store.resubmit(an_application(), policy, later)
     assert store.status == "under_review"
     assert store.issues == []
     assert store.submitted_at == later
@@ -64,12 +53,12 @@ def test_resubmission_after_needs_info_goes_under_review(
 
 
 def test_resubmission_after_rejection_resets_stages_and_keeps_history(
-    make_store: MakeStore, make_application: MakeApplication, policy: Policy, now: datetime
+    policy: Policy, now: datetime
 ) -> None:  # R-REV-6
-    store = make_store()
+    store = a_store()
     store.decide("background", "approve", None, "operator-1", policy, now)
     store.decide("financial", "reject", "unpaid taxes", "operator-1", policy, now)
-    store.resubmit(make_application(name="Blue Lantern Home II"), policy, now)
+    store.resubmit(an_application(name="Blue Lantern Home II"), policy, now)
     assert store.status == "under_review"
     assert store.rejected_reason is None
     assert all(review.status == "pending" for review in store.stages)
@@ -80,37 +69,32 @@ def test_resubmission_after_rejection_resets_stages_and_keeps_history(
 
 
 def test_resubmission_can_be_returned_again(
-    make_store: MakeStore, make_application: MakeApplication, policy: Policy, now: datetime
+    policy: Policy, now: datetime
 ) -> None:  # R-REV-4, R-REV-6
-    store = make_store(contract_signed=False)
-    store.resubmit(make_application(contact_email="nope"), policy, now)
-    store.resubmit(make_application(), policy, now)
+    store = a_store(contract_signed=False)
+    store.resubmit(an_application(contact_email="nope"), policy, now)
+    store.resubmit(an_application(), policy, now)
     assert store.status == "under_review"
     assert [past.outcome for past in store.history] == ["needs_info", "needs_info"]
 
 
 @pytest.mark.parametrize("status", ["under_review", "approved"])
 def test_resubmission_only_after_needs_info_or_rejection(
-    make_store: MakeStore,
-    make_application: MakeApplication,
     policy: Policy,
     now: datetime,
     status: str,
 ) -> None:  # R-REV-6
-    store = make_store()
-    if status == "approved":
-        for stage in STAGES:
-            store.decide(stage, "approve", None, "operator-1", policy, now)
+    store = an_approved_store() if status == "approved" else a_store()
     with pytest.raises(Conflict, match=status):
-        store.resubmit(make_application(), policy, now)
+        store.resubmit(an_application(), policy, now)
     assert store.history == []
 
 
 def test_resubmission_cannot_change_the_store_type(
-    make_store: MakeStore, make_application: MakeApplication, policy: Policy, now: datetime
+    policy: Policy, now: datetime
 ) -> None:  # R-REV-1: switching type would bypass the invitation
-    store = make_store("semi_managed", contract_signed=False)
+    store = a_store("semi_managed", contract_signed=False)
     with pytest.raises(Invalid, match="new store") as refused:
-        store.resubmit(make_application("full_managed"), policy, now)
+        store.resubmit(an_application("full_managed"), policy, now)
     assert [issue.field for issue in refused.value.issues] == ["store_type"]
     assert store.status == "needs_info"

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from review.domain.errors import Invalid, NotAllowed
-from review.domain.store import Store
-from review.domain.store_parts import STAGES
 from shared.policy import Policy
-
-MakeStore = Callable[..., Store]
-WorkingDays = Callable[[date, date], int]
+from testkit.review_unit import WorkingDays, a_store, an_approved_store
 
 
-def test_merchant_and_operator_write_on_the_thread(
-    make_store: MakeStore, now: datetime
-) -> None:  # R-REV-7
-    store = make_store()
+def test_merchant_and_operator_write_on_the_thread(now: datetime) -> None:  # R-REV-7
+    store = a_store()
     store.post_message("merchant", store.merchant_id, " when will I hear back? ", now)
     later = now + timedelta(hours=1)
     store.post_message("operator", "operator-1", "by Thursday", later)
@@ -31,9 +24,9 @@ def test_merchant_and_operator_write_on_the_thread(
 
 
 def test_thread_stays_open_after_a_decision(
-    make_store: MakeStore, policy: Policy, now: datetime
+    policy: Policy, now: datetime
 ) -> None:  # R-REV-6, R-REV-7: the merchant asks about a rejection
-    store = make_store()
+    store = a_store()
     store.decide("background", "reject", "address does not match", "operator-1", policy, now)
     store.post_message("merchant", store.merchant_id, "which address?", now)
     assert len(store.messages) == 1
@@ -41,35 +34,35 @@ def test_thread_stays_open_after_a_decision(
 
 @pytest.mark.parametrize(("role", "author"), [("buyer", "buyer-1"), ("merchant", "someone-else")])
 def test_others_cannot_write_on_the_thread(
-    make_store: MakeStore, now: datetime, role: str, author: str
+    now: datetime, role: str, author: str
 ) -> None:  # R-REV-7
-    store = make_store()
+    store = a_store()
     with pytest.raises(NotAllowed):
         store.post_message(role, author, "hello", now)  # type: ignore[arg-type]
     assert store.messages == []
 
 
-def test_empty_message_is_invalid(make_store: MakeStore, now: datetime) -> None:  # R-REV-7
-    store = make_store()
+def test_empty_message_is_invalid(now: datetime) -> None:  # R-REV-7
+    store = a_store()
     with pytest.raises(Invalid, match="empty"):
         store.post_message("operator", "operator-1", "  ", now)
 
 
 def test_overdue_after_policy_working_days(
-    make_store: MakeStore, now: datetime, working_days: WorkingDays
+    now: datetime, working_days: WorkingDays
 ) -> None:  # R-REV-5
     policy = Policy(review_overdue_working_days=3)
-    store = make_store()  # submitted on a Monday
+    store = a_store()  # submitted on a Monday
     last_day_in_time = now + timedelta(days=3)  # Thursday: Tue, Wed, Thu have passed
     assert not store.is_overdue(last_day_in_time, working_days, policy)
     assert store.is_overdue(last_day_in_time + timedelta(days=1), working_days, policy)
 
 
 def test_weekends_do_not_count_towards_overdue(
-    make_store: MakeStore, now: datetime, working_days: WorkingDays
+    now: datetime, working_days: WorkingDays
 ) -> None:  # R-REV-5
     policy = Policy(review_overdue_working_days=3)
-    store = make_store()
+    store = a_store()
     store.submitted_at = now + timedelta(days=4)  # Friday
     next_wednesday = now + timedelta(days=9)
     assert not store.is_overdue(next_wednesday, working_days, policy)
@@ -77,9 +70,9 @@ def test_weekends_do_not_count_towards_overdue(
 
 
 def test_overdue_threshold_follows_the_policy(
-    make_store: MakeStore, now: datetime, working_days: WorkingDays
+    now: datetime, working_days: WorkingDays
 ) -> None:  # R-REV-5, R-POL-1
-    store = make_store()
+    store = a_store()
     tuesday = now + timedelta(days=1)
     assert store.is_overdue(
         tuesday + timedelta(days=1), working_days, Policy(review_overdue_working_days=1)
@@ -90,10 +83,10 @@ def test_overdue_threshold_follows_the_policy(
 
 
 def test_overdue_counts_dates_in_the_given_timezone(
-    make_store: MakeStore, now: datetime, working_days: WorkingDays
+    now: datetime, working_days: WorkingDays
 ) -> None:  # R-REV-5: the reviewers' calendar decides what day it is
     policy = Policy(review_overdue_working_days=1)
-    store = make_store()
+    store = a_store()
     store.submitted_at = now.replace(hour=20)  # Monday in UTC, already Tuesday in Shanghai
     wednesday_morning = now + timedelta(days=2, hours=-8)
     assert store.is_overdue(wednesday_morning, working_days, policy)
@@ -102,12 +95,10 @@ def test_overdue_counts_dates_in_the_given_timezone(
 
 
 def test_only_applications_under_review_are_overdue(
-    make_store: MakeStore, policy: Policy, now: datetime, working_days: WorkingDays
+    policy: Policy, now: datetime, working_days: WorkingDays
 ) -> None:  # R-REV-5
     much_later = now + timedelta(days=60)
-    returned = make_store(contract_signed=False)
+    returned = a_store(contract_signed=False)
     assert not returned.is_overdue(much_later, working_days, policy)
-    approved = make_store()
-    for stage in STAGES:
-        approved.decide(stage, "approve", None, "operator-1", policy, now)
+    approved = an_approved_store()
     assert not approved.is_overdue(much_later, working_days, policy)
