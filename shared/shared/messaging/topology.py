@@ -92,6 +92,11 @@ def _quorum(**arguments: Any) -> dict[str, Any]:
     return {"x-queue-type": "quorum", **arguments}
 
 
+def _dead_lettered_to(queue: str) -> dict[str, str]:
+    """What a queue dead-letters goes to `queue` (through the default exchange)."""
+    return {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue}
+
+
 async def declare_topology(channel: AbstractChannel, *, retry_delay_ms: int) -> AbstractExchange:
     exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
     for queue in QUEUES.values():
@@ -100,24 +105,20 @@ async def declare_topology(channel: AbstractChannel, *, retry_delay_ms: int) -> 
             queue.name,
             durable=True,
             arguments=_quorum(
-                **{
-                    "x-delivery-limit": BROKER_DELIVERY_LIMIT,
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": queue.dead_letter_name,
-                }
+                **_dead_lettered_to(queue.dead_letter_name),
+                **{"x-delivery-limit": BROKER_DELIVERY_LIMIT},
             ),
         )
         await channel.declare_queue(
             queue.retry_name,
             durable=True,
             arguments=_quorum(
+                **_dead_lettered_to(queue.name),
                 **{
                     "x-message-ttl": retry_delay_ms,
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": queue.name,
                     "x-dead-letter-strategy": "at-least-once",
                     "x-overflow": "reject-publish",
-                }
+                },
             ),
         )
         for event_type in queue.event_types:

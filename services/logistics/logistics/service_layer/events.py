@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
 from collections.abc import Sequence
@@ -13,15 +12,15 @@ from logistics.adapters.queries import ShipmentQueries
 from logistics.domain.model import Shipment
 from logistics.domain.routes import Route
 from logistics.domain.stores import StoreFacts
-from shared import metrics
 from shared.calendar import Calendars
 from shared.clock import Clock
 from shared.contract import Envelope
 from shared.contract.events import OrderConfirmed, StoreApproved
+from shared.deadlines import act_on_each_due
 from shared.messaging.handlers import HandlerTable, on
 from shared.policy import Policy
 from shared.replica import Replicas
-from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
+from shared.repository import AggregateRepository, AlreadyExists
 
 log = logging.getLogger("logistics.events")
 
@@ -107,12 +106,10 @@ class LogisticsEventHandlers:
     async def flag_late_shipments(self) -> None:
         """R-LOG-1, R-LOG-2: publish `ShipmentLate` once for each shipment past `ship_by`.
 
-        Safe with several processes: the versioned write lets exactly one flag it.
+        Safe with several processes (`shared.deadlines`): exactly one flags it.
         """
         due = await self.queries.overdue_unflagged(self.clock.now(), LATE_BATCH)
-        metrics.DEADLINES_OVERDUE.labels("logistics", "ship_by").set(len(due))
-        for shipment_id in due:
-            await retry_on_conflict(functools.partial(self._flag_late, shipment_id))
+        await act_on_each_due(due, self._flag_late, service="logistics", deadline="ship_by")
 
     async def _flag_late(self, shipment_id: str) -> None:
         shipment = await self.shipments.get(shipment_id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -133,17 +135,10 @@ class OrderCommands:
         return principal.sees(await self.orders.get(order_id), f"No order {order_id} for you.")
 
     async def confirm(self, order_id: str, principal: Principal) -> Order:
-        async def attempt() -> Order:
-            order = await self._owned_by_merchant(order_id, principal)
-            now = self.clock.now()
-            if order.expire(now):
-                # Past `confirm_by`: the order is cancelled now (R-ORD-3), then refused.
-                await self.orders.save(order, now=now)
-            order.confirm(now)
-            await self.orders.save(order, now=now)
-            return order
-
-        return await retry_on_conflict(attempt)
+        """R-ORD-2: its merchant confirms the order in time."""
+        return await self._act_in_time(
+            lambda: self._owned_by_merchant(order_id, principal), Order.confirm
+        )
 
     async def confirm_many(
         self, order_ids: list[str], principal: Principal
@@ -163,18 +158,33 @@ class OrderCommands:
         return outcomes
 
     async def cancel(self, order_id: str, principal: Principal) -> Order:
+        """Its buyer cancels an order still awaiting confirmation."""
+        return await self._act_in_time(
+            lambda: self._bought_by(order_id, principal), Order.cancel_by_buyer
+        )
+
+    async def _act_in_time(
+        self, load: Callable[[], Awaitable[Order]], act: Callable[[Order, datetime], None]
+    ) -> Order:
+        """Load the order, time it out first if its confirmation deadline passed (R-ORD-3:
+        stored, then `act` refuses), then act and store; again if another writer won."""
+
         async def attempt() -> Order:
-            order = await self.get_visible(order_id, principal)
-            if order.buyer_id != principal.sub:
-                raise NotFound(f"No order {order_id} for you.")
+            order = await load()
             now = self.clock.now()
             if order.expire(now):
                 await self.orders.save(order, now=now)
-            order.cancel_by_buyer(now)
+            act(order, now)
             await self.orders.save(order, now=now)
             return order
 
         return await retry_on_conflict(attempt)
+
+    async def _bought_by(self, order_id: str, principal: Principal) -> Order:
+        order = await self.get_visible(order_id, principal)
+        if order.buyer_id != principal.sub:
+            raise NotFound(f"No order {order_id} for you.")
+        return order
 
     async def _owned_by_merchant(self, order_id: str, principal: Principal) -> Order:
         return principal.owns(await self.orders.get(order_id), f"No order {order_id} for you.")

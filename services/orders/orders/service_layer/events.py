@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +10,6 @@ from orders.adapters.catalogue_queries import CatalogueQueries
 from orders.adapters.queries import OrderQueries
 from orders.domain.catalogue import CatalogueItem, ProductDecided, StoreListing
 from orders.domain.model import Order, OrderFact
-from shared import metrics
 from shared.clock import Clock
 from shared.contract import Envelope
 from shared.contract.events import (
@@ -26,6 +24,7 @@ from shared.contract.events import (
     StoreApproved,
     StoreRejected,
 )
+from shared.deadlines import act_on_each_due
 from shared.messaging.handlers import HandlerTable, on
 from shared.replica import Replicas
 from shared.repository import AggregateRepository, retry_on_conflict
@@ -103,12 +102,10 @@ class OrderEventHandlers:
     async def expire_due_orders(self) -> None:
         """R-ORD-3: cancel every order past `confirm_by`, even if we were down then.
 
-        Safe with several processes: the versioned write lets exactly one cancel it.
+        Safe with several processes (`shared.deadlines`): exactly one cancels it.
         """
         due = await self.queries.past_confirm_by(self.clock.now(), EXPIRY_BATCH)
-        metrics.DEADLINES_OVERDUE.labels("orders", "confirm_by").set(len(due))
-        for order_id in due:
-            await retry_on_conflict(functools.partial(self._expire, order_id))
+        await act_on_each_due(due, self._expire, service="orders", deadline="confirm_by")
 
     async def _expire(self, order_id: str) -> None:
         order = await self.orders.get(order_id)

@@ -12,6 +12,7 @@ from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.issues import Issue
 from review.domain.overdue import Decision, UnderReview
 from review.domain.store import Store
+from review.domain.store_parts import Decided
 from shared.clock import utc_ms
 from shared.contract.events import ProductApproved, ProductRejected
 from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime
@@ -68,7 +69,7 @@ def listing_issues(listing: ProductListing, store: Store) -> list[Issue]:
     return issues
 
 
-class Product(UnderReview):
+class Product(UnderReview, Decided):
     store_id: str
     merchant_id: str
     store_type: StoreType
@@ -79,13 +80,7 @@ class Product(UnderReview):
     price: Money
     weight_grams: int
     status: ProductStatus = "under_review"
-    reason: str | None = None
     submitted_at: UtcDateTime
-
-    decided_at: UtcDateTime | None = None
-    decided_by: str | None = None
-    # R-REV-10: the policy values in force when the product was decided.
-    policy: dict[str, Any] | None = None
 
     @classmethod
     def submit(
@@ -127,10 +122,7 @@ class Product(UnderReview):
         reason = self._decidable(decision, reason, "product")
         now = utc_ms(now)
         self.status = "approved" if decision == "approve" else "rejected"
-        self.reason = reason
-        self.decided_at = now
-        self.decided_by = operator_id
-        self.policy = policy.snapshot()  # R-REV-10
+        self._stamp(reason, operator_id, policy, now)
         if decision == "reject" and reason is not None:
             self.record(ProductRejected(**self._event_fields(), reason=reason, rejected_at=now))
         else:

@@ -123,10 +123,7 @@ class Store(UnderReview):
             raise Conflict(f"the {stage} stage is already {review.status}")
         now = utc_ms(now)
         review.status = "approved" if decision == "approve" else "rejected"
-        review.reason = reason
-        review.decided_at = now
-        review.decided_by = operator_id
-        review.policy = policy.snapshot()  # R-REV-10
+        review._stamp(reason, operator_id, policy, now)
         if decision == "reject" and reason is not None:
             self._reject(stage, reason, now)
         elif all(each.status == "approved" for each in self.stages):

@@ -3,6 +3,7 @@ support messages (R-REV-3, R-REV-6, R-REV-7, R-REV-10)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -10,6 +11,7 @@ from pydantic import BaseModel
 from review.domain.application import StoreApplication
 from review.domain.issues import Issue
 from shared.contract.types import Role, UtcDateTime
+from shared.policy import Policy
 
 StoreStatus = Literal["needs_info", "under_review", "approved", "rejected"]
 Stage = Literal["background", "financial", "category"]
@@ -20,14 +22,25 @@ StageStatus = Literal["pending", "approved", "rejected"]
 STAGES: tuple[Stage, ...] = ("background", "financial", "category")
 
 
-class StageReview(BaseModel):
-    stage: Stage
-    status: StageStatus = "pending"
+class Decided(BaseModel):
+    """What an operator's decision keeps (a stage of a store's review, or a product): why,
+    when, who, and the policy values in force then, kept as they were (R-REV-10)."""
+
     reason: str | None = None
     decided_at: UtcDateTime | None = None
     decided_by: str | None = None
-    # R-REV-10: the policy values in force when the stage was decided, kept as they were.
     policy: dict[str, Any] | None = None
+
+    def _stamp(self, reason: str | None, operator_id: str, policy: Policy, now: datetime) -> None:
+        self.reason = reason
+        self.decided_at = now
+        self.decided_by = operator_id
+        self.policy = policy.snapshot()
+
+
+class StageReview(Decided):
+    stage: Stage
+    status: StageStatus = "pending"
 
 
 def pending_stages() -> list[StageReview]:
