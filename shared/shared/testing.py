@@ -80,13 +80,16 @@ class FakePorts:
         policy: Policy | None = None,
         clock: Clock | None = None,
         calendars: Calendars | None = None,
+        database: Database | None = None,
     ) -> None:
+        """`database`: a real one instead (an integration test counting a handler's
+        round-trips through the service's own wiring); in memory by default."""
         self.service = service
         self.settings = settings or ServiceSettings()
         self.policy = policy or Policy()
         self.clock = clock or SystemClock()
         self.calendars = calendars or Calendars()
-        self.db = in_memory_database(service)
+        self.db = database if database is not None else in_memory_database(service)
         self.published: list[Envelope] = []
         self._relayed: set[str] = set()
 

@@ -24,10 +24,9 @@ from devkit.journey import (
     apply_for_store,
     approve_stages,
     cast,
+    confirmed_with_shipment,
     list_product,
-    place_order,
     semi_managed_application,
-    shipment_of,
 )
 from logistics.domain.deadlines import estimate
 from logistics.domain.routes import DEFAULT_ROUTES, Route
@@ -116,12 +115,7 @@ async def test_onboarding_listing_shipping_and_estimates_work_past_the_published
 
         # A semi-managed order from the Chinese warehouse: its ship-by counts China's
         # provisional working days, its window Spain's published ones (R-LOG-2, R-LOG-3).
-        order = await place_order(buyer, product_id)
-        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
-        confirmed = (
-            await buyer.call("GET", "orders", f"/orders/{order['order_id']}", expect=200)
-        ).json()
-        shipment = await shipment_of(buyer, order["order_id"])
+        confirmed, shipment = await confirmed_with_shipment(buyer, merchant, product_id)
         assert shipment["route"] == "semi-cn-es"
         expected = estimate(
             "semi_managed",

@@ -13,6 +13,7 @@ from devkit.journey import (
     ADDRESS,
     Actor,
     cast,
+    confirmed_with_shipment,
     list_product,
     open_full_managed_store,
     open_semi_managed_store,
@@ -40,12 +41,7 @@ async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
         operator, merchant, buyer = cast(running.urls, client)
         store = await open_semi_managed_store(operator, merchant)
         product_id = await list_product(operator, merchant, store["store_id"])
-        order = await place_order(buyer, product_id)
-        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
-        confirmed = (
-            await buyer.call("GET", "orders", f"/orders/{order['order_id']}", expect=200)
-        ).json()
-        shipment = await shipment_of(buyer, order["order_id"])
+        confirmed, shipment = await confirmed_with_shipment(buyer, merchant, product_id)
         assert (shipment["store_type"], shipment["route"]) == ("semi_managed", "semi-eu-ground")
         assert shipment["ship_by"]
         assert shipment["self_drop_by"]
@@ -86,7 +82,7 @@ async def test_a_semi_managed_order_is_shipped_by_its_own_merchant(
         again = await merchant.call("POST", "logistics", ship, json=body)
         assert again.status_code == 409
         await order_when(
-            buyer, order["order_id"], lambda o: o["status"] == "shipped", "the order shipped"
+            buyer, confirmed["order_id"], lambda o: o["status"] == "shipped", "the order shipped"
         )
 
 

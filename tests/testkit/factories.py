@@ -12,23 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from shared.auth import Principal
-from shared.contract.events import (
-    AfterSalesCaseOpened,
-    Delivered,
-    DeliveryWindow,
-    OrderCancelled,
-    OrderConfirmed,
-    OrderCreated,
-    OrderLine,
-    ProductApproved,
-    ProductRejected,
-    RefundIssued,
-    ShipmentException,
-    ShipmentLate,
-    Shipped,
-    StoreApproved,
-    StoreRejected,
-)
+from shared.contract import events as ev
 from shared.contract.types import Money, ShippingAddress, Warehouse
 
 #: The time every factory's event occurs at unless told otherwise: a Tuesday 08:00 UTC.
@@ -103,7 +87,7 @@ def a_us_warehouse(**overrides: Any) -> Warehouse:
     return a_warehouse(**{**_NEWARK, **overrides})
 
 
-def a_line(**overrides: Any) -> OrderLine:
+def a_line(**overrides: Any) -> ev.OrderLine:
     fields: dict[str, Any] = {
         "product_id": PRODUCT,
         "title": "Tea set",
@@ -112,7 +96,7 @@ def a_line(**overrides: Any) -> OrderLine:
         "unit_price": usd(4990),
         "weight_grams": 500,
     }
-    return OrderLine(**{**fields, **overrides})
+    return ev.OrderLine(**{**fields, **overrides})
 
 
 #: Who an event is about, for the events of a store, a product and an order.
@@ -128,7 +112,7 @@ _PRODUCT: dict[str, Any] = {
 _PARCEL: dict[str, Any] = {"order_id": ORDER, "shipment_id": SHIPMENT}
 
 
-def _order(lines: list[OrderLine] | None) -> dict[str, Any]:
+def _order(lines: list[ev.OrderLine] | None) -> dict[str, Any]:
     items = lines or [a_line()]
     total = sum(line.unit_price.amount_minor * line.quantity for line in items)
     return {
@@ -141,45 +125,45 @@ def _order(lines: list[OrderLine] | None) -> dict[str, Any]:
     }
 
 
-def a_store_approved(*, at: datetime = T0, **overrides: Any) -> StoreApproved:
+def a_store_approved(*, at: datetime = T0, **overrides: Any) -> ev.StoreApproved:
     fields = {**_STORE, "store_name": "Tea House", "approved_at": at}
-    return StoreApproved(**{**fields, **overrides})
+    return ev.StoreApproved(**{**fields, **overrides})
 
 
-def a_store_rejected(*, at: datetime = T0, **overrides: Any) -> StoreRejected:
+def a_store_rejected(*, at: datetime = T0, **overrides: Any) -> ev.StoreRejected:
     fields = {**_STORE, "stage": "qualification", "reason": "licence unreadable"}
-    return StoreRejected(**{**fields, "rejected_at": at, **overrides})
+    return ev.StoreRejected(**{**fields, "rejected_at": at, **overrides})
 
 
-def a_product_approved(*, at: datetime = T0, **overrides: Any) -> ProductApproved:
+def a_product_approved(*, at: datetime = T0, **overrides: Any) -> ev.ProductApproved:
     fields = {
         **_PRODUCT,
         "description": "Six cups and a pot",
         "images": ["https://img.example/tea.jpg"],
         "approved_at": at,
     }
-    return ProductApproved(**{**fields, **overrides})
+    return ev.ProductApproved(**{**fields, **overrides})
 
 
-def a_product_rejected(*, at: datetime = T0, **overrides: Any) -> ProductRejected:
+def a_product_rejected(*, at: datetime = T0, **overrides: Any) -> ev.ProductRejected:
     fields = {**_PRODUCT, "reason": "images missing", "rejected_at": at}
-    return ProductRejected(**{**fields, **overrides})
+    return ev.ProductRejected(**{**fields, **overrides})
 
 
 def an_order_created(
-    *, at: datetime = T0, lines: list[OrderLine] | None = None, **overrides: Any
-) -> OrderCreated:
+    *, at: datetime = T0, lines: list[ev.OrderLine] | None = None, **overrides: Any
+) -> ev.OrderCreated:
     fields = {**_order(lines), "created_at": at, "confirm_by": at + timedelta(hours=24)}
-    return OrderCreated(**{**fields, **overrides})
+    return ev.OrderCreated(**{**fields, **overrides})
 
 
 def an_order_confirmed(
-    *, at: datetime = T0, lines: list[OrderLine] | None = None, **overrides: Any
-) -> OrderConfirmed:
-    return OrderConfirmed(**{**_order(lines), "confirmed_at": at, **overrides})
+    *, at: datetime = T0, lines: list[ev.OrderLine] | None = None, **overrides: Any
+) -> ev.OrderConfirmed:
+    return ev.OrderConfirmed(**{**_order(lines), "confirmed_at": at, **overrides})
 
 
-def an_order_cancelled(*, at: datetime = T0, **overrides: Any) -> OrderCancelled:
+def an_order_cancelled(*, at: datetime = T0, **overrides: Any) -> ev.OrderCancelled:
     fields: dict[str, Any] = {
         "order_id": ORDER,
         "buyer_id": BUYER,
@@ -187,15 +171,15 @@ def an_order_cancelled(*, at: datetime = T0, **overrides: Any) -> OrderCancelled
         "reason": "confirmation_timeout",
         "cancelled_at": at,
     }
-    return OrderCancelled(**{**fields, **overrides})
+    return ev.OrderCancelled(**{**fields, **overrides})
 
 
-def a_window(earliest: date, latest: date) -> DeliveryWindow:
-    return DeliveryWindow(earliest=earliest, latest=latest)
+def a_window(earliest: date, latest: date) -> ev.DeliveryWindow:
+    return ev.DeliveryWindow(earliest=earliest, latest=latest)
 
 
-def a_shipped(*, at: datetime = T0, **overrides: Any) -> Shipped:
-    """Shipped at `at` by SF Express, due 5 to 9 days later."""
+def a_shipped(*, at: datetime = T0, **overrides: Any) -> ev.Shipped:
+    """ev.Shipped at `at` by SF Express, due 5 to 9 days later."""
     day = at.date()
     fields = {
         **_PARCEL,
@@ -204,29 +188,29 @@ def a_shipped(*, at: datetime = T0, **overrides: Any) -> Shipped:
         "shipped_at": at,
         "estimated_delivery": a_window(day + timedelta(days=5), day + timedelta(days=9)),
     }
-    return Shipped(**{**fields, **overrides})
+    return ev.Shipped(**{**fields, **overrides})
 
 
-def a_delivered(*, at: datetime = T0, **overrides: Any) -> Delivered:
-    return Delivered(**{**_PARCEL, "delivered_at": at, **overrides})
+def a_delivered(*, at: datetime = T0, **overrides: Any) -> ev.Delivered:
+    return ev.Delivered(**{**_PARCEL, "delivered_at": at, **overrides})
 
 
-def a_shipment_late(*, at: datetime = T0, **overrides: Any) -> ShipmentLate:
+def a_shipment_late(*, at: datetime = T0, **overrides: Any) -> ev.ShipmentLate:
     fields = {**_PARCEL, "ship_by": at - timedelta(hours=1), "detected_at": at}
-    return ShipmentLate(**{**fields, **overrides})
+    return ev.ShipmentLate(**{**fields, **overrides})
 
 
-def a_shipment_exception(*, at: datetime = T0, **overrides: Any) -> ShipmentException:
+def a_shipment_exception(*, at: datetime = T0, **overrides: Any) -> ev.ShipmentException:
     fields = {**_PARCEL, "kind": "lost", "note": "parcel lost at the hub", "reported_at": at}
-    return ShipmentException(**{**fields, **overrides})
+    return ev.ShipmentException(**{**fields, **overrides})
 
 
-def a_case_opened(*, at: datetime = T0, **overrides: Any) -> AfterSalesCaseOpened:
+def a_case_opened(*, at: datetime = T0, **overrides: Any) -> ev.AfterSalesCaseOpened:
     fields = {"case_id": CASE, "order_id": ORDER, "reason": "damaged", "opened_at": at}
-    return AfterSalesCaseOpened(**{**fields, **overrides})
+    return ev.AfterSalesCaseOpened(**{**fields, **overrides})
 
 
-def a_refund_issued(*, at: datetime = T0, **overrides: Any) -> RefundIssued:
+def a_refund_issued(*, at: datetime = T0, **overrides: Any) -> ev.RefundIssued:
     fields: dict[str, Any] = {
         "case_id": CASE,
         "order_id": ORDER,
@@ -234,4 +218,4 @@ def a_refund_issued(*, at: datetime = T0, **overrides: Any) -> RefundIssued:
         "liable_party": "merchant",
         "issued_at": at,
     }
-    return RefundIssued(**{**fields, **overrides})
+    return ev.RefundIssued(**{**fields, **overrides})

@@ -9,6 +9,9 @@ from shared.settings import ServiceSettings
 
 Settings = TypeVar("Settings", bound=ServiceSettings)
 
+#: Background work at test speed: the relay and the deadline jobs every tenth of a second.
+FAST_POLLS: dict[str, Any] = {"outbox_poll_seconds": 0.1, "deadline_poll_seconds": 0.1}
+
 
 def isolated(
     kind: type[Settings], mongo_url: str, amqp_url: str, db_prefix: str, **changes: Any

@@ -246,6 +246,17 @@ async def order_when(
     return await eventually(probe, timeout=timeout, what=what)
 
 
+async def confirmed_with_shipment(
+    buyer: Actor, merchant: Actor, product_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A buyer's order of one product, confirmed by its merchant: the order as the buyer
+    then reads it, and the shipment logistics created for it."""
+    order = await place_order(buyer, product_id)
+    await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
+    confirmed = await buyer.call("GET", "orders", f"/orders/{order['order_id']}", expect=200)
+    return confirmed.json(), await shipment_of(buyer, order["order_id"])
+
+
 async def shipment_of(actor: Actor, order_id: str) -> dict[str, Any]:
     async def probe() -> dict[str, Any] | None:
         response = await actor.call("GET", "logistics", f"/shipments?order_id={order_id}")

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from aftersales.domain.facts import OrderFacts, StoreFacts
+from aftersales.bootstrap import AftersalesServices, bootstrap
+from aftersales.domain.facts import OrderFacts
 from aftersales.service_layer.events import AftersalesEventHandlers
-from shared.clock import SystemClock
-from shared.replica import Replicas
 from shared.repository import AggregateRepository
+from shared.testing import FakePorts
 from testkit import clock as run_clock
 from testkit.factories import BUYER, an_order_confirmed, an_order_created
 from testkit.round_trips import RoundTrips, counted, delivered
@@ -23,25 +23,22 @@ pytestmark = pytest.mark.integration
 
 
 @dataclass
-class Wired:
+class Counted:
     events: AftersalesEventHandlers
     orders: AggregateRepository[OrderFacts]
     recorder: RoundTrips
 
 
 @pytest.fixture
-async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Wired]:
+async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Counted]:
+    """Aftersales as its bootstrap wires it, on this run's engine, its commands counted."""
     async with counted(mongo_url, f"{db_prefix}aftersales") as (database, recorder):
-        orders = AggregateRepository(database["orders"], OrderFacts, producer="aftersales")
-        stores = AggregateRepository(database["stores"], StoreFacts, producer="aftersales")
-        clock = SystemClock()
-        events = AftersalesEventHandlers(
-            Replicas(orders, OrderFacts, clock), Replicas(stores, StoreFacts, clock), clock
-        )
-        yield Wired(events, orders, recorder)
+        wiring = await bootstrap(FakePorts("aftersales", database=database))
+        services: AftersalesServices = wiring.services
+        yield Counted(services.events, services.events.orders.repository, recorder)
 
 
-async def test_an_order_created_costs_one_write_and_a_duplicate_no_change(wired: Wired) -> None:
+async def test_an_order_created_costs_one_write_and_a_duplicate_no_change(wired: Counted) -> None:
     events, orders, recorder = wired.events, wired.orders, wired.recorder
     order_id = f"o-{uuid.uuid4().hex[:8]}"
     envelope, payload = delivered(
@@ -61,7 +58,7 @@ async def test_an_order_created_costs_one_write_and_a_duplicate_no_change(wired:
     assert again.version == stored.version  # nothing written the second time
 
 
-async def test_an_order_created_after_its_confirmation_is_applied_to_it(wired: Wired) -> None:
+async def test_an_order_created_after_its_confirmation_is_applied_to_it(wired: Counted) -> None:
     events, orders = wired.events, wired.orders
     order_id = f"o-{uuid.uuid4().hex[:8]}"
     confirmed = an_order_confirmed(order_id=order_id, at=run_clock.now())

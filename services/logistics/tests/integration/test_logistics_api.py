@@ -38,7 +38,7 @@ from testkit.factories import (
     a_us_warehouse,
     an_order_confirmed,
 )
-from testkit.settings import isolated
+from testkit.settings import FAST_POLLS, isolated
 from testkit.tap import bound_queue
 from testkit.tokens import bearer
 
@@ -90,8 +90,7 @@ async def running(
     policy: Policy | None = None,
     clock: Clock | None = None,
 ) -> AsyncIterator[Logistics]:
-    polls = {"outbox_poll_seconds": 0.1, "deadline_poll_seconds": 0.1}
-    settings = isolated(LogisticsSettings, mongo_url, amqp_url, db_prefix, **polls)
+    settings = isolated(LogisticsSettings, mongo_url, amqp_url, db_prefix, **FAST_POLLS)
     app = create(settings, policy=policy, clock=clock)
     async with serve_in_process(app) as client:
         yield Logistics(client, app, amqp_url)

@@ -20,7 +20,7 @@ from testkit.asgi import serve_in_process
 from testkit.bus import emit
 from testkit.factories import a_line, a_store_approved, a_us_address, an_order_confirmed
 from testkit.query_plans import assert_every_query_uses_an_index, recording
-from testkit.settings import isolated
+from testkit.settings import FAST_POLLS, isolated
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -39,8 +39,7 @@ async def test_every_query_of_logistics_uses_an_index(
     mongo_url: str, amqp_url: str, db_prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorder = recording(monkeypatch)
-    polls = {"outbox_poll_seconds": 0.1, "deadline_poll_seconds": 0.1}
-    settings = isolated(LogisticsSettings, mongo_url, amqp_url, db_prefix, **polls)
+    settings = isolated(LogisticsSettings, mongo_url, amqp_url, db_prefix, **FAST_POLLS)
     order_id = f"o-{uuid.uuid4().hex[:8]}"
     buyer, merchant = f"b-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
     store = {"store_id": f"s-{merchant}", "merchant_id": merchant}

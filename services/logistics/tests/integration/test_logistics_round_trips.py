@@ -10,16 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from logistics.adapters.queries import ShipmentQueries
+from logistics.bootstrap import LogisticsServices, bootstrap
 from logistics.domain.model import Shipment
-from logistics.domain.routes import DEFAULT_ROUTES
-from logistics.domain.stores import StoreFacts
 from logistics.service_layer.events import LogisticsEventHandlers
-from shared.calendar import Calendars
-from shared.clock import SystemClock
-from shared.policy import Policy
-from shared.replica import Replicas
 from shared.repository import AggregateRepository
+from shared.testing import FakePorts
 from testkit import clock as run_clock
 from testkit.factories import a_line, a_us_address, an_order_confirmed
 from testkit.round_trips import RoundTrips, counted, delivered
@@ -28,30 +23,22 @@ pytestmark = pytest.mark.integration
 
 
 @dataclass
-class Wired:
+class Counted:
     events: LogisticsEventHandlers
     shipments: AggregateRepository[Shipment]
     recorder: RoundTrips
 
 
 @pytest.fixture
-async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Wired]:
+async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Counted]:
+    """Logistics as its bootstrap wires it, on this run's engine, its commands counted."""
     async with counted(mongo_url, f"{db_prefix}logistics") as (database, recorder):
-        shipments = AggregateRepository(database["shipments"], Shipment, producer="logistics")
-        stores = AggregateRepository(database["stores"], StoreFacts, producer="logistics")
-        events = LogisticsEventHandlers(
-            shipments,
-            ShipmentQueries(database["shipments"]),
-            Replicas(stores, StoreFacts, SystemClock()),
-            SystemClock(),
-            Policy(),
-            DEFAULT_ROUTES,
-            Calendars(),
-        )
-        yield Wired(events, shipments, recorder)
+        wiring = await bootstrap(FakePorts("logistics", database=database))
+        services: LogisticsServices = wiring.services
+        yield Counted(services.events, services.events.shipments, recorder)
 
 
-async def test_a_confirmed_order_costs_one_write_and_a_duplicate_nothing(wired: Wired) -> None:
+async def test_a_confirmed_order_costs_one_write_and_a_duplicate_nothing(wired: Counted) -> None:
     order_id = f"o-{uuid.uuid4().hex[:8]}"
     event = an_order_confirmed(
         order_id=order_id,

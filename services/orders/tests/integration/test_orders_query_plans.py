@@ -25,7 +25,7 @@ from testkit.bodies import an_order_request
 from testkit.bus import emit
 from testkit.factories import a_product_approved, a_store_approved, usd
 from testkit.query_plans import assert_every_query_uses_an_index, recording
-from testkit.settings import isolated
+from testkit.settings import FAST_POLLS, isolated
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -70,8 +70,7 @@ async def test_every_query_of_orders_uses_an_index(
     mongo_url: str, amqp_url: str, db_prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorder = recording(monkeypatch)
-    polls = {"outbox_poll_seconds": 0.1, "deadline_poll_seconds": 0.1}
-    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix, **polls)
+    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix, **FAST_POLLS)
     merchant, buyer = f"m-{uuid.uuid4().hex[:6]}", f"b-{uuid.uuid4().hex[:6]}"
     store = {"store_id": f"s-{merchant}", "merchant_id": merchant}
     product_id = f"p-{uuid.uuid4().hex[:8]}"
