@@ -20,14 +20,17 @@ import yaml
 from devkit.platform import DEFAULT_PORTS
 from shared.policy import Policy
 from shared.settings import ServiceSettings
-from testkit.platforms import read_env_file, tracebacks
+from testkit.platforms import (
+    CLUSTER_FILE,
+    CLUSTER_STAND_INS_FILE,
+    COMPOSE_FILE,
+    ENV_EXAMPLE,
+    ROOT,
+    STAND_INS_FILE,
+    read_env_file,
+    tracebacks,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-COMPOSE_FILE = ROOT / "docker-compose.yml"
-STAND_INS_FILE = ROOT / "docker-compose.local.yml"
-CLUSTER_FILE = ROOT / "docker-compose.cluster.yml"
-CLUSTER_STAND_INS_FILE = ROOT / "docker-compose.cluster.local.yml"
-ENV_EXAMPLE = ROOT / ".env.example"
 APP_SERVICES = tuple(DEFAULT_PORTS)
 MONGO_PASSWORDS = tuple(f"MONGO_{name.upper()}_PASSWORD" for name in APP_SERVICES)
 SECRETS = (

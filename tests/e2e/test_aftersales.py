@@ -11,13 +11,10 @@ import pytest
 
 from devkit.journey import (
     Actor,
+    a_delivered_order,
     cast,
-    confirm_ship_deliver,
-    list_product,
     open_damage_case,
-    open_full_managed_store,
     order_when,
-    place_order,
 )
 from testkit.bodies import a_refund_decision, usd_json
 from testkit.platforms import RunningPlatform, StartPlatform
@@ -29,11 +26,8 @@ async def _delivered_order(
     running: RunningPlatform, client: httpx.AsyncClient
 ) -> tuple[Actor, Actor, Actor, dict[str, Any]]:
     operator, merchant, buyer = cast(running.urls, client)
-    store = await open_full_managed_store(operator, merchant)
-    product_id = await list_product(operator, merchant, store["store_id"])
-    order = await place_order(buyer, product_id, quantity=2)  # 2 × 49.90 USD
-    await confirm_ship_deliver(operator, merchant, order)
-    return operator, merchant, buyer, order
+    delivered = await a_delivered_order(operator, merchant, buyer, quantity=2)  # 2 × 49.90 USD
+    return operator, merchant, buyer, delivered.order
 
 
 async def _refund(operator: Actor, case_id: str, minor: int) -> httpx.Response:

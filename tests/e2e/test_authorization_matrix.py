@@ -10,14 +10,11 @@ import pytest
 
 from devkit.journey import (
     Actor,
+    a_delivered_order,
     cast,
-    confirm_ship_deliver,
     full_managed_application,
-    list_product,
     open_damage_case,
-    open_full_managed_store,
     order_when,
-    place_order,
 )
 from testkit import clock as run_clock
 from testkit.bodies import a_shipping
@@ -119,10 +116,9 @@ async def test_authorization_matrix(start_platform: StartPlatform) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
         _, other_merchant, other_buyer = cast(running.urls, client)
-        store = await open_full_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
-        order = await place_order(buyer, product_id)
-        shipment = await confirm_ship_deliver(operator, merchant, order)
+        delivered = await a_delivered_order(operator, merchant, buyer)
+        store, product_id = delivered.store, delivered.product_id
+        order, shipment = delivered.order, delivered.shipment
         await order_when(
             buyer, order["order_id"], lambda o: o["status"] == "delivered", "delivered"
         )

@@ -3,15 +3,17 @@ and in the engine, so the hot paths are held to a count, not only to a benchmark
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
 
+from shared.app import Wiring
 from shared.contract import Envelope, parse_event, record_event
 from shared.contract.types import ContractModel
 from shared.mongo import Database, Document, connect
+from shared.testing import FakePorts
 from testkit import clock as run_clock
 
 
@@ -51,6 +53,17 @@ async def counted(mongo_url: str, name: str) -> AsyncIterator[tuple[Database, Ro
         yield mongo[name], recorder
     finally:
         await mongo.close()
+
+
+@asynccontextmanager
+async def counted_service(
+    mongo_url: str, db_prefix: str, service: str, bootstrap: Callable[[Any], Awaitable[Wiring]]
+) -> AsyncIterator[tuple[Any, RoundTrips]]:
+    """A service as its own bootstrap wires it on this run's engine (no broker), and what
+    its database commands are: its `services`, and the recorder."""
+    async with counted(mongo_url, f"{db_prefix}{service}") as (database, recorder):
+        wiring = await bootstrap(FakePorts(service, database=database))
+        yield wiring.services, recorder
 
 
 def delivered(event: ContractModel, *, producer: str) -> tuple[Envelope, Any]:

@@ -327,3 +327,23 @@ async def confirm_ship_deliver(
         "POST", "logistics", f"/shipments/{shipment['shipment_id']}/deliver", expect=200
     )
     return shipment
+
+
+@dataclass(frozen=True)
+class DeliveredOrder:
+    store: dict[str, Any]
+    product_id: str
+    order: dict[str, Any]
+    shipment: dict[str, Any]
+
+
+async def a_delivered_order(
+    operator: Actor, merchant: Actor, buyer: Actor, *, quantity: int = 1
+) -> DeliveredOrder:
+    """Steps 1-5: a full-managed store opened, a product listed, ordered, confirmed,
+    shipped and delivered."""
+    store = await open_full_managed_store(operator, merchant)
+    product_id = await list_product(operator, merchant, store["store_id"])
+    order = await place_order(buyer, product_id, quantity=quantity)
+    shipment = await confirm_ship_deliver(operator, merchant, order)
+    return DeliveredOrder(store, product_id, order, shipment)

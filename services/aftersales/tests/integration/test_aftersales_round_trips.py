@@ -10,14 +10,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from aftersales.bootstrap import AftersalesServices, bootstrap
+from aftersales.bootstrap import bootstrap
 from aftersales.domain.facts import OrderFacts
 from aftersales.service_layer.events import AftersalesEventHandlers
 from shared.repository import AggregateRepository
-from shared.testing import FakePorts
 from testkit import clock as run_clock
 from testkit.factories import BUYER, an_order_confirmed, an_order_created
-from testkit.round_trips import RoundTrips, counted, delivered
+from testkit.round_trips import RoundTrips, counted_service, delivered
 
 pytestmark = pytest.mark.integration
 
@@ -31,10 +30,8 @@ class Counted:
 
 @pytest.fixture
 async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Counted]:
-    """Aftersales as its bootstrap wires it, on this run's engine, its commands counted."""
-    async with counted(mongo_url, f"{db_prefix}aftersales") as (database, recorder):
-        wiring = await bootstrap(FakePorts("aftersales", database=database))
-        services: AftersalesServices = wiring.services
+    async with counted_service(mongo_url, db_prefix, "aftersales", bootstrap) as counting:
+        services, recorder = counting
         yield Counted(services.events, services.events.orders.repository, recorder)
 
 

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from logistics.bootstrap import LogisticsServices, bootstrap
+from logistics.bootstrap import bootstrap
 from logistics.domain.model import Shipment
 from logistics.service_layer.events import LogisticsEventHandlers
 from shared.repository import AggregateRepository
-from shared.testing import FakePorts
 from testkit import clock as run_clock
 from testkit.factories import a_line, a_us_address, an_order_confirmed
-from testkit.round_trips import RoundTrips, counted, delivered
+from testkit.round_trips import RoundTrips, counted_service, delivered
 
 pytestmark = pytest.mark.integration
 
@@ -31,10 +30,8 @@ class Counted:
 
 @pytest.fixture
 async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Counted]:
-    """Logistics as its bootstrap wires it, on this run's engine, its commands counted."""
-    async with counted(mongo_url, f"{db_prefix}logistics") as (database, recorder):
-        wiring = await bootstrap(FakePorts("logistics", database=database))
-        services: LogisticsServices = wiring.services
+    async with counted_service(mongo_url, db_prefix, "logistics", bootstrap) as counting:
+        services, recorder = counting
         yield Counted(services.events, services.events.shipments, recorder)
 
 
