@@ -59,12 +59,9 @@ class OutboxRelay:
         idle_poll_seconds: float,
         batch: int = 100,
     ) -> None:
-        self._collections = collections
-        self._publisher = publisher
-        self._service = service
-        self._clock = clock
-        self._idle_poll_seconds = idle_poll_seconds
-        self._batch = batch
+        self._collections, self._publisher = collections, publisher
+        self._service, self._clock = service, clock
+        self._idle_poll_seconds, self._batch = idle_poll_seconds, batch
         self._wake = asyncio.Event()
         self._candidates: dict[str, dict[Any, Document]] = {}
         self._last_read = float("-inf")

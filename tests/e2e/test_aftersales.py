@@ -22,12 +22,14 @@ from testkit.platforms import RunningPlatform, StartPlatform
 pytestmark = pytest.mark.e2e
 
 
-async def _delivered_order(
+async def _a_damage_case(
     running: RunningPlatform, client: httpx.AsyncClient
-) -> tuple[Actor, Actor, Actor, dict[str, Any]]:
+) -> tuple[Actor, Actor, Actor, dict[str, Any], dict[str, Any]]:
+    """A delivered order of 2 × 49.90 USD and the buyer's damage case on it."""
     operator, merchant, buyer = cast(running.urls, client)
-    delivered = await a_delivered_order(operator, merchant, buyer, quantity=2)  # 2 × 49.90 USD
-    return operator, merchant, buyer, delivered.order
+    delivered = await a_delivered_order(operator, merchant, buyer, quantity=2)
+    case = await open_damage_case(buyer, delivered.order)
+    return operator, merchant, buyer, delivered.order, case
 
 
 async def _refund(operator: Actor, case_id: str, minor: int) -> httpx.Response:
@@ -49,8 +51,7 @@ async def test_two_partial_refunds_reach_the_total_and_no_further(
 ) -> None:  # R-AS-2
     running = start_platform()
     async with httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer, order = await _delivered_order(running, client)
-        first = await open_damage_case(buyer, order)
+        operator, merchant, buyer, order, first = await _a_damage_case(running, client)
         assert (await _refund(operator, first["case_id"], 3_000)).status_code == 200
         await order_when(
             buyer,
@@ -85,8 +86,7 @@ async def test_a_store_past_its_exemption_period_bears_the_refund(
     # Exemption of 0 days: the store, approved a moment ago, is already past it.
     running = start_platform(POLICY_EXEMPTION_PERIOD_DAYS="0")
     async with httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer, order = await _delivered_order(running, client)
-        case = await open_damage_case(buyer, order)
+        operator, merchant, _, order, case = await _a_damage_case(running, client)
         resolved = (await _refund(operator, case["case_id"], 2_000)).json()
         assert resolved["liable_party"] == "merchant"
         assert "R-AS-2" in resolved["liability_rule"]
@@ -106,8 +106,7 @@ async def test_two_operators_resolving_one_case_at_once_give_one_resolution(
 ) -> None:  # R-AS-2
     running = start_platform()
     async with httpx.AsyncClient(timeout=10) as client:
-        operator, _, buyer, order = await _delivered_order(running, client)
-        case = await open_damage_case(buyer, order)
+        operator, _, buyer, order, case = await _a_damage_case(running, client)
         other = Actor("operator", "op-other", running.urls, client)
         answers = await asyncio.gather(
             _refund(operator, case["case_id"], 1_000), _refund(other, case["case_id"], 1_500)
