@@ -22,6 +22,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
 from shared.contract import REGISTRY, Envelope
+from shared.contract.events import PRODUCERS as CONTRACT_PRODUCERS
 from shared.messaging.topology import EXCHANGE, QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,21 +37,9 @@ HEADER = (
     "# shared.messaging.topology. Do not edit by hand: run `make asyncapi`.\n"
 )
 
-#: Event type → the one service that publishes it (CONTRACT.md, Events table).
+#: Event type → the one service that publishes it (the contract's `PRODUCERS`).
 PRODUCERS: dict[str, str] = {
-    "StoreApproved": "review",
-    "StoreRejected": "review",
-    "ProductApproved": "review",
-    "ProductRejected": "review",
-    "OrderCreated": "orders",
-    "OrderConfirmed": "orders",
-    "OrderCancelled": "orders",
-    "Shipped": "logistics",
-    "Delivered": "logistics",
-    "ShipmentLate": "logistics",
-    "ShipmentException": "logistics",
-    "AfterSalesCaseOpened": "aftersales",
-    "RefundIssued": "aftersales",
+    model.__name__: service for model, service in CONTRACT_PRODUCERS.items()
 }
 
 DESCRIPTION = f"""\

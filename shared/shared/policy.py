@@ -29,6 +29,8 @@ class Policy(BaseSettings):
     pickup_cutoff_hour: int = Field(15, ge=0, le=23)
     # R-LOG-5: or the merchant drops the parcel at the carrier within this many hours.
     self_drop_hours: int = Field(48, gt=0)
+    # R-ORD-5: a shipment not handed over this many hours past its ship-by is cancelled.
+    ship_grace_hours: int = Field(72, gt=0)
     # R-AS-1: after-sales window in days for categories without their own entry.
     aftersales_window_days_default: int = Field(15, gt=0)
     # R-AS-1: after-sales window per product category (7-15 days by the goods).

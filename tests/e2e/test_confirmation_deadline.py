@@ -113,7 +113,9 @@ async def test_an_order_due_while_orders_was_down_is_cancelled_when_it_returns(
         assert final["cancel_reason"] == "confirmation_timeout"
 
 
-async def test_a_buyer_may_cancel_before_confirmation_only(start_platform: StartPlatform) -> None:
+async def test_a_buyer_cancels_before_confirmation_and_after_it_not_before_ship_by(
+    start_platform: StartPlatform,
+) -> None:  # R-ORD-2, R-ORD-5
     running = start_platform()
     async with httpx.AsyncClient(timeout=10) as client:
         _, merchant, buyer, product_id = await _shop(running, client)
@@ -133,3 +135,4 @@ async def test_a_buyer_may_cancel_before_confirmation_only(start_platform: Start
             "POST", "orders", f"/orders/{other['order_id']}/cancel", expect=409
         )
         assert "confirmed" in late_cancel.json()["detail"]
+        assert late_cancel.json()["code"] == "not_yet_late"

@@ -5,6 +5,7 @@ to a destination no route serves."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +23,9 @@ from devkit.journey import (
     shipment_of,
 )
 from devkit.wait import eventually
+from shared.contract import Envelope
 from testkit import clock as run_clock
+from testkit.bus import deliver_again
 from testkit.platforms import StartPlatform
 from testkit.tap import event_tap
 
@@ -146,9 +149,9 @@ async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
         assert late_events() == [1] * LATE_ORDERS
 
 
-async def test_an_order_to_a_destination_no_route_serves(
+async def test_an_order_no_route_serves_is_cancelled_and_refunded_once(
     start_platform: StartPlatform,
-) -> None:  # R-LOG-6
+) -> None:  # R-LOG-6, R-ORD-5, R-ORD-6
     running = start_platform()
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
@@ -156,15 +159,38 @@ async def test_an_order_to_a_destination_no_route_serves(
         product_id = await list_product(operator, merchant, store["store_id"])
         far = {**ADDRESS, "country": "AR", "city": "Buenos Aires"}
         order = await place_order(buyer, product_id, address=far)
-        await merchant.call("POST", "orders", f"/orders/{order['order_id']}/confirm", expect=200)
-        shipment = await shipment_of(operator, order["order_id"])
-        assert (shipment["status"], shipment["exception_kind"]) == ("exception", "no_route")
-        timeline = await order_when(
-            buyer,
-            order["order_id"],
-            lambda o: "ShipmentException" in [e["event"] for e in o["timeline"]],
-            "the exception on the order's timeline",
+        order_id = order["order_id"]
+        await merchant.call("POST", "orders", f"/orders/{order_id}/confirm", expect=200)
+        shipment = await shipment_of(operator, order_id)
+        assert (shipment["status"], shipment["cancel_reason"]) == ("cancelled", "no_route")
+        cancelled = await order_when(
+            buyer, order_id, lambda o: o["status"] == "cancelled", "the order cancelled"
         )
-        [entry] = [e for e in timeline["timeline"] if e["event"] == "ShipmentException"]
-        assert entry["detail"]["kind"] == "no_route"
-        assert tap.of_type("ShipmentException", order["order_id"])
+        assert cancelled["cancel_reason"] == "no_route"
+
+        async def refunded() -> list[Envelope] | None:
+            return tap.of_type("RefundIssued", order_id) or None
+
+        [refund] = await eventually(refunded, what="the automatic refund")
+        assert refund.payload["case_id"] is None
+        assert refund.payload["reason"] == "no_route"
+        assert refund.payload["liable_party"] == "platform"  # R-ORD-6
+        assert refund.payload["amount"] == order["total"]
+        again = await buyer.call("POST", "orders", f"/orders/{order_id}/cancel")
+        assert again.status_code == 409
+
+        # Fault: every event of this order delivered twice more changes nothing.
+        before = await _state(operator, order_id)
+        await deliver_again(running.amqp_url, running.urls, client, list(tap.bodies))
+        assert await _state(operator, order_id) == before
+        # One of each, whatever the copies the tap saw (the two published again included).
+        for kind in ("RefundIssued", "OrderCancelled", "ShipmentCancelled"):
+            assert len({event.event_id for event in tap.of_type(kind, order_id)}) == 1, kind
+
+
+async def _state(operator: Actor, order_id: str) -> list[Any]:
+    order = await operator.call("GET", "orders", f"/orders/{order_id}", expect=200)
+    shipments = await operator.call(
+        "GET", "logistics", f"/shipments?order_id={order_id}", expect=200
+    )
+    return [order.json(), shipments.json()]

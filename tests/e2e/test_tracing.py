@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from devkit.journey import (
-    ADDRESS,
     cast,
     list_product,
     open_full_managed_store,
@@ -30,9 +29,9 @@ async def test_the_trace_of_a_request_continues_through_events_into_other_servic
         operator, merchant, buyer = cast(running.urls, client)
         store = await open_full_managed_store(operator, merchant)
         product_id = await list_product(operator, merchant, store["store_id"])
-        # To a destination no route serves: logistics' handler of `OrderConfirmed` itself
-        # records an event (`ShipmentException`), so the trace's second hop is visible.
-        order = await place_order(buyer, product_id, address={**ADDRESS, "country": "AR"})
+        # Logistics' handler of `OrderConfirmed` itself records an event (`ShipmentCreated`),
+        # so the trace's second hop is visible.
+        order = await place_order(buyer, product_id)
         trace_id = secrets.token_hex(16)
         traceparent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
         confirm = await merchant.call(
@@ -48,14 +47,14 @@ async def test_the_trace_of_a_request_continues_through_events_into_other_servic
             # The first of each (a redelivery would be the same event, with its headers).
             events = [
                 tap.of_type(kind, order["order_id"])[:1]
-                for kind in ("OrderConfirmed", "ShipmentException")
+                for kind in ("OrderConfirmed", "ShipmentCreated")
             ]
             if not all(events):
                 return None
             return [str(tap.headers[str(e[0].event_id)].get("traceparent", "")) for e in events]
 
         confirmed, exception = await eventually(hops, what="both events with their headers")
-        # orders (HTTP → OrderConfirmed) and logistics (handler → ShipmentException): the
+        # orders (HTTP → OrderConfirmed) and logistics (handler → ShipmentCreated): the
         # same trace id, each hop its own span.
         assert confirmed.split("-")[1] == trace_id
         assert exception.split("-")[1] == trace_id

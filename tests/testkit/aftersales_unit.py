@@ -1,5 +1,6 @@
 """What aftersales' unit tests share: an order's facts for the pure rules, and the service
-wired on `FakePorts` with an order delivered to it, cases opened and resolved on it.
+wired on `FakePorts` with an order delivered to it, cases opened and resolved on it; an
+order cancelled after its confirmation (R-ORD-5), and a write that crashes or loses a race.
 
 Two timelines: `order_facts` is dated in November 2026 by its caller (the rules take the
 time as an argument); the wired service runs on a `FixedClock` from `T0`, its order
@@ -8,18 +9,24 @@ confirmed at `T0`, shipped at `SHIPPED_AT` and delivered at `DELIVERED_AT`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+import pytest
+
 from aftersales.bootstrap import AftersalesServices, bootstrap
+from aftersales.domain.compensation import Compensation
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case, Decision
 from aftersales.domain.rules import Reason
 from aftersales.service_layer.commands import OpenCase
 from aftersales.service_layer.resolution import ResolveCase
 from shared.clock import FixedClock
-from shared.contract.types import Money, StoreType
+from shared.contract import Envelope, record_event
+from shared.contract.events import PRODUCERS, CancelReason, OrderCancelled
+from shared.contract.types import ContractModel, Money, StoreType
 from shared.policy import Policy
 from shared.testing import FakePorts, Wired
 from testkit.factories import (
@@ -33,6 +40,7 @@ from testkit.factories import (
     a_shipped,
     a_store_approved,
     a_window,
+    an_order_cancelled,
     an_order_confirmed,
     usd,
 )
@@ -165,3 +173,95 @@ async def the_store(wired: Wired[AftersalesServices], store_id: str = STORE) -> 
 async def refund_reservations(wired: Wired[AftersalesServices]) -> list[tuple[str, Money]]:
     """What the order's ledger holds, by case."""
     return [(r.case_id, r.amount) for r in (await the_order(wired)).refund_reservations]
+
+
+#: When the orders below are cancelled (R-ORD-5): days after their confirmation at T0.
+CANCELLED_AT = T0 + timedelta(days=5)
+
+
+def a_cancellation(
+    reason: CancelReason = "not_shipped",
+    *,
+    store_type: StoreType | None = "full_managed",
+    total: Money | None = TOTAL,
+    at: datetime = CANCELLED_AT,
+    **overrides: Any,
+) -> OrderCancelled:
+    """The factories' order cancelled at `at` for `reason`, carrying its store and total as
+    orders now sends them (None: as recorded before they were added)."""
+    fields: dict[str, Any] = {
+        "reason": reason,
+        "store_id": STORE if store_type else None,
+        "store_type": store_type,
+        "total": total,
+    }
+    return an_order_cancelled(at=at, **{**fields, **overrides})
+
+
+async def a_confirmed_order(
+    store_type: StoreType = "full_managed", policy: Policy | None = None, **order: Any
+) -> Wired[AftersalesServices]:
+    """The service told of an order confirmed at T0 (`an_order_confirmed(**order)`), never
+    shipped; its clock at CANCELLED_AT."""
+    wired = await an_aftersales_service(policy)
+    await wired.deliver(an_order_confirmed(store_type=store_type, **order))
+    wired.clock.set(CANCELLED_AT)
+    return wired
+
+
+async def the_compensation(
+    wired: Wired[AftersalesServices], order_id: str = ORDER
+) -> Compensation | None:
+    """The stored refund of the order's cancellation, if any."""
+    return await wired.services.cancellations.compensations.get(order_id)
+
+
+def an_envelope(event: ContractModel, at: datetime) -> Envelope:
+    """`event` recorded by its producer at `at`: to deliver the very same message again
+    (`wired.deliver(event, envelope=...)`) after a delivery that failed half-way."""
+    return record_event(
+        event, producer=PRODUCERS[type(event)], correlation_id=str(uuid4()), occurred_at=at
+    )
+
+
+class Crash(Exception):
+    """The process dying between two writes."""
+
+
+def before_next(
+    monkeypatch: pytest.MonkeyPatch,
+    target: object,
+    method: str,
+    meanwhile: Callable[[], Awaitable[object]],
+    *,
+    skip: int = 0,
+) -> None:
+    """Run `meanwhile` once, just before a call of `target.method` (a repository's `save`
+    or `add`), after `skip` calls: a rival writer that wins the race to that write."""
+    write = getattr(target, method)
+    pending = [meanwhile]
+    calls = 0
+
+    async def after_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if pending and calls > skip:
+            await pending.pop()()
+        return await write(*args, **kwargs)
+
+    monkeypatch.setattr(target, method, after_meanwhile)
+
+
+def crash_next(monkeypatch: pytest.MonkeyPatch, target: object, method: str) -> None:
+    """The next call of `target.method` (a repository's `save` or `add`) raises `Crash`
+    before writing anything; later calls write."""
+    write = getattr(target, method)
+    crashed: list[bool] = []
+
+    async def write_or_crash(*args: Any, **kwargs: Any) -> Any:
+        if not crashed:
+            crashed.append(True)
+            raise Crash
+        return await write(*args, **kwargs)
+
+    monkeypatch.setattr(target, method, write_or_crash)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import aio_pika
+import httpx
 
-from shared.contract import Envelope, record_event
+from devkit.wait import eventually
+from shared.contract import Envelope, parse_event, record_event
 from shared.contract.types import ContractModel
 from shared.messaging.topology import EXCHANGE, QUEUES, declare_topology
 from testkit import clock as run_clock
@@ -134,3 +138,41 @@ async def dead_letters(amqp_url: str, service: str) -> list[tuple[bytes, dict[st
         for message in messages:
             await message.nack(requeue=True)
     return parked
+
+
+async def deliver_again(
+    amqp_url: str, urls: Mapping[str, str], client: httpx.AsyncClient, bodies: list[bytes]
+) -> None:
+    """The fault of at-least-once delivery: each of `bodies` (events a tap saw) delivered
+    twice more, and back once every consumer has counted as duplicates (its
+    `events_duplicate_total`) the two copies of each event its queue receives."""
+    expected: Counter[str] = Counter()
+    for body in bodies:
+        event_type, _ = _type_of(body)
+        for service, queue in QUEUES.items():
+            if event_type in queue.event_types:
+                expected[service] += 1
+    baseline = {service: await _duplicates(client, urls[service]) for service in expected}
+    for body in bodies:
+        await publish(amqp_url, body, routing_key=_type_of(body)[0], times=2)
+    for service, count in expected.items():
+
+        async def skipped(service: str = service, count: int = count) -> bool:
+            seen = await _duplicates(client, urls[service])
+            return seen - baseline[service] >= 2 * count
+
+        await eventually(skipped, what=f"{service} to skip its duplicates")
+
+
+def _type_of(body: bytes) -> tuple[str, Envelope]:
+    envelope, _ = parse_event(body)
+    return envelope.event_type, envelope
+
+
+async def _duplicates(client: httpx.AsyncClient, url: str) -> float:
+    text = (await client.get(f"{url}/metrics")).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("events_duplicate_total{")
+    )

@@ -6,6 +6,10 @@ it on fake ports (`shared.testing.Wired`), with its stores, its orders and their
     wired.clock.set(FULL_SHIP_BY + timedelta(minutes=1))
     await wired.run("late-shipments")
     assert (await the_shipment(wired)).late
+
+R-ORD-5's cancellations: `a_compensated_cancellation` (the `OrderCancelled` of a confirmed
+order), `FULL_CANCEL_AT`/`SEMI_CANCEL_AT` (when the unshipped job cancels each), and
+`ship_it` (the handover by whoever ships it, R-LOG-1, R-LOG-4).
 """
 
 from __future__ import annotations
@@ -22,24 +26,29 @@ from logistics.bootstrap import LogisticsServices, bootstrap
 from logistics.domain.deadlines import DeliveryEstimate, estimate, semi_managed_ship_by
 from logistics.domain.model import Shipment
 from logistics.domain.routes import DEFAULT_ROUTES, Route
+from logistics.service_layer.commands import ShipShipment
 from logistics.service_layer.events import shipment_id_of
 from logistics.settings import LogisticsSettings
 from shared.calendar import Calendars
 from shared.clock import FixedClock
 from shared.contract import Envelope
-from shared.contract.events import OrderConfirmed, StoreApproved
+from shared.contract.events import CancelReason, OrderCancelled, OrderConfirmed, StoreApproved
 from shared.contract.types import StoreType, Warehouse
 from shared.policy import Policy
 from shared.testing import FakePorts, Wired
 from testkit.factories import (
     AN_OPERATOR,
+    MERCHANT,
     ORDER,
+    STORE,
     T0,
+    THE_MERCHANT,
     a_line,
     a_store_approved,
     a_us_address,
     a_warehouse,
     an_address,
+    an_order_cancelled,
     an_order_confirmed,
     usd,
 )
@@ -218,7 +227,8 @@ async def with_two_shipments() -> WiredLogistics:
 
 async def with_three_shipments() -> WiredLogistics:
     """`with_two_shipments`, and a third order confirmed at T0 that no route accepts
-    (UNROUTABLE_ORDER, to South Africa): its shipment is in exception (R-LOG-6)."""
+    (UNROUTABLE_ORDER, to South Africa): its shipment is created cancelled (R-LOG-6,
+    R-ORD-5 `no_route`)."""
     wired = await with_two_shipments()
     await wired.deliver(an_order_to_south_africa(order_id=UNROUTABLE_ORDER))
     return wired
@@ -227,3 +237,41 @@ async def with_three_shipments() -> WiredLogistics:
 async def the_shipment(wired: WiredLogistics, order_id: str = ORDER) -> Shipment:
     """The shipment of `order_id`, as an operator sees it."""
     return await wired.services.commands.get_visible(shipment_id_of(order_id), AN_OPERATOR)
+
+
+# --- R-ORD-5: cancellations -------------------------------------------------------------
+
+#: R-ORD-5 `not_shipped`: not handed over by `ship_by` + SHIP_GRACE_HOURS (72 h).
+FULL_CANCEL_AT = FULL_SHIP_BY + timedelta(hours=POLICY.ship_grace_hours)
+SEMI_CANCEL_AT = SEMI_SHIP_BY + timedelta(hours=POLICY.ship_grace_hours)
+#: A pickup by SF Express.
+PICKUP = ShipShipment("SF Express", "SF123456789", "pickup")
+
+
+def a_compensated_cancellation(
+    reason: CancelReason = "buyer_cancelled_late", *, at: datetime = T0, **overrides: Any
+) -> OrderCancelled:
+    """ORDER (of STORE, full-managed) cancelled once confirmed (R-ORD-5), as orders now
+    publishes it: with its store and total."""
+    fields: dict[str, Any] = {
+        "store_id": STORE,
+        "store_type": "full_managed",
+        "total": usd(4990),
+        "reason": reason,
+    }
+    return an_order_cancelled(at=at, **{**fields, **overrides})
+
+
+async def cancel_unshipped(wired: WiredLogistics) -> None:
+    """One pass of the unshipped job (R-ORD-5 `not_shipped`)."""
+    await wired.run("unshipped-shipments")
+
+
+async def ship_it(wired: WiredLogistics, order_id: str = ORDER) -> Shipment:
+    """Hand the shipment of `order_id` over, by whoever ships it: an operator for a
+    full-managed order (R-LOG-1), its merchant for a semi-managed one (R-LOG-4)."""
+    shipment_id = shipment_id_of(order_id)
+    shipment = await wired.services.commands.get_visible(shipment_id, AN_OPERATOR)
+    shipper = AN_OPERATOR if shipment.store_type == "full_managed" else THE_MERCHANT
+    assert shipment.merchant_id == MERCHANT
+    return await wired.services.commands.ship(shipment_id, shipper, PICKUP)

@@ -6,26 +6,38 @@ read back.
     order = await placed(wired, confirmed=True)
     await wired.deliver(a_shipped(order_id=order.id))
     assert (await stored(wired, order.id)).status == "shipped"
+
+Logistics' events of R-ORD-5 (`a_shipment_created`, `a_shipment_cancelled`) and the
+`OrderCancelled` orders publishes now (`the_order_cancelled`) are made here too.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
 from orders.bootstrap import OrdersServices, bootstrap
 from orders.domain.model import Order
 from orders.service_layer.commands import PlaceOrder
 from shared.clock import FixedClock
+from shared.contract import events as ev
 from shared.policy import Policy
 from shared.testing import FakePorts, Wired
 from testkit.factories import (
     BUYER,
+    MERCHANT,
+    ORDER,
     PRODUCT,
+    SHIPMENT,
+    STORE,
     T0,
     THE_MERCHANT,
     a_product_approved,
     a_store_approved,
+    a_window,
     an_address,
+    an_order_cancelled,
+    usd,
 )
 
 WiredOrders: TypeAlias = Wired[OrdersServices]
@@ -68,3 +80,45 @@ async def stored(wired: WiredOrders, order_id: str) -> Order:
     order = await wired.services.commands.orders.get(order_id)
     assert order is not None
     return order
+
+
+#: How long after its creation a shipment of `a_shipment_created` must be handed over.
+SHIP_WITHIN = timedelta(days=3)
+
+
+def a_shipment_created(*, at: datetime = T0, **overrides: Any) -> ev.ShipmentCreated:
+    """Logistics planned the order's full-managed shipment at `at`: to be handed over by
+    `at` + `SHIP_WITHIN`, delivered 5 to 9 days after (R-ORD-4, R-LOG-1..3)."""
+    ship_by = overrides.pop("ship_by", at + SHIP_WITHIN)
+    day = ship_by.date()
+    fields: dict[str, Any] = {
+        "order_id": ORDER,
+        "shipment_id": SHIPMENT,
+        "store_id": STORE,
+        "merchant_id": MERCHANT,
+        "store_type": "full_managed",
+        "route": "full-cn-standard",
+        "ship_by": ship_by,
+        "estimated_delivery": a_window(day + timedelta(days=5), day + timedelta(days=9)),
+        "created_at": at,
+    }
+    return ev.ShipmentCreated(**{**fields, **overrides})
+
+
+def a_shipment_cancelled(*, at: datetime = T0, **overrides: Any) -> ev.ShipmentCancelled:
+    """Logistics cancelled the order's shipment at `at`, not handed over in time (R-ORD-5)."""
+    fields: dict[str, Any] = {
+        "order_id": ORDER,
+        "shipment_id": SHIPMENT,
+        "reason": "not_shipped",
+        "note": "not handed over by ship_by + SHIP_GRACE_HOURS",
+        "cancelled_at": at,
+    }
+    return ev.ShipmentCancelled(**{**fields, **overrides})
+
+
+def the_order_cancelled(*, at: datetime = T0, **overrides: Any) -> ev.OrderCancelled:
+    """The `OrderCancelled` orders publishes for the order of `a_place()`: with its store
+    and its total (49.90 USD), as every cancellation carries them now (R-ORD-5, R-ORD-6)."""
+    store: dict[str, Any] = {"store_id": STORE, "store_type": "full_managed", "total": usd(4990)}
+    return an_order_cancelled(at=at, **{**store, **overrides})

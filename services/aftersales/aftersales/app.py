@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aftersales.adapters.queries import CASES, INDEXES
+from aftersales.adapters.queries import CASES, COMPENSATIONS, INDEXES
 from aftersales.bootstrap import bootstrap
 from aftersales.entrypoints.http import cases_router, merchants_router
 from aftersales.entrypoints.problems import PROBLEMS
@@ -14,7 +14,7 @@ SPEC = ServiceSpec(
     title="Aftersales: cases within the after-sales window, refunds and who bears them.",
     routers=[cases_router, merchants_router],
     indexes=INDEXES,
-    outbox_collections=[CASES],
+    outbox_collections=[CASES, COMPENSATIONS],
     bootstrap=bootstrap,
     problems=PROBLEMS,
 )

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aftersales.adapters.queries import CASE_KEYS, CASES, ORDERS, STORES, CaseQueries
+from aftersales.adapters.queries import (
+    CASE_KEYS,
+    CASES,
+    COMPENSATIONS,
+    ORDERS,
+    STORES,
+    CaseQueries,
+    CompensationQueries,
+)
+from aftersales.domain.compensation import Compensation
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case
 from aftersales.service_layer.commands import CaseCommands
+from aftersales.service_layer.compensation import CancellationRefunds
 from aftersales.service_layer.events import AftersalesEventHandlers
 from aftersales.service_layer.reports import RefundReports
 from aftersales.service_layer.resolution import CaseResolution
@@ -19,6 +29,7 @@ from shared.ports import Ports
 class AftersalesServices:
     commands: CaseCommands
     resolution: CaseResolution
+    cancellations: CancellationRefunds
     events: AftersalesEventHandlers
     reports: RefundReports
     queries: CaseQueries
@@ -33,9 +44,13 @@ async def bootstrap(ports: Ports) -> Wiring:
     resolution = CaseResolution(
         cases, queries, orders.repository, stores.repository, ports.clock, ports.policy
     )
-    events = AftersalesEventHandlers(orders, stores, ports.clock)
-    reports = RefundReports(queries, orders.repository)
+    compensations = ports.repository(COMPENSATIONS, Compensation)
+    cancellations = CancellationRefunds(compensations, orders.repository, queries, ports.clock)
+    events = AftersalesEventHandlers(orders, stores, cancellations, ports.clock)
+    reports = RefundReports(
+        queries, CompensationQueries(ports.collection(COMPENSATIONS)), orders.repository
+    )
     return Wiring(
-        services=AftersalesServices(commands, resolution, events, reports, queries),
+        services=AftersalesServices(commands, resolution, cancellations, events, reports, queries),
         handlers=events.table(),
     )

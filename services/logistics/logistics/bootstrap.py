@@ -42,5 +42,9 @@ async def bootstrap(ports: Ports) -> Wiring:
     return Wiring(
         services=LogisticsServices(commands, events),
         handlers=events.table(),
-        jobs=[("late-shipments", events.flag_late_shipments)],
+        jobs=[
+            ("late-shipments", events.flag_late_shipments),
+            # R-ORD-5: not handed over by ship-by + SHIP_GRACE_HOURS: cancelled.
+            ("unshipped-shipments", events.cancel_unshipped_shipments),
+        ],
     )

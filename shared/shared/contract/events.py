@@ -103,12 +103,26 @@ class OrderConfirmed(ContractModel):
     total: Money
 
 
+#: Why an order was cancelled: before its confirmation (R-ORD-2, R-ORD-3), or after it,
+#: because it could not or did not ship (R-ORD-5).
+CancelReason = Literal[
+    "confirmation_timeout", "buyer_cancelled", "no_route", "not_shipped", "buyer_cancelled_late"
+]
+#: The causes of R-ORD-5: a confirmed order cancelled, its buyer refunded in whole.
+COMPENSATED: frozenset[str] = frozenset({"no_route", "not_shipped", "buyer_cancelled_late"})
+
+
 class OrderCancelled(ContractModel):
     order_id: str
     buyer_id: str
     merchant_id: str
-    reason: Literal["confirmation_timeout", "buyer_cancelled"]
+    reason: CancelReason
     cancelled_at: UtcDateTime
+    #: What a compensation needs (R-ORD-5, R-ORD-6): the store's type and the order's
+    #: total; absent from events recorded before they were added.
+    store_id: str | None = None
+    store_type: StoreType | None = None
+    total: Money | None = None
 
 
 class DeliveryWindow(ContractModel):
@@ -129,6 +143,34 @@ class Delivered(ContractModel):
     order_id: str
     shipment_id: str
     delivered_at: UtcDateTime
+    #: R-LOG-8: a semi-managed delivery after its window's latest date (destination local).
+    late: bool = False
+    days_late: int = Field(0, ge=0)
+
+
+class ShipmentCreated(ContractModel):
+    """A confirmed order's shipment, with its deadline and route (R-ORD-4, R-LOG-1..7)."""
+
+    order_id: str
+    shipment_id: str
+    store_id: str
+    merchant_id: str
+    store_type: StoreType
+    route: str
+    ship_by: UtcDateTime
+    estimated_delivery: DeliveryWindow
+    created_at: UtcDateTime
+
+
+class ShipmentCancelled(ContractModel):
+    """A shipment that will never ship (R-ORD-5): no route accepts it, it was not handed
+    over by `ship_by` + `SHIP_GRACE_HOURS`, or its order was cancelled."""
+
+    order_id: str
+    shipment_id: str
+    reason: Literal["no_route", "not_shipped", "order_cancelled"]
+    note: str
+    cancelled_at: UtcDateTime
 
 
 class ShipmentLate(ContractModel):
@@ -154,11 +196,16 @@ class AfterSalesCaseOpened(ContractModel):
 
 
 class RefundIssued(ContractModel):
-    case_id: str
+    #: The case resolved with this refund; null for the refund of a cancelled order.
+    case_id: str | None
     order_id: str
     amount: Money
     liable_party: LiableParty
     issued_at: UtcDateTime
+    #: An after-sales case (R-AS-2), or the cause of the order's cancellation (R-ORD-5).
+    reason: Literal["after_sales_case", "no_route", "not_shipped", "buyer_cancelled_late"] = (
+        "after_sales_case"
+    )
 
 
 EVENT_MODELS: tuple[type[ContractModel], ...] = (
@@ -171,6 +218,8 @@ EVENT_MODELS: tuple[type[ContractModel], ...] = (
     OrderCancelled,
     Shipped,
     Delivered,
+    ShipmentCreated,
+    ShipmentCancelled,
     ShipmentLate,
     ShipmentException,
     AfterSalesCaseOpened,
@@ -188,6 +237,8 @@ PRODUCERS: dict[type[ContractModel], str] = {
     OrderCancelled: "orders",
     Shipped: "logistics",
     Delivered: "logistics",
+    ShipmentCreated: "logistics",
+    ShipmentCancelled: "logistics",
     ShipmentLate: "logistics",
     ShipmentException: "logistics",
     AfterSalesCaseOpened: "aftersales",

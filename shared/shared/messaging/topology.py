@@ -59,13 +59,15 @@ QUEUES: dict[str, ServiceQueue] = {
                 "ProductRejected",
                 "Shipped",
                 "Delivered",
+                "ShipmentCreated",
+                "ShipmentCancelled",
                 "ShipmentLate",
                 "ShipmentException",
                 "AfterSalesCaseOpened",
                 "RefundIssued",
             ),
         ),
-        ServiceQueue("logistics", ("StoreApproved", "OrderConfirmed")),
+        ServiceQueue("logistics", ("StoreApproved", "OrderConfirmed", "OrderCancelled")),
         ServiceQueue(
             "aftersales",
             (

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from aftersales.domain.compensation import Compensation
 from aftersales.domain.model import Case, CaseStatus
 from shared.auth import Principal
 from shared.clock import time_key
@@ -17,6 +18,8 @@ from shared.mongo import Collection, IndexSpec, indexed
 from shared.pagination import find_page
 
 CASES, ORDERS, STORES = "cases", "orders", "stores"
+#: The refunds of cancelled orders (R-ORD-5), one per order, each with its outbox.
+COMPENSATIONS = "compensations"
 #: Stored with each case for pages in the order cases were opened (`time_key`).
 CASE_KEYS = {"opened_key": lambda case: time_key(case.opened_at, case.id)}
 
@@ -34,6 +37,8 @@ INDEXES = [
     IndexSpec(CASES, [("buyer_id", 1), ("status", 1), ("opened_key", 1)]),
     # Refunds of a merchant per period (GET /merchants/{id}/refunds).
     IndexSpec(CASES, [("merchant_id", 1), ("resolved_at", 1)]),
+    # Refunds of a merchant's cancelled orders per period (R-ORD-5, R-ORD-6), the same report.
+    IndexSpec(COMPENSATIONS, [("merchant_id", 1), ("issued_at", 1)]),
 ]
 
 
@@ -100,3 +105,34 @@ class CaseQueries:
         engine")."""
         found = await asyncio.gather(*map(self.of_order, dict.fromkeys(order_ids)))
         return [case for cases in found for case in cases if case.status == "refunded"]
+
+
+class CompensationQueries:
+    """What aftersales reads of its cancelled orders' refunds (R-ORD-5) beyond one by id."""
+
+    def __init__(self, compensations: Collection) -> None:
+        self._compensations = compensations
+
+    async def issued_between(
+        self, merchant_id: str, start: datetime, end: datetime
+    ) -> list[Compensation]:
+        """R-ORD-6: the refunds of a merchant's cancelled orders issued in [start, end),
+        whoever bore them, oldest first."""
+        documents = (
+            await self._compensations.find(
+                indexed({"merchant_id": merchant_id, "issued_at": {"$gte": start, "$lt": end}})
+            )
+            .sort("issued_at", 1)
+            .to_list()
+        )
+        return [Compensation.from_document(document) for document in documents]
+
+    async def of_orders(self, order_ids: Sequence[str]) -> list[Compensation]:
+        """The refunds of these orders' cancellations, whenever issued (an order's whole
+        payout, R-FEE-1): by `_id` (a compensation's id is its order's), in one query."""
+        if not order_ids:
+            return []
+        documents = await self._compensations.find(
+            indexed({"_id": {"$in": list(dict.fromkeys(order_ids))}})
+        ).to_list()
+        return [Compensation.from_document(document) for document in documents]

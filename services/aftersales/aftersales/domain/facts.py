@@ -5,7 +5,8 @@ Replicas (`shared.replica`), filled from `OrderCreated`, `OrderConfirmed`,
 store's newest approval wins. An order's events are facts that never supersede each
 other, so `OrderFacts.apply` merges them in any order and never moves a fact backwards: a
 `Delivered` that overtakes its `Shipped` leaves the order delivered; each event is taken
-once.
+once. A cancellation ends the order whatever comes after it (R-ORD-5): a parcel handed
+over in a race with the buyer's late cancellation leaves it cancelled, its refund standing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import Field
 
 from aftersales.domain.refunds import RefundLedger
 from shared.contract.events import (
+    CancelReason,
     Delivered,
     DeliveryWindow,
     OrderCancelled,
@@ -33,14 +35,15 @@ from shared.replica import Replica
 OrderFact = OrderCreated | OrderConfirmed | OrderCancelled | Shipped | Delivered | ShipmentException
 OrderStatus = Literal["awaiting_confirmation", "confirmed", "cancelled", "shipped", "delivered"]
 
-# How far an order has got; a fact only moves it forward. Cancellation happens only
-# before confirmation, so it ranks with confirmation: a late `OrderCreated` cannot undo it.
+# How far an order has got; a fact only moves it forward. A cancellation ends the order
+# (before its confirmation, R-ORD-3, or after it, R-ORD-5): no later fact undoes it, not a
+# late `OrderCreated` or `OrderConfirmed`, nor a `Shipped` that raced a late cancellation.
 _PROGRESS: dict[OrderStatus, int] = {
     "awaiting_confirmation": 0,
     "confirmed": 1,
-    "cancelled": 1,
     "shipped": 2,
     "delivered": 3,
+    "cancelled": 4,
 }
 
 
@@ -63,6 +66,8 @@ class OrderFacts(RefundLedger, Replica):
     estimated_delivery: DeliveryWindow | None = None
     delivered_at: UtcDateTime | None = None
     lost_reported_at: UtcDateTime | None = None
+    cancelled_at: UtcDateTime | None = None
+    cancel_reason: CancelReason | None = None
 
     @property
     def order_id(self) -> str:
@@ -70,7 +75,8 @@ class OrderFacts(RefundLedger, Replica):
 
     @property
     def known(self) -> bool:
-        """True once `OrderCreated` or `OrderConfirmed` told who and what the order is."""
+        """True once `OrderCreated` or `OrderConfirmed` told who and what the order is (or
+        an `OrderCancelled` carrying the total told enough to refund it, R-ORD-5)."""
         return self.total is not None
 
     @classmethod
@@ -107,6 +113,13 @@ class OrderFacts(RefundLedger, Replica):
         self._advance("confirmed")
 
     def _cancelled(self, event: OrderCancelled) -> None:
+        # What a compensation needs (R-ORD-5, R-ORD-6), if the order's own events have
+        # not told it yet; absent from cancellations recorded before it was added.
+        self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
+        if self.total is None and event.total is not None:
+            self.total = event.total
+        if self.cancelled_at is None or event.cancelled_at < self.cancelled_at:
+            self.cancelled_at, self.cancel_reason = event.cancelled_at, event.reason
         self._advance("cancelled")
 
     def _shipped(self, event: Shipped) -> None:
@@ -127,7 +140,13 @@ class OrderFacts(RefundLedger, Replica):
         if event.kind == "lost":
             self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
 
-    def _learn(self, buyer_id: str, merchant_id: str, store_id: str, store_type: StoreType) -> None:
+    def _learn(
+        self,
+        buyer_id: str,
+        merchant_id: str,
+        store_id: str | None,
+        store_type: StoreType | None,
+    ) -> None:
         self.buyer_id = self.buyer_id or buyer_id
         self.merchant_id = self.merchant_id or merchant_id
         self.store_id = self.store_id or store_id

@@ -149,6 +149,7 @@ class Case(Aggregate):
                     amount=refund,
                     liable_party=party,
                     issued_at=now,
+                    reason="after_sales_case",
                 )
             )
         self.policy_snapshot = policy.snapshot()

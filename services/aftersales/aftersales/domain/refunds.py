@@ -1,4 +1,5 @@
-"""The refund ledger of an order: every refund held against its total, keyed by case."""
+"""The refund ledger of an order: every refund held against its total, keyed by case (or,
+for the whole-order refund of a cancelled order, R-ORD-5, by `cancellation_key`)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,17 @@ def money_text(money: Money) -> str:
     return f"{money.amount_minor} {money.currency} (minor units)"
 
 
+def cancellation_key(order_id: str) -> str:
+    """The ledger key of a cancelled order's refund (R-ORD-5): one per order, whichever
+    `OrderCancelled` brings it, so it is held (and issued) once. No case has this id."""
+    return f"cancellation:{order_id}"
+
+
 class RefundReservation(BaseModel):
     """A refund held against the order's total for one case, from before the case is
-    resolved. The ledger lives in the order's own document, so "the refunds of an order
-    never exceed its total" is decided by one versioned single-document write."""
+    resolved, or for the order's cancellation (`case_id` is then `cancellation_key`). The
+    ledger lives in the order's own document, so "the refunds of an order never exceed its
+    total" is decided by one versioned single-document write."""
 
     case_id: str
     amount: Money
@@ -88,6 +96,20 @@ class RefundLedger(Aggregate):
             RefundReservation(case_id=case_id, amount=amount, reserved_at=at),
         ]
         return True
+
+    def reserve_the_rest(self, key: str, at: datetime) -> tuple[Money | None, bool]:
+        """Hold all that is left refundable for `key` (a cancelled order's refund of the
+        whole order, R-ORD-5): the amount held, and whether it was held now. Held already
+        under `key`: that same amount, nothing more (a retry). Nothing left: (None, False).
+        Conflict if the total is not known yet."""
+        existing = self.reservation_of(key)
+        if existing is not None:
+            return existing.amount, False
+        left = self.refundable_left(excluding_case=key)
+        if left.amount_minor == 0:
+            return None, False
+        self.reserve_refund(key, left, at)
+        return left, True
 
     def release_refund(self, case_id: str) -> bool:
         """Drop the reservation of a case that will never refund (it was rejected)."""

@@ -9,6 +9,7 @@ from typing import Literal
 
 from aftersales.domain.errors import OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
+from shared.contract.events import COMPENSATED
 from shared.contract.types import LiableParty, Money, StoreType, rfc3339
 from shared.policy import Policy
 
@@ -53,10 +54,7 @@ def claim_window(reason: Reason, order: OrderFacts, policy: Policy) -> ClaimWind
     days = window_days(order.categories, policy)
     span = timedelta(days=days)
     if order.status == "cancelled":
-        raise OutsideWindow(
-            f"R-AS-1: order {order.id} was cancelled before shipping; no after-sales case",
-            rule="R-AS-1",
-        )
+        raise OutsideWindow(_cancelled_text(order), rule="R-AS-1")
     if reason in RECEIVED_REASONS:
         if order.delivered_at is None:
             raise OutsideWindow(
@@ -87,6 +85,16 @@ def claim_window(reason: Reason, order: OrderFacts, policy: Policy) -> ClaimWind
     opens_at, opened_by = min(starts)
     last_start, counted_from = max(starts)
     return ClaimWindow(opens_at, last_start + span, opened_by, counted_from)
+
+
+def _cancelled_text(order: OrderFacts) -> str:
+    """Why a cancelled order gets no case: it never reached the buyer, and one cancelled
+    after its confirmation (R-ORD-5) is refunded in whole without one."""
+    reason = f" ({order.cancel_reason})" if order.cancel_reason else ""
+    text = f"R-AS-1: order {order.id} was cancelled{reason}; a cancelled order gets no case"
+    if order.cancel_reason in COMPENSATED:
+        text += ": its buyer is refunded the whole order automatically (R-ORD-5)"
+    return text
 
 
 def check_can_open(reason: Reason, order: OrderFacts, now: datetime, policy: Policy) -> None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aftersales.domain.compensation import Compensation
 from aftersales.domain.model import Case, CaseStatus, Decision
 from aftersales.domain.rules import Reason
 from aftersales.service_layer.reports import RefundReport
 from shared.contract.types import LiableParty, Money, Role, StoreType, UtcDateTime
+
+#: Why a refund was issued: an after-sales case, or its order's cancellation (R-ORD-5).
+RefundReason = Literal["after_sales_case", "no_route", "not_shipped", "buyer_cancelled_late"]
 
 
 class Strict(BaseModel):
@@ -93,11 +98,38 @@ class CaseList(BaseModel):
 
 
 class RefundPublic(BaseModel):
-    case_id: str
+    #: The case refunded (R-AS-2); null for the refund of a cancelled order (R-ORD-5).
+    case_id: str | None
     order_id: str
     amount: Money
+    #: R-AS-2 for a case, R-ORD-6 for a cancellation.
     liable_party: LiableParty
     issued_at: UtcDateTime
+    #: `after_sales_case`, or why the order was cancelled (as in `RefundIssued`).
+    reason: RefundReason = "after_sales_case"
+
+    @classmethod
+    def of_case(cls, case: Case) -> RefundPublic | None:
+        if not (case.resolution and case.resolution.refund and case.liable_party):
+            return None
+        return cls(
+            case_id=case.id,
+            order_id=case.order_id,
+            amount=case.resolution.refund,
+            liable_party=case.liable_party,
+            issued_at=case.resolution.at,
+        )
+
+    @classmethod
+    def of_cancellation(cls, compensation: Compensation) -> RefundPublic:
+        return cls(
+            case_id=None,
+            order_id=compensation.order_id,
+            amount=compensation.amount,
+            liable_party=compensation.liable_party,
+            issued_at=compensation.issued_at,
+            reason=compensation.reason,
+        )
 
 
 class RefundTotals(BaseModel):
@@ -136,16 +168,13 @@ class RefundReportPublic(BaseModel):
                 )
                 for currency, parties in sorted(report.totals.items())
             ],
-            refunds=[
-                RefundPublic(
-                    case_id=case.id,
-                    order_id=case.order_id,
-                    amount=case.resolution.refund,
-                    liable_party=case.liable_party,
-                    issued_at=case.resolution.at,
-                )
-                for case in report.refunds
-                if case.resolution and case.resolution.refund and case.liable_party
-            ],
+            # Both kinds of refund, in the order they were issued.
+            refunds=sorted(
+                [
+                    *filter(None, map(RefundPublic.of_case, report.refunds)),
+                    *map(RefundPublic.of_cancellation, report.cancellations),
+                ],
+                key=lambda refund: refund.issued_at,
+            ),
             payouts=[PayoutPublic(**vars(payout)) for payout in report.payouts],
         )

@@ -1,5 +1,7 @@
 """What aftersales does with the events it receives: each updates a replica
-(`shared.replica`), created by whichever event arrives first, each event taken once."""
+(`shared.replica`), created by whichever event arrives first, each event taken once; an
+order cancelled because it cannot or does not ship also refunds its buyer, once (R-ORD-5,
+`compensation.py`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from aftersales.domain.facts import OrderFacts, StoreFacts
+from aftersales.service_layer.compensation import CancellationRefunds
 from shared.aggregate import Aggregate
 from shared.clock import Clock
 from shared.contract import Envelope
@@ -29,6 +32,7 @@ A = TypeVar("A", bound=Aggregate)
 class AftersalesEventHandlers:
     orders: Replicas[OrderFacts]
     stores: Replicas[StoreFacts]
+    cancellations: CancellationRefunds
     clock: Clock
 
     def table(self) -> HandlerTable:
@@ -56,7 +60,11 @@ class AftersalesEventHandlers:
         await self.orders.apply(event.order_id, envelope, event)
 
     async def order_cancelled(self, envelope: Envelope, event: OrderCancelled) -> None:
+        # R-AS-1: a cancelled order gets no case. R-ORD-5: one that could not or did not
+        # ship refunds its buyer the whole order; on a redelivery too (the replica already
+        # took the event), as the refund's two steps are each idempotent.
         await self.orders.apply(event.order_id, envelope, event)
+        await self.cancellations.refund(envelope, event)
 
     async def shipped(self, envelope: Envelope, event: Shipped) -> None:
         # R-AS-1: shipping and its estimate open the window of lost / not received goods.

@@ -128,6 +128,7 @@ async def test_damaged_case_refunded_by_the_platform(
         "amount": usd_json(1800),
         "liable_party": "platform",
         "issued_at": issued.payload["issued_at"],
+        "reason": "after_sales_case",
     }
     assert (issued.producer, issued.correlation_id) == ("aftersales", order.order_id)
     for who in (bearer("buyer", order.buyer), bearer("merchant", order.merchant), OPERATOR):

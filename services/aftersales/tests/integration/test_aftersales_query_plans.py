@@ -53,6 +53,10 @@ EXPECTED = {
     "find cases: _id $in, status $eq",
     # GET /merchants/{id}/refunds (R-AS-2): refunds of the period.
     "find cases: merchant_id $eq, resolved_at $gte $lt, status $eq",
+    # ... and the refunds of the merchant's cancelled orders issued in it (R-ORD-5, R-ORD-6).
+    "find compensations: issued_at $gte $lt, merchant_id $eq",
+    # ... and those of the report's orders, whenever issued, for their payouts (R-FEE-1).
+    "find compensations: _id $in",
 }
 
 

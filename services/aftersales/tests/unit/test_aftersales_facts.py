@@ -112,6 +112,64 @@ def test_late_order_created_does_not_undo_cancellation() -> None:
     assert order.status == "cancelled"
 
 
+def test_a_cancellation_after_confirmation_ends_the_order_whatever_follows_r_ord_5() -> None:
+    """A late cancellation raced by the parcel's handover: the order stays cancelled."""
+    order = OrderFacts(id=str(uuid4()))
+    apply(order, confirmed)
+    at = T0 + timedelta(days=4)
+    order.apply(an_order_cancelled(order_id=order.id, reason="buyer_cancelled_late", at=at))
+    apply(order, shipped, delivered, created)
+    assert (order.status, order.cancel_reason, order.cancelled_at) == (
+        "cancelled",
+        "buyer_cancelled_late",
+        at,
+    )
+    assert order.shipped_at is not None  # the facts are kept; the end is not undone
+
+
+def test_a_cancellation_teaches_what_its_refund_needs_if_nothing_else_did() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply(
+        an_order_cancelled(
+            order_id=order.id,
+            reason="no_route",
+            store_id="store-2",
+            store_type="semi_managed",
+            total=usd(900),
+        )
+    )
+    assert (order.buyer_id, order.merchant_id, order.store_id, order.store_type) == (
+        BUYER,
+        MERCHANT,
+        "store-2",
+        "semi_managed",
+    )
+    assert order.total == usd(900)
+    assert order.categories == []  # a cancellation says nothing of the goods
+    apply(order, created)  # the order's own events fill in the rest, the total kept
+    assert (order.total, order.categories) == (usd(900), ["clothing", "food"])
+
+
+def test_the_first_cancellation_gives_the_reason() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    for reason, hours in (("buyer_cancelled_late", 5), ("not_shipped", 2)):
+        at = T0 + timedelta(hours=hours)
+        order.apply(an_order_cancelled(order_id=order.id, reason=reason, at=at))
+    assert (order.cancel_reason, order.cancelled_at) == ("not_shipped", T0 + timedelta(hours=2))
+
+
+def test_the_rest_of_the_total_is_held_once_for_a_cancellation() -> None:
+    order = OrderFacts(id=str(uuid4()))
+    order.apply(created(order.id))
+    order.reserve_refund("c-1", usd(200), T0)
+    assert order.reserve_the_rest("cancellation:o", T0) == (usd(1500), True)
+    assert order.reserve_the_rest("cancellation:o", T0) == (usd(1500), False)  # a retry
+    assert order.refundable_left() == usd(0)
+    order.release_refund("cancellation:o")
+    order.reserve_refund("c-2", usd(1500), T0)
+    assert order.reserve_the_rest("cancellation:o", T0) == (None, False)  # nothing left
+
+
 def test_only_a_lost_exception_counts_as_reported_lost() -> None:
     order = OrderFacts(id=str(uuid4()))
     for kind, at in (

@@ -1,23 +1,42 @@
 """A merchant's refund report (`RefundReports.for_merchant`) through
-`bootstrap(FakePorts(...))`: who bore its refunds per currency over a date range (R-AS-2),
-and what each refunded order pays the merchant (R-FEE-1: no commission, only the refunds
-the merchant bears come off the order's total)."""
+`bootstrap(FakePorts(...))`: who bore its refunds per currency over a date range (R-AS-2;
+its cancelled orders' refunds too, R-ORD-5, R-ORD-6), and what each refunded order pays
+the merchant (R-FEE-1: no commission, only the refunds the merchant bears come off the
+order's total; a cancelled order earns nothing)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from aftersales.bootstrap import AftersalesServices
 from aftersales.domain.model import Case
+from aftersales.entrypoints.schemas import RefundReportPublic
 from aftersales.service_layer.reports import Payout
 from shared.contract.types import Money
 from shared.testing import Wired
-from testkit.aftersales_unit import a_delivered_order, deliver_an_order, open_a_case, resolve
-from testkit.factories import MERCHANT, ORDER, T0, a_line, usd
+from testkit.aftersales_unit import (
+    a_cancellation,
+    a_delivered_order,
+    deliver_an_order,
+    open_a_case,
+    resolve,
+)
+from testkit.factories import (
+    MERCHANT,
+    ORDER,
+    T0,
+    a_line,
+    a_shipment_exception,
+    an_order_confirmed,
+    usd,
+)
 
 DAY = (T0 + timedelta(days=5)).date()  # the day the cases below are decided
 SEMI_ORDER = "order-2"  # a semi-managed store's order, paid in EUR
 OTHERS_ORDER = "order-9"  # another merchant's
+NO_ROUTE_ORDER = "order-3"  # a full-managed order no route accepted (R-ORD-6: the platform's)
+UNSHIPPED_ORDER = "order-4"  # a semi-managed order never handed over, in EUR (the merchant's)
 
 
 def midnight(day: date) -> datetime:
@@ -111,3 +130,85 @@ async def test_a_merchant_without_refunds_gets_an_empty_report() -> None:
     report = await wired.services.reports.for_merchant("merchant-3", DAY, DAY)
     assert (report.merchant_id, report.start, report.end) == ("merchant-3", DAY, DAY)
     assert (report.refunds, report.totals, report.payouts) == ([], {}, [])
+
+
+async def a_merchant_with_cancellations() -> Wired[AftersalesServices]:
+    """`a_merchant_with_refunds`, and on DAY: NO_ROUTE_ORDER (4990 USD) cancelled, the
+    platform refunding it; UNSHIPPED_ORDER (3000 EUR, semi-managed) reported lost before it
+    ever shipped, a case refunding 500 EUR of it, then cancelled, the merchant refunding the
+    2500 EUR left; another merchant's cancelled order."""
+    wired, _ = await a_merchant_with_refunds()
+    noon = midnight(DAY) + timedelta(hours=12)
+    semi: dict[str, Any] = {"store_id": "store-2", "store_type": "semi_managed"}
+    await wired.deliver(an_order_confirmed(order_id=NO_ROUTE_ORDER))
+    unshipped = an_order_confirmed(
+        order_id=UNSHIPPED_ORDER, lines=[a_line(unit_price=eur(3000))], **semi
+    )
+    await wired.deliver(unshipped)
+    await wired.deliver(a_shipment_exception(order_id=UNSHIPPED_ORDER, kind="lost", at=noon))
+    wired.clock.set(noon + timedelta(hours=5))
+    case = await open_a_case(wired, "lost", eur(3000), UNSHIPPED_ORDER)
+    await resolve(wired, case, eur(500))
+    wired.clock.set(noon + timedelta(hours=6))
+    await wired.deliver(a_cancellation("no_route", order_id=NO_ROUTE_ORDER))
+    wired.clock.set(noon + timedelta(hours=7))
+    cancelled = a_cancellation("not_shipped", order_id=UNSHIPPED_ORDER, total=eur(3000), **semi)
+    await wired.deliver(cancelled)
+    others: dict[str, Any] = {
+        "order_id": "order-8",
+        "merchant_id": "merchant-2",
+        "store_id": "store-9",
+    }
+    await wired.deliver(an_order_confirmed(**others))
+    await wired.deliver(a_cancellation("no_route", **others))
+    return wired
+
+
+async def test_cancellation_refunds_count_in_the_totals_by_liable_party_r_ord_6() -> None:
+    wired = await a_merchant_with_cancellations()
+    report = await wired.services.reports.for_merchant(MERCHANT, DAY, DAY)
+    assert [(c.order_id, c.amount, c.liable_party) for c in report.cancellations] == [
+        (NO_ROUTE_ORDER, usd(4990), "platform"),
+        (UNSHIPPED_ORDER, eur(2500), "merchant"),
+    ]
+    assert report.totals == {
+        "USD": {"platform": 1000 + 4990, "merchant": 0},
+        "EUR": {"platform": 0, "merchant": 700 + 300 + 500 + 2500},
+    }
+
+
+async def test_a_cancelled_order_pays_nothing_and_shows_what_the_merchant_bore() -> None:
+    """R-SET-3: a cancelled order earns nothing; its refunds the merchant bore (a case's
+    and the cancellation's) show, whoever bore them."""
+    wired = await a_merchant_with_cancellations()
+    report = await wired.services.reports.for_merchant(MERCHANT, DAY, DAY)
+    assert report.payouts == [
+        Payout(ORDER, usd(4990), usd(0), usd(4990)),
+        Payout(SEMI_ORDER, eur(3000), eur(1000), eur(2000)),
+        Payout(UNSHIPPED_ORDER, eur(0), eur(3000), eur(0)),
+        Payout(NO_ROUTE_ORDER, usd(0), usd(0), usd(0)),
+    ]
+
+
+async def test_the_report_lists_cancellation_refunds_without_a_case_in_issue_order() -> None:
+    wired = await a_merchant_with_cancellations()
+    report = RefundReportPublic.of(await wired.services.reports.for_merchant(MERCHANT, DAY, DAY))
+    assert [(r.order_id, r.case_id is None, r.reason) for r in report.refunds] == [
+        (ORDER, False, "after_sales_case"),
+        (SEMI_ORDER, False, "after_sales_case"),
+        (SEMI_ORDER, False, "after_sales_case"),
+        (UNSHIPPED_ORDER, False, "after_sales_case"),
+        (NO_ROUTE_ORDER, True, "no_route"),
+        (UNSHIPPED_ORDER, True, "not_shipped"),
+    ]
+    assert [(t.currency, t.borne_by_platform, t.borne_by_merchant) for t in report.totals] == [
+        ("EUR", eur(0), eur(4000)),
+        ("USD", usd(5990), usd(0)),
+    ]
+
+
+async def test_a_cancellation_refund_outside_the_range_is_left_out() -> None:
+    wired = await a_merchant_with_cancellations()
+    day_after = DAY + timedelta(days=1)
+    report = await wired.services.reports.for_merchant(MERCHANT, day_after, day_after)
+    assert (report.refunds, report.cancellations, report.totals, report.payouts) == ([], [], {}, [])

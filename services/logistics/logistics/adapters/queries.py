@@ -20,7 +20,15 @@ INDEXES = [
     IndexSpec(SHIPMENTS, [("order_id", 1)]),
     # The lateness job: unshipped shipments by deadline (R-LOG-1, R-LOG-2).
     IndexSpec(SHIPMENTS, [("status", 1), ("ship_by", 1)]),
+    # The unshipped job (R-ORD-5 `not_shipped`): never handed over, by deadline. Its own
+    # keys (equalities, then the range) so the parcels lost after their handover, which
+    # stay in `exception` for good, are not read again on every pass.
+    IndexSpec(SHIPMENTS, [("status", 1), ("shipped_at", 1), ("ship_by", 1)]),
 ]
+
+#: The statuses of a shipment that may still be handed over, or was reported lost or
+#: damaged before it was (R-ORD-5 `not_shipped` cancels either).
+UNSHIPPED_STATUSES = ("awaiting_shipment", "exception")
 
 
 class ShipmentQueries:
@@ -43,3 +51,15 @@ class ShipmentQueries:
         due = {"status": "awaiting_shipment", "ship_by": {"$lt": now}, "late_detected_at": None}
         documents = await self._shipments.find(indexed(due), {"_id": 1}).limit(limit).to_list()
         return [str(document["_id"]) for document in documents]
+
+    async def never_handed_over(self, ship_by_before: datetime, limit: int) -> list[str]:
+        """R-ORD-5 `not_shipped`: ids of shipments never handed over (awaiting shipment,
+        or in exception without a handover) whose `ship_by` is before `ship_by_before`,
+        at most `limit` of each status. One query per status: the embedded engine serves
+        no `$in` from an index (README, "The embedded engine")."""
+        ids: list[str] = []
+        for status in UNSHIPPED_STATUSES:
+            due = {"status": status, "shipped_at": None, "ship_by": {"$lt": ship_by_before}}
+            found = self._shipments.find(indexed(due), {"_id": 1}).limit(limit)
+            ids.extend(str(document["_id"]) for document in await found.to_list())
+        return ids

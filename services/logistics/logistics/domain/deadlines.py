@@ -10,7 +10,7 @@ calendar years it was computed on, and whether any was provisional (R-CAL-2).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
@@ -85,6 +85,26 @@ def self_drop_deadline(confirmed_at: datetime, policy: Policy) -> datetime:
     """R-LOG-5: without a pickup, the merchant drops the parcel at the carrier in time."""
     confirmed_at = _aware(confirmed_at, "confirmed_at")
     return utc_ms(confirmed_at + timedelta(hours=policy.self_drop_hours))
+
+
+def unshipped_cancel_at(ship_by: datetime, policy: Policy) -> datetime:
+    """R-ORD-5 (`not_shipped`): a shipment not handed over by this time is cancelled:
+    `SHIP_GRACE_HOURS` (policy `ship_grace_hours`) after its ship-by."""
+    ship_by = _aware(ship_by, "ship_by")
+    return utc_ms(ship_by + timedelta(hours=policy.ship_grace_hours))
+
+
+def days_late(delivered_at: datetime, latest: date, destination_country: str) -> int:
+    """R-LOG-8: how many days after its window's latest date a parcel was delivered; 0
+    within the window.
+
+    The delivery's date is taken in the destination's zone, the one its window is dated in
+    (R-LOG-3, `zones.destination_timezone`); the days are calendar days (a parcel a day
+    past a Friday `latest` is one day late on Saturday).
+    """
+    zone = _zone(destination_timezone(destination_country))
+    local = _aware(delivered_at, "delivered_at").astimezone(zone).date()
+    return max(0, (local - latest).days)
 
 
 def delivery_window(

@@ -10,6 +10,7 @@ from logistics.domain.model import (
     Handover,
     ReportedExceptionKind,
     Shipment,
+    ShipmentCancelReason,
     ShipmentStatus,
 )
 from logistics.domain.routes import Route
@@ -47,8 +48,10 @@ class ShipmentPublic(BaseModel):
     merchant_id: str
     buyer_id: str
     store_type: StoreType
-    destination_country: str
-    weight_grams: int
+    #: Null only for a shipment cancelled before its order's confirmation reached
+    #: logistics (R-ORD-5): what it would have carried is unknown.
+    destination_country: str | None
+    weight_grams: int | None
     ship_by: UtcDateTime | None
     self_drop_by: UtcDateTime | None
     estimated_delivery: DeliveryWindow | None
@@ -69,6 +72,15 @@ class ShipmentPublic(BaseModel):
     history: list[StatusChangePublic]
     exception_kind: ExceptionKind | None
     exception_note: str | None
+    #: R-ORD-5: why (`no_route`, `not_shipped`, `order_cancelled`) and when it was
+    #: cancelled; null while it is not.
+    cancel_reason: ShipmentCancelReason | None
+    cancel_note: str | None
+    cancelled_at: UtcDateTime | None
+    #: R-LOG-8: a semi-managed parcel delivered after its window's latest date (the
+    #: destination's local date), and by how many days; false and 0 otherwise.
+    late_delivery: bool
+    days_late: int
     created_at: UtcDateTime
 
     @classmethod

@@ -1,4 +1,5 @@
-"""What logistics does with the events it receives, one handler each, and its lateness job."""
+"""What logistics does with the events it receives, one handler each, and its deadline
+jobs: the lateness job (R-LOG-1, R-LOG-2) and the unshipped job (R-ORD-5)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from logistics.adapters.queries import ShipmentQueries
 from logistics.domain.model import Shipment
@@ -15,12 +16,18 @@ from logistics.domain.stores import StoreFacts
 from shared.calendar import Calendars
 from shared.clock import Clock
 from shared.contract import Envelope
-from shared.contract.events import OrderConfirmed, StoreApproved
+from shared.contract.events import COMPENSATED, OrderCancelled, OrderConfirmed, StoreApproved
+from shared.contract.types import StoreType
 from shared.deadlines import act_on_each_due
 from shared.messaging.handlers import HandlerTable, on
 from shared.policy import Policy
 from shared.replica import Replicas
-from shared.repository import AggregateRepository, AlreadyExists
+from shared.repository import (
+    AggregateRepository,
+    AlreadyExists,
+    ConcurrencyConflict,
+    retry_on_conflict,
+)
 
 log = logging.getLogger("logistics.events")
 
@@ -29,6 +36,8 @@ SHIPMENT_NAMESPACE = uuid.UUID("0c9b3f4e-6a52-4c1f-8f7e-2d5b9a1e7c33")
 
 #: How many overdue shipments one pass of the lateness job flags.
 LATE_BATCH = 200
+#: How many shipments of each unshipped status one pass of the unshipped job cancels.
+UNSHIPPED_BATCH = 200
 
 
 def shipment_id_of(order_id: str) -> str:
@@ -37,6 +46,11 @@ def shipment_id_of(order_id: str) -> str:
 
 class StoreFactsUnknown(LookupError):
     """A semi-managed order arrived before its store's approval: retried, then parked."""
+
+
+class CancelledOrderUnknown(LookupError):
+    """An order cancelled (R-ORD-5) with no shipment here yet, whose cancellation names
+    no store logistics knows: retried (its store or its shipment may come), then parked."""
 
 
 @dataclass
@@ -54,6 +68,7 @@ class LogisticsEventHandlers:
             [
                 on(StoreApproved, self.store_approved),
                 on(OrderConfirmed, self.order_confirmed),
+                on(OrderCancelled, self.order_cancelled),
             ]
         )
 
@@ -62,7 +77,10 @@ class LogisticsEventHandlers:
         await self.stores.apply(event.store_id, envelope, event)
 
     async def order_confirmed(self, envelope: Envelope, event: OrderConfirmed) -> None:
-        """R-ORD-4: a confirmed order goes to logistics; its shipment is created here."""
+        """R-ORD-4: a confirmed order goes to logistics; its shipment is created here,
+        with its route (`ShipmentCreated`) or, none accepting it, cancelled (R-ORD-5
+        `no_route`, `ShipmentCancelled`). Already there (a redelivery, or its order's
+        cancellation came first and created it cancelled): nothing."""
         shipment_id = shipment_id_of(event.order_id)
         # The shipment's id comes from the order's, so a redelivery's insert fails as a
         # duplicate: no read before the write (one round-trip fewer per order).
@@ -103,6 +121,81 @@ class LogisticsEventHandlers:
             calendars=self.calendars,
         )
 
+    async def order_cancelled(self, envelope: Envelope, event: OrderCancelled) -> None:
+        """R-ORD-5: a confirmed order cancelled (`no_route`, `not_shipped`,
+        `buyer_cancelled_late`) cancels its shipment if it was not handed over yet
+        (`ShipmentCancelled(order_cancelled)`). Already cancelled: nothing. Already handed
+        over (a race with the handover): the parcel travels on, the cancellation is noted
+        in its history and logged; the buyer's refund stands. An order cancelled before its
+        confirmation (R-ORD-2, R-ORD-3) has no shipment: nothing.
+
+        Out of order, before the `OrderConfirmed` that creates the shipment: the shipment
+        is created already cancelled (`Shipment.cancelled_before_confirmation`) under the
+        id that confirmation would use, so it creates nothing when it comes. Redelivered:
+        one effect (the event's id is kept on the shipment, and a cancelled one stays so).
+        """
+        if event.reason not in COMPENSATED:
+            return
+        shipment_id = shipment_id_of(event.order_id)
+        event_id = str(envelope.event_id)
+
+        async def attempt() -> None:
+            shipment = await self.shipments.get(shipment_id)
+            now = self.clock.now()
+            if shipment is None:
+                await self._cancelled_before_confirmation(shipment_id, event_id, event, now)
+                return
+            if shipment.has_applied(event_id):
+                return
+            outcome = shipment.cancel_for_order(event.reason, now)
+            if outcome == "already_cancelled":
+                return
+            if outcome == "handed_over":
+                log.warning(
+                    "order %s cancelled (%s) after its shipment %s was handed over (%s): "
+                    "the parcel travels on, the refund stands",
+                    event.order_id,
+                    event.reason,
+                    shipment.id,
+                    shipment.status,
+                )
+            shipment.mark_applied(event_id)
+            await self.shipments.save(
+                shipment, now=now, correlation_id=event.order_id, causation_id=event_id
+            )
+
+        await retry_on_conflict(attempt)
+
+    async def _cancelled_before_confirmation(
+        self, shipment_id: str, event_id: str, event: OrderCancelled, now: datetime
+    ) -> None:
+        store_type = await self._store_type(event)
+        if event.store_id is None or store_type is None:
+            raise CancelledOrderUnknown(
+                f"order {event.order_id} was cancelled ({event.reason}) with no shipment "
+                "here and no known store"
+            )
+        log.info("order %s cancelled before its confirmation got here", event.order_id)
+        shipment = Shipment.cancelled_before_confirmation(
+            shipment_id, event, event.store_id, store_type, now
+        )
+        shipment.mark_applied(event_id)
+        try:
+            await self.shipments.add(
+                shipment, now=now, correlation_id=event.order_id, causation_id=event_id
+            )
+        except AlreadyExists as error:
+            # The confirmation created the shipment meanwhile: decide again on it.
+            raise ConcurrencyConflict(f"shipment {shipment_id} created meanwhile") from error
+
+    async def _store_type(self, event: OrderCancelled) -> StoreType | None:
+        """The event's store type, or (an event recorded before it carried one) the
+        store's as logistics keeps it."""
+        if event.store_type is not None or event.store_id is None:
+            return event.store_type
+        store = await self.stores.get(event.store_id)
+        return store.store_type if store is not None else None
+
     async def flag_late_shipments(self) -> None:
         """R-LOG-1, R-LOG-2: publish `ShipmentLate` once for each shipment past `ship_by`.
 
@@ -115,4 +208,24 @@ class LogisticsEventHandlers:
         shipment = await self.shipments.get(shipment_id)
         now = self.clock.now()
         if shipment is not None and shipment.detect_late(now):
+            await self.shipments.save(shipment, now=now, correlation_id=shipment.order_id)
+
+    async def cancel_unshipped_shipments(self) -> None:
+        """R-ORD-5 `not_shipped`: cancel each shipment not handed over by `ship_by` +
+        `SHIP_GRACE_HOURS` (`ShipmentCancelled`; orders then cancels the order).
+
+        Safe with several processes, and against a handover at the same moment: each is a
+        versioned write (`shared.deadlines`), so exactly one cancel or one `ship` wins,
+        and the loser decides again on the shipment as the winner left it.
+        """
+        grace = timedelta(hours=self.policy.ship_grace_hours)
+        due = await self.queries.never_handed_over(self.clock.now() - grace, UNSHIPPED_BATCH)
+        await act_on_each_due(
+            due, self._cancel_unshipped, service="logistics", deadline="ship_by_grace"
+        )
+
+    async def _cancel_unshipped(self, shipment_id: str) -> None:
+        shipment = await self.shipments.get(shipment_id)
+        now = self.clock.now()
+        if shipment is not None and shipment.cancel_if_not_shipped(now, self.policy):
             await self.shipments.save(shipment, now=now, correlation_id=shipment.order_id)

@@ -2,8 +2,8 @@
 
 The service runs in-process with its own client recording every command; the test brings a
 store and a confirmed order as events (a shipment is created), lists the order's shipments
-as its buyer, its merchant and an operator, and lets the lateness job run, then explains
-every recorded query (testkit.query_plans).
+as its buyer, its merchant and an operator, and lets the lateness and unshipped jobs run,
+then explains every recorded query (testkit.query_plans).
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ EXPECTED = {
     "find shipments: order_id $eq",
     # The lateness job: unshipped past ship_by, not yet flagged (R-LOG-1, R-LOG-2).
     "find shipments: late_detected_at $eq, ship_by $lt, status $eq",
+    # The unshipped job: never handed over past ship_by + SHIP_GRACE_HOURS, one query per
+    # status (awaiting_shipment, exception) (R-ORD-5 `not_shipped`).
+    "find shipments: ship_by $lt, shipped_at $eq, status $eq",
 }
 
 
@@ -67,7 +70,7 @@ async def test_every_query_of_logistics_uses_an_index(
 
             await eventually(listed, what=f"the shipment of {order_id} listed")
 
-        async def all_issued() -> bool:  # the lateness job runs every 0.1 s
+        async def all_issued() -> bool:  # the deadline jobs run every 0.1 s
             return not recorder.missing(EXPECTED)
 
         await eventually(all_issued, what=f"queries {sorted(recorder.missing(EXPECTED))}")

@@ -91,7 +91,8 @@ async def test_a_shipment_handed_over_in_time_is_never_flagged() -> None:  # R-L
 
 
 async def test_a_shipment_in_exception_is_never_flagged() -> None:
-    """A lost parcel, or one no route accepts (R-LOG-6), has no handover to wait for."""
+    """A lost parcel has no handover to wait for; one no route accepts (R-LOG-6) is
+    cancelled (R-ORD-5)."""
     app = await with_three_shipments()
     await app.services.commands.report_exception(
         shipment_id_of(ORDER), AN_OPERATOR, "lost", "lost at the hub"

@@ -1,7 +1,8 @@
 """Logistics' `OrderConfirmed` handler, through `bootstrap` on fake ports: every confirmed
-order gets one shipment, with its deadline and route, or in `exception` (R-ORD-4,
-R-LOG-1..7). Store approvals are in test_store_replica.py, the lateness job in
-test_late_shipments.py."""
+order gets one shipment, with its deadline and route (`ShipmentCreated`), or already
+cancelled when no route accepts it (R-ORD-4, R-ORD-5, R-LOG-1..7). Store approvals are in
+test_store_replica.py, the lateness job in test_late_shipments.py, the `OrderCancelled`
+handler and the unshipped job in test_cancellations.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ import pytest
 from logistics.domain.model import Shipment
 from logistics.service_layer.events import StoreFactsUnknown, shipment_id_of
 from shared.contract import Envelope, record_event
-from shared.contract.events import DeliveryWindow, OrderConfirmed, ShipmentException
+from shared.contract.events import (
+    DeliveryWindow,
+    OrderConfirmed,
+    ShipmentCancelled,
+    ShipmentCreated,
+    ShipmentException,
+)
 from testkit.factories import (
     AN_OPERATOR,
     ORDER,
@@ -66,7 +73,23 @@ async def test_a_full_managed_order_gets_a_shipment_due_three_days_later() -> No
         earliest=date(2026, 12, 10), latest=date(2026, 12, 16)
     )
     assert (shipment.destination_country, shipment.weight_grams) == ("ES", 500)
-    assert app.ports.published == []
+    assert app.ports.published_of(ShipmentCreated) == [
+        ShipmentCreated(
+            order_id=ORDER,
+            shipment_id=shipment.id,
+            store_id=shipment.store_id,
+            merchant_id=shipment.merchant_id,
+            store_type="full_managed",
+            route="full-cn-express",
+            ship_by=T0 + timedelta(days=3),
+            estimated_delivery=DeliveryWindow(
+                earliest=date(2026, 12, 10), latest=date(2026, 12, 16)
+            ),
+            created_at=T0,
+        )
+    ]
+    [published] = app.ports.published
+    assert (published.producer, published.correlation_id) == ("logistics", ORDER)
 
 
 async def test_a_heavy_full_managed_parcel_takes_the_standard_route() -> None:  # R-LOG-7
@@ -114,7 +137,8 @@ async def test_a_redelivered_confirmation_creates_no_second_shipment() -> None: 
     await confirm(app, an_order_confirmed(), envelope=envelope)
     [shipment] = await shipments(app)
     assert shipment.version == 1
-    assert app.ports.published == []
+    assert [event.order_id for event in app.ports.published_of(ShipmentCreated)] == [ORDER]
+    assert len(app.ports.published) == 1
 
 
 @pytest.mark.parametrize(
@@ -127,19 +151,27 @@ async def test_a_redelivered_confirmation_creates_no_second_shipment() -> None: 
         ),
     ],
 )
-async def test_a_parcel_no_route_accepts_gets_a_no_route_exception(
+async def test_a_parcel_no_route_accepts_gets_a_cancelled_shipment(
     order: OrderConfirmed,
 ) -> None:
-    """R-LOG-6, R-ORD-4: the shipment exists, in `exception`, so an operator sees it."""
+    """R-LOG-6, R-ORD-4, R-ORD-5: the shipment exists, already cancelled (`no_route`), and
+    `ShipmentCancelled` tells orders to cancel and refund the order; no `ShipmentCreated`,
+    no `ShipmentException`."""
     app = await a_logistics_service()
     envelope = await confirm(app, order)
     shipment = await the_shipment(app)
-    assert (shipment.status, shipment.exception_kind) == ("exception", "no_route")
+    assert (shipment.status, shipment.cancel_reason, shipment.cancelled_at) == (
+        "cancelled",
+        "no_route",
+        T0,
+    )
+    assert shipment.exception_kind is None
     assert (shipment.route, shipment.ship_by, shipment.estimated_delivery) == (None, None, None)
     note = f"no route accepts {order.items[0].weight_grams} g to {shipment.destination_country}"
-    assert app.ports.published_of(ShipmentException) == [
-        ShipmentException(
-            order_id=ORDER, shipment_id=shipment.id, kind="no_route", note=note, reported_at=T0
+    assert shipment.cancel_note == note
+    assert app.ports.published_of(ShipmentCancelled) == [
+        ShipmentCancelled(
+            order_id=ORDER, shipment_id=shipment.id, reason="no_route", note=note, cancelled_at=T0
         )
     ]
     [published] = app.ports.published
@@ -147,14 +179,15 @@ async def test_a_parcel_no_route_accepts_gets_a_no_route_exception(
     assert published.causation_id == str(envelope.event_id)
 
 
-async def test_a_redelivered_unroutable_confirmation_reports_its_exception_once() -> None:
-    """R-LOG-6: one shipment and one `ShipmentException` however often it comes."""
+async def test_a_redelivered_unroutable_confirmation_cancels_once() -> None:
+    """R-LOG-6, R-ORD-5: one shipment and one `ShipmentCancelled` however often it comes."""
     app = await a_logistics_service()
     order = an_order_to_south_africa()
     envelope = await confirm(app, order)
     await confirm(app, order, envelope=envelope)
     assert len(await shipments(app)) == 1
-    assert len(app.ports.published_of(ShipmentException)) == 1
+    assert len(app.ports.published_of(ShipmentCancelled)) == 1
+    assert len(app.ports.published) == 1
 
 
 @pytest.mark.parametrize(
@@ -172,19 +205,20 @@ async def test_a_redelivered_unroutable_confirmation_reports_its_exception_once(
         ),
     ],
 )
-async def test_a_semi_managed_parcel_without_a_route_from_its_warehouse_is_an_exception(
+async def test_a_semi_managed_parcel_without_a_route_from_its_warehouse_is_cancelled(
     store: dict[str, Any], note: str
-) -> None:
+) -> None:  # R-ORD-5 `no_route`
     app = await a_logistics_service()
     await approve(app, a_store_approved(store_type="semi_managed", **store))
     await confirm(app, a_semi_managed_order())
     shipment = await the_shipment(app)
-    assert (shipment.status, shipment.exception_kind, shipment.exception_note) == (
-        "exception",
+    assert (shipment.status, shipment.cancel_reason, shipment.cancel_note) == (
+        "cancelled",
         "no_route",
         note,
     )
-    assert [event.kind for event in app.ports.published_of(ShipmentException)] == ["no_route"]
+    assert [event.reason for event in app.ports.published_of(ShipmentCancelled)] == ["no_route"]
+    assert app.ports.published_of(ShipmentException) == []
 
 
 async def test_a_semi_managed_order_before_its_store_approval_waits_for_it() -> None:
@@ -244,4 +278,4 @@ async def test_the_route_table_comes_from_the_settings_file(
     shipment = await the_shipment(app)
     assert (shipment.status, shipment.route) == ("awaiting_shipment", "full-cn-za")
     # The file replaces the defaults: Spain, served by default, now has no route.
-    assert (await the_shipment(app, "order-es")).exception_kind == "no_route"
+    assert (await the_shipment(app, "order-es")).cancel_reason == "no_route"

@@ -1,4 +1,5 @@
-"""The shipment aggregate: creation from a confirmed order and its transitions."""
+"""The shipment aggregate: creation from a confirmed order and its transitions. Its
+cancellations (R-ORD-5) and late deliveries (R-LOG-8) are in test_shipment_cancellation.py."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from logistics.domain.parties import InvalidTransition, may_ship
 from shared.contract.events import (
     Delivered,
     OrderConfirmed,
+    ShipmentCancelled,
+    ShipmentCreated,
     ShipmentException,
     ShipmentLate,
     Shipped,
@@ -33,7 +36,7 @@ def _shipment(order: OrderConfirmed, shipment_id: str = "shp-1") -> Shipment:
     return a_shipment(order, shipment_id=shipment_id, now=NOW)
 
 
-def _semi() -> Shipment:
+def _planned() -> Shipment:
     """A semi-managed order's shipment: from Newark, 2 handling days."""
     order = _order("semi_managed")
     return a_shipment(
@@ -45,9 +48,16 @@ def _semi() -> Shipment:
     )
 
 
+def _semi() -> Shipment:
+    """`_planned`, its `ShipmentCreated` taken (as the repository takes it when storing it)."""
+    shipment = _planned()
+    shipment.pull_events()
+    return shipment
+
+
 def test_semi_managed_shipment_gets_route_deadline_and_window() -> None:
     # R-ORD-4, R-LOG-2, R-LOG-3, R-LOG-5
-    shipment = _semi()
+    shipment = _planned()
     assert shipment.status == "awaiting_shipment"
     assert shipment.route == "semi-na-ground"
     assert shipment.weight_grams == 800
@@ -56,7 +66,20 @@ def test_semi_managed_shipment_gets_route_deadline_and_window() -> None:
     assert shipment.estimated_delivery is not None
     assert shipment.estimated_delivery.earliest == CONFIRMED_AT.date() + timedelta(days=4)
     assert shipment.estimated_delivery.latest == CONFIRMED_AT.date() + timedelta(days=9)
-    assert shipment.pull_events() == []
+    assert [(step.status, step.at) for step in shipment.history] == [("awaiting_shipment", NOW)]
+    assert shipment.pull_events() == [
+        ShipmentCreated(
+            order_id=shipment.order_id,
+            shipment_id=shipment.id,
+            store_id=shipment.store_id,
+            merchant_id=shipment.merchant_id,
+            store_type="semi_managed",
+            route="semi-na-ground",
+            ship_by=shipment.ship_by,
+            estimated_delivery=shipment.estimated_delivery,
+            created_at=NOW,
+        )
+    ]
 
 
 def test_full_managed_shipment_ships_from_china() -> None:
@@ -67,22 +90,34 @@ def test_full_managed_shipment_ships_from_china() -> None:
     assert shipment.self_drop_by is None
 
 
-def test_no_route_puts_the_shipment_in_exception() -> None:
-    # R-LOG-6: no line accepts 60 kg.
+def test_no_route_creates_the_shipment_cancelled() -> None:
+    # R-LOG-6: no line accepts 60 kg; R-ORD-5: the shipment is cancelled (`no_route`).
     order = _order("full_managed", weight_grams=30_000)
     shipment = _shipment(order, "shp-2")
-    assert shipment.status == "exception"
-    assert shipment.exception_kind == "no_route"
-    assert shipment.ship_by is None
-    [event] = shipment.pull_events()
-    assert isinstance(event, ShipmentException)
-    assert (event.kind, event.order_id, event.shipment_id) == ("no_route", order.order_id, "shp-2")
+    assert (shipment.status, shipment.cancel_reason, shipment.cancelled_at) == (
+        "cancelled",
+        "no_route",
+        NOW,
+    )
+    assert (shipment.exception_kind, shipment.ship_by, shipment.route) == (None, None, None)
+    assert [(step.status, step.at) for step in shipment.history] == [("cancelled", NOW)]
+    assert shipment.pull_events() == [
+        ShipmentCancelled(
+            order_id=order.order_id,
+            shipment_id="shp-2",
+            reason="no_route",
+            note="no route accepts 60000 g to US",
+            cancelled_at=NOW,
+        )
+    ]
 
 
-def test_semi_managed_store_without_warehouse_is_an_exception_not_a_crash() -> None:
-    # R-LOG-2: the origin is the store's overseas warehouse.
+def test_semi_managed_store_without_warehouse_is_cancelled_not_a_crash() -> None:
+    # R-LOG-2: the origin is the store's overseas warehouse; R-ORD-5 `no_route`.
     shipment = _shipment(_order("semi_managed"), "shp-3")
-    assert (shipment.status, shipment.exception_kind) == ("exception", "no_route")
+    assert (shipment.status, shipment.cancel_reason) == ("cancelled", "no_route")
+    assert shipment.cancel_note == "the store's warehouse or handling time is unknown"
+    assert [type(event) for event in shipment.pull_events()] == [ShipmentCancelled]
 
 
 def test_ship_records_shipped_with_the_window() -> None:

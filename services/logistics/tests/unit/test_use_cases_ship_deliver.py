@@ -33,7 +33,7 @@ async def logistics() -> WiredLogistics:
     """Three shipments confirmed at T0: full-managed (FULL), semi-managed (SEMI) and one
     no route accepts (UNROUTABLE), all of MERCHANT's store and BUYER's."""
     app = await with_three_shipments()
-    app.ports.published.clear()  # the unroutable order's ShipmentException
+    app.ports.published.clear()  # ShipmentCreated twice, the unroutable's ShipmentCancelled
     return app
 
 
@@ -129,9 +129,9 @@ async def test_a_shipment_is_shipped_once() -> None:
     assert [event.carrier for event in app.ports.published_of(Shipped)] == ["SF Express"]
 
 
-async def test_a_shipment_in_exception_cannot_be_shipped() -> None:  # R-LOG-6
+async def test_a_shipment_cancelled_for_no_route_cannot_be_shipped() -> None:  # R-LOG-6
     app = await logistics()
-    with pytest.raises(InvalidTransition, match="is exception"):
+    with pytest.raises(InvalidTransition, match=r"is cancelled \(no_route\)"):
         await ship(app, UNROUTABLE, AN_OPERATOR)
     assert app.ports.published == []
 

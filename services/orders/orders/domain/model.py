@@ -1,4 +1,5 @@
-"""The order aggregate and its 24-hour confirmation rule (R-ORD-1..4). Pure: no I/O."""
+"""The order aggregate: its 24-hour confirmation rule (R-ORD-1..4) and its end when it
+cannot or does not ship (R-ORD-5). Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ from orders.domain.errors import OrderConflict, OrderError
 from shared.aggregate import Aggregate
 from shared.contract.events import (
     AfterSalesCaseOpened,
+    CancelReason,
     Delivered,
+    DeliveryWindow,
     OrderCancelled,
     OrderConfirmed,
     OrderCreated,
     OrderLine,
     RefundIssued,
+    ShipmentCancelled,
+    ShipmentCreated,
     ShipmentException,
     ShipmentLate,
     Shipped,
@@ -33,11 +38,20 @@ OrderStatus = Literal[
     "refunded",
     "cancelled",
 ]
-CancelReason = Literal["confirmation_timeout", "buyer_cancelled"]
-#: What other services tell about an order (R-ORD-4 onwards).
+#: What other services tell about an order (R-ORD-4 onwards) that only goes on its
+#: timeline and may move it forward.
 OrderFact = (
-    Shipped | Delivered | ShipmentLate | ShipmentException | AfterSalesCaseOpened | RefundIssued
+    ShipmentCreated
+    | Shipped
+    | Delivered
+    | ShipmentLate
+    | ShipmentException
+    | AfterSalesCaseOpened
+    | RefundIssued
 )
+#: ... and every fact `Order.take` takes, `ShipmentCancelled` too (which may end the
+#: order: `Order.shipment_cancelled`, R-ORD-5).
+Fact = OrderFact | ShipmentCancelled
 
 #: Facts from other services only move an order forward, in `OrderStatus`'s order: an
 #: event that arrives late (Shipped after Delivered) adds to the timeline without moving
@@ -49,11 +63,13 @@ PROGRESS: dict[str, int] = {
 
 #: What the timeline keeps of each fact besides its type and time.
 _TIMELINE_DETAIL: dict[type, set[str]] = {
+    ShipmentCreated: {"route", "ship_by", "estimated_delivery"},
+    ShipmentCancelled: {"reason", "note"},
     Shipped: {"carrier", "tracking_number", "estimated_delivery"},
     ShipmentLate: {"ship_by"},
     ShipmentException: {"kind", "note"},
     AfterSalesCaseOpened: {"case_id", "reason"},
-    RefundIssued: {"amount", "case_id", "liable_party"},
+    RefundIssued: {"amount", "case_id", "liable_party", "reason"},
 }
 
 #: The order's fields its `OrderCreated` and `OrderConfirmed` carry.
@@ -85,6 +101,12 @@ class Order(Aggregate):
     #: R-ORD-3: `on_time` or `timed_out`, counted in the merchant's stats.
     confirmation_outcome: Literal["on_time", "timed_out"] | None = None
     refunded: Money | None = None
+    #: Its shipment, once logistics told it (`ShipmentCreated`, R-ORD-4): the buyer may
+    #: cancel the confirmed order once it is past `ship_by` and not shipped (R-ORD-5).
+    shipment_id: str | None = None
+    ship_by: datetime | None = None
+    route: str | None = None
+    estimated_delivery: DeliveryWindow | None = None
     request_fingerprint: str | None = None
     timeline: list[TimelineEntry] = []
 
@@ -155,13 +177,63 @@ class Order(Aggregate):
         self.record(OrderConfirmed(**self._told(), confirmed_at=now))
 
     def cancel_by_buyer(self, now: datetime) -> None:
-        """A buyer may cancel only before the merchant confirms (CONTRACT.md)."""
+        """The buyer cancels: before the merchant confirms (CONTRACT.md, `buyer_cancelled`),
+        or, once confirmed, when it is past its `ship_by` and still not shipped (R-ORD-5,
+        `buyer_cancelled_late`)."""
+        if self.status == "confirmed":
+            self._cancel_late(now)
+            return
+        self._require_not_shipped()
         self._require_awaiting("cancel")
         if self.is_past_deadline(now):
             raise OrderConflict(
                 "The order already timed out (R-ORD-3); nothing to cancel.", "past_deadline"
             )
         self._cancel("buyer_cancelled", now)
+
+    def _cancel_late(self, now: datetime) -> None:
+        """R-ORD-5 `buyer_cancelled_late`: only once the confirmed order is past `ship_by`;
+        before it (or before logistics told it), the buyer is told until when to wait."""
+        if self.ship_by is None:
+            raise OrderConflict(
+                "The order is confirmed and its shipment is still being planned, so its "
+                "ship-by time is not known yet; if it is not shipped by then, you may cancel "
+                "it (R-ORD-5). The order shows `ship_by` once known.",
+                "not_yet_late",
+                ship_by=None,
+            )
+        if now < self.ship_by:
+            ship_by = rfc3339(self.ship_by)
+            raise OrderConflict(
+                f"The order is confirmed and its merchant has until {ship_by} to hand it to "
+                f"the carrier; if it is not shipped by then, you may cancel it (R-ORD-5): "
+                f"wait until {ship_by}.",
+                "not_yet_late",
+                ship_by=ship_by,
+            )
+        self._cancel("buyer_cancelled_late", now)
+
+    def _require_not_shipped(self) -> None:
+        """Past `confirmed` an order is with the carrier (shipped, delivered, refunded after a
+        case): no longer anybody's to cancel (R-ORD-5 needs it not shipped)."""
+        if self.status != "cancelled" and self._beyond("confirmed"):
+            raise OrderConflict(
+                f"The order is already {self.status}: it was handed to the carrier and can "
+                "no longer be cancelled; once delivered, open an after-sales case instead.",
+                "already_shipped",
+            )
+
+    def shipment_cancelled(self, event_id: str, event: ShipmentCancelled, now: datetime) -> bool:
+        """R-ORD-5: logistics cancelled the order's shipment. No route accepts it
+        (`no_route`) or it was not handed over in time (`not_shipped`): a confirmed order
+        is cancelled with that reason (once: a shipped or already cancelled order only
+        notes it). Its order was cancelled (`order_cancelled`): only noted. Taken once per
+        event id, in any order with the other facts; False if already taken."""
+        if not self.take(event_id, event):
+            return False
+        if event.reason != "order_cancelled" and self.status == "confirmed":
+            self._cancel(event.reason, now)
+        return True
 
     def expire(self, now: datetime) -> bool:
         """R-ORD-3: unconfirmed at `confirm_by`: cancelled by itself. False if not due."""
@@ -181,6 +253,10 @@ class Order(Aggregate):
                 merchant_id=self.merchant_id,
                 reason=reason,
                 cancelled_at=now,
+                # What the refund of R-ORD-5 and its liability (R-ORD-6) need.
+                store_id=self.store_id,
+                store_type=self.store_type,
+                total=self.total,
             )
         )
 
@@ -204,7 +280,7 @@ class Order(Aggregate):
             key=lambda entry: entry.at,
         )
 
-    def take(self, event_id: str, event: OrderFact) -> bool:
+    def take(self, event_id: str, event: Fact) -> bool:
         """A fact from another service (R-ORD-4 onwards), taken once per event id: it goes
         on the timeline and may move the order forward (never back, never out of
         cancelled). False for an event already taken."""
@@ -221,9 +297,18 @@ class Order(Aggregate):
     def _behind(self, status: OrderStatus) -> bool:
         return PROGRESS[status] > PROGRESS[self.status]
 
-    def _progress(self, event: OrderFact) -> tuple[datetime, OrderStatus | None]:
+    def _beyond(self, status: OrderStatus) -> bool:
+        return PROGRESS[self.status] > PROGRESS[status]
+
+    def _progress(self, event: Fact) -> tuple[datetime, OrderStatus | None]:
         """When `event` happened, and the status it moves the order to (if any)."""
         match event:
+            case ShipmentCreated():
+                self.shipment_id, self.route = event.shipment_id, event.route
+                self.ship_by, self.estimated_delivery = event.ship_by, event.estimated_delivery
+                return event.created_at, None
+            case ShipmentCancelled():
+                return event.cancelled_at, None
             case Shipped():
                 return event.shipped_at, "shipped"
             case Delivered():

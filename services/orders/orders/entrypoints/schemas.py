@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orders.domain.catalogue import CatalogueItem
 from orders.domain.model import Order
-from shared.contract.events import OrderLine
+from shared.contract.events import CancelReason, OrderLine
 from shared.contract.types import Money, ShippingAddress, StoreType, UtcDateTime
 
 
@@ -48,7 +48,12 @@ class OrderPublic(BaseModel):
     confirm_by: UtcDateTime
     confirmed_at: UtcDateTime | None
     cancelled_at: UtcDateTime | None
-    cancel_reason: str | None
+    #: Why it was cancelled: before confirmation (R-ORD-3, `buyer_cancelled`) or after
+    #: (R-ORD-5: `no_route`, `not_shipped`, `buyer_cancelled_late`); null if not cancelled.
+    cancel_reason: CancelReason | None
+    #: R-ORD-5: when its shipment must be handed over (once logistics planned it); past
+    #: it and still unshipped, the buyer may cancel the confirmed order.
+    ship_by: UtcDateTime | None
     timeline: list[TimelineEntryPublic]
 
     @classmethod

@@ -158,7 +158,8 @@ class OrderCommands:
         return outcomes
 
     async def cancel(self, order_id: str, principal: Principal) -> Order:
-        """Its buyer cancels an order still awaiting confirmation."""
+        """Its buyer cancels an order still awaiting confirmation (`buyer_cancelled`), or a
+        confirmed one past its `ship_by` and not shipped (R-ORD-5, `buyer_cancelled_late`)."""
         return await self._act_in_time(
             lambda: self._bought_by(order_id, principal), Order.cancel_by_buyer
         )

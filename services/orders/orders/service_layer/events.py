@@ -18,6 +18,8 @@ from shared.contract.events import (
     ProductApproved,
     ProductRejected,
     RefundIssued,
+    ShipmentCancelled,
+    ShipmentCreated,
     ShipmentException,
     ShipmentLate,
     Shipped,
@@ -51,6 +53,8 @@ class OrderEventHandlers:
                 on(StoreRejected, self.store_rejected),
                 on(ProductApproved, self.product_decided),
                 on(ProductRejected, self.product_decided),
+                on(ShipmentCreated, self.order_fact),
+                on(ShipmentCancelled, self.shipment_cancelled),
                 on(Shipped, self.order_fact),
                 on(Delivered, self.order_fact),
                 on(ShipmentLate, self.order_fact),
@@ -87,6 +91,27 @@ class OrderEventHandlers:
     async def order_fact(self, envelope: Envelope, event: OrderFact) -> None:
         """R-ORD-4 onwards: what logistics and aftersales tell goes on the order."""
         await self._update(event.order_id, lambda order: order.take(str(envelope.event_id), event))
+
+    async def shipment_cancelled(self, envelope: Envelope, event: ShipmentCancelled) -> None:
+        """R-ORD-5: a shipment with no route (`no_route`) or not handed over in time
+        (`not_shipped`) cancels its confirmed order, which publishes `OrderCancelled` (the
+        refund follows); `order_cancelled` only goes on the timeline. Once per event id."""
+
+        def cancel(order: Order) -> bool:
+            taken = order.shipment_cancelled(str(envelope.event_id), event, self.clock.now())
+            if taken and event.reason != "order_cancelled" and order.cancel_reason != event.reason:
+                # A race the shipment lost to (the buyer's late cancel): noted, nothing more.
+                log.info(
+                    "order %s (%s, %s) stays as it is: its shipment %s was cancelled (%s)",
+                    order.id,
+                    order.status,
+                    order.cancel_reason,
+                    event.shipment_id,
+                    event.reason,
+                )
+            return taken
+
+        await self._update(event.order_id, cancel)
 
     async def _update(self, order_id: str, change: Callable[[Order], bool]) -> None:
         async def attempt() -> None:

@@ -97,11 +97,12 @@ def test_confirm_after_cancellation_is_rejected() -> None:  # R-ORD-3
         order.confirm(NOW + timedelta(minutes=6))
 
 
-def test_buyer_cannot_cancel_after_confirmation() -> None:
+def test_buyer_cannot_cancel_after_confirmation_before_ship_by() -> None:  # R-ORD-5
     order = place()
     order.confirm(NOW + timedelta(hours=1))
-    with pytest.raises(OrderConflict, match="confirmed"):
+    with pytest.raises(OrderConflict, match="confirmed") as refused:
         order.cancel_by_buyer(NOW + timedelta(hours=2))
+    assert (refused.value.code, refused.value.extra) == ("not_yet_late", {"ship_by": None})
 
 
 def test_facts_move_forward_only_and_apply_once() -> None:  # R-ORD-4

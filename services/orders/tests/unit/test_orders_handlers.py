@@ -25,14 +25,15 @@ from testkit.factories import (
     a_shipment_exception,
     a_shipment_late,
     a_shipped,
-    an_order_cancelled,
     usd,
 )
 from testkit.orders_unit import (
     CREATED_TO_DELIVERED,
+    a_shipment_created,
     orders_selling_the_product,
     placed,
     stored,
+    the_order_cancelled,
 )
 
 HOUR = timedelta(hours=1)
@@ -46,6 +47,8 @@ async def test_the_table_handles_every_event_orders_consumes() -> None:
         events.StoreRejected,
         events.ProductApproved,
         events.ProductRejected,
+        events.ShipmentCreated,
+        events.ShipmentCancelled,
         events.Shipped,
         events.Delivered,
         events.ShipmentLate,
@@ -74,6 +77,7 @@ async def test_shipped_then_delivered_move_the_order() -> None:  # R-ORD-4
 @pytest.mark.parametrize(
     ("fact", "entry", "detail"),
     [
+        (a_shipment_created, "ShipmentCreated", "ship_by"),
         (a_shipment_late, "ShipmentLate", "ship_by"),
         (a_shipment_exception, "ShipmentException", "kind"),
         (a_case_opened, "AfterSalesCaseOpened", "case_id"),
@@ -103,6 +107,7 @@ async def test_refunds_add_up_to_a_whole_refund() -> None:
 
 
 FACTS: list[Callable[..., ContractModel]] = [
+    a_shipment_created,
     a_shipped,
     a_delivered,
     a_shipment_late,
@@ -174,7 +179,7 @@ async def test_the_job_cancels_orders_past_confirm_by_and_leaves_the_others() ->
     assert (await stored(wired, not_yet.id)).status == "awaiting_confirmation"
     assert (await stored(wired, confirmed.id)).status == "confirmed"
     assert wired.ports.published_of(OrderCancelled) == [
-        an_order_cancelled(order_id=due.id, at=T0 + WINDOW)
+        the_order_cancelled(order_id=due.id, at=T0 + WINDOW)
     ]
 
 
