@@ -25,6 +25,7 @@ import pytest
 from logistics.bootstrap import LogisticsServices, bootstrap
 from logistics.domain.deadlines import DeliveryEstimate, estimate, semi_managed_ship_by
 from logistics.domain.model import Shipment
+from logistics.domain.planning import plan_shipment
 from logistics.domain.routes import DEFAULT_ROUTES, Route
 from logistics.service_layer.commands import ShipShipment
 from logistics.service_layer.events import shipment_id_of
@@ -161,7 +162,7 @@ def a_shipment(
     now: datetime = CONFIRMED_AT,
 ) -> Shipment:
     """The shipment of `order`, planned at `now` (semi-managed: from `warehouse`)."""
-    return Shipment.for_confirmed_order(
+    return plan_shipment(
         shipment_id,
         order,
         handling_days,

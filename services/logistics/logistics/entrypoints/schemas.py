@@ -5,15 +5,15 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from logistics.domain.deadlines import DeliveryEstimate
-from logistics.domain.model import (
+from logistics.domain.model import Shipment
+from logistics.domain.routes import Route
+from logistics.domain.shipment_parts import (
     ExceptionKind,
     Handover,
     ReportedExceptionKind,
-    Shipment,
     ShipmentCancelReason,
     ShipmentStatus,
 )
-from logistics.domain.routes import Route
 from shared.calendar import CalendarBasis
 from shared.contract.events import DeliveryWindow
 from shared.contract.types import IsoDate, NonEmpty, StoreType, UtcDateTime

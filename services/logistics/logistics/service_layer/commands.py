@@ -8,9 +8,10 @@ from datetime import datetime
 
 from logistics.adapters.queries import ShipmentQueries
 from logistics.domain.deadlines import DeliveryEstimate, estimate
-from logistics.domain.model import Handover, ReportedExceptionKind, Shipment
+from logistics.domain.model import Shipment
 from logistics.domain.parties import NoRoute, may_ship
 from logistics.domain.routes import Route
+from logistics.domain.shipment_parts import Handover, ReportedExceptionKind
 from shared.auth import Principal
 from shared.calendar import Calendars
 from shared.clock import Clock

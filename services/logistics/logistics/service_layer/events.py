@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from logistics.adapters.queries import ShipmentQueries
 from logistics.domain.model import Shipment
+from logistics.domain.planning import cancelled_before_confirmation, plan_shipment
 from logistics.domain.routes import Route
 from logistics.domain.stores import StoreFacts
 from shared.calendar import Calendars
@@ -110,7 +111,7 @@ class LogisticsEventHandlers:
                 # never guess them. Failing retries later, then parks the message.
                 raise StoreFactsUnknown(f"store {event.store_id} is not approved here yet")
             handling_days, warehouse = store.handling_days, store.warehouse
-        return Shipment.for_confirmed_order(
+        return plan_shipment(
             shipment_id,
             event,
             handling_days,
@@ -130,7 +131,7 @@ class LogisticsEventHandlers:
         confirmation (R-ORD-2, R-ORD-3) has no shipment: nothing.
 
         Out of order, before the `OrderConfirmed` that creates the shipment: the shipment
-        is created already cancelled (`Shipment.cancelled_before_confirmation`) under the
+        is created already cancelled (`planning.cancelled_before_confirmation`) under the
         id that confirmation would use, so it creates nothing when it comes. Redelivered:
         one effect (the event's id is kept on the shipment, and a cancelled one stays so).
         """
@@ -176,7 +177,7 @@ class LogisticsEventHandlers:
                 "here and no known store"
             )
         log.info("order %s cancelled before its confirmation got here", event.order_id)
-        shipment = Shipment.cancelled_before_confirmation(
+        shipment = cancelled_before_confirmation(
             shipment_id, event, event.store_id, store_type, now
         )
         shipment.mark_applied(event_id)

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from logistics.domain.model import Handover, Shipment
+from logistics.domain.model import Shipment
+from logistics.domain.shipment_parts import Handover
 from testkit.factories import a_us_warehouse
 from testkit.logistics_unit import CONFIRMED_AT, POLICY, a_shipment, mugs_to_new_york
 

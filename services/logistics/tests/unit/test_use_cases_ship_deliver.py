@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from logistics.domain.model import Handover, ReportedExceptionKind, Shipment
+from logistics.domain.model import Shipment
 from logistics.domain.parties import InvalidTransition
+from logistics.domain.shipment_parts import Handover, ReportedExceptionKind
 from logistics.service_layer.commands import ShipShipment
 from logistics.service_layer.events import shipment_id_of
 from shared.auth import Principal
