@@ -179,7 +179,14 @@ async def test_an_order_no_route_serves_is_cancelled_and_refunded_once(
         again = await buyer.call("POST", "orders", f"/orders/{order_id}/cancel")
         assert again.status_code == 409
 
-        # Fault: every event of this order delivered twice more changes nothing.
+        # Fault: every event of this order delivered twice more changes nothing (once the
+        # refund is on the order's timeline, the last thing this journey writes).
+        await order_when(
+            buyer,
+            order_id,
+            lambda o: "RefundIssued" in [entry["event"] for entry in o["timeline"]],
+            "the refund on the order's timeline",
+        )
         before = await _state(operator, order_id)
         await deliver_again(running.amqp_url, running.urls, client, list(tap.bodies))
         assert await _state(operator, order_id) == before
