@@ -1,4 +1,4 @@
-"""Every order ends (issue #17, R-ORD-5, R-ORD-6), end to end, each path with a service
+"""Every order ends (R-ORD-5, R-ORD-6), end to end, each path with a service
 SIGKILLed half-way and then every event delivered twice more: one cancellation, one
 refund of the whole order, borne as R-ORD-6 says, whatever the crash and the copies.
 

@@ -8,7 +8,9 @@ read back.
     assert (await stored(wired, order.id)).status == "shipped"
 
 Logistics' events of R-ORD-5 (`a_shipment_created`, `a_shipment_cancelled`) and the
-`OrderCancelled` orders publishes now (`the_order_cancelled`) are made here too.
+`OrderCancelled` orders publishes now (`the_order_cancelled`) are made here too; and, for
+an order's process, the semi-managed store's order (`orders_selling_semi`)
+and what an order waits for now (`waiting`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, TypeAlias
 from orders.bootstrap import OrdersServices, bootstrap
 from orders.domain.model import Order
 from orders.service_layer.commands import PlaceOrder
+from orders.settings import OrdersSettings
 from shared.clock import FixedClock
 from shared.contract import events as ev
 from shared.policy import Policy
@@ -46,19 +49,30 @@ WiredOrders: TypeAlias = Wired[OrdersServices]
 CREATED_TO_DELIVERED = ["OrderCreated", "OrderConfirmed", "Shipped", "Delivered"]
 
 
-async def an_orders_service(*, policy: Policy | None = None) -> WiredOrders:
+async def an_orders_service(
+    *, policy: Policy | None = None, settings: OrdersSettings | None = None
+) -> WiredOrders:
     """Orders on fake ports, its clock fixed at T0, with nothing yet from review."""
-    ports = FakePorts("orders", clock=FixedClock(T0), policy=policy)
+    ports = FakePorts("orders", settings, clock=FixedClock(T0), policy=policy)
     wired: WiredOrders = await Wired.up(bootstrap, ports)
     return wired
 
 
-async def orders_selling_the_product() -> WiredOrders:
-    """Orders with review's approval of the store and of its product (PRODUCT, 49.90 USD)."""
-    wired = await an_orders_service()
-    await wired.deliver(a_store_approved())
-    await wired.deliver(a_product_approved())
+async def orders_selling_the_product(
+    *, policy: Policy | None = None, settings: OrdersSettings | None = None, **product: Any
+) -> WiredOrders:
+    """Orders with review's approval of the store and of its product (PRODUCT, 49.90 USD,
+    full-managed; `product` overrides `a_product_approved`'s fields)."""
+    wired = await an_orders_service(policy=policy, settings=settings)
+    store_type = product.get("store_type", "full_managed")
+    await wired.deliver(a_store_approved(store_type=store_type))
+    await wired.deliver(a_product_approved(**product))
     return wired
+
+
+async def orders_selling_semi() -> WiredOrders:
+    """Orders selling PRODUCT of a semi-managed store: its merchant ships (R-LOG-2)."""
+    return await orders_selling_the_product(store_type="semi_managed")
 
 
 def a_place(**overrides: Any) -> PlaceOrder:
@@ -80,6 +94,14 @@ async def stored(wired: WiredOrders, order_id: str) -> Order:
     order = await wired.services.commands.orders.get(order_id)
     assert order is not None
     return order
+
+
+async def waiting(wired: WiredOrders, order_id: str) -> tuple[str | None, datetime | None]:
+    """What the stored order waits for now (`waiting_for.step`, or its `ended_because`) and
+    until when."""
+    process = wired.services.processes.of(await stored(wired, order_id))
+    step = process.waiting_for.step if process.waiting_for else process.ended_because
+    return step, process.until
 
 
 #: How long after its creation a shipment of `a_shipment_created` must be handed over.

@@ -4,16 +4,18 @@ tests/integration/test_orders_query_plans.py explains every query orders issues)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from orders.adapters.catalogue_queries import CATALOGUE
 from orders.adapters.catalogue_queries import INDEXES as CATALOGUE_INDEXES
 from orders.domain.model import Order
+from orders.domain.process import ProcessTerms, stuck_after
 from shared.auth import Principal
 from shared.clock import time_key
 from shared.mongo import Collection, IndexSpec, count, indexed
-from shared.pagination import find_page
+from shared.pagination import decode_cursor, find_page
 
 ORDERS, STORES = "orders", "stores"
 
@@ -25,6 +27,23 @@ ORDER_KEYS = {
 }
 __all__ = ["CATALOGUE", "INDEXES", "ORDERS", "STORES"]
 
+#: The `deadline_key` of an order no deadline can leave stuck (ended, or only its
+#: after-sales window open): after every time key, so never before now.
+NO_DEADLINE = "~"
+
+
+def order_keys(terms: ProcessTerms) -> dict[str, Callable[[Order], str]]:
+    """`ORDER_KEYS`, and `deadline_key`: when the order becomes overdue if nothing happens
+    (`orders.domain.process.stuck_after`, the time then the id), recomputed on each write,
+    so that it follows every step the order takes; `NO_DEADLINE` if none."""
+
+    def deadline_key(order: Order) -> str:
+        due = stuck_after(order, terms)
+        return NO_DEADLINE if due is None else time_key(due, order.id)
+
+    return {**ORDER_KEYS, "deadline_key": deadline_key}
+
+
 INDEXES = [
     IndexSpec(ORDERS, [("buyer_id", 1), ("created_key", -1)]),
     IndexSpec(ORDERS, [("merchant_id", 1), ("created_key", -1)]),
@@ -35,6 +54,8 @@ INDEXES = [
     IndexSpec(ORDERS, [("merchant_id", 1), ("confirmation_outcome", 1), ("confirm_seconds", 1)]),
     # The merchant's confirmation desk: soonest `confirm_by` first (R-ORD-2).
     IndexSpec(ORDERS, [("merchant_id", 1), ("status", 1), ("confirm_key", 1)]),
+    # The operators' stuck orders, the longest overdue first.
+    IndexSpec(ORDERS, [("deadline_key", 1)]),
     *CATALOGUE_INDEXES,
 ]
 
@@ -63,6 +84,24 @@ class OrderQueries:
             descending=not desk,
             limit=limit,
             cursor=cursor,
+        )
+
+    async def stuck(
+        self, now: datetime, limit: int, cursor: str | None
+    ) -> tuple[list[Order], str | None]:
+        """Orders waiting on an obligation past its deadline at `now`: the
+        oldest deadline first, by `deadline_key` (to the millisecond). The keyset bound and
+        the page's cursor are on the same key, so the condition is written here whole."""
+        bound = {"$lt": time_key(now)}
+        if cursor:
+            bound["$gt"] = decode_cursor(cursor)
+        return await find_page(
+            self._orders,
+            {"deadline_key": bound},
+            Order.from_document,
+            key="deadline_key",
+            limit=limit,
+            cursor=None,
         )
 
     async def past_confirm_by(self, now: datetime, limit: int) -> list[str]:

@@ -4,111 +4,36 @@ cannot or does not ship (R-ORD-5). Pure: no I/O."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
-
-from pydantic import BaseModel
+from typing import Any
 
 from orders.domain.errors import OrderConflict, OrderError
-from shared.aggregate import Aggregate
+from orders.domain.facts import Fact
+from orders.domain.order_parts import (
+    TIMELINE_DETAIL,
+    TOLD,
+    OrderState,
+    OrderStatus,
+)
 from shared.contract.events import (
     AfterSalesCaseOpened,
     CancelReason,
     Delivered,
-    DeliveryWindow,
     OrderCancelled,
     OrderConfirmed,
     OrderCreated,
     OrderLine,
-    RefundIssued,
     ShipmentCancelled,
     ShipmentCreated,
     ShipmentException,
     ShipmentLate,
     Shipped,
 )
-from shared.contract.types import Money, ShippingAddress, StoreType, rfc3339
+from shared.contract.types import ShippingAddress, StoreType, rfc3339
 from shared.policy import Policy
 
-OrderStatus = Literal[
-    "awaiting_confirmation",
-    "confirmed",
-    "shipped",
-    "delivered",
-    "partially_refunded",
-    "refunded",
-    "cancelled",
-]
-#: What other services tell about an order (R-ORD-4 onwards) that only goes on its
-#: timeline and may move it forward.
-OrderFact = (
-    ShipmentCreated
-    | Shipped
-    | Delivered
-    | ShipmentLate
-    | ShipmentException
-    | AfterSalesCaseOpened
-    | RefundIssued
-)
-#: ... and every fact `Order.take` takes, `ShipmentCancelled` too (which may end the
-#: order: `Order.shipment_cancelled`, R-ORD-5).
-Fact = OrderFact | ShipmentCancelled
 
-#: Facts from other services only move an order forward, in `OrderStatus`'s order: an
-#: event that arrives late (Shipped after Delivered) adds to the timeline without moving
-#: the status back. A cancelled order moves no more.
-PROGRESS: dict[str, int] = {
-    status: rank for rank, status in enumerate(get_args(OrderStatus)) if status != "cancelled"
-}
-
-
-#: What the timeline keeps of each fact besides its type and time.
-_TIMELINE_DETAIL: dict[type, set[str]] = {
-    ShipmentCreated: {"route", "ship_by", "estimated_delivery"},
-    ShipmentCancelled: {"reason", "note"},
-    Shipped: {"carrier", "tracking_number", "estimated_delivery"},
-    ShipmentLate: {"ship_by"},
-    ShipmentException: {"kind", "note"},
-    AfterSalesCaseOpened: {"case_id", "reason"},
-    RefundIssued: {"amount", "case_id", "liable_party", "reason"},
-}
-
-#: The order's fields its `OrderCreated` and `OrderConfirmed` carry.
-_TOLD = {"buyer_id", "store_id", "merchant_id", "store_type", "items", "total", "shipping_address"}
-
-
-class TimelineEntry(BaseModel):
-    at: datetime
-    event: str
-    detail: dict[str, Any] = {}
-
-
-class Order(Aggregate):
-    buyer_id: str
-    store_id: str
-    merchant_id: str
-    store_type: StoreType
-    items: list[OrderLine]
-    total: Money
-    shipping_address: ShippingAddress
-    status: OrderStatus
-    created_at: datetime
-    confirm_by: datetime
-    #: Seconds from creation to the merchant's confirmation (the stats' median, R-ORD-2).
-    confirm_seconds: float | None = None
-    confirmed_at: datetime | None = None
-    cancelled_at: datetime | None = None
-    cancel_reason: CancelReason | None = None
-    #: R-ORD-3: `on_time` or `timed_out`, counted in the merchant's stats.
-    confirmation_outcome: Literal["on_time", "timed_out"] | None = None
-    refunded: Money | None = None
-    #: Its shipment, once logistics told it (`ShipmentCreated`, R-ORD-4): the buyer may
-    #: cancel the confirmed order once it is past `ship_by` and not shipped (R-ORD-5).
-    shipment_id: str | None = None
-    ship_by: datetime | None = None
-    route: str | None = None
-    estimated_delivery: DeliveryWindow | None = None
-    request_fingerprint: str | None = None
-    timeline: list[TimelineEntry] = []
+class Order(OrderState):
+    """What happens to an order, each change with the event it records."""
 
     @classmethod
     def place(
@@ -151,7 +76,7 @@ class Order(Aggregate):
 
     def _told(self) -> dict[str, Any]:
         """What its events tell of every order: who, what, and where to."""
-        return {"order_id": self.id, **self.model_dump(include=_TOLD)}
+        return {"order_id": self.id, **self.model_dump(include=TOLD)}
 
     def seconds_left(self, now: datetime) -> float | None:
         """R-ORD-2: how long the merchant still has to confirm; None once not awaiting."""
@@ -274,12 +199,6 @@ class Order(Aggregate):
                 f"already_{self.status}",
             )
 
-    def _log(self, at: datetime, event: str, **detail: Any) -> None:
-        self.timeline = sorted(
-            [*self.timeline, TimelineEntry(at=at, event=event, detail=detail)],
-            key=lambda entry: entry.at,
-        )
-
     def take(self, event_id: str, event: Fact) -> bool:
         """A fact from another service (R-ORD-4 onwards), taken once per event id: it goes
         on the timeline and may move the order forward (never back, never out of
@@ -287,18 +206,13 @@ class Order(Aggregate):
         if self.has_applied(event_id):
             return False
         self.mark_applied(event_id)
+        self.facts.learn(event)
         at, status = self._progress(event)
-        detail = event.model_dump(mode="json", include=_TIMELINE_DETAIL.get(type(event), set()))
+        detail = event.model_dump(mode="json", include=TIMELINE_DETAIL.get(type(event), set()))
         self._log(at, type(event).__name__, **detail)
         if status is not None and self.status != "cancelled" and self._behind(status):
             self.status = status
         return True
-
-    def _behind(self, status: OrderStatus) -> bool:
-        return PROGRESS[status] > PROGRESS[self.status]
-
-    def _beyond(self, status: OrderStatus) -> bool:
-        return PROGRESS[self.status] > PROGRESS[status]
 
     def _progress(self, event: Fact) -> tuple[datetime, OrderStatus | None]:
         """When `event` happened, and the status it moves the order to (if any)."""
@@ -314,6 +228,7 @@ class Order(Aggregate):
             case Delivered():
                 return event.delivered_at, "delivered"
             case ShipmentLate():
+                self.ship_by = self.ship_by or event.ship_by
                 return event.detected_at, None
             case ShipmentException():
                 return event.reported_at, None

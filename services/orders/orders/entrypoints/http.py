@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from orders.bootstrap import OrdersServices
-from orders.domain.model import OrderStatus
+from orders.domain.model import Order
+from orders.domain.order_parts import OrderStatus
 from orders.entrypoints.schemas import (
     BatchConfirm,
     BatchConfirmResult,
@@ -21,12 +22,18 @@ from orders.entrypoints.schemas import (
 from orders.service_layer.commands import PlaceOrder
 from shared.app import wired
 from shared.auth import Buyer, CurrentPrincipal, Merchant, require_merchant_self_or_operator
+from shared.errors import Unprocessable
 
 Services = Annotated[OrdersServices, Depends(wired)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 orders_router = APIRouter(prefix="/orders", tags=["orders"])
 merchants_router = APIRouter(prefix="/merchants", tags=["merchants"])
+
+
+def public(order: Order, services: OrdersServices) -> OrderPublic:
+    """The order as the API shows it, with its process now (R-ORD-5)."""
+    return OrderPublic.of(order, services.processes.of(order))
 
 
 @orders_router.post("", status_code=status.HTTP_201_CREATED, response_model=OrderPublic)
@@ -47,7 +54,7 @@ async def place_order(
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
-    return OrderPublic.of(order)
+    return public(order, services)
 
 
 @orders_router.get("", response_model=OrderPage)
@@ -55,14 +62,22 @@ async def list_orders(
     principal: CurrentPrincipal,
     services: Services,
     status: OrderStatus | None = None,
+    stuck: bool = False,
     limit: Limit = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> OrderPage:
-    orders, next_cursor = await services.queries.page(principal, status, limit, cursor)
+    """Newest first; `stuck=true`: the operators' orders waiting past a deadline, the
+    oldest deadline first (R-ORD-5)."""
     now = services.commands.clock.now()
-    return OrderPage(
-        items=[OrderSummary.of(order, now) for order in orders], next_cursor=next_cursor
-    )
+    if stuck:
+        if status:
+            raise Unprocessable("`stuck=true` lists orders of every status; leave out `status`.")
+        found, next_cursor = await services.processes.stuck(principal, limit, cursor)
+        items = [OrderSummary.of(order, now, process) for order, process in found]
+        return OrderPage(items=items, next_cursor=next_cursor)
+    orders, next_cursor = await services.queries.page(principal, status, limit, cursor)
+    items = [OrderSummary.of(order, now, services.processes.of(order, now)) for order in orders]
+    return OrderPage(items=items, next_cursor=next_cursor)
 
 
 @orders_router.post("/confirm", response_model=BatchConfirmResult)
@@ -87,17 +102,17 @@ async def confirm_orders(
 
 @orders_router.get("/{order_id}", response_model=OrderPublic)
 async def get_order(order_id: str, principal: CurrentPrincipal, services: Services) -> OrderPublic:
-    return OrderPublic.of(await services.commands.get_visible(order_id, principal))
+    return public(await services.commands.get_visible(order_id, principal), services)
 
 
 @orders_router.post("/{order_id}/confirm", response_model=OrderPublic)
 async def confirm_order(order_id: str, merchant: Merchant, services: Services) -> OrderPublic:
-    return OrderPublic.of(await services.commands.confirm(order_id, merchant))
+    return public(await services.commands.confirm(order_id, merchant), services)
 
 
 @orders_router.post("/{order_id}/cancel", response_model=OrderPublic)
 async def cancel_order(order_id: str, buyer: Buyer, services: Services) -> OrderPublic:
-    return OrderPublic.of(await services.commands.cancel(order_id, buyer))
+    return public(await services.commands.cancel(order_id, buyer), services)
 
 
 @merchants_router.get("/{merchant_id}/stats", response_model=MerchantStats)

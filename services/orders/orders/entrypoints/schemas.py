@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orders.domain.catalogue import CatalogueItem
 from orders.domain.model import Order
+from orders.domain.process import Process, Steps, Waiting
+from orders.domain.waits import EndReason
 from shared.contract.events import CancelReason, OrderLine
 from shared.contract.types import Money, ShippingAddress, StoreType, UtcDateTime
 
@@ -33,6 +35,24 @@ class TimelineEntryPublic(BaseModel):
     detail: dict[str, Any]
 
 
+class ProcessPublic(BaseModel):
+    """Where the order stands in the whole process (R-ORD-5): the step each service has
+    reached; what it waits for, from whom, until when; or why it has ended."""
+
+    steps: Steps
+    waiting_for: Waiting | None
+    #: The deadline of `waiting_for`; null only once `ended`.
+    until: UtcDateTime | None
+    ended: bool
+    ended_because: EndReason | None
+    #: An obligation past `until`: operators list such orders (`GET /orders?stuck=true`).
+    overdue: bool
+
+    @classmethod
+    def of(cls, process: Process) -> ProcessPublic:
+        return cls.model_validate(process.model_dump())
+
+
 class OrderPublic(BaseModel):
     order_id: str
     status: str
@@ -55,13 +75,15 @@ class OrderPublic(BaseModel):
     #: it and still unshipped, the buyer may cancel the confirmed order.
     ship_by: UtcDateTime | None
     timeline: list[TimelineEntryPublic]
+    process: ProcessPublic
 
     @classmethod
-    def of(cls, order: Order) -> OrderPublic:
+    def of(cls, order: Order, process: Process) -> OrderPublic:
         return cls(
             order_id=order.id,
-            **order.model_dump(include=set(cls.model_fields) - {"order_id", "timeline"}),
+            **order.model_dump(include=set(cls.model_fields) - {"order_id", "timeline", "process"}),
             timeline=[TimelineEntryPublic(**entry.model_dump()) for entry in order.timeline],
+            process=ProcessPublic.of(process),
         )
 
 
@@ -74,13 +96,15 @@ class OrderSummary(BaseModel):
     confirm_by: UtcDateTime
     #: R-ORD-2: seconds the merchant still has to confirm; null once not awaiting.
     seconds_left: float | None
+    process: ProcessPublic
 
     @classmethod
-    def of(cls, order: Order, now: datetime) -> OrderSummary:
+    def of(cls, order: Order, now: datetime, process: Process) -> OrderSummary:
         fields = {"status", "store_id", "total", "created_at", "confirm_by"}
         return cls(
             order_id=order.id,
             seconds_left=order.seconds_left(now),
+            process=ProcessPublic.of(process),
             **order.model_dump(include=fields),
         )
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from orders.adapters.catalogue_queries import CatalogueQueries
 from orders.adapters.queries import OrderQueries
 from orders.domain.catalogue import CatalogueItem, ProductDecided, StoreListing
-from orders.domain.model import Order, OrderFact
+from orders.domain.facts import OrderFact
+from orders.domain.model import Order
 from shared.clock import Clock
 from shared.contract import Envelope
 from shared.contract.events import (

@@ -50,6 +50,9 @@ EXPECTED = {
     "count orders: merchant_id $eq",
     "count orders: confirmation_outcome $eq, merchant_id $eq",
     "find orders: confirmation_outcome $eq, merchant_id $eq",
+    # GET /orders?stuck=true: operators' orders past a deadline, oldest first.
+    "find orders: deadline_key $lt",
+    "find orders: deadline_key $gt $lt",
     # The deadline job: orders past confirm_by are cancelled (R-ORD-3).
     "find orders: confirm_by $lte, status $eq",
     # GET /catalogue (R-CAT-1): every filter, text search, next pages.
@@ -120,6 +123,11 @@ async def browse_orders(orders: httpx.AsyncClient, buyer: str, merchant: str) ->
                     "/orders", headers=token, params={k: v for k, v in params.items() if v}
                 )
                 assert response.status_code == 200, response.text
+    for cursor in (None, later):  # the operators' stuck orders
+        params = {"stuck": "true", **({"cursor": cursor} if cursor else {})}
+        operator = bearer("operator", "op-1")
+        response = await orders.get("/orders", headers=operator, params=params)
+        assert response.status_code == 200, response.text
 
 
 async def browse_catalogue(orders: httpx.AsyncClient) -> None:

@@ -153,11 +153,12 @@ async def test_the_public_order_shows_its_ship_by_and_why_it_was_cancelled() -> 
     # R-ORD-5: GET /orders/{id} (CONTRACT.md), extended.
     wired = await orders_selling_the_product()
     order = await placed(wired, confirmed=True)
-    unplanned = OrderPublic.of(order)
+    unplanned = OrderPublic.of(order, wired.services.processes.of(order))
     assert (unplanned.ship_by, unplanned.cancel_reason) == (None, None)
     await wired.deliver(a_shipment_created(order_id=order.id))
     wired.clock.set(SHIP_BY + HOUR)
-    public = OrderPublic.of(await wired.services.commands.cancel(order.id, THE_BUYER))
+    cancelled = await wired.services.commands.cancel(order.id, THE_BUYER)
+    public = OrderPublic.of(cancelled, wired.services.processes.of(cancelled))
     shown = public.model_dump(mode="json")
     assert (shown["ship_by"], shown["cancel_reason"], shown["status"]) == (
         rfc3339(SHIP_BY),

@@ -1,0 +1,110 @@
+"""What logistics and aftersales told orders of one order (R-ORD-4 onwards), kept as facts
+for the view of its whole process (`orders.domain.process`, R-ORD-5).
+
+Facts never supersede each other, so `ProcessFacts.learn` merges them in any order of
+arrival (each event is taken once: `Order.take` keeps the event ids): the earliest time
+of each fact wins, a case refunded before its opening arrived is not left open. Pure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared.contract.events import (
+    AfterSalesCaseOpened,
+    Delivered,
+    DeliveryWindow,
+    RefundIssued,
+    ShipmentCancelled,
+    ShipmentCreated,
+    ShipmentException,
+    ShipmentLate,
+    Shipped,
+)
+
+#: What other services tell about an order (R-ORD-4 onwards) that goes on its timeline
+#: and may move it forward.
+OrderFact = (
+    ShipmentCreated
+    | Shipped
+    | Delivered
+    | ShipmentLate
+    | ShipmentException
+    | AfterSalesCaseOpened
+    | RefundIssued
+)
+#: ... and every fact `Order.take` takes, `ShipmentCancelled` too (which may end the
+#: order: `Order.shipment_cancelled`, R-ORD-5).
+Fact = OrderFact | ShipmentCancelled
+
+
+def _earliest(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None else min(current, candidate)
+
+
+class ProcessFacts(BaseModel):
+    """The facts the order's process needs, beyond its status: when its parcel was handed
+    over, delivered, flagged late (R-LOG-1..5), reported lost or damaged, cancelled
+    (R-ORD-5); its after-sales cases and refunds (R-AS-1, R-AS-2, R-ORD-5)."""
+
+    shipped_at: datetime | None = None
+    #: The delivery window `Shipped` promised (the latest, if several).
+    shipped_window: DeliveryWindow | None = None
+    delivered_at: datetime | None = None
+    late_detected_at: datetime | None = None
+    exception_kind: Literal["lost", "damaged", "no_route"] | None = None
+    exception_at: datetime | None = None
+    lost_reported_at: datetime | None = None
+    shipment_cancel_reason: Literal["no_route", "not_shipped", "order_cancelled"] | None = None
+    shipment_cancelled_at: datetime | None = None
+    #: Each case opened (its id → when), and the cases a refund resolved.
+    cases_opened: dict[str, datetime] = {}
+    cases_refunded: list[str] = []
+    #: The whole-order refund of a cancellation (R-ORD-5): `RefundIssued` without a case.
+    cancellation_refunded_at: datetime | None = None
+
+    @property
+    def open_cases(self) -> dict[str, datetime]:
+        """Cases opened and not (yet known to be) refunded; a rejection is not told."""
+        return {
+            case: at for case, at in self.cases_opened.items() if case not in self.cases_refunded
+        }
+
+    def learn(self, event: Fact) -> None:
+        match event:
+            case Shipped():
+                self.shipped_at = _earliest(self.shipped_at, event.shipped_at)
+                window = self.shipped_window
+                if window is None or event.estimated_delivery.latest > window.latest:
+                    self.shipped_window = event.estimated_delivery
+            case Delivered():
+                self.delivered_at = _earliest(self.delivered_at, event.delivered_at)
+            case ShipmentLate():
+                self.late_detected_at = _earliest(self.late_detected_at, event.detected_at)
+            case ShipmentException():
+                self._exception(event)
+            case ShipmentCancelled():
+                if self.shipment_cancelled_at is None:
+                    self.shipment_cancel_reason = event.reason
+                    self.shipment_cancelled_at = event.cancelled_at
+            case AfterSalesCaseOpened():
+                self.cases_opened = {**self.cases_opened, event.case_id: event.opened_at}
+            case RefundIssued():
+                self._refund(event)
+
+    def _exception(self, event: ShipmentException) -> None:
+        if self.exception_at is None or event.reported_at < self.exception_at:
+            self.exception_kind, self.exception_at = event.kind, event.reported_at
+        if event.kind == "lost":
+            self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
+
+    def _refund(self, event: RefundIssued) -> None:
+        if event.case_id is None:
+            self.cancellation_refunded_at = _earliest(
+                self.cancellation_refunded_at, event.issued_at
+            )
+        elif event.case_id not in self.cases_refunded:
+            self.cases_refunded = [*self.cases_refunded, event.case_id]

@@ -1,0 +1,107 @@
+"""An order's vocabulary and its state as stored; `orders.domain.model.Order` changes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, Field
+
+from orders.domain.facts import ProcessFacts
+from shared.aggregate import Aggregate
+from shared.contract.events import (
+    AfterSalesCaseOpened,
+    CancelReason,
+    DeliveryWindow,
+    OrderLine,
+    RefundIssued,
+    ShipmentCancelled,
+    ShipmentCreated,
+    ShipmentException,
+    ShipmentLate,
+    Shipped,
+)
+from shared.contract.types import Money, ShippingAddress, StoreType
+
+OrderStatus = Literal[
+    "awaiting_confirmation",
+    "confirmed",
+    "shipped",
+    "delivered",
+    "partially_refunded",
+    "refunded",
+    "cancelled",
+]
+#: Facts from other services only move an order forward, in `OrderStatus`'s order: an
+#: event that arrives late (Shipped after Delivered) adds to the timeline without moving
+#: the status back. A cancelled order moves no more.
+PROGRESS: dict[str, int] = {
+    status: rank for rank, status in enumerate(get_args(OrderStatus)) if status != "cancelled"
+}
+
+
+#: What the timeline keeps of each fact besides its type and time.
+TIMELINE_DETAIL: dict[type, set[str]] = {
+    ShipmentCreated: {"route", "ship_by", "estimated_delivery"},
+    ShipmentCancelled: {"reason", "note"},
+    Shipped: {"carrier", "tracking_number", "estimated_delivery"},
+    ShipmentLate: {"ship_by"},
+    ShipmentException: {"kind", "note"},
+    AfterSalesCaseOpened: {"case_id", "reason"},
+    RefundIssued: {"amount", "case_id", "liable_party", "reason"},
+}
+
+#: The order's fields its `OrderCreated` and `OrderConfirmed` carry.
+TOLD = {"buyer_id", "store_id", "merchant_id", "store_type", "items", "total", "shipping_address"}
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str
+    detail: dict[str, Any] = {}
+
+
+class OrderState(Aggregate):
+    buyer_id: str
+    store_id: str
+    merchant_id: str
+    store_type: StoreType
+    items: list[OrderLine]
+    total: Money
+    shipping_address: ShippingAddress
+    status: OrderStatus
+    created_at: datetime
+    confirm_by: datetime
+    #: Seconds from creation to the merchant's confirmation (the stats' median, R-ORD-2).
+    confirm_seconds: float | None = None
+    confirmed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: CancelReason | None = None
+    #: R-ORD-3: `on_time` or `timed_out`, counted in the merchant's stats.
+    confirmation_outcome: Literal["on_time", "timed_out"] | None = None
+    refunded: Money | None = None
+    #: Its shipment, once logistics told it (`ShipmentCreated`, R-ORD-4): the buyer may
+    #: cancel the confirmed order once it is past `ship_by` and not shipped (R-ORD-5).
+    shipment_id: str | None = None
+    ship_by: datetime | None = None
+    route: str | None = None
+    estimated_delivery: DeliveryWindow | None = None
+    request_fingerprint: str | None = None
+    timeline: list[TimelineEntry] = []
+    #: What logistics and aftersales told of it, for its process view (`orders.domain.process`).
+    facts: ProcessFacts = Field(default_factory=ProcessFacts)
+
+    def _log(self, at: datetime, event: str, **detail: Any) -> None:
+        """One entry on the timeline, kept in time order whatever the arrival order."""
+        self.timeline = sorted(
+            [*self.timeline, TimelineEntry(at=at, event=event, detail=detail)],
+            key=lambda entry: entry.at,
+        )
+
+    def _behind(self, status: OrderStatus) -> bool:
+        """Whether `status` is further on than the order's."""
+        return PROGRESS[status] > PROGRESS[self.status]
+
+    def _beyond(self, status: OrderStatus) -> bool:
+        """Whether the order is further on than `status`."""
+        return PROGRESS[self.status] > PROGRESS[status]
