@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from chaos import faults
-from chaos.check import Verdict, check
-from chaos.load import Load
+from chaos.check import Ends, Verdict, check
+from chaos.load import ENDS_KINDS, KINDS, Load
 from chaos.proxy import TcpProxy
 from chaos.tap import Tap
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
@@ -34,6 +35,9 @@ from shared.messaging.topology import QUEUES
 from shared.mongo import connect
 
 CONFIRM_WINDOW_SECONDS = 10
+#: The row in which every order must end (R-ORD-5): some ordered where no route goes,
+#: some never handed over, the rest shipped at once. Last: it moves logistics' clock.
+ENDS_ROW = "no route, never shipped"
 HEADER = "| fault | journeys attempted | acknowledged | lost | duplicated | stuck | recovery (s) |"
 
 
@@ -63,6 +67,7 @@ async def dead_letter_depths(
 
 
 async def main(seconds: float, rate: float, only: list[str] | None) -> int:
+    clock_offset = float(os.environ.get("CLOCK_OFFSET_SECONDS") or 0)
     workdir = Path(tempfile.mkdtemp(prefix="chaos-"))
     engine = EmbeddedEngine(workdir / "mongo", free_port(), workdir / "nx.log").start()
     base = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
@@ -90,7 +95,9 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
         "every event twice, out of order": None,
         "poison on every queue": faults.poison_every_queue(rig),
         "combined": faults.combined(rig),
+        ENDS_ROW: None,
     }
+    to_run = [name for name in plan if not only or name in only]
     rows: list[tuple[str, Verdict, float]] = []
     try:
         await asyncio.to_thread(platform.start)
@@ -102,11 +109,16 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
             store = await open_full_managed_store(operator, merchant)
             product_id = await list_product(operator, merchant, store["store_id"])
             load = Load(operator, merchant, product_id, step_seconds=45)
-            for name, fault in plan.items():
-                if only and name not in only:
-                    continue
+            for name in to_run:
+                fault = plan[name]
+                ends: Ends | None = None
+                kinds: tuple[str, ...] = KINDS
+                restore = None
+                if name == ENDS_ROW:
+                    ends, restore = await faults.every_order_ends(rig, clock_offset)
+                    kinds = ENDS_KINDS
                 first_event = len(tap.bodies)
-                running = asyncio.create_task(load.run(rate, seconds))
+                running = asyncio.create_task(load.run(rate, seconds, kinds))
                 await asyncio.sleep(seconds / 3)
                 struck = time.monotonic()
                 if fault is not None:
@@ -116,9 +128,15 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
                 if name.startswith("every event twice"):
                     await faults.redeliver_twice_out_of_order(amqp_url, tap.bodies[first_event:])
                 verdict = await check(
-                    journeys, operator, tap.events, settle_seconds=CONFIRM_WINDOW_SECONDS + 60
+                    journeys,
+                    operator,
+                    tap.events,
+                    settle_seconds=CONFIRM_WINDOW_SECONDS + 60,
+                    ends=ends,
                 )
                 rows.append((name, verdict, recovery))
+                if restore is not None and name != to_run[-1]:
+                    await restore()
                 if os.environ.get("CHAOS_DEBUG"):
                     mongo = connect(engine.url, app_name="chaos")
                     for line in verdict.lost:
@@ -135,6 +153,8 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
                         )
                     await mongo.close()
                 print(_row(name, verdict, recovery), flush=True)
+                if verdict.ends:
+                    print(f"  ends: {_tally(verdict.ends)}", flush=True)
             depths = await dead_letter_depths(operator, urls, client)
         await tap.stop()
     finally:
@@ -145,6 +165,9 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
     print("\n" + HEADER + "\n|---|---|---|---|---|---|---|")
     for name, verdict, recovery in rows:
         print(_row(name, verdict, recovery))
+    for name, verdict, _ in rows:
+        if verdict.ends:
+            print(f"\n{name}, how its orders stand: {_tally(verdict.ends)}")
     parked_ok = all(depth == rig.poison_sent for depth in depths.values())
     print(f"\ndead-letter queues: {depths} (poison messages sent: {rig.poison_sent})")
     failures = [
@@ -155,6 +178,10 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
     for line in failures:
         print("FAIL", line)
     return 0 if not failures and parked_ok else 1
+
+
+def _tally(counts: Counter[str]) -> str:
+    return "; ".join(f"{count} {how}" for how, count in sorted(counts.items()))
 
 
 def _row(name: str, verdict: Verdict, recovery: float) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import aio_pika
 
+from chaos.check import Ends
 from chaos.proxy import TcpProxy
 from devkit.engine import EmbeddedEngine
 from devkit.platform import Platform
@@ -17,6 +19,11 @@ from shared.messaging.topology import EXCHANGE
 
 #: How long a fault lasts before it is healed.
 OUTAGE_SECONDS = 3.0
+#: The row in which every order must end (R-ORD-5): logistics ships full-managed orders
+#: within 1 day and cancels them unshipped 1 hour later, its clock moved so that this
+#: comes this many seconds after a confirmation; the journeys that ship hand over at once.
+ENDS_SHIP_DAYS, ENDS_GRACE_HOURS = 1, 1
+UNSHIPPED_AFTER_SECONDS = 15.0
 
 Fault = Callable[[], Awaitable[None]]
 
@@ -104,3 +111,34 @@ async def redeliver_twice_out_of_order(amqp_url: str, bodies: list[bytes]) -> No
             await exchange.publish(
                 aio_pika.Message(body, content_type="application/json"), routing_key=event_type
             )
+
+
+def ends_settings(clock_offset: float, services: Iterable[str]) -> tuple[dict[str, str], Ends]:
+    """Logistics' settings for the row in which every order must end (R-ORD-5): a ship-by
+    of `ENDS_SHIP_DAYS`, `ENDS_GRACE_HOURS` of grace, and its clock ahead of the others'
+    (`clock_offset`, the run's own) by their sum less `UNSHIPPED_AFTER_SECONDS`; and what
+    the checker needs to date each order's next step."""
+    due = timedelta(days=ENDS_SHIP_DAYS, hours=ENDS_GRACE_HOURS).total_seconds()
+    logistics = clock_offset + due - UNSHIPPED_AFTER_SECONDS
+    settings = {
+        "POLICY_FULL_MANAGED_SHIP_DAYS_MAX": str(ENDS_SHIP_DAYS),
+        "POLICY_SHIP_GRACE_HOURS": str(ENDS_GRACE_HOURS),
+        "CLOCK_OFFSET_SECONDS": str(logistics),
+    }
+    clocks = {**dict.fromkeys(services, clock_offset), "logistics": logistics}
+    return settings, Ends(timedelta(hours=ENDS_GRACE_HOURS), clocks)
+
+
+async def every_order_ends(rig: Rig, clock_offset: float) -> tuple[Ends, Fault]:
+    """Logistics restarted with `ends_settings`; what the checker needs, and how to put
+    logistics back as it was."""
+    logistics = rig.platform.services["logistics"]
+    before = dict(logistics.env)
+    settings, ends = ends_settings(clock_offset, rig.platform.services)
+    await asyncio.to_thread(rig.platform.restart, "logistics", settings)
+
+    async def restore() -> None:
+        logistics.env = before
+        await asyncio.to_thread(rig.platform.restart, "logistics")
+
+    return ends, restore

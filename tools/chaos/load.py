@@ -21,6 +21,13 @@ import httpx
 from devkit.journey import ADDRESS, Actor
 
 KINDS = ("deliver", "deliver", "refund", "timeout", "cancel")
+#: Journeys confirmed that never ship (R-ORD-5), named for the cancellation they expect:
+#: ordered to a destination no route serves, or never handed over by their merchant.
+UNSHIPPABLE = ("not_shipped", "no_route")
+#: The mix of the row in which every order must end: those, and orders shipped at once.
+ENDS_KINDS = (*UNSHIPPABLE, "deliver")
+#: R-LOG-6: no route serves Argentina (logistics' DEFAULT_ROUTES).
+NO_ROUTE_ADDRESS = {**ADDRESS, "country": "AR", "city": "Buenos Aires"}
 
 
 @dataclass
@@ -40,11 +47,14 @@ class Load:
         self.operator, self.merchant, self.product_id = operator, merchant, product_id
         self.step_seconds = step_seconds
 
-    async def run(self, rate: float, seconds: float) -> list[Journey]:
-        """Start `rate` journeys a second for `seconds`; wait for all of them to end."""
+    async def run(
+        self, rate: float, seconds: float, kinds_of: tuple[str, ...] = KINDS
+    ) -> list[Journey]:
+        """Start `rate` journeys a second for `seconds`, of the kinds in turn; wait for
+        all of them to end."""
         journeys: list[Journey] = []
         tasks = []
-        kinds = itertools.cycle(KINDS)
+        kinds = itertools.cycle(kinds_of)
         started = time.monotonic()
         for index in itertools.count():
             due = started + index / rate
@@ -82,7 +92,9 @@ class Load:
                 continue
             if done(response):
                 return response
-            if response.status_code < 500 and response.status_code not in (404, 409, 422):
+            # A 200 that does not show it yet (a confirmed order's shipment still on its
+            # way to logistics) is asked again, like a 404; any other 4xx is a refusal.
+            if response.status_code < 500 and response.status_code not in (200, 404, 409, 422):
                 return None  # refused for good
             await asyncio.sleep(0.3)
         return None
@@ -107,7 +119,7 @@ class Load:
             headers={"Idempotency-Key": journey.key},
             json={
                 "items": [{"product_id": self.product_id, "quantity": 1}],
-                "shipping_address": ADDRESS,
+                "shipping_address": NO_ROUTE_ADDRESS if journey.kind == "no_route" else ADDRESS,
             },
         )
         if created is None:
@@ -135,6 +147,8 @@ class Load:
         ):
             return
         journey.acked.add("confirm")
+        if journey.kind in UNSHIPPABLE:
+            return  # nothing ships: no route takes it, or its merchant never hands it over
         await self._ship_and_deliver(journey)
         if journey.kind == "refund" and "deliver" in journey.acked:
             await self._refund(journey)
