@@ -13,32 +13,22 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from shared.contract.events import (
-    AfterSalesCaseOpened,
-    Delivered,
-    DeliveryWindow,
-    RefundIssued,
-    ShipmentCancelled,
-    ShipmentCreated,
-    ShipmentException,
-    ShipmentLate,
-    Shipped,
-)
+from shared.contract import events
 
 #: What other services tell about an order (R-ORD-4 onwards) that goes on its timeline
 #: and may move it forward.
 OrderFact = (
-    ShipmentCreated
-    | Shipped
-    | Delivered
-    | ShipmentLate
-    | ShipmentException
-    | AfterSalesCaseOpened
-    | RefundIssued
+    events.ShipmentCreated
+    | events.Shipped
+    | events.Delivered
+    | events.ShipmentLate
+    | events.ShipmentException
+    | events.AfterSalesCaseOpened
+    | events.RefundIssued
 )
 #: ... and every fact `Order.take` takes, `ShipmentCancelled` too (which may end the
 #: order: `Order.shipment_cancelled`, R-ORD-5).
-Fact = OrderFact | ShipmentCancelled
+Fact = OrderFact | events.ShipmentCancelled
 
 
 def _earliest(current: datetime | None, candidate: datetime) -> datetime:
@@ -52,7 +42,7 @@ class ProcessFacts(BaseModel):
 
     shipped_at: datetime | None = None
     #: The delivery window `Shipped` promised (the latest, if several).
-    shipped_window: DeliveryWindow | None = None
+    shipped_window: events.DeliveryWindow | None = None
     delivered_at: datetime | None = None
     late_detected_at: datetime | None = None
     exception_kind: Literal["lost", "damaged", "no_route"] | None = None
@@ -75,33 +65,33 @@ class ProcessFacts(BaseModel):
 
     def learn(self, event: Fact) -> None:
         match event:
-            case Shipped():
+            case events.Shipped():
                 self.shipped_at = _earliest(self.shipped_at, event.shipped_at)
                 window = self.shipped_window
                 if window is None or event.estimated_delivery.latest > window.latest:
                     self.shipped_window = event.estimated_delivery
-            case Delivered():
+            case events.Delivered():
                 self.delivered_at = _earliest(self.delivered_at, event.delivered_at)
-            case ShipmentLate():
+            case events.ShipmentLate():
                 self.late_detected_at = _earliest(self.late_detected_at, event.detected_at)
-            case ShipmentException():
+            case events.ShipmentException():
                 self._exception(event)
-            case ShipmentCancelled():
+            case events.ShipmentCancelled():
                 if self.shipment_cancelled_at is None:
                     self.shipment_cancel_reason = event.reason
                     self.shipment_cancelled_at = event.cancelled_at
-            case AfterSalesCaseOpened():
+            case events.AfterSalesCaseOpened():
                 self.cases_opened = {**self.cases_opened, event.case_id: event.opened_at}
-            case RefundIssued():
+            case events.RefundIssued():
                 self._refund(event)
 
-    def _exception(self, event: ShipmentException) -> None:
+    def _exception(self, event: events.ShipmentException) -> None:
         if self.exception_at is None or event.reported_at < self.exception_at:
             self.exception_kind, self.exception_at = event.kind, event.reported_at
         if event.kind == "lost":
             self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
 
-    def _refund(self, event: RefundIssued) -> None:
+    def _refund(self, event: events.RefundIssued) -> None:
         if event.case_id is None:
             self.cancellation_refunded_at = _earliest(
                 self.cancellation_refunded_at, event.issued_at

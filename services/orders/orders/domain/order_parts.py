@@ -9,18 +9,7 @@ from pydantic import BaseModel, Field
 
 from orders.domain.facts import ProcessFacts
 from shared.aggregate import Aggregate
-from shared.contract.events import (
-    AfterSalesCaseOpened,
-    CancelReason,
-    DeliveryWindow,
-    OrderLine,
-    RefundIssued,
-    ShipmentCancelled,
-    ShipmentCreated,
-    ShipmentException,
-    ShipmentLate,
-    Shipped,
-)
+from shared.contract import events
 from shared.contract.types import Money, ShippingAddress, StoreType
 
 OrderStatus = Literal[
@@ -33,7 +22,7 @@ OrderStatus = Literal[
     "cancelled",
 ]
 #: Facts from other services only move an order forward, in `OrderStatus`'s order: an
-#: event that arrives late (Shipped after Delivered) adds to the timeline without moving
+#: event that arrives late (events.Shipped after Delivered) adds to the timeline without moving
 #: the status back. A cancelled order moves no more.
 PROGRESS: dict[str, int] = {
     status: rank for rank, status in enumerate(get_args(OrderStatus)) if status != "cancelled"
@@ -42,13 +31,13 @@ PROGRESS: dict[str, int] = {
 
 #: What the timeline keeps of each fact besides its type and time.
 TIMELINE_DETAIL: dict[type, set[str]] = {
-    ShipmentCreated: {"route", "ship_by", "estimated_delivery"},
-    ShipmentCancelled: {"reason", "note"},
-    Shipped: {"carrier", "tracking_number", "estimated_delivery"},
-    ShipmentLate: {"ship_by"},
-    ShipmentException: {"kind", "note"},
-    AfterSalesCaseOpened: {"case_id", "reason"},
-    RefundIssued: {"amount", "case_id", "liable_party", "reason"},
+    events.ShipmentCreated: {"route", "ship_by", "estimated_delivery"},
+    events.ShipmentCancelled: {"reason", "note"},
+    events.Shipped: {"carrier", "tracking_number", "estimated_delivery"},
+    events.ShipmentLate: {"ship_by"},
+    events.ShipmentException: {"kind", "note"},
+    events.AfterSalesCaseOpened: {"case_id", "reason"},
+    events.RefundIssued: {"amount", "case_id", "liable_party", "reason"},
 }
 
 #: The order's fields its `OrderCreated` and `OrderConfirmed` carry.
@@ -66,7 +55,7 @@ class OrderState(Aggregate):
     store_id: str
     merchant_id: str
     store_type: StoreType
-    items: list[OrderLine]
+    items: list[events.OrderLine]
     total: Money
     shipping_address: ShippingAddress
     status: OrderStatus
@@ -76,7 +65,7 @@ class OrderState(Aggregate):
     confirm_seconds: float | None = None
     confirmed_at: datetime | None = None
     cancelled_at: datetime | None = None
-    cancel_reason: CancelReason | None = None
+    cancel_reason: events.CancelReason | None = None
     #: R-ORD-3: `on_time` or `timed_out`, counted in the merchant's stats.
     confirmation_outcome: Literal["on_time", "timed_out"] | None = None
     refunded: Money | None = None
@@ -85,7 +74,7 @@ class OrderState(Aggregate):
     shipment_id: str | None = None
     ship_by: datetime | None = None
     route: str | None = None
-    estimated_delivery: DeliveryWindow | None = None
+    estimated_delivery: events.DeliveryWindow | None = None
     request_fingerprint: str | None = None
     timeline: list[TimelineEntry] = []
     #: What logistics and aftersales told of it, for its process view (`orders.domain.process`).

@@ -12,21 +12,7 @@ from orders.domain.catalogue import CatalogueItem, ProductDecided, StoreListing
 from orders.domain.facts import OrderFact
 from orders.domain.model import Order
 from shared.clock import Clock
-from shared.contract import Envelope
-from shared.contract.events import (
-    AfterSalesCaseOpened,
-    Delivered,
-    ProductApproved,
-    ProductRejected,
-    RefundIssued,
-    ShipmentCancelled,
-    ShipmentCreated,
-    ShipmentException,
-    ShipmentLate,
-    Shipped,
-    StoreApproved,
-    StoreRejected,
-)
+from shared.contract import Envelope, events
 from shared.deadlines import act_on_each_due
 from shared.messaging.handlers import HandlerTable, on
 from shared.replica import Replicas
@@ -50,22 +36,22 @@ class OrderEventHandlers:
     def table(self) -> HandlerTable:
         return dict(
             [
-                on(StoreApproved, self.store_approved),
-                on(StoreRejected, self.store_rejected),
-                on(ProductApproved, self.product_decided),
-                on(ProductRejected, self.product_decided),
-                on(ShipmentCreated, self.order_fact),
-                on(ShipmentCancelled, self.shipment_cancelled),
-                on(Shipped, self.order_fact),
-                on(Delivered, self.order_fact),
-                on(ShipmentLate, self.order_fact),
-                on(ShipmentException, self.order_fact),
-                on(AfterSalesCaseOpened, self.order_fact),
-                on(RefundIssued, self.order_fact),
+                on(events.StoreApproved, self.store_approved),
+                on(events.StoreRejected, self.store_rejected),
+                on(events.ProductApproved, self.product_decided),
+                on(events.ProductRejected, self.product_decided),
+                on(events.ShipmentCreated, self.order_fact),
+                on(events.ShipmentCancelled, self.shipment_cancelled),
+                on(events.Shipped, self.order_fact),
+                on(events.Delivered, self.order_fact),
+                on(events.ShipmentLate, self.order_fact),
+                on(events.ShipmentException, self.order_fact),
+                on(events.AfterSalesCaseOpened, self.order_fact),
+                on(events.RefundIssued, self.order_fact),
             ]
         )
 
-    async def store_approved(self, envelope: Envelope, event: StoreApproved) -> None:
+    async def store_approved(self, envelope: Envelope, event: events.StoreApproved) -> None:
         if await self.stores.apply(event.store_id, envelope, event):
             # Its products show the store's newest name, those approved before this event
             # arrived too (R-CAT-1); an older approval arriving late renames nothing.
@@ -73,7 +59,7 @@ class OrderEventHandlers:
             if listing is not None:
                 await self.browse.rename_store(listing.id, listing.name)
 
-    async def store_rejected(self, envelope: Envelope, event: StoreRejected) -> None:
+    async def store_rejected(self, envelope: Envelope, event: events.StoreRejected) -> None:
         # A store is only listed once approved; a rejection needs no replica change.
         log.info("store %s rejected at stage %s", event.store_id, event.stage)
 
@@ -93,7 +79,7 @@ class OrderEventHandlers:
         """R-ORD-4 onwards: what logistics and aftersales tell goes on the order."""
         await self._update(event.order_id, lambda order: order.take(str(envelope.event_id), event))
 
-    async def shipment_cancelled(self, envelope: Envelope, event: ShipmentCancelled) -> None:
+    async def shipment_cancelled(self, envelope: Envelope, event: events.ShipmentCancelled) -> None:
         """R-ORD-5: a shipment with no route (`no_route`) or not handed over in time
         (`not_shipped`) cancels its confirmed order, which publishes `OrderCancelled` (the
         refund follows); `order_cancelled` only goes on the timeline. Once per event id."""

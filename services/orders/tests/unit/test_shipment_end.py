@@ -15,6 +15,7 @@ from typing import Literal
 
 import pytest
 
+from orders.domain.model import Order
 from shared.contract.events import OrderCancelled
 from shared.contract.types import ContractModel
 from testkit.factories import SHIPMENT, T0, THE_BUYER, a_delivered, a_shipment_late, a_shipped
@@ -165,19 +166,7 @@ async def test_a_shipment_cancellation_before_its_creation_cancels_the_order() -
     wired.clock.set(GIVEN_UP)
     await wired.deliver(a_shipment_cancelled(order_id=order_id, at=GIVEN_UP))
     await wired.deliver(a_shipment_created(order_id=order_id, at=T0 + HOUR))
-    order = await stored(wired, order_id)
-    assert (order.status, order.cancel_reason, order.ship_by) == (
-        "cancelled",
-        "not_shipped",
-        T0 + HOUR + SHIP_WITHIN,
-    )
-    assert [entry.event for entry in order.timeline] == [
-        "OrderCreated",
-        "OrderConfirmed",
-        "ShipmentCreated",
-        "ShipmentCancelled",
-        "OrderCancelled",
-    ]
+    _assert_given_up(await stored(wired, order_id), "ShipmentCreated", "ShipmentCancelled")
     assert len(wired.ports.published_of(OrderCancelled)) == 1
 
 
@@ -213,19 +202,7 @@ async def test_the_shipments_story_in_any_order_and_twice_ends_the_order_once(
     for index in reversed(arrival):
         await wired.deliver(story[index], envelope=envelopes[index])
     order = await stored(wired, order_id)
-    assert (order.status, order.cancel_reason, order.ship_by) == (
-        "cancelled",
-        "not_shipped",
-        T0 + HOUR + SHIP_WITHIN,
-    )
-    assert [entry.event for entry in order.timeline] == [
-        "OrderCreated",
-        "OrderConfirmed",
-        "ShipmentCreated",
-        "ShipmentLate",
-        "ShipmentCancelled",
-        "OrderCancelled",
-    ]
+    _assert_given_up(order, "ShipmentCreated", "ShipmentLate", "ShipmentCancelled")
     assert wired.ports.published_of(OrderCancelled) == [
         the_order_cancelled(order_id=order_id, reason="not_shipped", at=GIVEN_UP + HOUR)
     ]
@@ -235,3 +212,18 @@ async def test_a_shipment_cancellation_of_an_unknown_order_fails_to_be_retried()
     wired = await orders_selling_the_product()
     with pytest.raises(LookupError, match="order-404"):
         await wired.deliver(a_shipment_cancelled(order_id="order-404"))
+
+
+def _assert_given_up(order: Order, *shipment_facts: str) -> None:
+    """Cancelled `not_shipped`, its ship-by known, its timeline in time order."""
+    assert (order.status, order.cancel_reason, order.ship_by) == (
+        "cancelled",
+        "not_shipped",
+        T0 + HOUR + SHIP_WITHIN,
+    )
+    assert [entry.event for entry in order.timeline] == [
+        "OrderCreated",
+        "OrderConfirmed",
+        *shipment_facts,
+        "OrderCancelled",
+    ]
