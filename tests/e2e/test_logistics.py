@@ -11,9 +11,11 @@ import httpx
 import pytest
 
 from devkit.journey import (
-    ADDRESS,
     Actor,
+    an_order_no_route_serves,
+    assert_automatic_refund,
     cast,
+    confirm_cancelled_as_no_route,
     confirmed_with_shipment,
     list_product,
     open_full_managed_store,
@@ -155,27 +157,15 @@ async def test_an_order_no_route_serves_is_cancelled_and_refunded_once(
     running = start_platform()
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
-        store = await open_full_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
-        far = {**ADDRESS, "country": "AR", "city": "Buenos Aires"}
-        order = await place_order(buyer, product_id, address=far)
+        order = await an_order_no_route_serves(operator, merchant, buyer)
         order_id = order["order_id"]
-        await merchant.call("POST", "orders", f"/orders/{order_id}/confirm", expect=200)
-        shipment = await shipment_of(operator, order_id)
-        assert (shipment["status"], shipment["cancel_reason"]) == ("cancelled", "no_route")
-        cancelled = await order_when(
-            buyer, order_id, lambda o: o["status"] == "cancelled", "the order cancelled"
-        )
-        assert cancelled["cancel_reason"] == "no_route"
+        await confirm_cancelled_as_no_route(operator, merchant, buyer, order_id)
 
         async def refunded() -> list[Envelope] | None:
             return tap.of_type("RefundIssued", order_id) or None
 
         [refund] = await eventually(refunded, what="the automatic refund")
-        assert refund.payload["case_id"] is None
-        assert refund.payload["reason"] == "no_route"
-        assert refund.payload["liable_party"] == "platform"  # R-ORD-6
-        assert refund.payload["amount"] == order["total"]
+        assert_automatic_refund(refund.payload, order, "no_route", "platform")  # R-ORD-6
         again = await buyer.call("POST", "orders", f"/orders/{order_id}/cancel")
         assert again.status_code == 409
 

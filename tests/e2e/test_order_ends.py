@@ -23,17 +23,17 @@ import httpx
 import pytest
 
 from devkit.journey import (
-    ADDRESS,
     Actor,
+    an_order_no_route_serves,
+    assert_automatic_refund,
     cast,
+    confirm_cancelled_as_no_route,
     confirmed_with_shipment,
     list_product,
     open_full_managed_store,
     open_semi_managed_store,
     order_when,
-    place_order,
     ship,
-    shipment_of,
 )
 from devkit.wait import eventually
 from shared.contract import Envelope
@@ -102,10 +102,8 @@ async def test_an_order_not_handed_over_in_time_is_cancelled_and_refunded_by_its
         ended = await _shipment(operator, shipment_id)
         assert (ended["status"], ended["cancel_reason"]) == ("cancelled", "not_shipped")
         refund = await _refund(tap, order_id)
-        assert refund.payload["case_id"] is None
-        assert refund.payload["reason"] == "not_shipped"
-        assert refund.payload["liable_party"] == "merchant"  # R-ORD-6: semi-managed
-        assert refund.payload["amount"] == order["total"]
+        # R-ORD-6: semi-managed
+        assert_automatic_refund(refund.payload, order, "not_shipped", "merchant")
         # A cancelled shipment is never handed over, nor the order cancelled again.
         late_handover = f"/shipments/{shipment_id}/ship"
         refused = await merchant.call("POST", "logistics", late_handover, json=HANDOVER)
@@ -158,10 +156,8 @@ async def test_a_buyer_cancels_an_order_late_and_is_refunded_by_the_platform(
         ended = await eventually(shipment_cancelled, what="the shipment cancelled")
         assert ended["cancel_reason"] == "order_cancelled"
         refund = await _refund(tap, order_id)
-        assert refund.payload["case_id"] is None
-        assert refund.payload["reason"] == "buyer_cancelled_late"
-        assert refund.payload["liable_party"] == "platform"  # R-ORD-6: full-managed
-        assert refund.payload["amount"] == order["total"]
+        # R-ORD-6: full-managed
+        assert_automatic_refund(refund.payload, order, "buyer_cancelled_late", "platform")
         with pytest.raises(AssertionError, match="gave 409"):
             await ship(operator, shipment_id)
         assert (await buyer.call("POST", "orders", cancel)).status_code == 409
@@ -177,31 +173,19 @@ async def test_an_order_no_route_serves_is_refunded_once_across_an_aftersales_cr
     running = start_platform()
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
-        store = await open_full_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
-        far = {**ADDRESS, "country": "AR", "city": "Buenos Aires"}
-        order = await place_order(buyer, product_id, address=far)
+        order = await an_order_no_route_serves(operator, merchant, buyer)
         order_id = order["order_id"]
 
         # Aftersales is killed as soon as the order's cancellation is published.
         crash = asyncio.create_task(
             _kill_on(tap, running, "OrderCancelled", order_id, "aftersales")
         )
-        await merchant.call("POST", "orders", f"/orders/{order_id}/confirm", expect=200)
-        shipment = await shipment_of(operator, order_id)
-        assert (shipment["status"], shipment["cancel_reason"]) == ("cancelled", "no_route")
-        cancelled = await order_when(
-            buyer, order_id, lambda o: o["status"] == "cancelled", "the order cancelled"
-        )
-        assert cancelled["cancel_reason"] == "no_route"
+        shipment = await confirm_cancelled_as_no_route(operator, merchant, buyer, order_id)
         await crash
         await asyncio.to_thread(running.platform.restart, "aftersales")
 
         refund = await _refund(tap, order_id)
-        assert refund.payload["case_id"] is None
-        assert refund.payload["reason"] == "no_route"
-        assert refund.payload["liable_party"] == "platform"  # R-ORD-6
-        assert refund.payload["amount"] == order["total"]
+        assert_automatic_refund(refund.payload, order, "no_route", "platform")  # R-ORD-6
         with pytest.raises(AssertionError, match="gave 409"):
             await ship(operator, shipment["shipment_id"])
 

@@ -347,3 +347,43 @@ async def a_delivered_order(
     order = await place_order(buyer, product_id, quantity=quantity)
     shipment = await confirm_ship_deliver(operator, merchant, order)
     return DeliveredOrder(store, product_id, order, shipment)
+
+
+#: A shipping address no route serves (R-LOG-6).
+UNSERVED_ADDRESS = {**ADDRESS, "country": "AR", "city": "Buenos Aires"}
+
+
+async def an_order_no_route_serves(
+    operator: Actor, merchant: Actor, buyer: Actor
+) -> dict[str, Any]:
+    """A full-managed store opened, a product listed and ordered to a destination no route
+    serves: the order, not yet confirmed."""
+    store = await open_full_managed_store(operator, merchant)
+    product_id = await list_product(operator, merchant, store["store_id"])
+    return await place_order(buyer, product_id, address=UNSERVED_ADDRESS)
+
+
+async def confirm_cancelled_as_no_route(
+    operator: Actor, merchant: Actor, buyer: Actor, order_id: str
+) -> dict[str, Any]:
+    """An order no route serves confirmed by its merchant: its shipment created cancelled
+    (`no_route`), then the order cancelled for it; the shipment."""
+    await merchant.call("POST", "orders", f"/orders/{order_id}/confirm", expect=200)
+    shipment = await shipment_of(operator, order_id)
+    assert (shipment["status"], shipment["cancel_reason"]) == ("cancelled", "no_route")
+    cancelled = await order_when(
+        buyer, order_id, lambda o: o["status"] == "cancelled", "the order cancelled"
+    )
+    assert cancelled["cancel_reason"] == "no_route"
+    return shipment
+
+
+def assert_automatic_refund(
+    payload: Mapping[str, Any], order: dict[str, Any], reason: str, liable_party: str
+) -> None:
+    """A `RefundIssued` payload: the whole order refunded with no case opened, for
+    `reason`, borne by `liable_party` (R-ORD-6)."""
+    assert payload["case_id"] is None
+    assert payload["reason"] == reason
+    assert payload["liable_party"] == liable_party
+    assert payload["amount"] == order["total"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -32,7 +32,7 @@ from shared.contract.events import (
 )
 from shared.messaging.topology import QUEUES
 from shared.policy import Policy
-from shared.repository import ConcurrencyConflict
+from shared.repository import AggregateRepository, ConcurrencyConflict
 from shared.testing import FakePorts, Wired
 from testkit.factories import (
     AN_OPERATOR,
@@ -221,10 +221,11 @@ async def test_the_grace_is_the_policys() -> None:
     assert [event.reason for event in cancelled(app)] == ["not_shipped"]
 
 
-async def test_the_handover_saved_first_wins_the_race_with_the_cancel() -> None:
-    """Both read the shipment; the handover stores first: the cancel's write is refused
-    (versioned), and deciding again on the shipped shipment it does nothing."""
-    app = await with_shipments()
+async def both_read_past_the_grace(
+    app: WiredLogistics,
+) -> tuple[AggregateRepository[Shipment], datetime, Shipment, Shipment]:
+    """Past ORDER's grace, the handover and the cancel each read its shipment: the
+    repository, the time, the handover's copy and the cancel's."""
     shipments = app.services.events.shipments
     app.clock.set(FULL_CANCEL_AT + timedelta(minutes=1))
     now = app.clock.now()
@@ -232,6 +233,14 @@ async def test_the_handover_saved_first_wins_the_race_with_the_cancel() -> None:
     cancel = await shipments.get(shipment_id_of(ORDER))
     assert handover is not None
     assert cancel is not None
+    return shipments, now, handover, cancel
+
+
+async def test_the_handover_saved_first_wins_the_race_with_the_cancel() -> None:
+    """Both read the shipment; the handover stores first: the cancel's write is refused
+    (versioned), and deciding again on the shipped shipment it does nothing."""
+    app = await with_shipments()
+    shipments, now, handover, cancel = await both_read_past_the_grace(app)
     handover.ship("SF Express", "SF1", "pickup", now)
     await shipments.save(handover, now=now)
     assert cancel.cancel_if_not_shipped(now, app.ports.policy)
@@ -247,13 +256,7 @@ async def test_the_cancel_saved_first_wins_the_race_with_the_handover() -> None:
     """Both read the shipment; the cancel stores first: the handover's write is refused,
     and trying again the shipper is told it is cancelled (409)."""
     app = await with_shipments()
-    shipments = app.services.events.shipments
-    app.clock.set(FULL_CANCEL_AT + timedelta(minutes=1))
-    now = app.clock.now()
-    handover = await shipments.get(shipment_id_of(ORDER))
-    cancel = await shipments.get(shipment_id_of(ORDER))
-    assert handover is not None
-    assert cancel is not None
+    shipments, now, handover, cancel = await both_read_past_the_grace(app)
     assert cancel.cancel_if_not_shipped(now, app.ports.policy)
     await shipments.save(cancel, now=now)
     handover.ship("SF Express", "SF1", "pickup", now)
