@@ -210,6 +210,11 @@ def a_case_opened(*, at: datetime = T0, **overrides: Any) -> ev.AfterSalesCaseOp
     return ev.AfterSalesCaseOpened(**{**fields, **overrides})
 
 
+def a_case_rejected(*, at: datetime = T0, **overrides: Any) -> ev.AfterSalesCaseRejected:
+    fields: dict[str, Any] = {"case_id": CASE, "order_id": ORDER, "note": "no damage seen"}
+    return ev.AfterSalesCaseRejected(**{**fields, "rejected_at": at, **overrides})
+
+
 def a_refund_issued(*, at: datetime = T0, **overrides: Any) -> ev.RefundIssued:
     fields: dict[str, Any] = {
         "case_id": CASE,

@@ -195,6 +195,16 @@ class AfterSalesCaseOpened(ContractModel):
     opened_at: UtcDateTime
 
 
+class AfterSalesCaseRejected(ContractModel):
+    """An operator rejected a case (R-AS-2): it is closed without a refund, so nobody
+    waits on it any more (R-ORD-5: every order ends)."""
+
+    case_id: str
+    order_id: str
+    note: str
+    rejected_at: UtcDateTime
+
+
 class RefundIssued(ContractModel):
     #: The case resolved with this refund; null for the refund of a cancelled order.
     case_id: str | None
@@ -208,25 +218,7 @@ class RefundIssued(ContractModel):
     )
 
 
-EVENT_MODELS: tuple[type[ContractModel], ...] = (
-    StoreApproved,
-    StoreRejected,
-    ProductApproved,
-    ProductRejected,
-    OrderCreated,
-    OrderConfirmed,
-    OrderCancelled,
-    Shipped,
-    Delivered,
-    ShipmentCreated,
-    ShipmentCancelled,
-    ShipmentLate,
-    ShipmentException,
-    AfterSalesCaseOpened,
-    RefundIssued,
-)
-
-#: Who publishes each event (the contract's "producer" column).
+#: Every event of the contract, and the one service that publishes it.
 PRODUCERS: dict[type[ContractModel], str] = {
     StoreApproved: "review",
     StoreRejected: "review",
@@ -242,5 +234,9 @@ PRODUCERS: dict[type[ContractModel], str] = {
     ShipmentLate: "logistics",
     ShipmentException: "logistics",
     AfterSalesCaseOpened: "aftersales",
+    AfterSalesCaseRejected: "aftersales",
     RefundIssued: "aftersales",
 }
+
+#: Every event of the contract, in the order above.
+EVENT_MODELS: tuple[type[ContractModel], ...] = tuple(PRODUCERS)

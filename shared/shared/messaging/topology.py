@@ -64,6 +64,7 @@ QUEUES: dict[str, ServiceQueue] = {
                 "ShipmentLate",
                 "ShipmentException",
                 "AfterSalesCaseOpened",
+                "AfterSalesCaseRejected",
                 "RefundIssued",
             ),
         ),

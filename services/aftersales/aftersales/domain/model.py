@@ -13,7 +13,7 @@ from aftersales.domain.refunds import money_text
 from aftersales.domain.rules import Reason, check_can_open, liable_party
 from shared.aggregate import Aggregate
 from shared.clock import utc_ms
-from shared.contract.events import AfterSalesCaseOpened, RefundIssued
+from shared.contract.events import AfterSalesCaseOpened, AfterSalesCaseRejected, RefundIssued
 from shared.contract.types import LiableParty, Money, Role, StoreType, UtcDateTime
 from shared.policy import Policy
 
@@ -136,6 +136,11 @@ class Case(Aggregate):
         check_decision(decision, refund, note)
         if decision == "reject":
             self.status = "rejected"
+            self.record(
+                AfterSalesCaseRejected(
+                    case_id=self.id, order_id=self.order_id, note=note, rejected_at=now
+                )
+            )
         else:
             assert refund is not None  # check_decision
             order.check_refund(refund, excluding_case=self.id)

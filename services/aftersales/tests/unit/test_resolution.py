@@ -12,7 +12,7 @@ import pytest
 from aftersales.domain.errors import Conflict, Invalid, RefundRefused
 from aftersales.domain.model import Decision
 from aftersales.service_layer.resolution import ResolveCase
-from shared.contract.events import RefundIssued
+from shared.contract.events import AfterSalesCaseRejected, RefundIssued
 from shared.contract.types import Money
 from shared.errors import NotFound
 from shared.policy import Policy
@@ -165,6 +165,15 @@ async def test_a_rejection_records_the_note_and_refunds_nothing() -> None:
     assert resolved.resolution.note == "the photos show no damage"
     assert wired.ports.published_of(RefundIssued) == []
     assert await refund_reservations(wired) == []
+    # R-ORD-5: the order's process no longer waits on the case.
+    assert wired.ports.published_of(AfterSalesCaseRejected) == [
+        AfterSalesCaseRejected(
+            case_id=case.id,
+            order_id=case.order_id,
+            note="the photos show no damage",
+            rejected_at=OPENED_AT,
+        )
+    ]
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ OrderFact = (
     | events.ShipmentLate
     | events.ShipmentException
     | events.AfterSalesCaseOpened
+    | events.AfterSalesCaseRejected
     | events.RefundIssued
 )
 #: ... and every fact `Order.take` takes, `ShipmentCancelled` too (which may end the
@@ -53,15 +54,16 @@ class ProcessFacts(BaseModel):
     #: Each case opened (its id → when), and the cases a refund resolved.
     cases_opened: dict[str, datetime] = {}
     cases_refunded: list[str] = []
+    #: The cases an operator rejected: closed, without a refund.
+    cases_rejected: list[str] = []
     #: The whole-order refund of a cancellation (R-ORD-5): `RefundIssued` without a case.
     cancellation_refunded_at: datetime | None = None
 
     @property
     def open_cases(self) -> dict[str, datetime]:
-        """Cases opened and not (yet known to be) refunded; a rejection is not told."""
-        return {
-            case: at for case, at in self.cases_opened.items() if case not in self.cases_refunded
-        }
+        """Cases opened and not (yet known to be) refunded or rejected."""
+        closed = {*self.cases_refunded, *self.cases_rejected}
+        return {case: at for case, at in self.cases_opened.items() if case not in closed}
 
     def learn(self, event: Fact) -> None:
         match event:
@@ -82,6 +84,9 @@ class ProcessFacts(BaseModel):
                     self.shipment_cancelled_at = event.cancelled_at
             case events.AfterSalesCaseOpened():
                 self.cases_opened = {**self.cases_opened, event.case_id: event.opened_at}
+            case events.AfterSalesCaseRejected():
+                if event.case_id not in self.cases_rejected:
+                    self.cases_rejected = [*self.cases_rejected, event.case_id]
             case events.RefundIssued():
                 self._refund(event)
 

@@ -16,6 +16,7 @@ from orders.domain.order_parts import (
 )
 from shared.contract.events import (
     AfterSalesCaseOpened,
+    AfterSalesCaseRejected,
     CancelReason,
     Delivered,
     OrderCancelled,
@@ -234,6 +235,8 @@ class Order(OrderState):
                 return event.reported_at, None
             case AfterSalesCaseOpened():
                 return event.opened_at, None
+            case AfterSalesCaseRejected():
+                return event.rejected_at, None
         refunded = event.amount if self.refunded is None else self.refunded + event.amount
         self.refunded = refunded
         whole = refunded.amount_minor >= self.total.amount_minor

@@ -37,6 +37,7 @@ TIMELINE_DETAIL: dict[type, set[str]] = {
     events.ShipmentLate: {"ship_by"},
     events.ShipmentException: {"kind", "note"},
     events.AfterSalesCaseOpened: {"case_id", "reason"},
+    events.AfterSalesCaseRejected: {"case_id", "note"},
     events.RefundIssued: {"amount", "case_id", "liable_party", "reason"},
 }
 

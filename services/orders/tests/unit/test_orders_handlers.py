@@ -54,6 +54,7 @@ async def test_the_table_handles_every_event_orders_consumes() -> None:
         events.ShipmentLate,
         events.ShipmentException,
         events.AfterSalesCaseOpened,
+        events.AfterSalesCaseRejected,
         events.RefundIssued,
     }
 

@@ -24,6 +24,7 @@ from testkit.factories import (
     THE_BUYER,
     THE_MERCHANT,
     a_case_opened,
+    a_case_rejected,
     a_delivered,
     a_product_approved,
     a_refund_issued,
@@ -164,6 +165,22 @@ async def test_an_open_case_waits_for_its_resolution() -> None:  # R-AS-2
     assert await waiting(wired, order.id) == ("case_resolution", T0 + 6 * DAY + WINDOW)
     await wired.deliver(a_refund_issued(order_id=order.id, at=T0 + 7 * DAY))
     assert await waiting(wired, order.id) == ("refunded", None)
+
+
+async def test_a_rejected_case_is_waited_on_no_more() -> None:  # R-AS-2, R-ORD-5
+    wired = await orders_selling_the_product()
+    order = await placed(wired, confirmed=True)
+    await wired.deliver(a_shipped(order_id=order.id, at=T0 + HOUR))
+    await wired.deliver(a_delivered(order_id=order.id, at=T0 + 5 * DAY))
+    await wired.deliver(a_case_opened(order_id=order.id, at=T0 + 6 * DAY))
+    rejected = await wired.deliver(a_case_rejected(order_id=order.id, at=T0 + 7 * DAY))
+    await wired.deliver(a_case_rejected(order_id=order.id), envelope=rejected)
+    stored_order = await stored(wired, order.id)
+    process = wired.services.processes.of(stored_order)
+    assert process.steps.aftersales == "none"
+    assert process.waiting_for is not None
+    assert process.waiting_for.step != "case_resolution"
+    assert [e.event for e in stored_order.timeline].count("AfterSalesCaseRejected") == 1
 
 
 async def test_a_shipment_cancelled_under_a_confirmed_order_waits_for_its_cancel() -> None:
