@@ -15,6 +15,9 @@ from shared.auth import Principal
 from shared.contract import events as ev
 from shared.contract.types import Money, ShippingAddress, Warehouse
 
+#: Time spans tests count in.
+HOUR = timedelta(hours=1)
+
 #: The time every factory's event occurs at unless told otherwise: a Tuesday 08:00 UTC.
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 

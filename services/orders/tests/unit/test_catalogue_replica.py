@@ -5,12 +5,11 @@ approval renames its products, a stale one nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from orders.adapters.catalogue_queries import CatalogueFilter
 from orders.domain.catalogue import CatalogueItem, StoreListing
 from shared.contract.events import ProductApproved, StoreApproved
 from testkit.factories import (
+    HOUR,
     PRODUCT,
     STORE,
     T0,
@@ -20,8 +19,6 @@ from testkit.factories import (
     a_store_rejected,
 )
 from testkit.orders_unit import WiredOrders, an_orders_service
-
-HOUR = timedelta(hours=1)
 
 
 def approved(title: str, hours: int) -> ProductApproved:

@@ -24,6 +24,7 @@ from shared.errors import NotFound
 from testkit.factories import (
     AN_OPERATOR,
     ANOTHER_BUYER,
+    HOUR,
     T0,
     THE_BUYER,
     THE_MERCHANT,
@@ -40,7 +41,6 @@ from testkit.orders_unit import (
     the_order_cancelled,
 )
 
-HOUR = timedelta(hours=1)
 SHIP_BY = T0 + SHIP_WITHIN
 
 

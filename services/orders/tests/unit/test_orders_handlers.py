@@ -9,7 +9,6 @@ the timeline in time order and only moves the order forward. The catalogue's han
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 
@@ -17,6 +16,7 @@ from shared.contract import events
 from shared.contract.events import OrderCancelled, OrderConfirmed, OrderCreated
 from shared.contract.types import ContractModel
 from testkit.factories import (
+    HOUR,
     T0,
     THE_BUYER,
     a_case_opened,
@@ -36,7 +36,6 @@ from testkit.orders_unit import (
     the_order_cancelled,
 )
 
-HOUR = timedelta(hours=1)
 WINDOW = 24 * HOUR
 
 

@@ -9,7 +9,6 @@ with the store and total the refund needs (R-ORD-6); one cancelled because its o
 
 from __future__ import annotations
 
-from datetime import timedelta
 from itertools import permutations
 from typing import Literal
 
@@ -18,7 +17,7 @@ import pytest
 from orders.domain.model import Order
 from shared.contract.events import OrderCancelled
 from shared.contract.types import ContractModel
-from testkit.factories import SHIPMENT, T0, THE_BUYER, a_delivered, a_shipment_late, a_shipped
+from testkit.factories import HOUR, SHIPMENT, T0, THE_BUYER, a_delivered, a_shipment_late, a_shipped
 from testkit.orders_unit import (
     SHIP_WITHIN,
     WiredOrders,
@@ -30,7 +29,6 @@ from testkit.orders_unit import (
     the_order_cancelled,
 )
 
-HOUR = timedelta(hours=1)
 #: When logistics cancels a shipment not handed over: ship_by + SHIP_GRACE_HOURS (72 h).
 GIVEN_UP = T0 + SHIP_WITHIN + 72 * HOUR
 
