@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.issues import Issue
@@ -69,7 +69,9 @@ def listing_issues(listing: ProductListing, store: Store) -> list[Issue]:
     return issues
 
 
-class Product(UnderReview, Decided):
+class ProductFields(BaseModel):
+    """What a product is, as listed, reviewed and shown (`ProductPublic`)."""
+
     store_id: str
     merchant_id: str
     store_type: StoreType
@@ -79,6 +81,9 @@ class Product(UnderReview, Decided):
     images: list[str]
     price: Money
     weight_grams: int
+
+
+class Product(UnderReview, Decided, ProductFields):
     status: ProductStatus = "under_review"
     submitted_at: UtcDateTime
 

@@ -18,9 +18,10 @@ from review.domain.model import (
     Store,
     StoreStatus,
 )
+from review.domain.product import ProductFields
 from review.service_layer.deadlines import Overdue
 from shared.calendar import CalendarBasis
-from shared.contract.types import Money, Role, StoreType, UtcDateTime
+from shared.contract.types import Role, StoreType, UtcDateTime
 
 Reason = Field(None, max_length=2000)
 
@@ -185,17 +186,8 @@ class ProductReviewCreate(Strict):
     reason: str | None = Reason
 
 
-class ProductPublic(BaseModel):
+class ProductPublic(ProductFields):
     product_id: str
-    store_id: str
-    merchant_id: str
-    store_type: StoreType
-    title: str
-    description: str
-    category: str
-    images: list[str]
-    price: Money
-    weight_grams: int
     status: ProductStatus
     reason: str | None
     submitted_at: UtcDateTime
