@@ -36,8 +36,8 @@ class CaseMessage(BaseModel):
     at: UtcDateTime
 
 
-class Case(Aggregate):
-    """One after-sales case; `id` is the case id."""
+class CaseFields(BaseModel):
+    """What a case is, as opened and shown (`CasePublic`)."""
 
     order_id: str
     buyer_id: str
@@ -49,6 +49,10 @@ class Case(Aggregate):
     refund_requested: Money
     status: CaseStatus = "open"
     opened_at: UtcDateTime
+
+
+class Case(Aggregate, CaseFields):
+    """One after-sales case; `id` is the case id."""
 
     # R-AS-2 / R-REV-10: who bore the refund, why, and the policy the decision was made under.
     liable_party: LiableParty | None = None

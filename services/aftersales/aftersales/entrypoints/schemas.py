@@ -8,10 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aftersales.domain.compensation import Compensation
-from aftersales.domain.model import Case, CaseStatus, Decision
+from aftersales.domain.model import Case, CaseFields, CaseStatus, Decision
 from aftersales.domain.rules import Reason
 from aftersales.service_layer.reports import RefundReport
-from shared.contract.types import LiableParty, Money, Role, StoreType, UtcDateTime
+from shared.contract.types import LiableParty, Money, Role, UtcDateTime
 
 #: Why a refund was issued: an after-sales case, or its order's cancellation (R-ORD-5).
 RefundReason = Literal["after_sales_case", "no_route", "not_shipped", "buyer_cancelled_late"]
@@ -55,18 +55,9 @@ class MessagePublic(BaseModel):
     at: UtcDateTime
 
 
-class CasePublic(BaseModel):
+class CasePublic(CaseFields):
     case_id: str
-    order_id: str
-    buyer_id: str
-    merchant_id: str
-    store_id: str
-    store_type: StoreType
-    reason: Reason
-    description: str
-    refund_requested: Money
-    status: CaseStatus
-    opened_at: UtcDateTime
+    status: CaseStatus  # always shown: no default in the answer
     #: R-AS-2: who bears the refund, and the rule note it was decided by.
     liable_party: LiableParty | None
     liability_rule: str | None
