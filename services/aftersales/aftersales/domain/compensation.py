@@ -89,28 +89,15 @@ class Compensation(Aggregate):
         now = utc_ms(now)
         store_type = store_type_of(event, order)
         party, rule_note = cancellation_liable_party(reason, store_type)
+        told = event.model_dump(include={"order_id", "buyer_id", "merchant_id", "cancelled_at"})
+        refund = {"amount": amount, "liable_party": party, "issued_at": now, "reason": reason}
         compensation = cls(
             id=event.order_id,
-            order_id=event.order_id,
-            buyer_id=event.buyer_id,
-            merchant_id=event.merchant_id,
             store_id=event.store_id or order.store_id,
             store_type=store_type,
-            reason=reason,
-            cancelled_at=event.cancelled_at,
-            amount=amount,
-            liable_party=party,
             liability_rule=rule_note,
-            issued_at=now,
+            **told,
+            **refund,
         )
-        compensation.record(
-            RefundIssued(
-                case_id=None,
-                order_id=event.order_id,
-                amount=amount,
-                liable_party=party,
-                issued_at=now,
-                reason=reason,
-            )
-        )
+        compensation.record(RefundIssued(case_id=None, order_id=event.order_id, **refund))
         return compensation
