@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import aio_pika
 
 from shared.contract import ContractViolation, Envelope, parse_event
 from shared.messaging.topology import EXCHANGE
+
+
+#: How long a stopping tap waits for its connection to come back after a broker restart.
+RECONNECT_SECONDS = 60.0
 
 
 class Tap:
@@ -30,6 +35,8 @@ class Tap:
 
     async def stop(self, *, delete: bool = False) -> None:
         if delete:
+            # After a broker restart its robust connection may still be reconnecting.
+            await asyncio.wait_for(self._connection.connected.wait(), timeout=RECONNECT_SECONDS)
             channel = await self._connection.channel()
             await channel.queue_delete(self.queue)
         await self._connection.close()
