@@ -11,7 +11,6 @@ import aio_pika
 from shared.contract import ContractViolation, Envelope, parse_event
 from shared.messaging.topology import EXCHANGE
 
-
 #: How long a stopping tap waits for its connection to come back after a broker restart.
 RECONNECT_SECONDS = 60.0
 
