@@ -9,7 +9,6 @@ No logistics runs here: a confirmed order waits for logistics to plan its shipme
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -101,9 +100,15 @@ async def test_an_order_shows_its_process_and_moves_on_with_the_events(
         "logistics_plans",
         "logistics",
     )
-    await asyncio.sleep(REACTION_SECONDS * 2)
-    shown = (await orders.get(f"/orders/{order_id}", headers=OPERATOR)).json()["process"]
-    assert (shown["overdue"], shown["ended"]) == (True, False)
+
+    async def overdue() -> dict[str, Any] | None:
+        response = await orders.get(f"/orders/{order_id}", headers=OPERATOR)
+        shown: dict[str, Any] = response.json()["process"]
+        return shown if shown["overdue"] else None
+
+    # Past the reaction allowed and still not planned: overdue, not ended.
+    shown = await eventually(overdue, what="the order overdue for its planning")
+    assert shown["ended"] is False
 
     created = a_shipment_created(order_id=order_id, at=run_clock.now())
     await emit(amqp_url, created, producer="logistics", correlation_id=order_id)
@@ -133,8 +138,12 @@ async def test_operators_list_stuck_orders_page_by_page(
     first = await an_order(orders, amqp_url, merchant, confirmed=True)
     second = await an_order(orders, amqp_url, merchant, confirmed=True)
     await an_order(orders, amqp_url, merchant, confirmed=False)  # until confirm_by: in time
-    await asyncio.sleep(REACTION_SECONDS * 2)
-    assert await stuck_ids(orders) == [first["order_id"], second["order_id"]]
+
+    async def both_stuck() -> bool:
+        return await stuck_ids(orders) == [first["order_id"], second["order_id"]]
+
+    # The two confirmed orders, once past the reaction allowed; the other still in time.
+    await eventually(both_stuck, what="the two confirmed orders listed as stuck")
     page = (
         await orders.get("/orders", headers=OPERATOR, params={"stuck": "true", "limit": 1})
     ).json()
