@@ -30,6 +30,11 @@ def time_key(moment: datetime, tie: str = "") -> str:
     return f"{utc_ms(moment).strftime('%Y%m%dT%H%M%S%f')[:-3]}Z|{tie}"
 
 
+#: Sorts after every `time_key`: the key of a document no time-keyed condition should
+#: find (`{"$lt": time_key(now)}` and `{"$lt": AFTER_EVERY_TIME}` never read it).
+AFTER_EVERY_TIME = "~"
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

@@ -39,6 +39,19 @@ class Policy(BaseSettings):
     )
     # R-AS-2: platform-borne refund period of a full-managed store, from its approval.
     exemption_period_days: int = Field(90, ge=0)
+    # R-SC-1: a scorecard's measure is judged once it counts at least this many orders
+    # (or complaints) in the period; fewer say too little to warn a store.
+    scorecard_min_sample: int = Field(10, gt=0)
+    # R-SC-1: the thresholds (developers' defaults): shares a store stays at least at...
+    scorecard_confirmation_on_time_min: float = Field(0.95, ge=0, le=1)
+    scorecard_handover_on_time_min: float = Field(0.95, ge=0, le=1)
+    scorecard_delivery_in_window_min: float = Field(0.90, ge=0, le=1)
+    scorecard_first_response_in_time_min: float = Field(0.90, ge=0, le=1)
+    # ... or at most.
+    scorecard_cancellation_rate_max: float = Field(0.05, ge=0, le=1)
+    scorecard_refund_rate_max: float = Field(0.10, ge=0, le=1)
+    # R-AS-3: a merchant's first answer to a complaint counts as prompt within these hours.
+    scorecard_first_response_hours: int = Field(24, gt=0)
     # R-REV-4: largest accepted document.
     document_max_bytes: int = Field(10_485_760, gt=0)
 

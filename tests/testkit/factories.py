@@ -227,3 +227,24 @@ def a_refund_issued(*, at: datetime = T0, **overrides: Any) -> ev.RefundIssued:
         "issued_at": at,
     }
     return ev.RefundIssued(**{**fields, **overrides})
+
+
+def a_case_answered(*, at: datetime = T0, **overrides: Any) -> ev.AfterSalesCaseAnswered:
+    """The merchant's first answer to CASE at `at`, the case opened an hour before."""
+    fields: dict[str, Any] = {"case_id": CASE, "order_id": ORDER, "opened_at": at - HOUR}
+    return ev.AfterSalesCaseAnswered(**{**fields, "answered_at": at, **overrides})
+
+
+def a_store_warned(*, at: datetime = T0, **overrides: Any) -> ev.StoreWarned:
+    """STORE warned at `at` of its confirmations in December 2026 (R-SC-1)."""
+    fields: dict[str, Any] = {
+        "store_id": STORE,
+        "merchant_id": MERCHANT,
+        "measure": "confirmation_on_time",
+        "value": 0.5,
+        "threshold": 0.95,
+        "bound": "at_least",
+        "sample": 10,
+        "period": "2026-12",
+    }
+    return ev.StoreWarned(**{**fields, "warned_at": at, **overrides})

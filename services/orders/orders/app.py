@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from orders.adapters.queries import INDEXES, ORDERS
+from orders.adapters.scorecard_queries import STORE_PERIODS
 from orders.bootstrap import bootstrap
 from orders.entrypoints.catalogue_http import catalogue_router
 from orders.entrypoints.http import merchants_router, orders_router
@@ -15,7 +16,7 @@ SPEC = ServiceSpec(
     title="Orders: instant orders, the 24-hour confirmation, the catalogue replica.",
     routers=[orders_router, catalogue_router, merchants_router],
     indexes=INDEXES,
-    outbox_collections=[ORDERS],
+    outbox_collections=[ORDERS, STORE_PERIODS],
     bootstrap=bootstrap,
     problems=PROBLEMS,
 )

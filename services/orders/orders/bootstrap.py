@@ -7,15 +7,19 @@ from datetime import timedelta
 
 from orders.adapters.catalogue_queries import CATALOGUE_KEYS, CatalogueQueries
 from orders.adapters.queries import CATALOGUE, ORDERS, STORES, OrderQueries, order_keys
+from orders.adapters.scorecard_queries import STORE_PERIODS, ScorecardQueries
 from orders.domain.catalogue import CatalogueItem, StoreListing
 from orders.domain.model import Order
 from orders.domain.process import ProcessTerms
+from orders.domain.warnings import StorePeriod
 from orders.service_layer.commands import OrderCommands
 from orders.service_layer.events import OrderEventHandlers
 from orders.service_layer.process import OrderProcesses
-from orders.settings import PROCESS_REACTION_SECONDS, OrdersSettings
+from orders.service_layer.scorecards import Scorecards
+from orders.settings import OrdersSettings
 from shared.app import Wiring
 from shared.ports import Ports
+from shared.repository import AggregateRepository
 
 
 @dataclass(frozen=True)
@@ -25,18 +29,34 @@ class OrdersServices:
     queries: OrderQueries
     catalogue: CatalogueQueries
     processes: OrderProcesses
+    scorecards: Scorecards
+
+
+def seconds(ports: Ports, name: str) -> timedelta:
+    """One of orders' durations (`OrdersSettings`): as the ports carry it, or its default
+    on ports without orders' settings."""
+    settings = ports.settings
+    if isinstance(settings, OrdersSettings):
+        return timedelta(seconds=getattr(settings, name))
+    return timedelta(seconds=OrdersSettings.model_fields[name].default)
 
 
 def process_terms(ports: Ports) -> ProcessTerms:
     """The numbers an order's process is counted with (R-ORD-5): the policy, and the
-    `PROCESS_REACTION_SECONDS` setting (its default on ports without orders' settings)."""
-    settings = ports.settings
-    seconds = (
-        settings.process_reaction_seconds
-        if isinstance(settings, OrdersSettings)
-        else PROCESS_REACTION_SECONDS
+    `PROCESS_REACTION_SECONDS` setting."""
+    return ProcessTerms(ports.policy, seconds(ports, "process_reaction_seconds"))
+
+
+def scorecards(ports: Ports, orders: AggregateRepository[Order]) -> Scorecards:
+    """The stores' scorecards and their review (R-SC-1)."""
+    return Scorecards(
+        ScorecardQueries(ports.collection(ORDERS), ports.collection(STORE_PERIODS)),
+        orders,
+        ports.repository(STORE_PERIODS, StorePeriod),
+        ports.clock,
+        ports.policy,
+        seconds(ports, "scorecard_review_seconds"),
     )
-    return ProcessTerms(ports.policy, timedelta(seconds=seconds))
 
 
 async def bootstrap(ports: Ports) -> Wiring:
@@ -49,10 +69,14 @@ async def bootstrap(ports: Ports) -> Wiring:
     events = OrderEventHandlers(
         orders, queries, catalogue, browse, ports.replicas(STORES, StoreListing), ports.clock
     )
+    cards = scorecards(ports, orders)
     return Wiring(
         services=OrdersServices(
-            commands, events, queries, browse, OrderProcesses(queries, ports.clock, terms)
+            commands, events, queries, browse, OrderProcesses(queries, ports.clock, terms), cards
         ),
         handlers=events.table(),
-        jobs=[("confirmation-deadlines", events.expire_due_orders)],
+        jobs=[
+            ("confirmation-deadlines", events.expire_due_orders),
+            ("scorecard-review", cards.review),
+        ],
     )

@@ -8,6 +8,7 @@ from review.adapters.queries import INVITATIONS, PRODUCTS, STORES, SUBMITTED_KEY
 from review.domain.model import Invitation, Product, Store
 from review.service_layer.commands import StoreCommands
 from review.service_layer.deadlines import ReviewDeadline
+from review.service_layer.events import ReviewEventHandlers
 from review.service_layer.products import ProductCommands
 from shared.app import Wiring
 from shared.ports import Ports
@@ -34,5 +35,4 @@ async def bootstrap(ports: Ports) -> Wiring:
         deadline=ReviewDeadline(ports.calendars, ports.policy, ports.clock),
         queries=queries,
     )
-    # Review consumes no events: the topology has no review queue.
-    return Wiring(services=services)
+    return Wiring(services=services, handlers=ReviewEventHandlers(stores, ports.clock).table())

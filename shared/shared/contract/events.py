@@ -10,10 +10,22 @@ from typing import Literal
 
 from pydantic import Field
 
+# Listed here with the others (`events.RefundIssued`), though written beside their kin.
+from shared.contract.aftercare import (
+    AfterSalesCaseAnswered as AfterSalesCaseAnswered,
+)
+from shared.contract.aftercare import (
+    AfterSalesCaseOpened as AfterSalesCaseOpened,
+)
+from shared.contract.aftercare import (
+    AfterSalesCaseRejected as AfterSalesCaseRejected,
+)
+from shared.contract.aftercare import Measure as Measure
+from shared.contract.aftercare import RefundIssued as RefundIssued
+from shared.contract.aftercare import StoreWarned as StoreWarned
 from shared.contract.types import (
     ContractModel,
     IsoDate,
-    LiableParty,
     Money,
     NonEmpty,
     ShippingAddress,
@@ -188,36 +200,6 @@ class ShipmentException(ContractModel):
     reported_at: UtcDateTime
 
 
-class AfterSalesCaseOpened(ContractModel):
-    case_id: str
-    order_id: str
-    reason: Literal["damaged", "lost", "not_received", "not_as_described"]
-    opened_at: UtcDateTime
-
-
-class AfterSalesCaseRejected(ContractModel):
-    """An operator rejected a case (R-AS-2): it is closed without a refund, so nobody
-    waits on it any more (R-ORD-5: every order ends)."""
-
-    case_id: str
-    order_id: str
-    note: str
-    rejected_at: UtcDateTime
-
-
-class RefundIssued(ContractModel):
-    #: The case resolved with this refund; null for the refund of a cancelled order.
-    case_id: str | None
-    order_id: str
-    amount: Money
-    liable_party: LiableParty
-    issued_at: UtcDateTime
-    #: An after-sales case (R-AS-2), or the cause of the order's cancellation (R-ORD-5).
-    reason: Literal["after_sales_case", "no_route", "not_shipped", "buyer_cancelled_late"] = (
-        "after_sales_case"
-    )
-
-
 #: Every event of the contract, and the one service that publishes it.
 PRODUCERS: dict[type[ContractModel], str] = {
     StoreApproved: "review",
@@ -234,8 +216,10 @@ PRODUCERS: dict[type[ContractModel], str] = {
     ShipmentLate: "logistics",
     ShipmentException: "logistics",
     AfterSalesCaseOpened: "aftersales",
+    AfterSalesCaseAnswered: "aftersales",
     AfterSalesCaseRejected: "aftersales",
     RefundIssued: "aftersales",
+    StoreWarned: "orders",
 }
 
 #: Every event of the contract, in the order above.

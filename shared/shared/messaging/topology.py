@@ -64,10 +64,12 @@ QUEUES: dict[str, ServiceQueue] = {
                 "ShipmentLate",
                 "ShipmentException",
                 "AfterSalesCaseOpened",
+                "AfterSalesCaseAnswered",
                 "AfterSalesCaseRejected",
                 "RefundIssued",
             ),
         ),
+        ServiceQueue("review", ("StoreWarned",)),
         ServiceQueue("logistics", ("StoreApproved", "OrderConfirmed", "OrderCancelled")),
         ServiceQueue(
             "aftersales",

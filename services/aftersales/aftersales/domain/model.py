@@ -13,7 +13,12 @@ from aftersales.domain.refunds import money_text
 from aftersales.domain.rules import Reason, check_can_open, liable_party
 from shared.aggregate import Aggregate
 from shared.clock import utc_ms
-from shared.contract.events import AfterSalesCaseOpened, AfterSalesCaseRejected, RefundIssued
+from shared.contract.events import (
+    AfterSalesCaseAnswered,
+    AfterSalesCaseOpened,
+    AfterSalesCaseRejected,
+    RefundIssued,
+)
 from shared.contract.types import LiableParty, Money, Role, StoreType, UtcDateTime
 from shared.policy import Policy
 
@@ -62,8 +67,10 @@ class Case(Aggregate, CaseFields):
     #: When the case was decided; top-level so refunds are found per period by an index.
     resolved_at: UtcDateTime | None = None
     messages: list[CaseMessage] = Field(default_factory=list)
-    # R-AS-3: when an operator first answered (a message or the decision).
+    # R-AS-3: when an operator first answered (a message or the decision), and when the
+    # store's merchant did (its scorecard's first response, R-SC-1).
     first_operator_response_at: UtcDateTime | None = None
+    first_merchant_response_at: UtcDateTime | None = None
 
     @property
     def case_id(self) -> str:
@@ -169,7 +176,8 @@ class Case(Aggregate, CaseFields):
         self._note_operator_response(now)
 
     def add_message(self, author_role: Role, author_id: str, body: str, now: datetime) -> None:
-        """R-AS-3: a question or answer on the case, from any party, at any status."""
+        """R-AS-3: a question or answer on the case, from any party, at any status; the
+        merchant's first tells its store's scorecard (`AfterSalesCaseAnswered`, R-SC-1)."""
         now = utc_ms(now)
         if not body.strip():
             raise Invalid("a message needs a body")
@@ -179,6 +187,16 @@ class Case(Aggregate, CaseFields):
         ]
         if author_role == "operator":
             self._note_operator_response(now)
+        elif author_role == "merchant" and self.first_merchant_response_at is None:
+            self.first_merchant_response_at = now
+            self.record(
+                AfterSalesCaseAnswered(
+                    case_id=self.id,
+                    order_id=self.order_id,
+                    opened_at=self.opened_at,
+                    answered_at=now,
+                )
+            )
 
     @property
     def first_response_seconds(self) -> float | None:

@@ -68,6 +68,8 @@ class CasePublic(CaseFields):
     messages: list[MessagePublic]
     first_operator_response_at: UtcDateTime | None
     first_response_seconds: float | None
+    #: ... and when the store's merchant first answered (its scorecard's, R-SC-1).
+    first_merchant_response_at: UtcDateTime | None
 
     @classmethod
     def of(cls, case: Case) -> CasePublic:

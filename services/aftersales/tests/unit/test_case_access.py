@@ -10,6 +10,7 @@ import pytest
 
 from aftersales.domain.errors import Invalid
 from shared.auth import Principal
+from shared.contract.events import AfterSalesCaseAnswered
 from shared.errors import NotFound
 from testkit.aftersales_unit import a_delivered_order, an_open_case, open_a_case
 from testkit.factories import (
@@ -74,6 +75,25 @@ async def test_an_operators_first_message_is_the_first_response_r_as_3() -> None
     await wired.services.commands.post_message(case.id, AN_OPERATOR, "Still on it")
     stored = await wired.services.commands.get_visible(case.id, THE_BUYER)
     assert stored.first_response_seconds == timedelta(hours=2).total_seconds()
+
+
+async def test_the_merchants_first_answer_is_told_once_to_the_scorecard() -> None:  # R-SC-1
+    wired, case = await an_open_case()
+    wired.clock.advance(timedelta(hours=3))
+    answered_at = wired.clock.now()
+    await wired.services.commands.post_message(case.id, AN_OPERATOR, "Looking into it")
+    await wired.services.commands.post_message(case.id, THE_MERCHANT, "Sorry: refund coming")
+    wired.clock.advance(timedelta(hours=1))
+    await wired.services.commands.post_message(case.id, THE_MERCHANT, "Anything else?")
+    [told] = wired.ports.published_of(AfterSalesCaseAnswered)
+    assert (told.case_id, told.order_id, told.opened_at, told.answered_at) == (
+        case.id,
+        ORDER,
+        case.opened_at,
+        answered_at,
+    )
+    stored = await wired.services.commands.get_visible(case.id, THE_MERCHANT)
+    assert stored.first_merchant_response_at == answered_at
 
 
 async def test_an_empty_message_is_invalid_and_nothing_is_written() -> None:

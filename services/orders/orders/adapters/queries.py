@@ -10,10 +10,12 @@ from typing import Any
 
 from orders.adapters.catalogue_queries import CATALOGUE
 from orders.adapters.catalogue_queries import INDEXES as CATALOGUE_INDEXES
+from orders.adapters.scorecard_queries import INDEXES as SCORECARD_INDEXES
+from orders.adapters.scorecard_queries import scorecard_key
 from orders.domain.model import Order
 from orders.domain.process import ProcessTerms, stuck_after
 from shared.auth import Principal
-from shared.clock import time_key
+from shared.clock import AFTER_EVERY_TIME, time_key
 from shared.mongo import Collection, IndexSpec, count, indexed
 from shared.pagination import decode_cursor, find_page
 
@@ -29,11 +31,12 @@ __all__ = ["CATALOGUE", "INDEXES", "ORDERS", "STORES"]
 
 #: The `deadline_key` of an order no deadline can leave stuck (ended, or only its
 #: after-sales window open): after every time key, so never before now.
-NO_DEADLINE = "~"
+NO_DEADLINE = AFTER_EVERY_TIME
 
 
 def order_keys(terms: ProcessTerms) -> dict[str, Callable[[Order], str]]:
-    """`ORDER_KEYS`, and `deadline_key`: when the order becomes overdue if nothing happens
+    """`ORDER_KEYS`, `scorecard_key` (`orders.adapters.scorecard_queries`), and
+    `deadline_key`: when the order becomes overdue if nothing happens
     (`orders.domain.process.stuck_after`, the time then the id), recomputed on each write,
     so that it follows every step the order takes; `NO_DEADLINE` if none."""
 
@@ -41,7 +44,7 @@ def order_keys(terms: ProcessTerms) -> dict[str, Callable[[Order], str]]:
         due = stuck_after(order, terms)
         return NO_DEADLINE if due is None else time_key(due, order.id)
 
-    return {**ORDER_KEYS, "deadline_key": deadline_key}
+    return {**ORDER_KEYS, "deadline_key": deadline_key, "scorecard_key": scorecard_key}
 
 
 INDEXES = [
@@ -57,6 +60,7 @@ INDEXES = [
     # The operators' stuck orders, the longest overdue first.
     IndexSpec(ORDERS, [("deadline_key", 1)]),
     *CATALOGUE_INDEXES,
+    *SCORECARD_INDEXES,
 ]
 
 

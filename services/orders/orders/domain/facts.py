@@ -24,6 +24,7 @@ OrderFact = (
     | events.ShipmentLate
     | events.ShipmentException
     | events.AfterSalesCaseOpened
+    | events.AfterSalesCaseAnswered
     | events.AfterSalesCaseRejected
     | events.RefundIssued
 )
@@ -37,14 +38,18 @@ def _earliest(current: datetime | None, candidate: datetime) -> datetime:
 
 
 class ProcessFacts(BaseModel):
-    """The facts the order's process needs, beyond its status: when its parcel was handed
-    over, delivered, flagged late (R-LOG-1..5), reported lost or damaged, cancelled
-    (R-ORD-5); its after-sales cases and refunds (R-AS-1, R-AS-2, R-ORD-5)."""
+    """The facts the order's process and its store's scorecard need, beyond its status:
+    when its parcel was handed over, delivered (late or not), flagged late (R-LOG-1..8),
+    reported lost or damaged, cancelled (R-ORD-5); its after-sales cases, the merchant's
+    answers and the refunds (R-AS-1..3, R-ORD-5)."""
 
     shipped_at: datetime | None = None
     #: The delivery window `Shipped` promised (the latest, if several).
     shipped_window: events.DeliveryWindow | None = None
     delivered_at: datetime | None = None
+    #: R-LOG-8: delivered after its window's latest date, by so many days (logistics').
+    delivered_late: bool = False
+    days_late: int = 0
     late_detected_at: datetime | None = None
     exception_kind: Literal["lost", "damaged", "no_route"] | None = None
     exception_at: datetime | None = None
@@ -53,6 +58,8 @@ class ProcessFacts(BaseModel):
     shipment_cancelled_at: datetime | None = None
     #: Each case opened (its id → when), and the cases a refund resolved.
     cases_opened: dict[str, datetime] = {}
+    #: The merchant's first answer to each case it answered (R-AS-3, for R-SC-1).
+    cases_answered: dict[str, datetime] = {}
     cases_refunded: list[str] = []
     #: The cases an operator rejected: closed, without a refund.
     cases_rejected: list[str] = []
@@ -74,6 +81,7 @@ class ProcessFacts(BaseModel):
                     self.shipped_window = event.estimated_delivery
             case events.Delivered():
                 self.delivered_at = _earliest(self.delivered_at, event.delivered_at)
+                self.delivered_late, self.days_late = event.late, event.days_late
             case events.ShipmentLate():
                 self.late_detected_at = _earliest(self.late_detected_at, event.detected_at)
             case events.ShipmentException():
@@ -84,6 +92,12 @@ class ProcessFacts(BaseModel):
                     self.shipment_cancelled_at = event.cancelled_at
             case events.AfterSalesCaseOpened():
                 self.cases_opened = {**self.cases_opened, event.case_id: event.opened_at}
+            case events.AfterSalesCaseAnswered():
+                answered = self.cases_answered.get(event.case_id, event.answered_at)
+                self.cases_answered = {
+                    **self.cases_answered,
+                    event.case_id: min(answered, event.answered_at),
+                }
             case events.AfterSalesCaseRejected():
                 if event.case_id not in self.cases_rejected:
                     self.cases_rejected = [*self.cases_rejected, event.case_id]

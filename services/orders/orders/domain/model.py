@@ -15,6 +15,7 @@ from orders.domain.order_parts import (
     OrderStatus,
 )
 from shared.contract.events import (
+    AfterSalesCaseAnswered,
     AfterSalesCaseOpened,
     AfterSalesCaseRejected,
     CancelReason,
@@ -235,6 +236,8 @@ class Order(OrderState):
                 return event.reported_at, None
             case AfterSalesCaseOpened():
                 return event.opened_at, None
+            case AfterSalesCaseAnswered():
+                return event.answered_at, None
             case AfterSalesCaseRejected():
                 return event.rejected_at, None
         refunded = event.amount if self.refunded is None else self.refunded + event.amount

@@ -34,9 +34,11 @@ TIMELINE_DETAIL: dict[type, set[str]] = {
     events.ShipmentCreated: {"route", "ship_by", "estimated_delivery"},
     events.ShipmentCancelled: {"reason", "note"},
     events.Shipped: {"carrier", "tracking_number", "estimated_delivery"},
+    events.Delivered: {"late", "days_late"},
     events.ShipmentLate: {"ship_by"},
     events.ShipmentException: {"kind", "note"},
     events.AfterSalesCaseOpened: {"case_id", "reason"},
+    events.AfterSalesCaseAnswered: {"case_id"},
     events.AfterSalesCaseRejected: {"case_id", "note"},
     events.RefundIssued: {"amount", "case_id", "liable_party", "reason"},
 }
@@ -80,9 +82,24 @@ class OrderState(Aggregate):
     timeline: list[TimelineEntry] = []
     #: What logistics and aftersales told of it, for its process view (`orders.domain.process`).
     facts: ProcessFacts = Field(default_factory=ProcessFacts)
+    #: Each change of the order may move its store's scorecard (R-SC-1): counted here, and
+    #: the count the scorecard's review has judged (`orders.service_layer.scorecards`).
+    changes: int = 0
+    changes_scored: int = 0
+
+    @property
+    def to_score(self) -> bool:
+        """Whether the order changed since its store's scorecard was last judged."""
+        return self.changes > self.changes_scored
+
+    def scored(self, changes: int) -> None:
+        """Its store's scorecard was judged with the order as it was after `changes`."""
+        self.changes_scored = max(self.changes_scored, min(changes, self.changes))
 
     def _log(self, at: datetime, event: str, **detail: Any) -> None:
-        """One entry on the timeline, kept in time order whatever the arrival order."""
+        """One entry on the timeline, kept in time order whatever the arrival order: every
+        change of the order is one, so each counts as a change to score."""
+        self.changes += 1
         self.timeline = sorted(
             [*self.timeline, TimelineEntry(at=at, event=event, detail=detail)],
             key=lambda entry: entry.at,

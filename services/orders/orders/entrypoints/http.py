@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
@@ -19,6 +20,7 @@ from orders.entrypoints.schemas import (
     OrderPublic,
     OrderSummary,
 )
+from orders.entrypoints.scorecard_schemas import MerchantScorecard
 from orders.service_layer.commands import PlaceOrder
 from shared.app import wired
 from shared.auth import Buyer, CurrentPrincipal, Merchant, require_merchant_self_or_operator
@@ -131,3 +133,17 @@ async def merchant_stats(
         on_time_rate=on_time / decided if decided else None,
         median_confirm_seconds=median,
     )
+
+
+@merchants_router.get("/{merchant_id}/scorecard", response_model=MerchantScorecard)
+async def merchant_scorecard(
+    merchant_id: str,
+    principal: CurrentPrincipal,
+    services: Services,
+    from_date: Annotated[date | None, Query(alias="from")] = None,
+    to_date: Annotated[date | None, Query(alias="to")] = None,
+) -> MerchantScorecard:
+    """R-SC-1: each of the merchant's stores' figures over the days from `from` to `to`
+    (both included, UTC; by default this month so far), and its warnings."""
+    card = await services.scorecards.card(principal, merchant_id, from_date, to_date)
+    return MerchantScorecard.of(card)

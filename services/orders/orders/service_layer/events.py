@@ -47,6 +47,7 @@ class OrderEventHandlers:
                 on(events.ShipmentLate, self.order_fact),
                 on(events.ShipmentException, self.order_fact),
                 on(events.AfterSalesCaseOpened, self.order_fact),
+                on(events.AfterSalesCaseAnswered, self.order_fact),
                 on(events.AfterSalesCaseRejected, self.order_fact),
                 on(events.RefundIssued, self.order_fact),
             ]

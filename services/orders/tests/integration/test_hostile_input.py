@@ -65,3 +65,29 @@ async def test_huge_pagination_limits_and_unknown_fields_are_refused(
     )
     assert unknown.status_code == 422
     assert any(error["loc"][-1] == "admin" for error in unknown.json()["errors"])
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("from=2026-12-05&to=2026-12-01", "before"),
+        ("from=2025-01-01&to=2026-12-31", "at most 366 days"),
+        ("from=yesterday", "from"),
+        ("to=2026-13-01", "to"),
+    ],
+)
+async def test_a_scorecard_of_bad_dates_is_a_problem_saying_which(
+    orders: httpx.AsyncClient, query: str, says: str
+) -> None:  # R-SC-1
+    merchant = bearer("merchant", "m-hostile")
+    response = await orders.get(f"/merchants/m-hostile/scorecard?{query}", headers=merchant)
+    assert (response.status_code, response.headers["content-type"]) == (422, PROBLEM)
+    assert says in response.text
+
+
+async def test_nobody_reads_another_merchants_scorecard(orders: httpx.AsyncClient) -> None:
+    for token in (bearer("merchant", "m-other"), BUYER):
+        response = await orders.get("/merchants/m-hostile/scorecard", headers=token)
+        assert (response.status_code, response.headers["content-type"]) == (404, PROBLEM)
+    operator = await orders.get("/merchants/m-hostile/scorecard", headers=bearer("operator", "o"))
+    assert operator.json()["stores"] == []

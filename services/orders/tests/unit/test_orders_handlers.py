@@ -19,6 +19,7 @@ from testkit.factories import (
     HOUR,
     T0,
     THE_BUYER,
+    a_case_answered,
     a_case_opened,
     a_delivered,
     a_refund_issued,
@@ -53,6 +54,7 @@ async def test_the_table_handles_every_event_orders_consumes() -> None:
         events.ShipmentLate,
         events.ShipmentException,
         events.AfterSalesCaseOpened,
+        events.AfterSalesCaseAnswered,
         events.AfterSalesCaseRejected,
         events.RefundIssued,
     }
@@ -196,3 +198,15 @@ async def test_the_job_run_again_cancels_nothing_twice() -> None:  # R-ORD-3
     created = [event.order_id for event in wired.ports.published_of(OrderCreated)]
     assert created == [first.id, second.id]
     assert wired.ports.published_of(OrderConfirmed) == []
+
+
+async def test_a_late_delivery_and_the_merchants_first_answer_are_kept() -> None:  # R-SC-1
+    wired = await orders_selling_the_product()
+    order = await placed(wired, confirmed=True)
+    await wired.deliver(a_delivered(order_id=order.id, late=True, days_late=2))
+    answered = a_case_answered(order_id=order.id, at=T0 + HOUR)
+    await wired.deliver(answered)
+    await wired.deliver(a_case_answered(order_id=order.id, at=T0 + 2 * HOUR))
+    facts = (await stored(wired, order.id)).facts
+    assert (facts.delivered_late, facts.days_late) == (True, 2)
+    assert facts.cases_answered == {answered.case_id: T0 + HOUR}

@@ -11,6 +11,7 @@ from review.domain.store_parts import (
     StageReview,
     StageStatus,
     StoreStatus,
+    StoreWarning,
     Submission,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "StageStatus",
     "Store",
     "StoreStatus",
+    "StoreWarning",
     "Submission",
 ]

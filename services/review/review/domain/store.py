@@ -18,11 +18,12 @@ from review.domain.store_parts import (
     Stage,
     StageReview,
     StoreStatus,
+    StoreWarning,
     Submission,
     pending_stages,
 )
 from shared.clock import utc_ms
-from shared.contract.events import StoreApproved, StoreRejected
+from shared.contract.events import StoreApproved, StoreRejected, StoreWarned
 from shared.contract.types import Role, StoreType, UtcDateTime
 from shared.policy import Policy
 
@@ -42,6 +43,8 @@ class Store(UnderReview):
     # R-REV-6: earlier submissions of this store and how each ended.
     history: list[Submission] = Field(default_factory=list)
     messages: list[Message] = Field(default_factory=list)
+    # R-SC-1: the warnings of its scorecard, one per period and measure.
+    warnings: list[StoreWarning] = Field(default_factory=list)
 
     @classmethod
     def apply(
@@ -189,3 +192,12 @@ class Store(UnderReview):
                 rejected_at=now,
             )
         )
+
+    def warned(self, event: StoreWarned) -> bool:
+        """R-SC-1: keep a warning of the store's scorecard, once per period and measure
+        (a redelivery adds nothing). False if already kept."""
+        if any((w.period, w.measure) == (event.period, event.measure) for w in self.warnings):
+            return False
+        warning = StoreWarning(**event.model_dump(include=set(StoreWarning.model_fields)))
+        self.warnings = [*self.warnings, warning]
+        return True

@@ -67,3 +67,14 @@ class Message(BaseModel):
     author_id: str
     body: str
     at: UtcDateTime
+
+
+class StoreWarning(BaseModel):
+    """R-SC-1: a warning orders gave the store when its scorecard fell past a threshold."""
+
+    measure: str
+    period: str
+    value: float
+    threshold: float
+    bound: str
+    warned_at: UtcDateTime

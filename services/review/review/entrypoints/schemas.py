@@ -17,6 +17,7 @@ from review.domain.model import (
     StageStatus,
     Store,
     StoreStatus,
+    StoreWarning,
 )
 from review.domain.product import ProductFields
 from review.service_layer.deadlines import Overdue
@@ -144,6 +145,8 @@ class StorePublic(BaseModel):
     messages: list[MessagePublic]
     application: StoreApplication
     history: list[SubmissionPublic]
+    #: R-SC-1: the warnings of the store's scorecard (orders' `StoreWarned`).
+    warnings: list[StoreWarning]
 
     @classmethod
     def of(cls, store: Store, *, deadline: Overdue) -> StorePublic:
@@ -167,6 +170,7 @@ class StorePublic(BaseModel):
                 SubmissionPublic(**past.model_dump(exclude={"application", "policy"}))
                 for past in store.history
             ],
+            warnings=store.warnings,
         )
 
 

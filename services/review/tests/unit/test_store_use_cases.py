@@ -16,6 +16,7 @@ from review.adapters.queries import STORES
 from review.domain.errors import Conflict, NotAllowed
 from review.domain.model import Invitation, Store
 from shared.auth import Principal
+from shared.contract import events
 from shared.errors import NotFound
 from shared.policy import Policy
 from testkit.factories import AN_OPERATOR, ANOTHER_MERCHANT, MERCHANT, T0, THE_BUYER, THE_MERCHANT
@@ -64,8 +65,8 @@ async def an_interrupted_application(review: WiredReview, monkeypatch: pytest.Mo
     return interrupted.used_by_store_id
 
 
-async def test_review_consumes_no_events(review: WiredReview) -> None:
-    assert (review.wiring.handlers, review.wiring.jobs) == ({}, ())
+async def test_review_consumes_only_the_warnings_of_stores(review: WiredReview) -> None:
+    assert (set(review.wiring.handlers), review.wiring.jobs) == ({events.StoreWarned}, ())
 
 
 async def test_an_operator_invites_a_merchant(review: WiredReview) -> None:
