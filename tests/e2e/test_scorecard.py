@@ -10,13 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from devkit.journey import (
-    Actor,
-    cast,
-    confirmed_with_shipment,
-    list_product,
-    open_semi_managed_store,
-)
+from devkit import journey
+from devkit.journey import Actor
 from devkit.wait import eventually
 from shared.contract import Envelope
 from testkit import clock as run_clock
@@ -34,7 +29,7 @@ SETTINGS = {"POLICY_SCORECARD_MIN_SAMPLE": "2", "SCORECARD_REVIEW_SECONDS": "1"}
 
 async def shipped(buyer: Actor, merchant: Actor, product_id: str) -> dict[str, Any]:
     """One order of the product, confirmed and handed to the carrier by its merchant."""
-    _, shipment = await confirmed_with_shipment(buyer, merchant, product_id)
+    _, shipment = await journey.confirmed_with_shipment(buyer, merchant, product_id)
     ship = f"/shipments/{shipment['shipment_id']}/ship"
     body = {"carrier": "DHL", "tracking_number": "JD0001", "handover": "pickup"}
     shipped: dict[str, Any] = (
@@ -64,9 +59,9 @@ async def test_late_deliveries_reach_the_scorecard_and_warn_the_store_once(
 ) -> None:  # R-LOG-8, R-SC-1
     running = start_platform(**SETTINGS)
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
-        store = await open_semi_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
+        operator, merchant, buyer = journey.cast(running.urls, client)
+        store = await journey.open_semi_managed_store(operator, merchant)
+        product_id = await journey.list_product(operator, merchant, store["store_id"])
         shipments = [await shipped(buyer, merchant, product_id) for _ in range(LATE_DELIVERIES)]
         running.platform.restart("logistics", {"CLOCK_OFFSET_SECONDS": THREE_WEEKS})
         days_late = [await delivered_late(operator, tap, shipment) for shipment in shipments]

@@ -53,15 +53,8 @@ class StorePeriod(Aggregate):
                 warned_at=now,
             )
             self.warnings = {**self.warnings, figure.measure: warning}
-            self.record(
-                StoreWarned(
-                    store_id=self.store_id,
-                    merchant_id=self.merchant_id,
-                    measure=figure.measure,
-                    period=self.period,
-                    **warning.model_dump(),
-                )
-            )
+            told = self.model_dump(include={"store_id", "merchant_id", "period"})
+            self.record(StoreWarned(measure=figure.measure, **told, **warning.model_dump()))
             warned.append(figure.measure)
         return warned
 

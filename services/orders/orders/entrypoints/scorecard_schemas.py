@@ -3,6 +3,7 @@ days asked for, and the warnings of the periods they touch."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from pydantic import BaseModel
@@ -30,16 +31,7 @@ class FigurePublic(BaseModel):
     @classmethod
     def of(cls, figure: Figure) -> FigurePublic:
         value = None if figure.value is None else round(figure.value, 4)
-        return cls(
-            measure=figure.measure,
-            value=value,
-            hits=figure.hits,
-            sample=figure.sample,
-            threshold=figure.threshold,
-            bound=figure.bound,
-            judged=figure.judged,
-            failing=figure.failing,
-        )
+        return cls(**asdict(figure), value=value, failing=figure.failing)
 
 
 class StoreScorecard(BaseModel):
