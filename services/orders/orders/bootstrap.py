@@ -78,5 +78,6 @@ async def bootstrap(ports: Ports) -> Wiring:
         jobs=[
             ("confirmation-deadlines", events.expire_due_orders),
             ("scorecard-review", cards.review),
+            ("older-orders-keys", events.write_keys_of_older_orders),
         ],
     )

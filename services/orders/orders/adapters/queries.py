@@ -108,6 +108,13 @@ class OrderQueries:
             cursor=None,
         )
 
+    async def stored_before_keys(self, limit: int) -> list[str]:
+        """Ids of orders stored before they had a `scorecard_key` (the last of `order_keys`
+        to come): their keys are computed when they are written again."""
+        missing = {"scorecard_key": {"$exists": False}}
+        documents = await self._orders.find(missing, {"_id": 1}).limit(limit).to_list()
+        return [str(document["_id"]) for document in documents]
+
     async def past_confirm_by(self, now: datetime, limit: int) -> list[str]:
         """R-ORD-3: ids of orders still awaiting confirmation after `confirm_by`."""
         due = {"status": "awaiting_confirmation", "confirm_by": {"$lte": now}}

@@ -121,6 +121,18 @@ class OrderEventHandlers:
         due = await self.queries.past_confirm_by(self.clock.now(), EXPIRY_BATCH)
         await act_on_each_due(due, self._expire, service="orders", deadline="confirm_by")
 
+    async def write_keys_of_older_orders(self) -> None:
+        """Orders stored by an earlier release lack the keys later ones query (the
+        operators' stuck list, the scorecards' review): each is written again as it is,
+        which computes them. Idle once none is left."""
+        older = await self.queries.stored_before_keys(EXPIRY_BATCH)
+        await act_on_each_due(older, self._rewrite, service="orders", deadline="order_keys")
+
+    async def _rewrite(self, order_id: str) -> None:
+        order = await self.orders.get(order_id)
+        if order is not None:
+            await self.orders.save(order, now=self.clock.now())
+
     async def _expire(self, order_id: str) -> None:
         order = await self.orders.get(order_id)
         if order is not None and order.expire(self.clock.now()):
