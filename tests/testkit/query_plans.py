@@ -1,7 +1,7 @@
 """Which index serves each query a service issues (no query scans a collection).
 
-A test runs a service in-process after `recorder = recording(monkeypatch)`: every client
-that `shared.mongo.connect` makes then reports its commands to the recorder, which keeps each
+A test runs a service in-process with `serve_checking_queries`: after `recording`, every
+client that `shared.mongo.connect` makes reports its commands to a recorder, which keeps each
 filter (and sort) of a find, count, update, delete, findAndModify, aggregate or distinct.
 After the test drove the service, `assert_every_query_uses_an_index` explains each recorded
 query and judges the plan with `uses_index`, on the embedded engine and on MongoDB alike.
@@ -19,16 +19,21 @@ or select by `_id` (`explained_as_run`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from pymongo import AsyncMongoClient, monitoring
 
+from devkit.wait import eventually
 from shared import mongo
 from shared.mongo import Document, indexed
+from testkit.asgi import serve_in_process
 
 #: Commands that select documents by a filter.
 QUERY_COMMANDS = frozenset(
@@ -266,3 +271,22 @@ async def assert_every_query_uses_an_index(
     finally:
         await client.close()
     assert not failures, "queries not served by an index:\n" + "\n".join(failures)
+
+
+@asynccontextmanager
+async def serve_checking_queries(
+    app: FastAPI, expected: Iterable[str], mongo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[httpx.AsyncClient]:
+    """`app` served in-process with every query of its clients recorded. On leaving, once
+    each `expected` kind was issued (its background jobs query in their own time), every
+    recorded query must be served by an index (`assert_every_query_uses_an_index`)."""
+    expected = set(expected)
+    recorder = recording(monkeypatch)
+    async with serve_in_process(app) as http:
+        yield http
+
+        async def all_issued() -> bool:
+            return not recorder.missing(expected)
+
+        await eventually(all_issued, what=f"queries {sorted(recorder.missing(expected))}")
+    await assert_every_query_uses_an_index(mongo_url, recorder, expected)

@@ -21,10 +21,9 @@ from devkit.wait import eventually
 from shared.clock import time_key
 from shared.pagination import encode_cursor
 from testkit import clock as run_clock
-from testkit.asgi import serve_in_process
 from testkit.bodies import a_case_request, a_refund_decision
 from testkit.bus import emit_order_history
-from testkit.query_plans import assert_every_query_uses_an_index, recording
+from testkit.query_plans import serve_checking_queries
 from testkit.settings import isolated
 from testkit.tokens import bearer
 
@@ -74,11 +73,10 @@ async def open_case(http: httpx.AsyncClient, order_id: str, buyer: str) -> str:
 async def test_every_query_of_aftersales_uses_an_index(
     mongo_url: str, amqp_url: str, db_prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorder = recording(monkeypatch)
     settings = isolated(AftersalesSettings, mongo_url, amqp_url, db_prefix, outbox_poll_seconds=0.1)
     order_id = f"o-{uuid.uuid4().hex[:8]}"
     buyer, merchant = f"b-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
-    async with serve_in_process(create(settings)) as http:
+    async with serve_checking_queries(create(settings), EXPECTED, mongo_url, monkeypatch) as http:
         # A 5000 USD order delivered yesterday.
         await emit_order_history(amqp_url, order_id=order_id, buyer_id=buyer, merchant_id=merchant)
         first, second = [await open_case(http, order_id, buyer) for _ in range(2)]
@@ -107,4 +105,3 @@ async def test_every_query_of_aftersales_uses_an_index(
             f"/merchants/{merchant}/refunds", headers=OPERATOR, params={"from": today, "to": today}
         )
         assert report.json()["payouts"][0]["order_id"] == order_id, report.text
-    await assert_every_query_uses_an_index(mongo_url, recorder, EXPECTED)

@@ -21,8 +21,7 @@ from review.app import create
 from review.settings import ReviewSettings
 from shared.clock import time_key
 from shared.pagination import encode_cursor
-from testkit.asgi import serve_in_process
-from testkit.query_plans import assert_every_query_uses_an_index, recording
+from testkit.query_plans import serve_checking_queries
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -63,10 +62,11 @@ EXPECTED = {
 async def test_every_query_of_review_uses_an_index(
     review_settings: ReviewSettings, apply: Apply, mongo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorder = recording(monkeypatch)
     merchant = f"m-{uuid.uuid4().hex[:8]}"
     owner = bearer("merchant", merchant)
-    async with serve_in_process(create(review_settings)) as review:
+    async with serve_checking_queries(
+        create(review_settings), EXPECTED, mongo_url, monkeypatch
+    ) as review:
         invited = await review.post(
             "/invitations", headers=OPERATOR, json={"merchant_id": merchant}
         )
@@ -96,4 +96,3 @@ async def test_every_query_of_review_uses_an_index(
             cursor = QueuePosition(before, kind, "x-0").encode()
             after = await review.get("/review-queue", headers=OPERATOR, params={"cursor": cursor})
             assert [item["id"] for item in after.json()["items"]] == [store_id], after.text
-    await assert_every_query_uses_an_index(mongo_url, recorder, EXPECTED)
