@@ -20,13 +20,15 @@ from chaos.check import (
     refunds_of,
     twice,
 )
-from chaos.faults import UNSHIPPED_AFTER_SECONDS, ends_settings
+from chaos.faults import POISON_ROUTES, UNSHIPPED_AFTER_SECONDS, ends_settings
 from chaos.load import Journey
 
 from devkit.journey import Actor
 from logistics.domain.deadlines import full_managed_ship_by, unshipped_cancel_at
 from shared.contract import Envelope
+from shared.messaging.topology import QUEUES
 from shared.policy import Policy
+from testkit.aftersales_unit import LIABILITY
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 GRACE = timedelta(hours=1)
@@ -127,16 +129,7 @@ def test_a_confirmed_order_that_cannot_or_does_not_ship_is_expected_cancelled_fo
     assert expected(journey("create", kind=kind)) == ("cancelled", "confirmation_timeout")
 
 
-@pytest.mark.parametrize(
-    ("reason", "store_type", "party"),
-    [
-        ("no_route", "full_managed", "platform"),
-        ("no_route", "semi_managed", "platform"),
-        ("not_shipped", "full_managed", "platform"),
-        ("not_shipped", "semi_managed", "merchant"),
-        ("buyer_cancelled_late", "semi_managed", "merchant"),
-    ],
-)
+@pytest.mark.parametrize(("reason", "store_type", "party"), LIABILITY)
 def test_who_bears_the_refund_of_a_cancellation(reason: str, store_type: str, party: str) -> None:
     assert liable(reason, store_type) == party  # R-ORD-6
 
@@ -310,3 +303,8 @@ def test_how_an_order_stands_in_the_row_s_tally() -> None:
     cancelled = order("cancelled", "no_route")
     assert ended(cancelled, [refund("no_route")]) == "cancelled (no_route), refunded"
     assert ended({}, []) == "missing"
+
+
+def test_the_poison_reaches_each_consuming_queue_once() -> None:
+    for queue in QUEUES.values():
+        assert len(set(POISON_ROUTES) & set(queue.event_types)) == 1, queue.service

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+#: What a service counts of each event type it publishes or handles.
+PER_EVENT_TYPE = ["service", "event_type"]
+
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
 )
@@ -11,27 +14,21 @@ HTTP_SECONDS = Histogram(
     "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"]
 )
 EVENTS_PUBLISHED = Counter(
-    "events_published_total", "Events confirmed by the broker", ["service", "event_type"]
+    "events_published_total", "Events confirmed by the broker", PER_EVENT_TYPE
 )
-EVENTS_CONSUMED = Counter(
-    "events_consumed_total", "Events handled successfully", ["service", "event_type"]
-)
-EVENTS_DUPLICATE = Counter(
-    "events_duplicate_total", "Redelivered events skipped", ["service", "event_type"]
-)
-EVENTS_FAILED = Counter(
-    "events_failed_total", "Handler failures (each attempt)", ["service", "event_type"]
-)
+EVENTS_CONSUMED = Counter("events_consumed_total", "Events handled successfully", PER_EVENT_TYPE)
+EVENTS_DUPLICATE = Counter("events_duplicate_total", "Redelivered events skipped", PER_EVENT_TYPE)
+EVENTS_FAILED = Counter("events_failed_total", "Handler failures (each attempt)", PER_EVENT_TYPE)
 EVENTS_PARKED = Counter(
-    "events_parked_total", "Events parked in the dead-letter queue", ["service", "event_type"]
+    "events_parked_total", "Events parked in the dead-letter queue", PER_EVENT_TYPE
 )
 HANDLER_SECONDS = Histogram(
-    "event_handler_duration_seconds", "Event handler latency", ["service", "event_type"]
+    "event_handler_duration_seconds", "Event handler latency", PER_EVENT_TYPE
 )
 EVENT_HOP_SECONDS = Histogram(
     "event_hop_seconds",
     "From an event's publication to its handling here (wall clock)",
-    ["service", "event_type"],
+    PER_EVENT_TYPE,
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 OUTBOX_BACKLOG = Gauge(

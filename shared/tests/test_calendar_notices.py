@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,14 @@ def refused(tmp_path: Path, text: str) -> str:
     return str(caught.value)
 
 
+def assert_refused_at(tmp_path: Path, text: str, where: str, what: str) -> None:
+    """Loading `text` as CN-2030.yaml is refused with a message naming the file, the line
+    `where` and saying `what`."""
+    message = refused(tmp_path, text)
+    assert message.startswith(f"{tmp_path / 'CN-2030.yaml'}{where}: "), message
+    assert what in message
+
+
 def test_a_directory_one_file_and_several_documents_in_a_file(tmp_path: Path) -> None:
     assert Calendars.from_directory(None).notices == ()
     (tmp_path / "README.txt").write_text("not a notice")
@@ -38,68 +47,59 @@ def test_a_directory_one_file_and_several_documents_in_a_file(tmp_path: Path) ->
     assert len(single.notices) == 2
 
 
+@dataclass(frozen=True)
+class Edit:
+    """`GOOD` with `old` replaced by `new`: refused on line `where`, saying `what`."""
+
+    old: str
+    new: str
+    where: str
+    what: str
+
+
+#: One mistake each in a well-formed notice, by test id.
+MISTAKES = {
+    "no source": Edit("source: test data (made-up dates)\n", "", ":1", "source: Field required"),
+    "bad year": Edit("year: 2030", "year: twenty", ":2", "year:"),
+    "unknown country": Edit("country: CN", "country: XX", ":1", "'XX'"),
+    "make-up day on a weekday": Edit(
+        "{date: 2030-01-26", "{date: 2030-01-25", ":7", "2030-01-25 is a Friday"
+    ),
+    "run backwards": Edit(
+        "to: 2030-02-08", "to: 2030-01-08", ":5", "`to` (2030-01-08) is before `from`"
+    ),
+    "off and working": Edit(
+        "{date: 2030-01-26", "{date: 2030-02-02", ":7", "also listed in days_off"
+    ),
+    "far outside the year": Edit("{date: 2030-01-26", "{date: 2029-10-27", ":7", "outside 2030"),
+    "misspelt key": Edit(
+        "working_days:", "workdays:", ":6", "workdays: Extra inputs are not permitted"
+    ),
+    "date and to": Edit(
+        "{from: 2030-02-02, to", "{date: 2030-02-02, to", ":5", "either `date` or `from`"
+    ),
+    "not a date": Edit("2030-02-02", "2030-2-2", ":5", "days_off.0.from"),
+}
+
+
+@pytest.mark.parametrize("edit", MISTAKES.values(), ids=list(MISTAKES))
+def test_a_malformed_notice_names_its_file_and_line(tmp_path: Path, edit: Edit) -> None:
+    # R-CAL-1
+    assert edit.old in GOOD
+    assert_refused_at(tmp_path, GOOD.replace(edit.old, edit.new), edit.where, edit.what)
+
+
 @pytest.mark.parametrize(
     ("text", "where", "what"),
     [
         pytest.param("country: CN\nyear: [2030\n", ":3", "not valid YAML", id="broken YAML"),
-        pytest.param(
-            GOOD.replace("source: test data (made-up dates)\n", ""),
-            ":1",
-            "source: Field required",
-            id="no source",
-        ),
-        pytest.param(GOOD.replace("year: 2030", "year: twenty"), ":2", "year:", id="bad year"),
-        pytest.param(
-            GOOD.replace("country: CN", "country: XX"), ":1", "'XX'", id="unknown country"
-        ),
-        pytest.param(
-            GOOD.replace("{date: 2030-01-26", "{date: 2030-01-25"),
-            ":7",
-            "2030-01-25 is a Friday",
-            id="make-up day on a weekday",
-        ),
-        pytest.param(
-            GOOD.replace("to: 2030-02-08", "to: 2030-01-08"),
-            ":5",
-            "`to` (2030-01-08) is before `from`",
-            id="run backwards",
-        ),
-        pytest.param(
-            GOOD.replace("{date: 2030-01-26", "{date: 2030-02-02"),
-            ":7",
-            "also listed in days_off",
-            id="off and working",
-        ),
-        pytest.param(
-            GOOD.replace("{date: 2030-01-26", "{date: 2029-10-27"),
-            ":7",
-            "outside 2030",
-            id="far outside the year",
-        ),
-        pytest.param(
-            GOOD.replace("working_days:", "workdays:"),
-            ":6",
-            "workdays: Extra inputs are not permitted",
-            id="misspelt key",
-        ),
-        pytest.param(
-            GOOD.replace("{from: 2030-02-02, to", "{date: 2030-02-02, to"),
-            ":5",
-            "either `date` or `from`",
-            id="date and to",
-        ),
-        pytest.param(
-            GOOD.replace("2030-02-02", "2030-2-2"), ":5", "days_off.0.from", id="not a date"
-        ),
         pytest.param("- just\n- a list\n", ":1", "a notice is a mapping", id="not a mapping"),
     ],
 )
-def test_a_malformed_notice_names_its_file_and_line(
+def test_a_notice_that_is_not_a_yaml_mapping_names_its_file_and_line(
     tmp_path: Path, text: str, where: str, what: str
 ) -> None:  # R-CAL-1
-    message = refused(tmp_path, text)
-    assert message.startswith(f"{tmp_path / 'CN-2030.yaml'}{where}: "), message
-    assert what in message
+    assert_refused_at(tmp_path, text, where, what)
 
 
 def test_two_notices_for_one_country_and_year_are_refused(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ total, and two operators resolving one case at once."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -22,14 +24,17 @@ from testkit.platforms import RunningPlatform, StartPlatform
 pytestmark = pytest.mark.e2e
 
 
+@asynccontextmanager
 async def _a_damage_case(
-    running: RunningPlatform, client: httpx.AsyncClient
-) -> tuple[Actor, Actor, Actor, dict[str, Any], dict[str, Any]]:
-    """A delivered order of 2 × 49.90 USD and the buyer's damage case on it."""
-    operator, merchant, buyer = cast(running.urls, client)
-    delivered = await a_delivered_order(operator, merchant, buyer, quantity=2)
-    case = await open_damage_case(buyer, delivered.order)
-    return operator, merchant, buyer, delivered.order, case
+    running: RunningPlatform,
+) -> AsyncIterator[tuple[Actor, Actor, Actor, dict[str, Any], dict[str, Any]]]:
+    """A delivered order of 2 × 49.90 USD and the buyer's damage case on it: the operator,
+    merchant and buyer (on one client, open while the test runs), the order and the case."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+        delivered = await a_delivered_order(operator, merchant, buyer, quantity=2)
+        case = await open_damage_case(buyer, delivered.order)
+        yield operator, merchant, buyer, delivered.order, case
 
 
 async def _refund(operator: Actor, case_id: str, minor: int) -> httpx.Response:
@@ -49,9 +54,7 @@ async def _refunds_of_the_day(merchant: Actor, day: str) -> dict[str, Any]:
 async def test_two_partial_refunds_reach_the_total_and_no_further(
     start_platform: StartPlatform,
 ) -> None:  # R-AS-2
-    running = start_platform()
-    async with httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer, order, first = await _a_damage_case(running, client)
+    async with _a_damage_case(start_platform()) as (operator, merchant, buyer, order, first):
         assert (await _refund(operator, first["case_id"], 3_000)).status_code == 200
         await order_when(
             buyer,
@@ -85,8 +88,7 @@ async def test_a_store_past_its_exemption_period_bears_the_refund(
 ) -> None:  # R-AS-2, R-FEE-1
     # Exemption of 0 days: the store, approved a moment ago, is already past it.
     running = start_platform(POLICY_EXEMPTION_PERIOD_DAYS="0")
-    async with httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, _, order, case = await _a_damage_case(running, client)
+    async with _a_damage_case(running) as (operator, merchant, _, order, case):
         resolved = (await _refund(operator, case["case_id"], 2_000)).json()
         assert resolved["liable_party"] == "merchant"
         assert "R-AS-2" in resolved["liability_rule"]
@@ -104,10 +106,8 @@ async def test_a_store_past_its_exemption_period_bears_the_refund(
 async def test_two_operators_resolving_one_case_at_once_give_one_resolution(
     start_platform: StartPlatform,
 ) -> None:  # R-AS-2
-    running = start_platform()
-    async with httpx.AsyncClient(timeout=10) as client:
-        operator, _, buyer, order, case = await _a_damage_case(running, client)
-        other = Actor("operator", "op-other", running.urls, client)
+    async with _a_damage_case(start_platform()) as (operator, _, buyer, order, case):
+        other = Actor("operator", "op-other", operator.urls, operator.client)
         answers = await asyncio.gather(
             _refund(operator, case["case_id"], 1_000), _refund(other, case["case_id"], 1_500)
         )

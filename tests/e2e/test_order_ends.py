@@ -24,23 +24,18 @@ import pytest
 
 from devkit.journey import (
     Actor,
+    a_confirmed_order,
     an_order_no_route_serves,
-    assert_automatic_refund,
     cast,
     confirm_cancelled_as_no_route,
-    confirmed_with_shipment,
-    list_product,
-    open_full_managed_store,
-    open_semi_managed_store,
     order_when,
     ship,
 )
 from devkit.wait import eventually
-from shared.contract import Envelope
 from testkit import clock as run_clock
 from testkit.bus import deliver_again
 from testkit.platforms import RunningPlatform, StartPlatform
-from testkit.tap import EventTap, event_tap
+from testkit.tap import EventTap, automatic_refunds, event_tap
 
 pytestmark = [
     pytest.mark.e2e,
@@ -76,9 +71,7 @@ async def test_an_order_not_handed_over_in_time_is_cancelled_and_refunded_by_its
     running = start_platform(POLICY_SHIP_GRACE_HOURS=str(GRACE_HOURS))
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
-        store = await open_semi_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
-        order, shipment = await confirmed_with_shipment(buyer, merchant, product_id)
+        order, shipment = await a_confirmed_order(operator, merchant, buyer, "semi_managed")
         order_id, shipment_id = order["order_id"], shipment["shipment_id"]
         assert (order["status"], shipment["status"]) == ("confirmed", "awaiting_shipment")
         assert shipment["store_type"] == "semi_managed"
@@ -101,9 +94,8 @@ async def test_an_order_not_handed_over_in_time_is_cancelled_and_refunded_by_its
         assert cancelled["cancel_reason"] == "not_shipped"
         ended = await _shipment(operator, shipment_id)
         assert (ended["status"], ended["cancel_reason"]) == ("cancelled", "not_shipped")
-        refund = await _refund(tap, order_id)
         # R-ORD-6: semi-managed
-        assert_automatic_refund(refund.payload, order, "not_shipped", "merchant")
+        await automatic_refunds(tap, order, "not_shipped", "merchant", timeout=30)
         # A cancelled shipment is never handed over, nor the order cancelled again.
         late_handover = f"/shipments/{shipment_id}/ship"
         refused = await merchant.call("POST", "logistics", late_handover, json=HANDOVER)
@@ -122,9 +114,7 @@ async def test_a_buyer_cancels_an_order_late_and_is_refunded_by_the_platform(
     running = start_platform()
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
-        store = await open_full_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
-        order, shipment = await confirmed_with_shipment(buyer, merchant, product_id)
+        order, shipment = await a_confirmed_order(operator, merchant, buyer, "full_managed")
         order_id, shipment_id = order["order_id"], shipment["shipment_id"]
         cancel = f"/orders/{order_id}/cancel"
         known = await order_when(
@@ -155,9 +145,8 @@ async def test_a_buyer_cancels_an_order_late_and_is_refunded_by_the_platform(
 
         ended = await eventually(shipment_cancelled, what="the shipment cancelled")
         assert ended["cancel_reason"] == "order_cancelled"
-        refund = await _refund(tap, order_id)
         # R-ORD-6: full-managed
-        assert_automatic_refund(refund.payload, order, "buyer_cancelled_late", "platform")
+        await automatic_refunds(tap, order, "buyer_cancelled_late", "platform", timeout=30)
         with pytest.raises(AssertionError, match="gave 409"):
             await ship(operator, shipment_id)
         assert (await buyer.call("POST", "orders", cancel)).status_code == 409
@@ -184,8 +173,7 @@ async def test_an_order_no_route_serves_is_refunded_once_across_an_aftersales_cr
         await crash
         await asyncio.to_thread(running.platform.restart, "aftersales")
 
-        refund = await _refund(tap, order_id)
-        assert_automatic_refund(refund.payload, order, "no_route", "platform")  # R-ORD-6
+        await automatic_refunds(tap, order, "no_route", "platform", timeout=30)  # R-ORD-6
         with pytest.raises(AssertionError, match="gave 409"):
             await ship(operator, shipment["shipment_id"])
 
@@ -207,22 +195,14 @@ async def _kill_on(
 ) -> None:
     """SIGKILL `service` the moment the tap sees the order's `event_type`: a crash in the
     middle of the chain (the service may be handling it, or about to)."""
-
-    async def published() -> bool:
-        return bool(tap.of_type(event_type, order_id))
-
-    await eventually(
-        published, timeout=CRASH_WAIT_SECONDS, what=f"{event_type} on the bus", interval=0.01
+    await tap.eventually_of_type(
+        event_type,
+        order_id,
+        what=f"{event_type} on the bus",
+        timeout=CRASH_WAIT_SECONDS,
+        interval=0.01,
     )
     running.platform.services[service].kill()
-
-
-async def _refund(tap: EventTap, order_id: str) -> Envelope:
-    async def refunded() -> list[Envelope] | None:
-        return tap.of_type("RefundIssued", order_id) or None
-
-    found = await eventually(refunded, timeout=30, what="the automatic refund")
-    return found[0]
 
 
 async def _nothing_changes_when_redelivered(

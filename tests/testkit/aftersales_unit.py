@@ -17,7 +17,7 @@ from uuid import uuid4
 import pytest
 
 from aftersales.bootstrap import AftersalesServices, bootstrap
-from aftersales.domain.compensation import Compensation
+from aftersales.domain.compensation import CompensatedReason, Compensation
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case, Decision
 from aftersales.domain.rules import Reason
@@ -26,7 +26,7 @@ from aftersales.service_layer.resolution import ResolveCase
 from shared.clock import FixedClock
 from shared.contract import Envelope, record_event
 from shared.contract.events import PRODUCERS, CancelReason, OrderCancelled
-from shared.contract.types import ContractModel, Money, StoreType
+from shared.contract.types import ContractModel, LiableParty, Money, StoreType
 from shared.policy import Policy
 from shared.testing import FakePorts, Wired
 from testkit.factories import (
@@ -177,6 +177,17 @@ async def refund_reservations(wired: Wired[AftersalesServices]) -> list[tuple[st
 
 #: When the orders below are cancelled (R-ORD-5): days after their confirmation at T0.
 CANCELLED_AT = T0 + timedelta(days=5)
+
+#: R-ORD-6: who bears the refund of each cancellation R-ORD-5 compensates, by its reason
+#: and the order's store type.
+LIABILITY: list[tuple[CompensatedReason, StoreType, LiableParty]] = [
+    ("no_route", "full_managed", "platform"),
+    ("no_route", "semi_managed", "platform"),
+    ("not_shipped", "full_managed", "platform"),
+    ("not_shipped", "semi_managed", "merchant"),
+    ("buyer_cancelled_late", "full_managed", "platform"),
+    ("buyer_cancelled_late", "semi_managed", "merchant"),
+]
 
 
 def a_cancellation(

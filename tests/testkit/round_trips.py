@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pymongo import AsyncMongoClient, monitoring
 
@@ -15,6 +16,8 @@ from shared.contract.types import ContractModel
 from shared.mongo import Database, Document, connect
 from shared.testing import FakePorts
 from testkit import clock as run_clock
+
+Handlers = TypeVar("Handlers")
 
 
 class RoundTrips(monitoring.CommandListener):
@@ -55,15 +58,23 @@ async def counted(mongo_url: str, name: str) -> AsyncIterator[tuple[Database, Ro
         await mongo.close()
 
 
+@dataclass(frozen=True)
+class CountedEvents(Generic[Handlers]):
+    """A service's event handlers, as its own bootstrap wires them, and what they send."""
+
+    events: Handlers
+    recorder: RoundTrips
+
+
 @asynccontextmanager
-async def counted_service(
+async def counted_events(
     mongo_url: str, db_prefix: str, service: str, bootstrap: Callable[[Any], Awaitable[Wiring]]
-) -> AsyncIterator[tuple[Any, RoundTrips]]:
-    """A service as its own bootstrap wires it on this run's engine (no broker), and what
-    its database commands are: its `services`, and the recorder."""
+) -> AsyncIterator[CountedEvents[Any]]:
+    """A service as its own bootstrap wires it on this run's engine (no broker): its event
+    handlers, and the recorder of their database commands."""
     async with counted(mongo_url, f"{db_prefix}{service}") as (database, recorder):
         wiring = await bootstrap(FakePorts(service, database=database))
-        yield wiring.services, recorder
+        yield CountedEvents(wiring.services.events, recorder)
 
 
 def delivered(event: ContractModel, *, producer: str) -> tuple[Envelope, Any]:

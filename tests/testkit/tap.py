@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import aio_pika
 
+from devkit.journey import assert_automatic_refund
+from devkit.wait import eventually
 from shared.contract import Envelope, parse_event
 from shared.messaging.topology import EXCHANGE
 
@@ -36,6 +39,39 @@ class EventTap:
                 or e.correlation_id == correlation_id
             )
         ]
+
+    async def eventually_of_type(
+        self,
+        event_type: str,
+        correlation_id: str,
+        *,
+        what: str,
+        timeout: float = 15.0,
+        interval: float = 0.05,
+    ) -> list[Envelope]:
+        """`of_type(event_type, correlation_id)` once it holds one event at least."""
+
+        async def seen() -> list[Envelope] | None:
+            return self.of_type(event_type, correlation_id) or None
+
+        return await eventually(seen, timeout=timeout, what=what, interval=interval)
+
+
+async def automatic_refunds(
+    tap: EventTap,
+    order: dict[str, Any],
+    reason: str,
+    liable_party: str,
+    *,
+    timeout: float = 15.0,
+) -> list[Envelope]:
+    """The order's `RefundIssued` events once the tap has one, that one the refund of the
+    whole order R-ORD-6 names for `reason`, with no case, borne by `liable_party`."""
+    found = await tap.eventually_of_type(
+        "RefundIssued", order["order_id"], what="the automatic refund", timeout=timeout
+    )
+    assert_automatic_refund(found[0].payload, order, reason, liable_party)
+    return found
 
 
 @asynccontextmanager

@@ -30,6 +30,11 @@ ENDS_KINDS = (*UNSHIPPABLE, "deliver")
 NO_ROUTE_ADDRESS = {**ADDRESS, "country": "AR", "city": "Buenos Aires"}
 
 
+def _status_in(*states: str) -> Callable[[dict[str, Any]], bool]:
+    """Whether a shipment or case, as read back, has reached one of `states`."""
+    return lambda resource: resource["status"] in states
+
+
 @dataclass
 class Journey:
     kind: str
@@ -99,33 +104,26 @@ class Load:
             await asyncio.sleep(0.3)
         return None
 
-    async def _state(self, journey: Journey) -> dict[str, Any]:
+    async def _create(
+        self, actor: Actor, service: str, path: str, body: dict[str, Any], **kwargs: Any
+    ) -> dict[str, Any] | None:
+        """POST a new resource as `actor`: what the 201 answered, or None if none came."""
         response = await self._call(
-            self.operator,
-            "GET",
-            "orders",
-            f"/orders/{journey.order_id}",
-            lambda r: r.status_code == 200,
+            actor, "POST", service, path, lambda r: r.status_code == 201, json=body, **kwargs
         )
-        return response.json() if response is not None else {}
+        return None if response is None else dict(response.json())
 
     async def _journey(self, journey: Journey) -> None:
-        created = await self._call(
-            journey.buyer,
-            "POST",
-            "orders",
-            "/orders",
-            lambda r: r.status_code == 201,
-            headers={"Idempotency-Key": journey.key},
-            json={
-                "items": [{"product_id": self.product_id, "quantity": 1}],
-                "shipping_address": NO_ROUTE_ADDRESS if journey.kind == "no_route" else ADDRESS,
-            },
-        )
+        order = {
+            "items": [{"product_id": self.product_id, "quantity": 1}],
+            "shipping_address": NO_ROUTE_ADDRESS if journey.kind == "no_route" else ADDRESS,
+        }
+        key = {"Idempotency-Key": journey.key}
+        created = await self._create(journey.buyer, "orders", "/orders", order, headers=key)
         if created is None:
             return
         journey.acked.add("create")
-        journey.order_id, journey.total = created.json()["order_id"], created.json()["total"]
+        journey.order_id, journey.total = created["order_id"], created["total"]
         if journey.kind == "timeout":
             return
         if journey.kind == "cancel":
@@ -162,12 +160,30 @@ class Load:
         happened: Callable[[dict[str, Any]], bool],
     ) -> bool:
         """A command on the order: 200, or a 409 whose state shows it happened already."""
+        return await self._command(actor, "orders", path, f"/orders/{journey.order_id}", happened)
+
+    async def _command(
+        self,
+        actor: Actor,
+        service: str,
+        path: str,
+        state_path: str,
+        happened: Callable[[dict[str, Any]], bool],
+        body: dict[str, Any] | None = None,
+    ) -> bool:
+        """POST `path` as `actor`: acknowledged by a 200, or by a 409 when the state the
+        operator reads at `state_path` shows the command happened already (its answer lost)."""
         response = await self._call(
-            actor, "POST", "orders", path, lambda r: r.status_code in (200, 409)
+            actor, "POST", service, path, lambda r: r.status_code in (200, 409), json=body
         )
         if response is None:
             return False
-        return response.status_code == 200 or happened(await self._state(journey))
+        if response.status_code == 200:
+            return True
+        state = await self._call(
+            self.operator, "GET", service, state_path, lambda r: r.status_code == 200
+        )
+        return state is not None and happened(state.json())
 
     async def _ship_and_deliver(self, journey: Journey) -> None:
         found = await self._call(
@@ -180,72 +196,39 @@ class Load:
         if found is None:
             return
         shipment = found.json()["items"][0]["shipment_id"]
-        for step, path, body, state in (
-            (
-                "ship",
-                "ship",
-                {"carrier": "SF", "tracking_number": journey.key[:12], "handover": "pickup"},
-                ("shipped", "delivered"),
-            ),
-            ("deliver", "deliver", None, ("delivered",)),
+        handover = {"carrier": "SF", "tracking_number": journey.key[:12], "handover": "pickup"}
+        for step, body, happened in (
+            ("ship", handover, _status_in("shipped", "delivered")),
+            ("deliver", None, _status_in("delivered")),
         ):
-            response = await self._call(
+            if not await self._command(
                 self.operator,
-                "POST",
                 "logistics",
-                f"/shipments/{shipment}/{path}",
-                lambda r: r.status_code in (200, 409),
-                json=body,
-            )
-            if response is None:
+                f"/shipments/{shipment}/{step}",
+                f"/shipments/{shipment}",
+                happened,
+                body,
+            ):
                 return
-            if response.status_code == 409:
-                now = await self._call(
-                    self.operator,
-                    "GET",
-                    "logistics",
-                    f"/shipments/{shipment}",
-                    lambda r: r.status_code == 200,
-                )
-                if now is None or now.json()["status"] not in state:
-                    return
             journey.acked.add(step)
 
     async def _refund(self, journey: Journey) -> None:
-        opened = await self._call(
-            journey.buyer,
-            "POST",
-            "aftersales",
-            "/cases",
-            lambda r: r.status_code == 201,
-            json={
-                "order_id": journey.order_id,
-                "reason": "damaged",
-                "description": "Broken in transit.",
-                "refund_requested": journey.total,
-            },
-        )
+        case = {
+            "order_id": journey.order_id,
+            "reason": "damaged",
+            "description": "Broken in transit.",
+            "refund_requested": journey.total,
+        }
+        opened = await self._create(journey.buyer, "aftersales", "/cases", case)
         if opened is None:
             return
-        case_id = opened.json()["case_id"]
-        response = await self._call(
+        case_id = opened["case_id"]
+        if await self._command(
             self.operator,
-            "POST",
             "aftersales",
             f"/cases/{case_id}/resolve",
-            lambda r: r.status_code in (200, 409),
-            json={"decision": "refund", "refund": journey.total, "note": "Sorry."},
-        )
-        if response is None:
-            return
-        if response.status_code == 409:
-            case = await self._call(
-                self.operator,
-                "GET",
-                "aftersales",
-                f"/cases/{case_id}",
-                lambda r: r.status_code == 200,
-            )
-            if case is None or case.json()["status"] != "refunded":
-                return
-        journey.acked.add("refund")
+            f"/cases/{case_id}",
+            _status_in("refunded"),
+            {"decision": "refund", "refund": journey.total, "note": "Sorry."},
+        ):
+            journey.acked.add("refund")

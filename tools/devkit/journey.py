@@ -257,6 +257,19 @@ async def confirmed_with_shipment(
     return confirmed.json(), await shipment_of(buyer, order["order_id"])
 
 
+async def a_confirmed_order(
+    operator: Actor, merchant: Actor, buyer: Actor, store_type: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A `store_type` store opened, a product listed, ordered and confirmed: the order as
+    its buyer then reads it, and the shipment logistics created for it."""
+    if store_type == "full_managed":
+        store = await open_full_managed_store(operator, merchant)
+    else:
+        store = await open_semi_managed_store(operator, merchant)
+    product_id = await list_product(operator, merchant, store["store_id"])
+    return await confirmed_with_shipment(buyer, merchant, product_id)
+
+
 async def shipment_of(actor: Actor, order_id: str) -> dict[str, Any]:
     async def probe() -> dict[str, Any] | None:
         response = await actor.call("GET", "logistics", f"/shipments?order_id={order_id}")

@@ -6,37 +6,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 
 from aftersales.bootstrap import bootstrap
-from aftersales.domain.facts import OrderFacts
 from aftersales.service_layer.events import AftersalesEventHandlers
-from shared.repository import AggregateRepository
 from testkit import clock as run_clock
 from testkit.factories import BUYER, an_order_confirmed, an_order_created
-from testkit.round_trips import RoundTrips, counted_service, delivered
+from testkit.round_trips import CountedEvents, counted_events, delivered
 
 pytestmark = pytest.mark.integration
 
-
-@dataclass
-class Counted:
-    events: AftersalesEventHandlers
-    orders: AggregateRepository[OrderFacts]
-    recorder: RoundTrips
+Counted = CountedEvents[AftersalesEventHandlers]
 
 
 @pytest.fixture
 async def wired(mongo_url: str, db_prefix: str) -> AsyncIterator[Counted]:
-    async with counted_service(mongo_url, db_prefix, "aftersales", bootstrap) as counting:
-        services, recorder = counting
-        yield Counted(services.events, services.events.orders.repository, recorder)
+    async with counted_events(mongo_url, db_prefix, "aftersales", bootstrap) as counting:
+        yield counting
 
 
 async def test_an_order_created_costs_one_write_and_a_duplicate_no_change(wired: Counted) -> None:
-    events, orders, recorder = wired.events, wired.orders, wired.recorder
+    events, recorder = wired.events, wired.recorder
+    orders = events.orders.repository
     order_id = f"o-{uuid.uuid4().hex[:8]}"
     envelope, payload = delivered(
         an_order_created(order_id=order_id, at=run_clock.now()), producer="orders"
@@ -56,7 +48,8 @@ async def test_an_order_created_costs_one_write_and_a_duplicate_no_change(wired:
 
 
 async def test_an_order_created_after_its_confirmation_is_applied_to_it(wired: Counted) -> None:
-    events, orders = wired.events, wired.orders
+    events = wired.events
+    orders = events.orders.repository
     order_id = f"o-{uuid.uuid4().hex[:8]}"
     confirmed = an_order_confirmed(order_id=order_id, at=run_clock.now())
     created = an_order_created(order_id=order_id, at=run_clock.now())

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from aftersales.bootstrap import AftersalesServices
-from aftersales.domain.compensation import CompensatedReason, cancellation_liable_party
+from aftersales.domain.compensation import cancellation_liable_party
 from aftersales.domain.errors import Conflict, OutsideWindow, RefundRefused
 from aftersales.domain.model import Case
 from aftersales.domain.refunds import cancellation_key
@@ -22,6 +22,7 @@ from shared.contract.types import LiableParty, Money, StoreType
 from shared.testing import Wired
 from testkit.aftersales_unit import (
     CANCELLED_AT,
+    LIABILITY,
     TOTAL,
     Crash,
     a_cancellation,
@@ -49,15 +50,6 @@ from testkit.factories import (
 )
 
 CANCELLATION = cancellation_key(ORDER)
-
-LIABILITY: list[tuple[CompensatedReason, StoreType, LiableParty]] = [
-    ("no_route", "full_managed", "platform"),
-    ("no_route", "semi_managed", "platform"),
-    ("not_shipped", "full_managed", "platform"),
-    ("not_shipped", "semi_managed", "merchant"),
-    ("buyer_cancelled_late", "full_managed", "platform"),
-    ("buyer_cancelled_late", "semi_managed", "merchant"),
-]
 
 
 def refunds(wired: Wired[AftersalesServices]) -> list[tuple[str | None, str, Money, str]]:

@@ -83,37 +83,27 @@ _FULL_MANAGED_ORIGINS = ("CN",)
 _EXPRESS_DESTINATIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "CA", "AU", "JP", "KR")
 _STANDARD_DESTINATIONS = (*_EXPRESS_DESTINATIONS, *_EU, "BR", "MX", "NZ", "CH", "NO", "SA")
 
+
+def _regional_line(
+    name: str, carrier: str, region: tuple[str, ...], max_weight_grams: int
+) -> Route:
+    """A semi-managed line: parcels leave a warehouse in `region` for an address in it."""
+    return Route(
+        name=name,
+        carrier=carrier,
+        store_type="semi_managed",
+        origin_countries=region,
+        destination_countries=region,
+        max_weight_grams=max_weight_grams,
+        transit_days_min=_SEMI_TRANSIT_MIN,
+        transit_days_max=_SEMI_TRANSIT_MAX,
+    )
+
+
 DEFAULT_ROUTES: tuple[Route, ...] = (
-    Route(
-        name="semi-eu-ground",
-        carrier="dhl-parcel",
-        store_type="semi_managed",
-        origin_countries=_EU,
-        destination_countries=_EU,
-        max_weight_grams=30_000,
-        transit_days_min=_SEMI_TRANSIT_MIN,
-        transit_days_max=_SEMI_TRANSIT_MAX,
-    ),
-    Route(
-        name="semi-na-ground",
-        carrier="ups-ground",
-        store_type="semi_managed",
-        origin_countries=_NORTH_AMERICA,
-        destination_countries=_NORTH_AMERICA,
-        max_weight_grams=30_000,
-        transit_days_min=_SEMI_TRANSIT_MIN,
-        transit_days_max=_SEMI_TRANSIT_MAX,
-    ),
-    Route(
-        name="semi-gb-ground",
-        carrier="royal-mail-tracked",
-        store_type="semi_managed",
-        origin_countries=("GB",),
-        destination_countries=("GB",),
-        max_weight_grams=20_000,
-        transit_days_min=_SEMI_TRANSIT_MIN,
-        transit_days_max=_SEMI_TRANSIT_MAX,
-    ),
+    _regional_line("semi-eu-ground", "dhl-parcel", _EU, 30_000),
+    _regional_line("semi-na-ground", "ups-ground", _NORTH_AMERICA, 30_000),
+    _regional_line("semi-gb-ground", "royal-mail-tracked", ("GB",), 20_000),
     Route(
         name="full-cn-express",
         carrier="cainiao-express",
