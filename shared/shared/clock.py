@@ -6,8 +6,10 @@ goes through the database compares equal to the one that was written.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
+
+from shared.errors import Unprocessable
 
 
 def utc_ms(moment: datetime) -> datetime:
@@ -28,6 +30,18 @@ def time_key(moment: datetime, tie: str = "") -> str:
     it instead of the date.
     """
     return f"{utc_ms(moment).strftime('%Y%m%dT%H%M%S%f')[:-3]}Z|{tie}"
+
+
+def utc_days(first: date, last: date, *, most: int) -> tuple[datetime, datetime]:
+    """The instants [start of `first`, end of `last`) (UTC) of a report's days, both
+    included, as a caller asked for them: Unprocessable, saying what to fix, if they run
+    backwards or cover more than `most` days."""
+    if last < first:
+        raise Unprocessable(f"`to` ({last}) is before `from` ({first}): swap them.")
+    if (last - first).days + 1 > most:
+        raise Unprocessable(f"A report covers at most {most} days; ask for fewer.")
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    return start, start + timedelta(days=(last - first).days + 1)
 
 
 #: Sorts after every `time_key`: the key of a document no time-keyed condition should

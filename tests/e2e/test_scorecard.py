@@ -92,7 +92,7 @@ async def test_late_deliveries_reach_the_scorecard_and_warn_the_store_once(
         assert [(w["measure"], w["value"], w["bound"]) for w in kept] == [
             ("delivery_in_window", 0.0, "at_least")
         ]
-        # Three orders fell short over several reviews (one a second): one warning.
+        # Three orders fell short, each judged by a review (one a second): one warning.
         warned = [
             e for e in tap.of_type("StoreWarned") if e.payload["store_id"] == store["store_id"]
         ]

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from aftersales.adapters.queries import CaseQueries, CompensationQueries
 from aftersales.domain.compensation import Compensation
 from aftersales.domain.facts import OrderFacts
 from aftersales.domain.model import Case
+from shared.clock import utc_days
 from shared.contract.types import LiableParty, Money
 from shared.repository import AggregateRepository
+
+#: The longest period one refund report covers.
+MAX_REPORT_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -56,9 +60,8 @@ class RefundReports:
 
     async def for_merchant(self, merchant_id: str, start: date, end: date) -> RefundReport:
         """Refunds decided (cases) or issued (cancellations) from `start` to `end`
-        inclusive (UTC dates)."""
-        since = datetime.combine(start, time.min, tzinfo=UTC)
-        until = datetime.combine(date.fromordinal(end.toordinal() + 1), time.min, tzinfo=UTC)
+        inclusive (UTC dates, at most `MAX_REPORT_DAYS`)."""
+        since, until = utc_days(start, end, most=MAX_REPORT_DAYS)
         refunds = await self.queries.refunded_between(merchant_id, since, until)
         cancellations = await self.compensations.issued_between(merchant_id, since, until)
         report = RefundReport(merchant_id, start, end, refunds, cancellations)

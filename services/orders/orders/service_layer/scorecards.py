@@ -19,7 +19,7 @@ at most every `scorecard_review_seconds` the review:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from orders.adapters.scorecard_queries import ScorecardQueries, ToScore
@@ -27,9 +27,8 @@ from orders.domain.model import Order
 from orders.domain.scorecard import Scorecard, period_of
 from orders.domain.warnings import StorePeriod, key
 from shared.auth import Principal, require_merchant_self_or_operator
-from shared.clock import Clock
+from shared.clock import Clock, utc_days
 from shared.deadlines import act_on_each_due
-from shared.errors import Unprocessable
 from shared.policy import Policy
 from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
 
@@ -78,14 +77,8 @@ class Scorecards:
         now = self.clock.now()
         first = first or now.date().replace(day=1)
         last = last or now.date()
-        if last < first:
-            raise Unprocessable(f"`to` ({last}) is before `from` ({first}): swap them.")
-        if (last - first).days + 1 > MAX_CARD_DAYS:
-            raise Unprocessable(f"A scorecard covers at most {MAX_CARD_DAYS} days; ask for fewer.")
-        start = datetime.combine(first, time(), UTC)
-        orders = await self.queries.of_merchant(
-            merchant_id, start, start + timedelta(days=(last - first).days + 1)
-        )
+        start, end = utc_days(first, last, most=MAX_CARD_DAYS)
+        orders = await self.queries.of_merchant(merchant_id, start, end)
         periods = await self.queries.warnings(
             merchant_id, first.strftime("%Y-%m"), last.strftime("%Y-%m")
         )
