@@ -55,7 +55,7 @@ demo: install
 	$(PY) tools/demo.py
 
 token: install
-	@$(PY) -m shared.auth --role $(ROLE) --sub $(SUB)
+	@PYTHONPATH=tools $(PY) -m devkit.idp --role $(ROLE) --sub $(SUB)
 
 clean:
 	rm -rf .data $(VENV)

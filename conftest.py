@@ -4,13 +4,18 @@
   free port; each test platform or app uses its own database prefix.
 - RabbitMQ: `AMQP_URL` (default the local broker), in a vhost of each test that is
   deleted afterwards, so tests never meet a running `make run` platform or each other.
+- Tokens: an identity provider of the run (`pytest_configure`), whose JWKS every service
+  verifies and whose key every test signs with.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +28,7 @@ from devkit.broker import (
     with_vhost,
 )
 from devkit.engine import EmbeddedEngine, free_port
+from devkit.idp import JWKS_FILE, create_idp, signing
 from testkit.platforms import DOCKER_ONLY, LOCAL_ONLY
 
 
@@ -54,6 +60,28 @@ def amqp_url() -> Iterator[str]:
 def db_prefix() -> str:
     """A database prefix of one test: its data never meets another test's."""
     return f"t{uuid.uuid4().hex[:10]}_"
+
+
+#: The run's identity provider's folder (`pytest_configure`).
+TEST_IDP = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's identity provider, a key pair of its own: every service the run starts
+    (in-process, as processes, or the compose stack) verifies its tokens against its JWKS,
+    and every test signs with it (`devkit.idp.signing` reads the environment). Set before
+    collection, as test modules make tokens when imported."""
+    folder = Path(tempfile.mkdtemp(prefix="marketplace-test-idp-"))
+    config.stash[TEST_IDP] = folder
+    for other_source in ("AUTH_JWKS_URL", "AUTH_JWKS_HOST_DIR"):
+        os.environ.pop(other_source, None)
+    jwks = create_idp(folder / "idp") / JWKS_FILE
+    os.environ.update(signing({"AUTH_JWKS_FILE": str(jwks)}).env)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if folder := config.stash.get(TEST_IDP, None):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

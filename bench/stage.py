@@ -17,11 +17,10 @@ import psutil
 from load import Load
 
 from devkit.engine import free_port, free_ports_of
+from devkit.idp import signing
 from devkit.journey import ADDRESS, cast, list_product, open_full_managed_store
-from devkit.platform import DEFAULT_PORTS, Platform, ServiceProcess
-from shared.auth import mint_token
+from devkit.platform import DEFAULT_PORTS, UNLIMITED_WRITES, Platform, ServiceProcess
 from shared.mongo import Database, Document, connect
-from shared.settings import DEV_AUTH_SECRET
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -33,7 +32,7 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 
 def headers(role: str, sub: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(DEV_AUTH_SECRET, sub=sub, role=role)}"}
+    return signing().bearer(sub, role)
 
 
 @dataclass
@@ -54,6 +53,7 @@ class Stage:
             "AMQP_URL": self.amqp_url,
             "MONGO_DATABASE_PREFIX": self.prefix,
             "LOG_LEVEL": "WARNING",
+            **UNLIMITED_WRITES,
         }
 
     def url(self, service: str) -> str:

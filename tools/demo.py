@@ -12,6 +12,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from devkit.idp import signing
 from devkit.journey import (
     Actor,
     apply_for_store,
@@ -56,6 +57,10 @@ async def main() -> int:
     down = [name for name, url in urls.items() if not http_ok(f"{url}/health/ready")]
     if down:
         print(f"Not ready: {', '.join(down)}. Start the platform first: `make run`.")
+        return 1
+    # Signed as `make run` (in the same environment) has its services verify.
+    if (signer := signing()).algorithm is None:
+        print(signer.refusal)
         return 1
     async with httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(urls, client)

@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from devkit.engine import EmbeddedEngine, port_open
+from devkit.idp import signing
 from devkit.platform import DEFAULT_PORTS, Platform
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,7 @@ def main() -> int:
             print(f"The platform did not start: {error}", file=sys.stderr)
             return 1
         print(f"calendar notices: {env['CALENDAR_NOTICES_DIR']}")
+        print(f"tokens: {signing().source} (`make token ROLE=operator SUB=op-1`)")
         for name in ports:
             print(f"{name:<11} {platform.url(name)}   docs: {platform.url(name)}/docs")
         print(f"logs: {logs}/<service>.log    Ctrl-C stops everything.")

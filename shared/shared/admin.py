@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Annotated, Self
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from shared.auth import Operator
+from shared.guards import JsonRoute
+from shared.inputs import Line, RequestBody
 from shared.messaging.dead_letters import MAX_BATCH, DeadLetters, ParkedMessage
 from shared.problems import Problem
 
-router = APIRouter(prefix="/admin/dead-letters", tags=["operations"])
+router = APIRouter(prefix="/admin/dead-letters", tags=["operations"], route_class=JsonRoute)
 
 
 class DeadLetterList(BaseModel):
@@ -21,12 +23,10 @@ class DeadLetterList(BaseModel):
     items: list[ParkedMessage]
 
 
-class ReplayRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReplayRequest(RequestBody):
     #: The messages to replay; or `all: true` for every parked message.
-    message_ids: list[str] | None = Field(None, min_length=1, max_length=MAX_BATCH)
-    all: bool = False
+    message_ids: list[Line] | None = Field(None, min_length=1, max_length=MAX_BATCH)
+    all: StrictBool = False
 
     @model_validator(mode="after")
     def _one_choice(self) -> Self:

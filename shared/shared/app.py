@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import admin, metrics
+from shared import admin, metrics, ratelimit
 from shared.calendar import Calendars
 from shared.clock import Clock, OffsetClock, SystemClock
 from shared.guards import BodyGuard
@@ -35,6 +35,7 @@ from shared.ports import Ports
 from shared.problems import ProblemMap, install_problem_handlers
 from shared.runtime import Runtime
 from shared.settings import InvalidConfiguration, ServiceSettings
+from shared.tokens import verifier_for
 from shared.tracing import SpanKind, configure_tracing, span
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -101,7 +102,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.open(spec.indexes, spec.outbox_collections)
+        await runtime.open([*spec.indexes, *ratelimit.INDEXES], spec.outbox_collections)
         wiring = await spec.bootstrap(runtime)
         app.state.services = wiring.services
         await runtime.start(wiring.handlers, wiring.jobs)
@@ -113,15 +114,17 @@ def create_app(
     app = FastAPI(
         title=f"marketplace {spec.name}", description=spec.title, version="1.0.0", lifespan=lifespan
     )
-    app.state.auth_secret = settings.auth_secret
+    app.state.tokens = verifier_for(settings)
     app.state.runtime = runtime
     install_problem_handlers(app, spec.problems)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(Observability, service=spec.name)
+    # Writes count against their caller's limit, in the service's database (after auth).
+    writes = ratelimit.WriteLimit.of(settings.rate_limit_writes, runtime)
     for router in spec.routers:
-        app.include_router(router)
+        app.include_router(writes.on_writes(router))
     if spec.name in QUEUES:
-        app.include_router(admin.router)
+        app.include_router(writes.on_writes(admin.router))
     _install_health(app, runtime)
     return app
 
@@ -214,4 +217,8 @@ def serve(
         log_config=None,
         access_log=False,
         lifespan="on",
+        # h11, not httptools: uvicorn caps a request's line and headers only for h11 (its
+        # httptools parser keeps a header of any size in memory until it ends).
+        http="h11",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
     )

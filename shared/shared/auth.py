@@ -1,27 +1,24 @@
-"""Bearer JWT (HS256, `AUTH_SECRET`): who is calling, and with which role.
+"""Bearer JWT: who is calling, and with which role (`shared.tokens` verifies the token: an
+identity provider's, or HS256 with `AUTH_SECRET` in development).
 
-Claims: `sub` (a merchant's `sub` is its merchant id), `role`, `exp`. No or bad token:
-401; wrong role: 403 (`require_role`); another party's resource: the services answer 404.
+Claims: `sub` (a merchant's `sub` is its merchant id), the role (`AUTH_ROLE_CLAIM`), `exp`.
+No or bad token: 401, saying why; wrong role: 403 (`require_role`); another party's
+resource: the services answer 404.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Protocol, TypeVar, cast, get_args
+from typing import Annotated, Any, Protocol, TypeVar
 
-import jwt
 from fastapi import Depends, Request
 
 from shared.contract.types import Role
 from shared.errors import Forbidden, NotFound, Unauthorized
-from shared.settings import DEV_AUTH_SECRET
-
-ALGORITHM = "HS256"
-ROLES: tuple[str, ...] = get_args(Role)
+from shared.jwks import KeysUnavailable
+from shared.problems import Problem
+from shared.tokens import TokenVerifier
 
 
 class Owned(Protocol):
@@ -77,41 +74,19 @@ class Principal:
         return {"merchant_id" if self.role == "merchant" else "buyer_id": self.sub}
 
 
-def mint_token(
-    secret: str,
-    *,
-    sub: str,
-    role: str,
-    ttl: timedelta = timedelta(hours=12),
-    now: datetime | None = None,
-) -> str:
-    issued = now or datetime.now(UTC)
-    claims = {"sub": sub, "role": role, "iat": issued, "exp": issued + ttl}
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
-
-
-def decode_token(secret: str, token: str) -> Principal:
-    try:
-        claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]}
-        )
-    except jwt.ExpiredSignatureError as error:
-        raise Unauthorized("The token has expired; get a new one.") from error
-    except jwt.PyJWTError as error:
-        raise Unauthorized(f"The token is not valid: {error}.") from error
-    role, sub = claims.get("role"), claims.get("sub")
-    if role not in ROLES or not isinstance(sub, str) or not sub:
-        raise Unauthorized(f"The token needs a non-empty `sub` and a `role` among {ROLES}.")
-    return Principal(sub=sub, role=cast(Role, role))
-
-
 async def authenticate(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send `Authorization: Bearer <token>`.")
-    secret: str = request.app.state.auth_secret
-    return decode_token(secret, token.strip())
+    verifier: TokenVerifier = request.app.state.tokens
+    try:
+        sub, role = await verifier.verify(token.strip())
+    except KeysUnavailable as error:
+        raise Problem(
+            str(error), status=503, kind="unavailable", title="Temporarily unavailable"
+        ) from None
+    return Principal(sub=sub, role=role)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
@@ -138,18 +113,3 @@ def require_merchant_self_or_operator(principal: Principal, merchant_id: str) ->
 Buyer = Annotated[Principal, Depends(require_role("buyer"))]
 Merchant = Annotated[Principal, Depends(require_role("merchant"))]
 Operator = Annotated[Principal, Depends(require_role("operator"))]
-
-
-def main() -> None:
-    """`python -m shared.auth --role merchant --sub m-1`: a development token."""
-    parser = argparse.ArgumentParser(description="Mint a development token")
-    parser.add_argument("--role", choices=ROLES, required=True)
-    parser.add_argument("--sub", required=True)
-    parser.add_argument("--hours", type=float, default=12)
-    args = parser.parse_args()
-    secret = os.environ.get("AUTH_SECRET", DEV_AUTH_SECRET)
-    print(mint_token(secret, sub=args.sub, role=args.role, ttl=timedelta(hours=args.hours)))
-
-
-if __name__ == "__main__":
-    main()

@@ -1,9 +1,17 @@
-"""Refusals before any route runs: bodies too large (413) or not JSON (415), as problems."""
+"""Refusals before a route's function runs, as problems: bodies too large (413) or not
+JSON (415), before any route (`BodyGuard`); JSON that repeats a key in an object, or holds
+`NaN` or `Infinity`, in the route (`JsonRoute`, 422 naming the key)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Coroutine
+from typing import Any
 
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.problems import PROBLEM_JSON, TYPE_BASE
@@ -84,3 +92,57 @@ class BodyGuard:
             "Body too large",
             f"Send at most {self.max_bytes} bytes in one request.",
         )
+
+
+class RefusedJson(ValueError):
+    """JSON that Python's `json` reads but we do not: a repeated key, `NaN`, `Infinity`."""
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        keys = [key for key, _ in pairs]
+        repeated = next(key for key in keys if keys.count(key) > 1)
+        raise RefusedJson(f"the key `{repeated}` appears twice in one object; send it once")
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise RefusedJson(f"`{name}` is not a JSON number; send a number")
+
+
+class _StrictJsonRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = json.loads(
+                await self.body(),
+                object_pairs_hook=_one_value_per_key,
+                parse_constant=_no_constant,
+            )
+        return self._json
+
+
+class JsonRoute(APIRoute):
+    """A route whose JSON body is read as JSON says (RFC 8259: names within an object
+    should be unique; a parser may keep either value of a repeated one). The body is read
+    here first, and FastAPI finds it read: a body without a Content-Length that grows past
+    `BodyGuard`'s bound reaches `BodyGuard`, which answers 413 (FastAPI's reading, 400)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+        if self.body_field is None:
+            return handle
+
+        async def handle_strict_json(request: Request) -> Response:
+            request = _StrictJsonRequest(request.scope, request.receive)
+            try:
+                if await request.body():
+                    await request.json()
+            except RefusedJson as refused:
+                error = {"type": "json_invalid", "loc": ("body",), "msg": str(refused)}
+                raise RequestValidationError([error]) from None
+            except (ValueError, RecursionError, ClientDisconnect):
+                pass  # not JSON (nor UTF-8), too deep, the client gone: FastAPI answers as ever
+            return await handle(request)
+
+        return handle_strict_json

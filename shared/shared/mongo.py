@@ -62,6 +62,9 @@ class IndexSpec:
     keys: Sequence[tuple[str, int | str]]
     unique: bool = False
     name: str | None = None
+    #: A TTL index: MongoDB removes a document this many seconds after the date in its
+    #: (single) key field.
+    expire_after_seconds: int | None = None
 
     @property
     def is_text(self) -> bool:
@@ -69,7 +72,10 @@ class IndexSpec:
 
     def model(self) -> IndexModel:
         name = self.name or "_".join(f"{field}_{order}" for field, order in self.keys)
-        return IndexModel(list(self.keys), unique=self.unique, name=name)
+        options: dict[str, Any] = {"unique": self.unique, "name": name}
+        if self.expire_after_seconds is not None:
+            options["expireAfterSeconds"] = self.expire_after_seconds
+        return IndexModel(list(self.keys), **options)
 
 
 def connect(

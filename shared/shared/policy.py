@@ -37,6 +37,12 @@ class Policy(BaseSettings):
     aftersales_window_days_by_category: dict[str, int] = Field(
         default_factory=lambda: {"food": 7, "cosmetics": 7, "clothing": 10}
     )
+    # R-AS-1 (decided): cases an order may have, open or closed (aftersales lists an
+    # order's cases in one answer, unpaged).
+    aftersales_max_cases_per_order: int = Field(5, gt=0, le=100)
+    # R-AS-3 (decided): messages each party (buyer, merchant, operators) may post on one
+    # case; counted per party, so one party's flood never silences the others.
+    aftersales_max_messages_per_party: int = Field(20, gt=0)
     # R-AS-2: platform-borne refund period of a full-managed store, from its approval.
     exemption_period_days: int = Field(90, ge=0)
     # R-SC-1: a scorecard's measure is judged once it counts at least this many orders

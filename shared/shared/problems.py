@@ -93,6 +93,8 @@ def _validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
 
 def _answer(error: Problem) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    if "retry_after" in error.extra:  # e.g. a rate limit's: how long to wait, in seconds
+        headers = {"Retry-After": str(error.extra["retry_after"])}
     return problem_response(
         error.status, error.kind, error.title, error.detail, headers=headers, **error.extra
     )

@@ -13,6 +13,15 @@ delivery, which only move it forward): for those `decision` answers None, the re
 `apply` merges them in any order (earliest time, furthest status), and each event is taken
 once, by its id.
 
+A decision dated ahead of the consumer's clock (its event's `occurred_at`, or any time it
+carries, e.g. `approved_at`) by more than `CLOCK_SKEW` is refused (`Implausible`: parked,
+nothing taken): "the newest wins" would let it outrank every real decision made before
+that date, and its own date may start a period (R-AS-2). Facts are not judged so: they
+merge by their earliest time, so one dated ahead never outranks the real one, and a
+service may run its clock ahead to rehearse its deadlines (`CLOCK_OFFSET_SECONDS`). A
+replica may name fields its first decision fixes for good (`fixed`: a store's merchant and
+type): a later decision saying otherwise is refused too.
+
 `Replicas.apply` is the one way to change a replica: it creates the replica from
 whichever event arrives first, or updates it, in a versioned write; a create that loses
 the race to another consumer (`AlreadyExists`) is retried as an update, as is any version
@@ -23,6 +32,7 @@ event's fields of the same names), or `first` and `apply` for facts.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import Field
@@ -30,13 +40,35 @@ from pydantic import Field
 from shared.aggregate import Aggregate
 from shared.clock import Clock, utc_ms
 from shared.contract import Envelope
-from shared.contract.types import ContractModel, UtcDateTime
+from shared.contract.types import ContractModel, UtcDateTime, rfc3339
+from shared.errors import Implausible
 from shared.repository import (
     AggregateRepository,
     AlreadyExists,
     ConcurrencyConflict,
     retry_on_conflict,
 )
+
+#: How far ahead of the consumer's clock a decision's times may be: the producer's clock
+#: may run ahead of the consumer's by the hosts' skew, which NTP keeps well under a
+#: second; five minutes is the customary bound (Kerberos' default). The kit's tolerance
+#: of its own clocks, not a business rule, so not a policy value (R-POL-1).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def refuse_if_dated_ahead(envelope: Envelope, event: ContractModel, now: datetime) -> None:
+    """`Implausible` if the event occurred, or says anything happened, after `now` plus
+    `CLOCK_SKEW`: a decision is told after it is made."""
+    latest = now + CLOCK_SKEW
+    times = {"occurred_at": envelope.occurred_at}
+    times.update((name, value) for name, value in event if isinstance(value, datetime))
+    ahead = [f"{name} {rfc3339(moment)}" for name, moment in times.items() if moment > latest]
+    if ahead:
+        skew = f"{CLOCK_SKEW.total_seconds():.0f} s of skew allowed"
+        raise Implausible(
+            f"{type(event).__name__} is dated ahead of this service's clock ({rfc3339(now)}, "
+            f"{skew}): {', '.join(ahead)}; a decision is told after it is made"
+        )
 
 
 class Replica(Aggregate):
@@ -51,6 +83,11 @@ class Replica(Aggregate):
 
     #: The replica's fields its events name otherwise: {replica's field: event's field}.
     renamed: ClassVar[Mapping[str, str]] = {}
+
+    #: The fields its first decision fixes for good (a store's merchant and type), and why:
+    #: a later decision saying otherwise is `Implausible` (`apply`).
+    fixed: ClassVar[tuple[str, ...]] = ()
+    fixed_because: ClassVar[str] = "they never change"
 
     @classmethod
     def fields(cls, event: Any) -> dict[str, Any]:
@@ -75,8 +112,20 @@ class Replica(Aggregate):
         return replica
 
     def apply(self, event: Any) -> bool:
-        """Take what `event` says; whether anything changed."""
-        return self.update(**self.fields(event))
+        """Take what `event` says; whether anything changed. `Implausible` if it says
+        otherwise of a field `fixed` for good (nothing taken)."""
+        told = self.fields(event)
+        moved = [
+            f"{name} {told[name]} (held: {getattr(self, name)})"
+            for name in self.fixed
+            if name in told and getattr(self, name) not in (None, told[name])
+        ]
+        if moved:
+            raise Implausible(
+                f"{type(event).__name__} of {type(self).__name__} {self.id} says "
+                f"{', '.join(moved)}; {self.fixed_because}"
+            )
+        return self.update(**told)
 
     def update(self, **values: Any) -> bool:
         """Set these fields; whether any of them changed."""
@@ -123,8 +172,12 @@ class Replicas(Generic[R]):
         """Take `event` into the replica `replica_id`, creating it if it is the first;
         whether the replica changed. `first` builds a new replica when it needs more than
         the event (another replica's data); with `likely_new` (the event usually comes
-        first) the first attempt inserts without reading: one round-trip fewer."""
+        first) the first attempt inserts without reading: one round-trip fewer.
+        `Implausible` for a decision dated ahead (`refuse_if_dated_ahead`), or one the
+        replica's `apply` refuses."""
         decision = self._model.decision(event)
+        if decision is not None:
+            refuse_if_dated_ahead(envelope, event, self._clock.now())
         read = not likely_new
 
         async def attempt() -> bool:

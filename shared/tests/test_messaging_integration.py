@@ -17,6 +17,7 @@ from shared.aggregate import Aggregate
 from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event
 from shared.contract.events import OrderCancelled
+from shared.errors import Implausible, NotYetKnown
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.handlers import Handler
 from shared.messaging.inbox import Inbox
@@ -186,6 +187,38 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
     assert "cannot be handled" in str(reasons["RuntimeError"]["x-error"])
     assert reasons["ContractViolation"]["x-attempts"] == 1  # never retried: it cannot succeed
     assert sorted(handled) == ["good-0", "good-1", "good-2"]
+
+
+async def test_an_implausible_event_is_parked_at_once_one_not_yet_known_after_its_attempts(
+    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+) -> None:
+    calls: list[str] = []
+
+    async def judging(envelope: Envelope, event: OrderCancelled) -> None:
+        calls.append(event.order_id)
+        if event.order_id == "forged":
+            raise Implausible("a refund above the order's total can never be true")
+        raise NotYetKnown(f"unknown order {event.order_id}")
+
+    await start_consumer(broker, database, judging, ServiceQueue("aftersales", ("OrderCancelled",)))
+    for order_id in ("forged", "early"):
+        await publish(
+            amqp_url, recorded(cancellation(order_id), producer="orders", correlation_id=order_id)
+        )
+
+    async def both_parked() -> list[tuple[bytes, dict[str, object]]] | None:
+        parked = await dead_letters(amqp_url, "aftersales")
+        return parked if len(parked) == 2 else None
+
+    parked = await eventually(both_parked, timeout=20, what="two parked messages")
+    reasons = {headers["x-error-type"]: headers for _, headers in parked}
+    assert reasons["Implausible"]["x-attempts"] == 1  # never retried: it can never be true
+    assert reasons["Implausible"]["x-error"] == (
+        "Implausible: a refund above the order's total can never be true"
+    )
+    assert reasons["NotYetKnown"]["x-attempts"] == 3  # retried: what it needs may come
+    assert reasons["NotYetKnown"]["x-error"] == "NotYetKnown: unknown order early"
+    assert sorted(calls) == ["early", "early", "early", "forged"]
 
 
 async def test_an_unroutable_publish_raises_instead_of_vanishing(

@@ -1,16 +1,15 @@
-"""Policy values from the environment (R-POL-1), tokens, production settings."""
+"""Policy values from the environment (R-POL-1), production settings, who sees what
+(the tokens themselves: test_tokens.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from typing import Any
 
-import jwt
 import pytest
 
-from shared.auth import Principal, decode_token, mint_token
-from shared.errors import Unauthorized
+from shared.auth import Principal
 from shared.policy import Policy
-from shared.settings import DEV_AUTH_SECRET, ServiceSettings
+from shared.settings import ServiceSettings
 
 
 def test_policy_defaults_are_the_contracts() -> None:  # R-POL-1
@@ -24,6 +23,8 @@ def test_policy_defaults_are_the_contracts() -> None:  # R-POL-1
     assert policy.aftersales_window_days_default == 15
     assert policy.exemption_period_days == 90
     assert policy.document_max_bytes == 10_485_760
+    assert policy.aftersales_max_cases_per_order == 5
+    assert policy.aftersales_max_messages_per_party == 20
 
 
 def test_every_policy_value_is_overridable(monkeypatch: pytest.MonkeyPatch) -> None:  # R-POL-1
@@ -37,36 +38,6 @@ def test_every_policy_value_is_overridable(monkeypatch: pytest.MonkeyPatch) -> N
     assert policy.aftersales_window_days("other") == 15
 
 
-def test_token_round_trip() -> None:
-    principal = decode_token(
-        DEV_AUTH_SECRET, mint_token(DEV_AUTH_SECRET, sub="m-1", role="merchant")
-    )
-    assert (principal.sub, principal.role) == ("m-1", "merchant")
-
-
-@pytest.mark.parametrize(
-    "token",
-    [
-        mint_token(DEV_AUTH_SECRET, sub="m-1", role="merchant", ttl=timedelta(seconds=-1)),
-        mint_token("another-secret-of-enough-length-000", sub="m-1", role="merchant"),
-        jwt.encode(
-            {"sub": "m-1", "role": "merchant", "exp": datetime.now(UTC) + timedelta(hours=1)},
-            key="",
-            algorithm="none",
-        ),
-        jwt.encode(
-            {"sub": "m-1", "exp": datetime.now(UTC) + timedelta(hours=1)},
-            DEV_AUTH_SECRET,
-            algorithm="HS256",
-        ),
-        mint_token(DEV_AUTH_SECRET, sub="m-1", role="admin"),
-    ],
-)
-def test_bad_tokens_are_refused(token: str) -> None:
-    with pytest.raises(Unauthorized):
-        decode_token(DEV_AUTH_SECRET, token)
-
-
 @pytest.fixture(autouse=True)
 def _real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Production refuses a moved clock: these settings must not inherit the run's
@@ -74,17 +45,29 @@ def _real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CLOCK_OFFSET_SECONDS", raising=False)
 
 
-def test_production_refuses_the_placeholder_secret() -> None:
-    with pytest.raises(ValueError, match="AUTH_SECRET"):
-        ServiceSettings(environment="production")
-    assert ServiceSettings(
-        environment="production", auth_secret="x" * 40, amqp_url=PRODUCTION_AMQP_URL
-    ).auth_secret
+#: An identity provider's tokens, as production needs them (shared.tokens).
+IDP: dict[str, Any] = {
+    "auth_jwks_url": "https://idp.example/realms/marketplace/protocol/openid-connect/certs",
+    "auth_jwks_file": None,  # not the test run's (conftest.py)
+    "auth_issuer": "https://idp.example/realms/marketplace",
+    "auth_audience": "marketplace",
+}
+
+
+def test_production_refuses_hs256_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AUTH_JWKS_URL", "AUTH_JWKS_FILE", "AUTH_ISSUER", "AUTH_AUDIENCE"):
+        monkeypatch.delenv(name, raising=False)  # the test run's identity provider
+    for secret in ("development-only-secret-do-not-deploy", "a-random-secret-" * 4):
+        with pytest.raises(ValueError, match="AUTH_JWKS_URL"):
+            ServiceSettings(
+                environment="production", auth_secret=secret, amqp_url=PRODUCTION_AMQP_URL
+            )
+    assert ServiceSettings(environment="production", amqp_url=PRODUCTION_AMQP_URL, **IDP).uses_jwks
 
 
 def test_production_refuses_a_moved_clock() -> None:
     with pytest.raises(ValueError, match="CLOCK_OFFSET_SECONDS"):
-        ServiceSettings(environment="production", auth_secret="x" * 40, clock_offset_seconds=60)
+        ServiceSettings(environment="production", **IDP, clock_offset_seconds=60)
 
 
 PRODUCTION_AMQP_URL = "amqp://marketplace:s3cret-broker-password@rabbitmq:5672/"
@@ -102,19 +85,17 @@ PRODUCTION_AMQP_URL = "amqp://marketplace:s3cret-broker-password@rabbitmq:5672/"
 )
 def test_production_refuses_default_or_passwordless_broker_credentials(amqp_url: str) -> None:
     with pytest.raises(ValueError, match="AMQP_URL"):
-        ServiceSettings(environment="production", auth_secret="x" * 40, amqp_url=amqp_url)
+        ServiceSettings(environment="production", **IDP, amqp_url=amqp_url)
 
 
 def test_production_refuses_the_default_broker_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AMQP_URL", raising=False)
     with pytest.raises(ValueError, match="AMQP_URL"):
-        ServiceSettings(environment="production", auth_secret="x" * 40)
+        ServiceSettings(environment="production", **IDP)
 
 
 def test_production_accepts_the_brokers_own_credentials() -> None:
-    settings = ServiceSettings(
-        environment="production", auth_secret="x" * 40, amqp_url=PRODUCTION_AMQP_URL
-    )
+    settings = ServiceSettings(environment="production", **IDP, amqp_url=PRODUCTION_AMQP_URL)
     assert settings.amqp_url == PRODUCTION_AMQP_URL
 
 

@@ -1,6 +1,6 @@
 """The one replica rule (`shared.replica`): the newest decision wins by the time its event
-occurred, whatever the arrival order; facts are merged once each; a lost create race is
-retried as an update."""
+occurred, whatever the arrival order, and one dated ahead of the clock (beyond its skew)
+is refused; facts are merged once each; a lost create race is retried as an update."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from shared.clock import FixedClock
 from shared.contract import Envelope, record_event
 from shared.contract.events import Delivered, StoreApproved
 from shared.contract.types import ContractModel
-from shared.replica import Replica, Replicas
+from shared.errors import Implausible
+from shared.replica import CLOCK_SKEW, Replica, Replicas
 from shared.repository import AlreadyExists
 from shared.testing import InMemoryRepository
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+#: The consumer's clock: the decisions below, made from T0 on, arrive after they were made.
+NOW = T0 + timedelta(days=1)
 
 
 class Listing(Replica):
@@ -26,6 +29,16 @@ class Listing(Replica):
     @classmethod
     def fields(cls, event: StoreApproved) -> dict[str, Any]:
         return {"name": event.store_name}
+
+
+class Owned(Replica):
+    """A listing whose merchant its first decision fixes for good."""
+
+    merchant_id: str
+    name: str
+    renamed = {"name": "store_name"}
+    fixed = ("merchant_id",)
+    fixed_because = "a store's merchant never changes"
 
 
 class Deliveries(Replica):
@@ -40,7 +53,7 @@ class Deliveries(Replica):
         return True
 
 
-def approved(name: str, at: datetime) -> Envelope:
+def approved(name: str, at: datetime, occurred_at: datetime | None = None) -> Envelope:
     event = StoreApproved(
         store_id="s-1",
         merchant_id="m-1",
@@ -48,7 +61,8 @@ def approved(name: str, at: datetime) -> Envelope:
         store_name=name,
         approved_at=at,
     )
-    return record_event(event, producer="review", correlation_id="s-1", occurred_at=at)
+    occurred = occurred_at or at
+    return record_event(event, producer="review", correlation_id="s-1", occurred_at=occurred)
 
 
 def delivered(at: datetime) -> Envelope:
@@ -58,7 +72,7 @@ def delivered(at: datetime) -> Envelope:
 
 def listings() -> tuple[Replicas[Listing], InMemoryRepository[Listing]]:
     repository = InMemoryRepository(Listing)
-    return Replicas(repository, Listing, FixedClock(T0)), repository
+    return Replicas(repository, Listing, FixedClock(NOW)), repository
 
 
 async def take(replicas: Replicas[Any], envelope: Envelope) -> bool:
@@ -107,15 +121,60 @@ async def test_a_decision_that_changed_nothing_still_outranks_older_ones() -> No
     assert stored.name == "Lantern"
 
 
+@pytest.mark.parametrize(
+    ("approved_at", "occurred_at"),
+    [
+        (NOW + CLOCK_SKEW + timedelta(milliseconds=1), NOW),  # the decision's own date
+        (NOW, NOW + CLOCK_SKEW + timedelta(milliseconds=1)),  # its event's
+        (NOW + timedelta(days=365), NOW + timedelta(days=365)),  # both, to outrank all
+    ],
+)
+async def test_a_decision_dated_ahead_of_the_clock_is_refused_and_changes_nothing(
+    approved_at: datetime, occurred_at: datetime
+) -> None:
+    replicas, repository = listings()
+    await take(replicas, approved("Lantern", T0))
+    writes = await repository.writes()
+    with pytest.raises(Implausible, match="dated ahead of this service's clock"):
+        await take(replicas, approved("Forged", approved_at, occurred_at))
+    assert await repository.writes() == writes
+    assert await take(replicas, approved("Lantern & Co", T0 + timedelta(hours=1)))
+    stored = await replicas.get("s-1")
+    assert stored is not None
+    assert stored.name == "Lantern & Co"  # later real decisions still win
+
+
+async def test_a_decision_ahead_by_no_more_than_the_clocks_skew_is_taken() -> None:
+    replicas, _ = listings()
+    assert await take(replicas, approved("Lantern", NOW + CLOCK_SKEW))
+    stored = await replicas.get("s-1")
+    assert stored is not None
+    assert stored.name == "Lantern"
+
+
+async def test_a_later_decision_saying_otherwise_of_a_fixed_field_is_refused() -> None:
+    repository = InMemoryRepository(Owned)
+    replicas = Replicas(repository, Owned, FixedClock(NOW))
+    await take(replicas, approved("Lantern", T0))
+    forged = approved("Lantern", T0 + timedelta(hours=1)).model_copy(deep=True)
+    forged.payload["merchant_id"] = "m-2"
+    writes = await repository.writes()
+    with pytest.raises(Implausible, match=r"merchant_id m-2 \(held: m-1\); a store's merchant"):
+        await take(replicas, forged)
+    assert await repository.writes() == writes
+    assert await take(replicas, approved("Lantern & Co", T0 + timedelta(hours=2)))
+
+
 async def test_facts_are_each_taken_once_in_any_order() -> None:
     repository = InMemoryRepository(Deliveries)
     replicas = Replicas(repository, Deliveries, FixedClock(T0))
     later, earlier = delivered(T0 + timedelta(hours=1)), delivered(T0)
-    for envelope in (later, earlier, later, earlier):
+    ahead = delivered(T0 + timedelta(days=3))  # a fact is not judged by the clock
+    for envelope in (later, earlier, later, earlier, ahead):
         await replicas.apply("o-1", envelope, envelope.typed_payload())
     stored = await replicas.get("o-1")
     assert stored is not None
-    assert stored.count == 2
+    assert stored.count == 3
 
 
 class RacedRepository(InMemoryRepository[Listing]):

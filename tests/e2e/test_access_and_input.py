@@ -54,6 +54,13 @@ async def test_access_rules_and_malformed_bodies(start_platform: StartPlatform) 
                 "shipping_address": ADDRESS,
                 "unit_price": {"amount_minor": 1, "currency": "USD"},
             },
+            # No coercion, no control characters (shared.inputs).
+            {"items": [{"product_id": product_id, "quantity": True}], "shipping_address": ADDRESS},
+            {"items": [{"product_id": product_id, "quantity": "2"}], "shipping_address": ADDRESS},
+            {
+                "items": [{"product_id": product_id, "quantity": 1}],
+                "shipping_address": {**ADDRESS, "recipient": "Ana\u0000"},
+            },
         ):
             response = await newcomer.call("POST", "orders", "/orders", json=body)
             assert response.status_code == 422, response.text
@@ -67,6 +74,21 @@ async def test_access_rules_and_malformed_bodies(start_platform: StartPlatform) 
             headers={"content-type": "application/json"},
         )
         assert not_json.status_code == 422
+        repeated_key = await newcomer.call(
+            "POST",
+            "orders",
+            "/orders",
+            content=b'{"items": [], "items": []}',
+            headers={"content-type": "application/json"},
+        )
+        assert repeated_key.status_code == 422
+        assert "`items` appears twice" in repeated_key.json()["detail"]
+        line = {"product_id": product_id, "quantity": 1000}
+        repeated_product = await newcomer.call(
+            "POST", "orders", "/orders", json={"items": [line] * 2, "shipping_address": ADDRESS}
+        )
+        assert repeated_product.status_code == 422
+        assert product_id in repeated_product.json()["detail"]
         listed = (await newcomer.call("GET", "orders", "/orders", expect=200)).json()
         assert listed["items"] == []
 

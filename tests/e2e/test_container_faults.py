@@ -34,7 +34,7 @@ from chaos.load import Load
 from chaos.tap import Tap
 
 from devkit.journey import Actor, cast, list_product, open_full_managed_store
-from devkit.platform import DEFAULT_PORTS, http_ok
+from devkit.platform import DEFAULT_PORTS, UNLIMITED_WRITES, http_ok
 from devkit.wait import eventually
 from shared.messaging.topology import QUEUES
 from testkit.platforms import ClusterStack, ComposeStack, RabbitNode, docker_cli
@@ -48,6 +48,7 @@ FAST = {
     "OUTBOX_POLL_SECONDS": "0.2",
     "DEADLINE_POLL_SECONDS": "0.25",
     "CONSUMER_WATCH_SECONDS": "1",
+    **UNLIMITED_WRITES,
 }
 LOAD_SECONDS, RATE = 8.0, 1.0
 CUT_SECONDS = 20.0

@@ -17,8 +17,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from devkit.journey import Actor, cast
-from devkit.platform import DEFAULT_PORTS
+from devkit.platform import DEFAULT_PORTS, UNLIMITED_WRITES
 from shared.mongo import connect
+from shared.ratelimit import COLLECTION as RATE_LIMITS
 from testkit.platforms import StartPlatform
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +49,7 @@ def _check(operation: Any, base_url: str, headers: dict[str, str], seen: list[st
 
 
 async def test_no_input_gets_a_server_error(start_platform: StartPlatform) -> None:
-    running = start_platform()
+    running = start_platform(**UNLIMITED_WRITES)
     seen: list[str] = []
     async with httpx.AsyncClient(timeout=10) as client:
         for url, operation, actors in _operations(running.urls, client):
@@ -69,11 +70,12 @@ def _operations(
 
 
 async def _fingerprint(mongo: Any, prefix: str) -> dict[str, list[tuple[str, Any]]]:
-    """Every document of the four services' databases, by id and version."""
+    """Every document of the four services' databases, by id and version (but the write
+    limits' counters, which count every write a client tries, refused or not)."""
     state: dict[str, list[tuple[str, Any]]] = {}
     for service in DEFAULT_PORTS:
         database = mongo[f"{prefix}{service}"]
-        for name in sorted(await database.list_collection_names()):
+        for name in sorted(set(await database.list_collection_names()) - {RATE_LIMITS}):
             documents = await database[name].find({}, {"version": 1}).to_list()
             state[f"{service}.{name}"] = sorted(
                 (str(d["_id"]), d.get("version")) for d in documents
@@ -83,7 +85,7 @@ async def _fingerprint(mongo: Any, prefix: str) -> dict[str, list[tuple[str, Any
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
 async def test_a_refused_request_changes_nothing(start_platform: StartPlatform) -> None:
-    running = start_platform()
+    running = start_platform(**UNLIMITED_WRITES)
     mongo = connect(running.mongo_url, app_name="fuzz")
     refused = 0
     async with httpx.AsyncClient(timeout=10) as client:

@@ -110,11 +110,13 @@ async def a_delivered_order(
     policy: Policy | None = None,
     **order: Any,
 ) -> Wired[AftersalesServices]:
-    """The service told of its store's approval at `approved_at` (None: not heard of), then
-    of an order delivered (`deliver_an_order`); its clock still at T0."""
+    """The service told of its store's approval at `approved_at` (None: not heard of; as
+    review tells it, then: no later than T0), then of an order delivered
+    (`deliver_an_order`); its clock still at T0."""
     wired = await an_aftersales_service(policy)
     if approved_at is not None:
-        await wired.deliver(a_store_approved(at=approved_at, store_type=store_type))
+        approval = a_store_approved(at=approved_at, store_type=store_type)
+        await wired.deliver(approval, at=approved_at)
     await deliver_an_order(wired, store_type=store_type, **order)
     return wired
 

@@ -12,6 +12,7 @@ import httpx
 
 from devkit.wait import eventually
 from shared.contract import Envelope, parse_event, record_event
+from shared.contract.events import ProductApproved
 from shared.contract.types import ContractModel
 from shared.messaging.topology import EXCHANGE, QUEUES, declare_topology
 from testkit import clock as run_clock
@@ -21,6 +22,7 @@ from testkit.factories import (
     a_shipped,
     a_store_approved,
     a_window,
+    an_order_confirmed,
     an_order_created,
     usd,
 )
@@ -89,6 +91,26 @@ async def publish(
             )
 
 
+async def emit_product_on_sale(amqp_url: str, product: ProductApproved) -> None:
+    """What review publishes of `product`: its store's approval, then its own, each when
+    `product` says it was approved (orders takes a product only in a store it knows
+    approved, R-REV-8; should the product be handled first, it is retried)."""
+    store = a_store_approved(
+        store_id=product.store_id,
+        merchant_id=product.merchant_id,
+        store_type=product.store_type,
+        at=product.approved_at,
+    )
+    for decision in (store, product):
+        await emit(
+            amqp_url,
+            decision,
+            producer="review",
+            correlation_id=product.product_id,
+            occurred_at=product.approved_at,
+        )
+
+
 async def emit_order_history(
     amqp_url: str,
     *,
@@ -100,18 +122,27 @@ async def emit_order_history(
     times: int = 1,
 ) -> None:
     """What review, orders and logistics publish of one order, each event `times` times, on
-    the run's clock: its full-managed store approved 30 days ago; the order of one line of
-    `total_minor` USD placed 5 days ago, shipped a day later, due 2 to 5 days from today;
-    delivered `delivered_days_ago` (None: not yet)."""
+    the run's clock: its full-managed store approved 30 days ago (told then); the order of
+    one line of `total_minor` USD placed 5 days ago and confirmed an hour later, shipped a
+    day later, due 2 to 5 days from today; delivered `delivered_days_ago` (None: not yet)."""
     now = run_clock.now()
     store = {"store_id": f"s-{merchant_id}", "merchant_id": merchant_id}
     approved = a_store_approved(**store, at=now - timedelta(days=30))
-    await emit(amqp_url, approved, producer="review", correlation_id=approved.store_id, times=times)
+    await emit(
+        amqp_url,
+        approved,
+        producer="review",
+        correlation_id=approved.store_id,
+        occurred_at=approved.approved_at,
+        times=times,
+    )
     placed = now - timedelta(days=5)
     line = a_line(unit_price=usd(total_minor), weight_grams=800)
     order = {"order_id": order_id, "buyer_id": buyer_id, **store}
     created = an_order_created(**order, lines=[line], at=placed)
-    await emit(amqp_url, created, producer="orders", correlation_id=order_id, times=times)
+    confirmed = an_order_confirmed(**order, lines=[line], at=placed + timedelta(hours=1))
+    for told in (created, confirmed):
+        await emit(amqp_url, told, producer="orders", correlation_id=order_id, times=times)
     today = date.today()
     due = a_window(today + timedelta(days=2), today + timedelta(days=5))
     parcel: list[ContractModel] = [
@@ -138,6 +169,19 @@ async def dead_letters(amqp_url: str, service: str) -> list[tuple[bytes, dict[st
         for message in messages:
             await message.nack(requeue=True)
     return parked
+
+
+async def parked(amqp_url: str, service: str, envelope: Envelope) -> dict[str, Any]:
+    """The headers `envelope` was parked with in `service`'s dead-letter queue (`x-error`,
+    `x-attempts`, ...), once it is there."""
+
+    async def found() -> dict[str, Any] | None:
+        for body, headers in await dead_letters(amqp_url, service):
+            if parse_event(body)[0].event_id == envelope.event_id:
+                return headers
+        return None
+
+    return await eventually(found, timeout=20, what=f"{envelope.event_type} parked by {service}")
 
 
 async def deliver_again(

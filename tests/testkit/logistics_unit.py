@@ -186,21 +186,34 @@ FULL_SHIP_BY = T0 + timedelta(days=3)
 SEMI_SHIP_BY = T0.replace(day=2, hour=14)
 
 
+#: When STORE (full-managed) was approved, as every logistics service on fake ports knows:
+#: an order is shipped only for a store logistics knows approved.
+STORE_APPROVED_AT = T0 - timedelta(days=30)
+
+
 async def a_logistics_service() -> WiredLogistics:
-    """Logistics on fake ports, its clock fixed at T0, its settings read now."""
+    """Logistics on fake ports, its clock fixed at T0, its settings read now, told of
+    STORE's approval (full-managed) at STORE_APPROVED_AT; SEMI_STORE's is each test's."""
     ports = FakePorts("logistics", LogisticsSettings(), clock=FixedClock(T0))
     wired: WiredLogistics = await Wired.up(bootstrap, ports)
+    await approve(wired, a_store_approved(at=STORE_APPROVED_AT))
     return wired
 
 
 def a_semi_managed_store(handling_days: int = 1, **overrides: Any) -> StoreApproved:
-    """A semi-managed store's approval: it ships from MADRID in `handling_days`."""
-    fields = {"store_type": "semi_managed", "warehouse": MADRID, "handling_days": handling_days}
+    """SEMI_STORE's approval: it ships from MADRID in `handling_days`."""
+    fields = {
+        "store_id": SEMI_STORE,
+        "store_type": "semi_managed",
+        "warehouse": MADRID,
+        "handling_days": handling_days,
+    }
     return a_store_approved(**{**fields, **overrides})
 
 
 def a_semi_managed_order(**overrides: Any) -> OrderConfirmed:
-    return an_order_confirmed(store_type="semi_managed", **overrides)
+    """An order of SEMI_STORE's."""
+    return an_order_confirmed(**{"store_id": SEMI_STORE, "store_type": "semi_managed", **overrides})
 
 
 def an_order_to_south_africa(**overrides: Any) -> OrderConfirmed:

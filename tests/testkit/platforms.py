@@ -25,6 +25,7 @@ import httpx
 
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
 from devkit.engine import free_ports_of
+from devkit.idp import signing
 from devkit.platform import DEFAULT_PORTS, Platform, ServiceProcess, http_ok
 from devkit.wait import wait_until
 
@@ -124,13 +125,14 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 def compose_settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     """The settings of the test stack: the development values of .env.example, whatever
-    .env holds (the tests sign development tokens and expect the default policy); only the
-    host ports (`*_PORT`) may be moved from the environment, to avoid a clash."""
+    .env holds (the tests expect the default policy); only the host ports (`*_PORT`) may be
+    moved from the environment, to avoid a clash. The services verify the tokens the tests
+    sign (`devkit.idp.signing`: the run's identity provider, its JWKS mounted)."""
     settings = read_env_file(ENV_EXAMPLE)
     for key in settings:
         if key.endswith("_PORT") and environ.get(key):
             settings[key] = environ[key]
-    return settings
+    return {**settings, **signing(environ).compose_env}
 
 
 def _succeeds(*command: str) -> bool:

@@ -29,7 +29,7 @@ from chaos.tap import Tap
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
 from devkit.engine import EmbeddedEngine, free_port, free_ports_of
 from devkit.journey import cast, list_product, open_full_managed_store
-from devkit.platform import DEFAULT_PORTS, Platform, http_ok
+from devkit.platform import DEFAULT_PORTS, UNLIMITED_WRITES, Platform, http_ok
 from devkit.wait import eventually
 from shared.messaging.topology import QUEUES
 from shared.mongo import connect
@@ -83,6 +83,7 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
         "DEADLINE_POLL_SECONDS": "0.25",
         "CONSUMER_WATCH_SECONDS": "1",
         "POLICY_ORDER_CONFIRM_WINDOW_SECONDS": str(CONFIRM_WINDOW_SECONDS),
+        **UNLIMITED_WRITES,
     }
     platform = Platform(env, free_ports_of(DEFAULT_PORTS), workdir)
     rig = faults.Rig(platform, engine, proxy, amqp_url)

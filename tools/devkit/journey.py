@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from devkit.idp import Signing, signing
 from devkit.wait import eventually
-from shared.auth import mint_token
-from shared.settings import DEV_AUTH_SECRET
 
 ADDRESS = {
     "recipient": "Ana García",
@@ -82,17 +81,18 @@ def semi_managed_application(
 
 @dataclass
 class Actor:
-    """One party with a token, talking to the platform's services."""
+    """One party with a token, talking to the platform's services; the token signed as this
+    environment signs (`devkit.idp.signing`)."""
 
     role: str
     sub: str
     urls: Mapping[str, str]
     client: httpx.AsyncClient
-    secret: str = DEV_AUTH_SECRET
+    signer: Signing = field(default_factory=signing)
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_token(self.secret, sub=self.sub, role=self.role)}"}
+        return self.signer.bearer(self.sub, self.role)
 
     async def call(
         self, method: str, service: str, path: str, *, expect: int | None = None, **kwargs: Any

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from devkit.engine import free_port, kill, stop
+from devkit.idp import signing
 from devkit.wait import wait_until
 
 DEFAULT_PORTS: dict[str, int] = {
@@ -20,6 +21,9 @@ DEFAULT_PORTS: dict[str, int] = {
     "logistics": 8003,
     "aftersales": 8004,
 }
+#: Load runs (the chaos suite, the benchmarks, fuzzing) write far faster than one client
+#: may (`RATE_LIMIT_WRITES`): a limit they never reach, still counted as in production.
+UNLIMITED_WRITES: dict[str, str] = {"RATE_LIMIT_WRITES": "1000000/minute"}
 
 
 def http_ok(url: str) -> bool:
@@ -81,6 +85,8 @@ class Platform:
     def __init__(
         self, env: Mapping[str, str], ports: Mapping[str, int], log_dir: Path | None
     ) -> None:
+        # The services verify the tokens the devkit signs (devkit.idp), unless told otherwise.
+        env = {**signing().env, **env}
         self.services = {
             name: ServiceProcess(
                 name, port, env, log_dir / f"{name}.log" if log_dir is not None else None

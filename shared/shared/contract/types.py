@@ -12,11 +12,14 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictInt,
+    StrictStr,
     StringConstraints,
     WithJsonSchema,
 )
 
 from shared.clock import utc_ms
+from shared.inputs import ONE_LINE
 
 
 def _require_aware(moment: datetime) -> datetime:
@@ -71,7 +74,10 @@ CurrencyCode = Annotated[
 CountryCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_known_country)
 ]
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+#: One line of text (`shared.inputs`: no control characters in a request body).
+NonEmpty = Annotated[
+    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), ONE_LINE
+]
 
 
 class ContractModel(BaseModel):
@@ -81,7 +87,7 @@ class ContractModel(BaseModel):
 
 
 class Money(ContractModel):
-    amount_minor: int = Field(ge=0, le=10**12)
+    amount_minor: StrictInt = Field(ge=0, le=10**12)
     currency: CurrencyCode
 
     def __add__(self, other: Money) -> Money:
@@ -100,7 +106,7 @@ class ShippingAddress(ContractModel):
     city: NonEmpty
     line1: NonEmpty
     postal_code: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
+        StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), ONE_LINE
     ]
 
 
@@ -108,4 +114,4 @@ class Warehouse(ContractModel):
     country: CountryCode
     city: NonEmpty
     address: NonEmpty
-    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    timezone: Annotated[StrictStr, StringConstraints(min_length=1, max_length=64), ONE_LINE]

@@ -1,5 +1,6 @@
 """Consuming events: validated on arrival, idempotent, retried a bounded number of times,
-then parked in the dead-letter queue with the error. Never dropped, never blocking.
+then parked in the dead-letter queue with the error (at once if it can never succeed: a
+malformed event, or one its handler finds `Implausible`). Never dropped, never blocking.
 
 A message is acknowledged only after its outcome is safe: handled (and recorded in the
 inbox), or re-published (with confirm) to the retry or dead-letter queue. If the process
@@ -19,6 +20,7 @@ from shared import metrics
 from shared.clock import Clock
 from shared.contract import ContractViolation, parse_event
 from shared.contract.types import rfc3339
+from shared.errors import Implausible
 from shared.logs import correlation_scope
 from shared.messaging.handlers import HandlerTable, event_types
 from shared.messaging.inbox import Inbox
@@ -152,7 +154,9 @@ class EventConsumer:
             await message.ack()
             return
         attempts += 1
-        if attempts >= self._max_attempts:
+        # An implausible event (`shared.errors`) can never succeed: parked at once, with
+        # why. One not yet known (`NotYetKnown`) is retried like any failure, then parked.
+        if isinstance(error, Implausible) or attempts >= self._max_attempts:
             await self._park(message, event_type, error, attempts)
             return
         log.warning("handler failed, attempt %s of %s: %r", attempts, self._max_attempts, error)

@@ -23,7 +23,8 @@ COMPENSATIONS = "compensations"
 #: Stored with each case for pages in the order cases were opened (`time_key`).
 CASE_KEYS = {"opened_key": lambda case: time_key(case.opened_at, case.id)}
 
-#: More cases than one order ever gets; the list of an order's cases is not paged.
+#: More cases than one order ever gets (`Policy.aftersales_max_cases_per_order` is at most
+#: 100); the list of an order's cases is not paged.
 CASES_PER_ORDER_MAX = 200
 
 INDEXES = [
@@ -58,6 +59,11 @@ class CaseQueries:
             .to_list()
         )
         return [Case.from_document(document) for document in documents]
+
+    async def count_of_order(self, order_id: str, most: int) -> int:
+        """How many cases one order has, counted up to `most` (ids only)."""
+        found = self._cases.find(indexed({"order_id": order_id}), {"_id": 1}).limit(most)
+        return len(await found.to_list())
 
     async def rejected_among(self, case_ids: Sequence[str]) -> list[str]:
         """Which of `case_ids` were rejected: their refund reservations can never be issued."""

@@ -14,10 +14,12 @@ from typing import Literal, TypeGuard
 
 from aftersales.domain.errors import Conflict
 from aftersales.domain.facts import OrderFacts
+from aftersales.domain.refunds import money_text
 from shared.aggregate import Aggregate
 from shared.clock import utc_ms
 from shared.contract.events import COMPENSATED, CancelReason, OrderCancelled, RefundIssued
 from shared.contract.types import LiableParty, Money, StoreType, UtcDateTime
+from shared.errors import Implausible, NotYetKnown
 
 #: Why a confirmed order was cancelled and refunded in whole (R-ORD-5).
 CompensatedReason = Literal["no_route", "not_shipped", "buyer_cancelled_late"]
@@ -56,6 +58,24 @@ def store_type_of(event: OrderCancelled, order: OrderFacts) -> StoreType:
             "after-sales yet, so who bears its refund cannot be decided; try again shortly"
         )
     return store_type
+
+
+def refuse_uncompensable(event: OrderCancelled, order: OrderFacts) -> None:
+    """R-ORD-5 refunds a confirmed order its total, as its own events told it: `Conflict`
+    (try again later) while no event told the total, `NotYetKnown` (retried, then parked)
+    while its confirmation has not come (an order cancelled for a cause of `COMPENSATED`
+    was confirmed first), `Implausible` if the cancellation names another total."""
+    total = order.require_total()
+    if order.confirmed_at is None:
+        raise NotYetKnown(
+            f"R-ORD-5: order {event.order_id} was cancelled ({event.reason}) once confirmed, "
+            "but aftersales has not seen it confirmed (OrderConfirmed) yet"
+        )
+    if event.total is not None and event.total != total:
+        raise Implausible(
+            f"R-ORD-5: OrderCancelled of order {event.order_id} names a total of "
+            f"{money_text(event.total)}; the order's is {money_text(total)}"
+        )
 
 
 class Compensation(Aggregate):

@@ -2,11 +2,18 @@
 
 Replicas (`shared.replica`), filled from `OrderCreated`, `OrderConfirmed`,
 `OrderCancelled`, `Shipped`, `Delivered`, `ShipmentException` and `StoreApproved`. A
-store's newest approval wins. An order's events are facts that never supersede each
-other, so `OrderFacts.apply` merges them in any order and never moves a fact backwards: a
-`Delivered` that overtakes its `Shipped` leaves the order delivered; each event is taken
-once. A cancellation ends the order whatever comes after it (R-ORD-5): a parcel handed
-over in a race with the buyer's late cancellation leaves it cancelled, its refund standing.
+store is approved once: another approval saying otherwise is refused (`StoreFacts`).
+An order's events are facts that never supersede each other, so `OrderFacts.apply` merges
+them in any order and never moves a fact backwards; each event is taken once. A
+cancellation ends the order whatever comes after it (R-ORD-5): a parcel handed over in a
+race with the buyer's late cancellation leaves it cancelled, its refund standing.
+
+What logistics tells of a parcel is taken only of an order aftersales knows was confirmed
+(logistics ships nothing else, R-ORD-4), and a delivery only of a parcel it knows was
+shipped: until then the event waits (`NotYetKnown`: retried, then parked), as the event
+telling it may still be on its way. An order's total is what its lines add up to
+(`Implausible` otherwise), and only its own events (`OrderCreated`, `OrderConfirmed`) tell
+it: a cancellation's total is checked against it (`domain/compensation.py`), never taken.
 """
 
 from __future__ import annotations
@@ -28,9 +35,11 @@ from shared.contract.events import (
     OrderLine,
     ShipmentException,
     Shipped,
+    StoreApproved,
 )
-from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime
-from shared.replica import Replica
+from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime, rfc3339
+from shared.errors import Implausible, NotYetKnown
+from shared.replica import CLOCK_SKEW, Replica
 
 OrderFact = OrderCreated | OrderConfirmed | OrderCancelled | Shipped | Delivered | ShipmentException
 OrderStatus = Literal["awaiting_confirmation", "confirmed", "cancelled", "shipped", "delivered"]
@@ -75,8 +84,7 @@ class OrderFacts(RefundLedger, Replica):
 
     @property
     def known(self) -> bool:
-        """True once `OrderCreated` or `OrderConfirmed` told who and what the order is (or
-        an `OrderCancelled` carrying the total told enough to refund it, R-ORD-5)."""
+        """True once `OrderCreated` or `OrderConfirmed` told who and what the order is."""
         return self.total is not None
 
     @classmethod
@@ -101,28 +109,28 @@ class OrderFacts(RefundLedger, Replica):
         return self.model_dump() != before
 
     def _created(self, event: OrderCreated) -> None:
-        self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
         self._learn_goods(event.items, event.total)
+        self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
         self.created_at = _earliest(self.created_at, event.created_at)
         self._advance("awaiting_confirmation")
 
     def _confirmed(self, event: OrderConfirmed) -> None:
-        self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
         self._learn_goods(event.items, event.total)
+        self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
         self.confirmed_at = _earliest(self.confirmed_at, event.confirmed_at)
         self._advance("confirmed")
 
     def _cancelled(self, event: OrderCancelled) -> None:
-        # What a compensation needs (R-ORD-5, R-ORD-6), if the order's own events have
-        # not told it yet; absent from cancellations recorded before it was added.
+        # What a compensation needs (R-ORD-6), if the order's own events have not told it
+        # yet; absent from cancellations recorded before it was added. Not the total: only
+        # the order's own events tell it (a compensation checks the cancellation's).
         self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
-        if self.total is None and event.total is not None:
-            self.total = event.total
         if self.cancelled_at is None or event.cancelled_at < self.cancelled_at:
             self.cancelled_at, self.cancel_reason = event.cancelled_at, event.reason
         self._advance("cancelled")
 
     def _shipped(self, event: Shipped) -> None:
+        self._require_confirmed(event)
         self.shipped_at = _earliest(self.shipped_at, event.shipped_at)
         # A second shipment (re-sent goods) is due later: keep the latest promise.
         if (
@@ -133,10 +141,17 @@ class OrderFacts(RefundLedger, Replica):
         self._advance("shipped")
 
     def _delivered(self, event: Delivered) -> None:
+        # R-AS-1: a delivery opens the window of damaged goods: only of a parcel shipped.
+        if self.shipped_at is None:
+            raise NotYetKnown(
+                f"Delivered of order {self.id}, which aftersales has not seen shipped "
+                "(Shipped); a parcel is delivered only once shipped"
+            )
         self.delivered_at = _earliest(self.delivered_at, event.delivered_at)
         self._advance("delivered")
 
     def _exception(self, event: ShipmentException) -> None:
+        self._require_confirmed(event)
         if event.kind == "lost":
             self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
 
@@ -152,7 +167,22 @@ class OrderFacts(RefundLedger, Replica):
         self.store_id = self.store_id or store_id
         self.store_type = self.store_type or store_type
 
+    def _require_confirmed(self, event: Shipped | ShipmentException) -> None:
+        """R-ORD-4: logistics has a shipment only of a confirmed order."""
+        if self.confirmed_at is None:
+            raise NotYetKnown(
+                f"{type(event).__name__} of order {self.id}, which aftersales has not seen "
+                "confirmed (OrderConfirmed); logistics ships only confirmed orders (R-ORD-4)"
+            )
+
     def _learn_goods(self, items: Sequence[OrderLine], total: Money) -> None:
+        added = sum(line.unit_price.amount_minor * line.quantity for line in items)
+        currencies = {line.unit_price.currency for line in items}
+        if (added, currencies) != (total.amount_minor, {total.currency}):
+            raise Implausible(
+                f"order {self.id}'s total, {total.amount_minor} {total.currency} (minor units), "
+                f"is not what its lines add up to, {added} {'/'.join(sorted(currencies))}"
+            )
         if self.total is None:
             self.total = total
         if not self.categories:
@@ -166,12 +196,33 @@ class OrderFacts(RefundLedger, Replica):
 class StoreFacts(Replica):
     """One store as aftersales sees it, from its `StoreApproved`; `id` is the store id.
     R-AS-2: the exemption period counts from the store's approval. A store is approved
-    once (an approved application cannot be resubmitted, R-REV-6)."""
+    once (an approved application cannot be resubmitted, R-REV-6), so once its approval
+    is known another one saying otherwise (an earlier date would end its exemption period
+    sooner, a later one extend it; another merchant or type) is `Implausible`: who bears
+    a refund never moves on such a word. The same approval sent again changes nothing."""
 
     merchant_id: str | None = None
     store_type: StoreType | None = None
     approved_at: UtcDateTime | None = None
 
+    fixed = ("merchant_id", "store_type", "approved_at")
+    fixed_because = (
+        "a store is approved once (R-REV-6), and R-AS-2 counts its exemption period from it"
+    )
+
     @property
     def store_id(self) -> str:
         return self.id
+
+    @staticmethod
+    def refuse_backdated(event: StoreApproved, occurred_at: datetime) -> None:
+        """R-AS-2: the exemption period counts from `approved_at`, which review records
+        as it approves, its event occurring then; an approval dated otherwise than its
+        event (beyond the clocks' skew) is `Implausible`, as an earlier date would end the
+        period sooner and move refunds onto the merchant."""
+        if abs(event.approved_at - occurred_at) > CLOCK_SKEW:
+            raise Implausible(
+                f"StoreApproved of store {event.store_id} is dated {rfc3339(event.approved_at)} "
+                f"but occurred at {rfc3339(occurred_at)}; an approval is told as it is made "
+                "(R-AS-2 counts the exemption period from it)"
+            )

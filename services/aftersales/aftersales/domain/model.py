@@ -175,12 +175,22 @@ class Case(Aggregate, CaseFields):
         self.resolved_at = now
         self._note_operator_response(now)
 
-    def add_message(self, author_role: Role, author_id: str, body: str, now: datetime) -> None:
-        """R-AS-3: a question or answer on the case, from any party, at any status; the
-        merchant's first tells its store's scorecard (`AfterSalesCaseAnswered`, R-SC-1)."""
+    def add_message(
+        self, author_role: Role, author_id: str, body: str, now: datetime, policy: Policy
+    ) -> None:
+        """R-AS-3: a question or answer on the case, from any party, at any status, up to
+        `AFTERSALES_MAX_MESSAGES_PER_PARTY` of each party's; the merchant's first tells its
+        store's scorecard (`AfterSalesCaseAnswered`, R-SC-1)."""
         now = utc_ms(now)
         if not body.strip():
             raise Invalid("a message needs a body")
+        posted = sum(message.author_role == author_role for message in self.messages)
+        if posted >= policy.aftersales_max_messages_per_party:
+            raise Conflict(
+                f"case {self.id} already has {posted} messages from its {author_role}, the most "
+                "each party may post on one case; the other parties can still answer",
+                rule="R-AS-3",
+            )
         self.messages = [
             *self.messages,
             CaseMessage(author_role=author_role, author_id=author_id, body=body, at=now),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
-from aftersales.domain.errors import OutsideWindow
+from aftersales.domain.errors import Conflict, OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from shared.contract.events import COMPENSATED
 from shared.contract.types import LiableParty, Money, StoreType, rfc3339
@@ -95,6 +95,19 @@ def _cancelled_text(order: OrderFacts) -> str:
     if order.cancel_reason in COMPENSATED:
         text += ": its buyer is refunded the whole order automatically (R-ORD-5)"
     return text
+
+
+def check_room_for_a_case(order_id: str, cases: int, policy: Policy) -> None:
+    """R-AS-1 (decided): an order has at most `AFTERSALES_MAX_CASES_PER_ORDER` cases, open or
+    closed; R-AS-1 itself names no number, and without one a buyer could open cases without
+    end. Conflict once the order has them all."""
+    most = policy.aftersales_max_cases_per_order
+    if cases >= most:
+        raise Conflict(
+            f"order {order_id} already has {cases} after-sales cases, the most one order may "
+            "have; add to one of them (POST /cases/{id}/messages) instead",
+            rule="R-AS-1",
+        )
 
 
 def check_can_open(reason: Reason, order: OrderFacts, now: datetime, policy: Policy) -> None:

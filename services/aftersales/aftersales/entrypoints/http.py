@@ -21,11 +21,12 @@ from aftersales.service_layer.commands import OpenCase
 from aftersales.service_layer.resolution import ResolveCase
 from shared.app import wired
 from shared.auth import Buyer, CurrentPrincipal, Operator, require_merchant_self_or_operator
+from shared.guards import JsonRoute
 
 Services = Annotated[AftersalesServices, Depends(wired)]
 
-cases_router = APIRouter(prefix="/cases", tags=["cases"])
-merchants_router = APIRouter(prefix="/merchants", tags=["merchants"])
+cases_router = APIRouter(prefix="/cases", tags=["cases"], route_class=JsonRoute)
+merchants_router = APIRouter(prefix="/merchants", tags=["merchants"], route_class=JsonRoute)
 
 
 @cases_router.post("", status_code=status.HTTP_201_CREATED, response_model=CasePublic)

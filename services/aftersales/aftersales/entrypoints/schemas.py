@@ -5,35 +5,32 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from aftersales.domain.compensation import Compensation
 from aftersales.domain.model import Case, CaseFields, CaseStatus, Decision
 from aftersales.domain.rules import Reason
 from aftersales.service_layer.reports import RefundReport
 from shared.contract.types import LiableParty, Money, Role, UtcDateTime
+from shared.inputs import Line, Prose, RequestBody
 
 #: Why a refund was issued: an after-sales case, or its order's cancellation (R-ORD-5).
 RefundReason = Literal["after_sales_case", "no_route", "not_shipped", "buyer_cancelled_late"]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CaseCreate(Strict):
-    order_id: str = Field(min_length=1, max_length=100)
+class CaseCreate(RequestBody):
+    order_id: Line = Field(min_length=1, max_length=100)
     reason: Reason
-    description: str = Field(min_length=1, max_length=4000)
+    description: Prose = Field(min_length=1, max_length=4000)
     refund_requested: Money
 
 
-class CaseResolve(Strict):
+class CaseResolve(RequestBody):
     decision: Decision
     #: Required for `refund` (above zero), absent for `reject`.
     refund: Money | None = None
     #: Required for `reject`: the buyer is told why.
-    note: str = Field("", max_length=4000)
+    note: Prose = Field("", max_length=4000)
 
 
 class ResolutionPublic(BaseModel):
@@ -44,8 +41,8 @@ class ResolutionPublic(BaseModel):
     at: UtcDateTime
 
 
-class MessageCreate(Strict):
-    body: str = Field(min_length=1, max_length=4000)
+class MessageCreate(RequestBody):
+    body: Prose = Field(min_length=1, max_length=4000)
 
 
 class MessagePublic(BaseModel):

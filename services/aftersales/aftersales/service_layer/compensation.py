@@ -35,6 +35,10 @@ amount: a no-op) and completes step 2 with it.
 - Nothing left (cases already refunded the whole total): no compensation, no event.
 - R-ORD-6 needs the store type, from the event, else the order's replica; while neither
   is known this raises `Conflict` before anything is held, so the consumer retries later.
+- The amount is what the order's own events (`OrderCreated`, `OrderConfirmed`) told of
+  its total, never the cancellation's: until its confirmation has come the refund waits
+  (`NotYetKnown`), and a cancellation naming another total is refused (`Implausible`),
+  nothing held (`domain/compensation.refuse_uncompensable`).
 - A case opened on a cancelled order is refused (R-AS-1, `rules.claim_window`), and a
   case opened before it (goods reported lost before shipping) refunds at most what the
   cancellation left (`RefundRefused` naming it).
@@ -46,7 +50,12 @@ import logging
 from dataclasses import dataclass
 
 from aftersales.adapters.queries import CaseQueries
-from aftersales.domain.compensation import Compensation, is_compensated, store_type_of
+from aftersales.domain.compensation import (
+    Compensation,
+    is_compensated,
+    refuse_uncompensable,
+    store_type_of,
+)
 from aftersales.domain.errors import Conflict
 from aftersales.domain.facts import OrderFacts
 from aftersales.domain.refunds import cancellation_key, money_text
@@ -104,6 +113,7 @@ class CancellationRefunds:
         if order is None:  # never: the handler took the cancellation into the replica first
             raise Conflict(f"order {event.order_id} is not known to after-sales yet")
         store_type_of(event, order)  # R-ORD-6 must be decidable before anything is held
+        refuse_uncompensable(event, order)  # and the refund one of a confirmed order's total
         key = cancellation_key(order.id)
         if order.reservation_of(key) is None:
             others = [r.case_id for r in order.refund_reservations if r.case_id != key]

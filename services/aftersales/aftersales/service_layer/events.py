@@ -1,7 +1,8 @@
 """What aftersales does with the events it receives: each updates a replica
 (`shared.replica`), created by whichever event arrives first, each event taken once; an
 order cancelled because it cannot or does not ship also refunds its buyer, once (R-ORD-5,
-`compensation.py`)."""
+`compensation.py`). What cannot be so is refused before anything changes
+(`domain/facts.py`: `Implausible` is parked, `NotYetKnown` retried, then parked)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ class AftersalesEventHandlers:
         )
 
     async def store_approved(self, envelope: Envelope, event: StoreApproved) -> None:
-        # R-AS-2: the approval date starts the full-managed exemption period.
+        # R-AS-2: the approval date starts the full-managed exemption period: taken only
+        # as told when made, and once (`StoreFacts`); refused otherwise, nothing changed.
+        StoreFacts.refuse_backdated(event, envelope.occurred_at)
         await self.stores.apply(event.store_id, envelope, event)
 
     async def order_created(self, envelope: Envelope, event: OrderCreated) -> None:

@@ -21,6 +21,7 @@ from aftersales.bootstrap import AftersalesServices
 from aftersales.settings import AftersalesSettings
 from devkit.wait import eventually
 from shared.contract import Envelope
+from shared.policy import Policy
 from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
 from testkit.bodies import a_case_request, a_refund_decision, a_rejection, usd_json
@@ -35,6 +36,7 @@ from testkit.tokens import bearer
 pytestmark = pytest.mark.integration
 
 OPERATOR = bearer("operator", "op-1")
+PROBLEM = "application/problem+json"
 
 
 @dataclass
@@ -61,8 +63,8 @@ class Order:
 async def order_facts(
     amqp_url: str, *, delivered_days_ago: float | None = 1, total_minor: int = 5000
 ) -> Order:
-    """A new order's StoreApproved, OrderCreated, Shipped and (unless None) Delivered, each
-    published twice (delivery is at least once)."""
+    """A new order's StoreApproved, OrderCreated, OrderConfirmed, Shipped and (unless None)
+    Delivered, each published twice (delivery is at least once)."""
     order = Order(
         f"o-{uuid.uuid4().hex[:8]}", f"b-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
     )
@@ -142,7 +144,7 @@ async def test_damaged_case_refunded_by_the_platform(
     # Every event came twice; each changed the replica once (idempotent on event_id).
     facts = await aftersales.services.commands.orders.get(order.order_id)
     assert facts is not None
-    assert (facts.status, facts.version, len(set(facts.applied_events))) == ("delivered", 4, 3)
+    assert (facts.status, facts.version, len(set(facts.applied_events))) == ("delivered", 5, 4)
 
 
 async def test_cases_outside_the_window_are_refused(
@@ -360,3 +362,47 @@ async def test_refunds_per_merchant_and_period_with_payouts(
     assert other.status_code == 404
     backwards = await refunds(merchant, today, yesterday)
     assert backwards.status_code == 422
+
+
+@pytest.fixture
+async def bounded(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[Aftersales]:
+    """Aftersales allowing 2 cases per order and 2 messages per party on a case."""
+    settings = isolated(AftersalesSettings, mongo_url, amqp_url, db_prefix, outbox_poll_seconds=0.1)
+    policy = Policy(aftersales_max_cases_per_order=2, aftersales_max_messages_per_party=2)
+    app = create(settings, policy=policy)
+    async with serve_in_process(app) as client:
+        yield Aftersales(client, app.state.services)
+
+
+async def test_an_orders_cases_and_a_cases_messages_are_bounded(
+    bounded: Aftersales, amqp_url: str
+) -> None:  # R-AS-1, R-AS-3 (decided): a case once reached 1.6 MB
+    order = await order_facts(amqp_url)
+    buyer = bearer("buyer", order.buyer)
+    first = (await open_case(bounded, order, refund_minor=1000)).json()
+    await open_case(bounded, order, refund_minor=1000)
+    third = await bounded.client.post(
+        "/cases", headers=buyer, json=a_case_request(order.order_id, 1000)
+    )
+    assert (third.status_code, third.headers["content-type"]) == (409, PROBLEM)
+    assert "already has 2 after-sales cases" in third.json()["detail"], third.text
+    listed = await bounded.client.get("/cases", headers=buyer, params={"order_id": order.order_id})
+    assert len(listed.json()["items"]) == 2
+
+    url = f"/cases/{first['case_id']}/messages"
+    for body in ("Any news?", "Photos:\n\tlid\n\tbox"):  # line breaks and tabs are fine
+        assert (
+            await bounded.client.post(url, headers=buyer, json={"body": body})
+        ).status_code == 201
+    flood = await bounded.client.post(url, headers=buyer, json={"body": "Hello?"})
+    assert (flood.status_code, flood.headers["content-type"]) == (409, PROBLEM)
+    assert "already has 2 messages from its buyer" in flood.json()["detail"], flood.text
+    merchant = bearer("merchant", order.merchant)
+    answered = await bounded.client.post(url, headers=merchant, json={"body": "Replacing it."})
+    assert [m["author_role"] for m in answered.json()["messages"]] == ["buyer", "buyer", "merchant"]
+
+    nul = await bounded.client.post(url, headers=merchant, json={"body": "a\u0000b"})
+    assert (nul.status_code, nul.headers["content-type"]) == (422, PROBLEM)
+    assert "U+0000" in nul.json()["detail"]
+    case = (await bounded.client.get(f"/cases/{first['case_id']}", headers=merchant)).json()
+    assert len(case["messages"]) == 3

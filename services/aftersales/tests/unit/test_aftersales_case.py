@@ -168,20 +168,36 @@ def test_a_decided_case_cannot_be_decided_again() -> None:  # 409
 
 def test_first_operator_response_is_the_first_operator_message() -> None:  # R-AS-3
     case = open_case(delivered_order())
-    case.add_message("buyer", case.buyer_id, "any news?", NOW)
+    case.add_message("buyer", case.buyer_id, "any news?", NOW, POLICY)
     assert case.first_operator_response_at is None
-    case.add_message("operator", "op-1", "looking into it", NOW + timedelta(hours=2))
-    case.add_message("operator", "op-1", "still looking", NOW + timedelta(hours=3))
+    case.add_message("operator", "op-1", "looking into it", NOW + timedelta(hours=2), POLICY)
+    case.add_message("operator", "op-1", "still looking", NOW + timedelta(hours=3), POLICY)
     assert case.first_operator_response_at == NOW + timedelta(hours=2)
     assert [m.author_role for m in case.messages] == ["buyer", "operator", "operator"]
     with pytest.raises(Invalid):
-        case.add_message("buyer", case.buyer_id, " ", NOW)
+        case.add_message("buyer", case.buyer_id, " ", NOW, POLICY)
+
+
+def test_each_party_posts_at_most_its_share_of_a_cases_messages() -> None:  # R-AS-3
+    """A case's thread is bounded (a case reached 1.6 MB), per party: the buyer's flood of
+    messages leaves the merchant and the operators theirs."""
+    policy = Policy(aftersales_max_messages_per_party=2)
+    case = open_case(delivered_order())
+    for body in ("any news?", "still waiting"):
+        case.add_message("buyer", case.buyer_id, body, NOW, policy)
+    with pytest.raises(Conflict, match="already has 2 messages from its buyer") as refused:
+        case.add_message("buyer", case.buyer_id, "hello?", NOW, policy)
+    assert refused.value.rule == "R-AS-3"
+    assert [m.body for m in case.messages] == ["any news?", "still waiting"]
+    case.add_message("merchant", case.merchant_id, "sent a new one", NOW, policy)
+    case.add_message("operator", "op-1", "noted", NOW, policy)
+    assert [m.author_role for m in case.messages] == ["buyer", "buyer", "merchant", "operator"]
 
 
 def test_case_survives_a_round_trip_through_the_database_document() -> None:
     order = delivered_order()
     case = open_case(order)
-    case.add_message("buyer", case.buyer_id, "photo attached", NOW)
+    case.add_message("buyer", case.buyer_id, "photo attached", NOW, POLICY)
     case.resolve("refund", usd(10), "ok", "op-1", order, store_approved(1), NOW, POLICY)
     case.pull_events()  # recorded events go to the outbox, not into the document
     assert Case.from_document(case.to_document()) == case

@@ -1,19 +1,24 @@
 """Every aftersales event handler through `bootstrap(FakePorts(...))`: what each event
 teaches the order and store replicas, that the same envelope delivered twice has one
-effect, and that facts arriving out of order end in the same state (`domain/facts.py`)."""
+effect, and that facts arriving out of order end in the same state (`domain/facts.py`),
+those that came before what they need once the consumer has retried them; and what each
+refuses, changing nothing: a parcel of an order not seen confirmed, a delivery not seen
+shipped (`NotYetKnown`), a store's approval told otherwise than made (`Implausible`)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from aftersales.bootstrap import AftersalesServices
 from aftersales.domain.errors import OutsideWindow
 from aftersales.domain.facts import OrderFacts
-from shared.contract.events import DeliveryWindow
+from shared.contract.events import DeliveryWindow, StoreApproved
 from shared.contract.types import ContractModel
-from shared.errors import NotFound
+from shared.errors import Implausible, NotFound, NotYetKnown
+from shared.testing import Wired
 from testkit.aftersales_unit import (
     an_aftersales_service,
     deliver_an_order,
@@ -132,6 +137,7 @@ async def test_a_shipment_records_when_it_left_and_when_it_is_due_r_as_1() -> No
 
 async def test_a_second_shipment_keeps_the_first_departure_and_the_latest_promise() -> None:
     wired = await an_aftersales_service()
+    await wired.deliver(an_order_confirmed())
     later = DeliveryWindow(earliest=a_day(8), latest=a_day(14))
     sooner = DeliveryWindow(earliest=a_day(3), latest=a_day(6))
     await wired.deliver(a_shipped(at=T0 + timedelta(days=3), estimated_delivery=later))
@@ -163,7 +169,7 @@ async def test_a_loss_report_opens_the_transit_window_before_the_estimate_passes
 @pytest.mark.parametrize("kind", ["damaged", "no_route"])
 async def test_a_shipment_exception_other_than_a_loss_changes_nothing(kind: str) -> None:
     wired = await an_aftersales_service()
-    await wired.deliver(a_shipped())
+    await ship_an_order(wired)
     before = await the_order(wired)
     await wired.deliver(a_shipment_exception(kind=kind))
     after = await the_order(wired)
@@ -172,19 +178,91 @@ async def test_a_shipment_exception_other_than_a_loss_changes_nothing(kind: str)
 
 async def test_the_earliest_of_two_loss_reports_counts() -> None:
     wired = await an_aftersales_service()
+    await wired.deliver(an_order_confirmed())
     await wired.deliver(a_shipment_exception(at=T0 + timedelta(days=3)))
     await wired.deliver(a_shipment_exception(at=T0 + timedelta(days=2)))
     assert (await the_order(wired)).lost_reported_at == T0 + timedelta(days=2)
 
 
-async def test_an_event_about_an_unknown_order_is_kept_but_opens_no_case() -> None:
-    """Facts from logistics before the order's own events: the buyer is not known yet."""
+@pytest.mark.parametrize(
+    "fact",
+    [a_shipped(), a_delivered(at=T0 + timedelta(days=1)), a_shipment_exception(kind="lost")],
+    ids=["shipped", "delivered", "lost"],
+)
+async def test_a_parcel_of_an_order_never_heard_of_waits_and_opens_no_case(
+    fact: ContractModel,
+) -> None:  # R-ORD-4, R-AS-1
+    """Logistics ships only confirmed orders: a fact of a parcel before its order's
+    confirmation reached aftersales is retried, then parked; nothing is kept."""
     wired = await an_aftersales_service()
-    await wired.deliver(a_shipped())
-    await wired.deliver(a_delivered(at=T0 + timedelta(days=1)))
-    assert not (await the_order(wired)).known
+    with pytest.raises(NotYetKnown, match="not seen"):
+        await wired.deliver(fact)
+    assert await wired.services.events.orders.get(ORDER) is None
+    wired.clock.set(T0 + timedelta(days=2))
     with pytest.raises(NotFound):
         await open_a_case(wired)
+
+
+async def test_a_delivery_of_a_parcel_never_seen_shipped_waits_and_opens_no_case() -> None:
+    """R-AS-1: a delivery opens the window of damaged goods; of a confirmed order not seen
+    shipped it is retried (its `Shipped` may be on its way), then parked."""
+    wired = await an_aftersales_service()
+    await wired.deliver(an_order_confirmed())
+    before = await the_order(wired)
+    with pytest.raises(NotYetKnown, match="not seen shipped"):
+        await wired.deliver(a_delivered(at=T0 + timedelta(days=1)))
+    assert await the_order(wired) == before
+    wired.clock.set(T0 + timedelta(days=2))
+    with pytest.raises(OutsideWindow, match="has not been delivered"):
+        await open_a_case(wired, "damaged")
+
+
+async def test_a_store_approval_told_otherwise_than_made_is_refused_r_as_2() -> None:
+    """The forgery of 2000-01-01 told today would end the exemption period long ago."""
+    wired = await an_aftersales_service()
+    backdated = a_store_approved(at=datetime(2000, 1, 1, tzinfo=UTC))
+    with pytest.raises(Implausible, match="an approval is told as it is made"):
+        await wired.deliver(backdated, at=T0)
+    assert await wired.services.events.stores.get(STORE) is None
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        a_store_approved(at=T0 + timedelta(hours=1), store_type="semi_managed"),
+        a_store_approved(at=T0 + timedelta(days=100)),
+    ],
+    ids=["another type", "a new exemption period"],
+)
+async def test_a_second_approval_of_a_store_saying_otherwise_is_refused_r_as_2(
+    second: StoreApproved,
+) -> None:
+    wired = await an_aftersales_service()
+    await wired.deliver(a_store_approved(at=T0), at=T0)
+    before = await the_store(wired)
+    wired.clock.set(second.approved_at)
+    with pytest.raises(Implausible, match="a store is approved once"):
+        await wired.deliver(second, at=second.approved_at)
+    assert await the_store(wired) == before
+
+
+async def test_an_older_approval_told_late_changes_nothing_r_as_2() -> None:
+    """Backdated in both its dates, a second approval is older than the one held: the
+    newest decision wins (`shared.replica`), and it changes nothing."""
+    wired = await an_aftersales_service()
+    await wired.deliver(a_store_approved(at=T0), at=T0)
+    before = await the_store(wired)
+    old = datetime(2000, 1, 1, tzinfo=UTC)
+    await wired.deliver(a_store_approved(at=old), at=old)
+    assert await the_store(wired) == before
+
+
+async def test_a_store_approval_dated_ahead_is_refused() -> None:
+    wired = await an_aftersales_service()
+    ahead = a_store_approved(at=T0 + timedelta(days=1))
+    with pytest.raises(Implausible, match="dated ahead"):
+        await wired.deliver(ahead, at=ahead.approved_at)
+    assert await wired.services.events.stores.get(STORE) is None
 
 
 REDELIVERED: list[tuple[str, list[ContractModel], ContractModel]] = [
@@ -194,7 +272,7 @@ REDELIVERED: list[tuple[str, list[ContractModel], ContractModel]] = [
     ("order_cancelled", [an_order_created()], an_order_cancelled()),
     ("shipped", [an_order_confirmed()], a_shipped()),
     ("delivered", [an_order_confirmed(), a_shipped()], a_delivered(at=T0 + timedelta(days=3))),
-    ("shipment_exception", [a_shipped()], a_shipment_exception()),
+    ("shipment_exception", [an_order_confirmed()], a_shipment_exception()),
 ]
 
 
@@ -226,6 +304,21 @@ FACTS: list[ContractModel] = [
 ]
 
 
+async def deliver_retrying(wired: Wired[AftersalesServices], events: list[ContractModel]) -> None:
+    """Each event in turn, as the consumer does: one not yet known (`NotYetKnown`) is
+    delivered again after the others, until each is taken."""
+    pending = list(events)
+    while pending:
+        waiting: list[ContractModel] = []
+        for event in pending:
+            try:
+                await wired.deliver(event)
+            except NotYetKnown:
+                waiting.append(event)
+        assert len(waiting) < len(pending), f"nothing taken of {waiting}"
+        pending = waiting
+
+
 @pytest.mark.parametrize(
     "arrival",
     [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 4, 0, 3, 1], [4, 0, 3, 1, 2]],
@@ -233,8 +326,7 @@ FACTS: list[ContractModel] = [
 )
 async def test_an_orders_facts_end_in_the_same_state_in_any_order(arrival: list[int]) -> None:
     wired = await an_aftersales_service()
-    for index in arrival:
-        await wired.deliver(FACTS[index])
+    await deliver_retrying(wired, [FACTS[index] for index in arrival])
     expected = OrderFacts(
         id=ORDER,
         total=usd(4990),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aftersales.domain.errors import Invalid, OutsideWindow
+from aftersales.domain.errors import Conflict, Invalid, OutsideWindow
 from aftersales.domain.rules import Reason
 from aftersales.service_layer.commands import OpenCase
 from shared.contract.events import AfterSalesCaseOpened
@@ -165,10 +165,47 @@ async def test_a_refused_case_stores_nothing_and_publishes_nothing() -> None:
 
 
 async def test_a_second_case_on_the_same_order_is_not_refused() -> None:
-    """Nothing in R-AS-1 limits the cases of an order; their refunds share its total."""
+    """R-AS-1 bounds an order's cases only by the policy's most (5): a second one opens,
+    and their refunds share the order's total."""
     wired = await a_delivered_order()
     wired.clock.set(DELIVERED_AT + timedelta(days=1))
     first = await open_a_case(wired, "damaged")
     second = await open_a_case(wired, "not_as_described")
     assert first.id != second.id
     assert len(wired.ports.published_of(AfterSalesCaseOpened)) == 2
+
+
+async def test_an_order_has_at_most_the_policys_cases_r_as_1() -> None:
+    wired = await a_delivered_order(policy=Policy(aftersales_max_cases_per_order=2))
+    wired.clock.set(DELIVERED_AT + timedelta(days=1))
+    await open_a_case(wired, "damaged")
+    await open_a_case(wired, "not_as_described")
+    with pytest.raises(Conflict, match=f"order {ORDER} already has 2 after-sales cases"):
+        await open_a_case(wired, "damaged")
+    assert len(await wired.services.commands.of_order(ORDER, AN_OPERATOR)) == 2
+    assert len(wired.ports.published_of(AfterSalesCaseOpened)) == 2
+
+
+async def test_cases_opened_at_once_never_get_past_the_most_r_as_1(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two requests count the order's cases before either has stored its own, so each
+    would be the last one allowed. A case's id is its number on the order: the second
+    cannot be stored under the same one, counts again, and is refused."""
+    wired = await a_delivered_order(policy=Policy(aftersales_max_cases_per_order=1))
+    wired.clock.set(DELIVERED_AT + timedelta(days=1))
+    await open_a_case(wired, "damaged")
+    queries = wired.services.commands.queries
+    counted_before_it_was_stored, count = [0], queries.count_of_order
+
+    async def racing_count(order_id: str, most: int) -> int:
+        if counted_before_it_was_stored:
+            return counted_before_it_was_stored.pop()
+        return await count(order_id, most)
+
+    monkeypatch.setattr(queries, "count_of_order", racing_count)
+    with pytest.raises(Conflict, match="already has 1 after-sales cases"):
+        await open_a_case(wired, "not_as_described")
+    assert counted_before_it_was_stored == []
+    assert len(await wired.services.commands.of_order(ORDER, AN_OPERATOR)) == 1
+    assert len(wired.ports.published_of(AfterSalesCaseOpened)) == 1

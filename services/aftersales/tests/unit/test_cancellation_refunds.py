@@ -19,6 +19,7 @@ from aftersales.domain.model import Case
 from aftersales.domain.refunds import cancellation_key
 from shared.contract.events import CancelReason, RefundIssued
 from shared.contract.types import LiableParty, Money, StoreType
+from shared.errors import Implausible, NotYetKnown
 from shared.testing import Wired
 from testkit.aftersales_unit import (
     CANCELLED_AT,
@@ -46,6 +47,7 @@ from testkit.factories import (
     a_shipment_exception,
     a_shipped,
     an_order_confirmed,
+    an_order_created,
     usd,
 )
 
@@ -312,3 +314,38 @@ async def test_a_case_refund_names_its_reason_after_sales_case() -> None:
     wired, case = await a_case_refunded_before_the_cancellation(usd(700))
     [issued] = wired.ports.published_of(RefundIssued)
     assert (issued.case_id, issued.reason) == (case.id, "after_sales_case")
+
+
+async def test_a_cancellation_of_an_order_never_heard_of_refunds_nothing() -> None:  # R-ORD-5
+    """A cancellation's own total is never taken: a trillion for an order aftersales knows
+    nothing of waits for the order's own events (retried, then parked), holding nothing."""
+    wired = await an_aftersales_service()
+    wired.clock.set(CANCELLED_AT)
+    with pytest.raises(Conflict, match="not known"):
+        await wired.deliver(a_cancellation("no_route", total=usd(10**12)))
+    assert (wired.ports.published, await the_compensation(wired)) == ([], None)
+    assert (await the_order(wired)).refund_reservations == []
+
+
+async def test_a_cancellation_of_an_order_not_seen_confirmed_waits_for_its_confirmation() -> None:
+    """R-ORD-5 compensates an order cancelled once confirmed: until aftersales has seen it
+    confirmed, nothing is held (retried, then parked); the retry after it refunds."""
+    wired = await an_aftersales_service()
+    await wired.deliver(an_order_created())
+    wired.clock.set(CANCELLED_AT)
+    event = a_cancellation("no_route")
+    envelope = an_envelope(event, CANCELLED_AT)
+    with pytest.raises(NotYetKnown, match="has not seen it confirmed"):
+        await wired.deliver(event, envelope=envelope)
+    assert (wired.ports.published, await refund_reservations(wired)) == ([], [])
+    await wired.deliver(an_order_confirmed(), at=T0)
+    await wired.deliver(event, envelope=envelope)  # the consumer's retry
+    assert refunds(wired) == [(None, "no_route", TOTAL, "platform")]
+
+
+async def test_a_cancellation_naming_another_total_than_the_orders_is_refused() -> None:
+    wired = await a_confirmed_order()
+    with pytest.raises(Implausible, match="names a total of 1000000000000 USD"):
+        await wired.deliver(a_cancellation("no_route", total=usd(10**12)))
+    assert (wired.ports.published, await refund_reservations(wired)) == ([], [])
+    assert await the_compensation(wired) is None

@@ -24,7 +24,7 @@ from testkit.aftersales_unit import (
     refund_reservations,
     resolve,
 )
-from testkit.factories import AN_OPERATOR, ORDER, THE_BUYER, usd
+from testkit.factories import AN_OPERATOR, ORDER, T0, THE_BUYER, usd
 
 
 async def test_a_refund_is_recorded_and_refund_issued_published_once_r_as_2() -> None:
@@ -87,7 +87,7 @@ async def test_the_exemption_period_is_read_from_the_policy_r_as_2() -> None:
 
 
 async def test_a_semi_managed_store_always_bears_the_refund_r_as_2() -> None:
-    wired, case = await an_open_case(approved_at=OPENED_AT, store_type="semi_managed")
+    wired, case = await an_open_case(approved_at=T0, store_type="semi_managed")
     resolved = await resolve(wired, case, usd(100))
     assert (resolved.liable_party, resolved.liability_rule) == (
         "merchant",

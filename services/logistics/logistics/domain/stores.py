@@ -2,14 +2,18 @@
 
 A semi-managed store ships from its own overseas warehouse within the handling time it
 chose; logistics needs both to compute a shipment's deadline and route. A replica
-(`shared.replica`): the newest approval wins, whatever the arrival order.
+(`shared.replica`): the newest approval wins, whatever the arrival order, though none
+changes the store's merchant or type. Logistics plans a shipment only for an order of a
+store it knows approved, of its merchant and type.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from shared.contract.events import OrderConfirmed
 from shared.contract.types import StoreType, Warehouse
+from shared.errors import Implausible
 from shared.replica import Replica
 
 
@@ -19,3 +23,16 @@ class StoreFacts(Replica):
     handling_days: int | None = None
     warehouse: Warehouse | None = None
     approved_at: datetime
+
+    fixed = ("merchant_id", "store_type")
+    fixed_because = "a store's merchant and type never change"
+
+    def refuse_foreign(self, order: OrderConfirmed) -> None:
+        """An order is of its store's merchant and type (R-ORD-1): one naming another is
+        `Implausible`, and no shipment is planned for it."""
+        if (order.merchant_id, order.store_type) != (self.merchant_id, self.store_type):
+            raise Implausible(
+                f"OrderConfirmed of order {order.order_id} names store {self.id} as "
+                f"{order.store_type} of merchant {order.merchant_id}; the store was approved "
+                f"as {self.store_type} of merchant {self.merchant_id}"
+            )

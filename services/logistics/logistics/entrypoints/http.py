@@ -20,14 +20,15 @@ from logistics.service_layer.commands import EstimateDelivery, ShipShipment
 from shared.app import wired
 from shared.auth import CurrentPrincipal, Operator, Principal, require_role
 from shared.contract.types import StoreType
+from shared.guards import JsonRoute
 
 Services = Annotated[LogisticsServices, Depends(wired)]
 #: R-LOG-1, R-LOG-4: only an operator or a merchant may ship; which one depends on the store.
 Shipper = Annotated[Principal, Depends(require_role("operator", "merchant"))]
 COUNTRY = r"^[A-Z]{2}$"
 
-shipments_router = APIRouter(prefix="/shipments", tags=["shipments"])
-estimates_router = APIRouter(tags=["estimates"])
+shipments_router = APIRouter(prefix="/shipments", tags=["shipments"], route_class=JsonRoute)
+estimates_router = APIRouter(tags=["estimates"], route_class=JsonRoute)
 
 
 @shipments_router.get("", response_model=ShipmentList)

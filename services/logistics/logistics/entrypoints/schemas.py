@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StrictStr, StringConstraints
 
 from logistics.domain.deadlines import DeliveryEstimate
 from logistics.domain.model import Shipment
@@ -17,21 +19,23 @@ from logistics.domain.shipment_parts import (
 from shared.calendar import CalendarBasis
 from shared.contract.events import DeliveryWindow
 from shared.contract.types import IsoDate, NonEmpty, StoreType, UtcDateTime
+from shared.inputs import MULTI_LINE, RequestBody
+
+#: An operator's note on an exception: free text, on several lines if need be.
+Note = Annotated[
+    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE
+]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ShipmentShip(Strict):
+class ShipmentShip(RequestBody):
     carrier: NonEmpty = Field(max_length=100)
     tracking_number: NonEmpty = Field(max_length=100)
     handover: Handover
 
 
-class ShipmentExceptionReport(Strict):
+class ShipmentExceptionReport(RequestBody):
     kind: ReportedExceptionKind
-    note: NonEmpty
+    note: Note
 
 
 class StatusChangePublic(BaseModel):

@@ -20,6 +20,7 @@ from shared.contract import Envelope
 from shared.contract.events import COMPENSATED, OrderCancelled, OrderConfirmed, StoreApproved
 from shared.contract.types import StoreType
 from shared.deadlines import act_on_each_due
+from shared.errors import NotYetKnown
 from shared.messaging.handlers import HandlerTable, on
 from shared.policy import Policy
 from shared.replica import Replicas
@@ -45,11 +46,11 @@ def shipment_id_of(order_id: str) -> str:
     return str(uuid.uuid5(SHIPMENT_NAMESPACE, order_id))
 
 
-class StoreFactsUnknown(LookupError):
-    """A semi-managed order arrived before its store's approval: retried, then parked."""
+class StoreFactsUnknown(NotYetKnown):
+    """An order arrived before its store's approval: retried, then parked."""
 
 
-class CancelledOrderUnknown(LookupError):
+class CancelledOrderUnknown(NotYetKnown):
     """An order cancelled (R-ORD-5) with no shipment here yet, whose cancellation names
     no store logistics knows: retried (its store or its shipment may come), then parked."""
 
@@ -103,13 +104,16 @@ class LogisticsEventHandlers:
             log.info("shipment %s of order %s already created", shipment_id, event.order_id)
 
     async def _plan(self, shipment_id: str, event: OrderConfirmed, now: datetime) -> Shipment:
+        # An order is placed only in an approved store, which logistics hears of first
+        # (R-ORD-1, R-LOG-2): until it has, the order waits (retried, then parked); one
+        # naming another merchant or store type than the approval is refused.
+        store = await self.stores.get(event.store_id)
+        if store is None:
+            raise StoreFactsUnknown(f"store {event.store_id} is not approved here yet")
+        store.refuse_foreign(event)
         handling_days, warehouse = None, None
         if event.store_type == "semi_managed":
-            store = await self.stores.get(event.store_id)
-            if store is None:
-                # R-LOG-2: the deadline depends on the store's handling time and warehouse;
-                # never guess them. Failing retries later, then parks the message.
-                raise StoreFactsUnknown(f"store {event.store_id} is not approved here yet")
+            # R-LOG-2: the deadline depends on the store's handling time and warehouse.
             handling_days, warehouse = store.handling_days, store.warehouse
         return plan_shipment(
             shipment_id,

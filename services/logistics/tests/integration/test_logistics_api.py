@@ -144,24 +144,39 @@ def order_confirmed(
     return recorded(event, producer="orders", correlation_id=order_id)
 
 
-def store_approved(store_id: str, merchant_id: str) -> Envelope:
-    """A semi-managed store shipping from Newark in one working day (R-LOG-2)."""
+def store_approved(
+    store_id: str, merchant_id: str, store_type: StoreType = "semi_managed"
+) -> Envelope:
+    """A store approved now: semi-managed, shipping from Newark in one working day
+    (R-LOG-2); or full-managed, shipped by the platform (R-LOG-1)."""
+    semi = {"handling_days": 1, "warehouse": a_us_warehouse()}
     event = a_store_approved(
         store_id=store_id,
         merchant_id=merchant_id,
-        store_type="semi_managed",
+        store_type=store_type,
         store_name="Newark goods",
-        handling_days=1,
-        warehouse=a_us_warehouse(),
         at=run_clock.now(),
+        **(semi if store_type == "semi_managed" else {}),
     )
     return recorded(event, producer="review", correlation_id=store_id)
 
 
+async def a_full_managed_order(service: Logistics, **order: Any) -> Envelope:
+    """`order_confirmed("full_managed", **order)` published, after its store's approval
+    (logistics ships only for a store it knows approved)."""
+    envelope = order_confirmed("full_managed", **order)
+    payload = envelope.payload
+    await service.publish(
+        store_approved(payload["store_id"], payload["merchant_id"], "full_managed")
+    )
+    await service.publish(envelope)
+    return envelope
+
+
 async def test_order_confirmed_twice_creates_one_shipment(logistics: Logistics) -> None:  # R-ORD-4
-    envelope = order_confirmed("full_managed", merchant_id="m-1")
+    envelope = await a_full_managed_order(logistics, merchant_id="m-1")
     again = envelope.model_copy(update={"event_id": uuid.uuid4()})  # a second publication
-    await logistics.publish(envelope, times=2)
+    await logistics.publish(envelope)
     await logistics.publish(again)
     order_id = envelope.payload["order_id"]
     shipment = await logistics.shipment_of(order_id)
@@ -179,8 +194,7 @@ async def test_order_confirmed_twice_creates_one_shipment(logistics: Logistics) 
 
 
 async def test_full_managed_is_shipped_by_the_operator(logistics: Logistics) -> None:  # R-LOG-1
-    envelope = order_confirmed("full_managed", merchant_id="m-own", buyer_id="b-own")
-    await logistics.publish(envelope)
+    envelope = await a_full_managed_order(logistics, merchant_id="m-own", buyer_id="b-own")
     shipment_id = (await logistics.shipment_of(envelope.payload["order_id"]))["shipment_id"]
     url = f"/shipments/{shipment_id}"
     owner, stranger = bearer("merchant", "m-own"), bearer("merchant", "m-other")
@@ -217,8 +231,7 @@ async def test_full_managed_is_shipped_by_the_operator(logistics: Logistics) -> 
 
 
 async def test_operator_reports_a_lost_parcel(logistics: Logistics) -> None:
-    envelope = order_confirmed("full_managed", merchant_id="m-2")
-    await logistics.publish(envelope)
+    envelope = await a_full_managed_order(logistics, merchant_id="m-2")
     shipment_id = (await logistics.shipment_of(envelope.payload["order_id"]))["shipment_id"]
     url = f"/shipments/{shipment_id}/exceptions"
     body = {"kind": "lost", "note": "missing at the hub"}
@@ -269,8 +282,7 @@ async def test_late_shipment_is_flagged_once(
         running(mongo_url, amqp_url, db_prefix, policy=policy, clock=clock) as service,
         bound_queue(amqp_url, "ShipmentLate", "Shipped") as queue,
     ):
-        envelope = order_confirmed("full_managed", merchant_id="m-3", confirmed_at=clock.now())
-        await service.publish(envelope)
+        envelope = await a_full_managed_order(service, merchant_id="m-3", confirmed_at=clock.now())
         shipment = await service.shipment_of(envelope.payload["order_id"])
         assert shipment["late_detected_at"] is None
         clock.advance(timedelta(days=1, minutes=1))

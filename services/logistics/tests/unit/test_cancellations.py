@@ -40,6 +40,7 @@ from testkit.factories import (
     STORE,
     T0,
     THE_BUYER,
+    a_store_approved,
     an_order_cancelled,
     an_order_confirmed,
 )
@@ -49,6 +50,7 @@ from testkit.logistics_unit import (
     SEMI_CANCEL_AT,
     SEMI_ORDER,
     SEMI_STORE,
+    STORE_APPROVED_AT,
     UNROUTABLE_ORDER,
     WiredLogistics,
     a_compensated_cancellation,
@@ -213,6 +215,7 @@ async def test_the_grace_is_the_policys() -> None:
     policy = Policy(ship_grace_hours=1)
     ports = FakePorts("logistics", LogisticsSettings(), clock=FixedClock(T0), policy=policy)
     app: WiredLogistics = await Wired.up(bootstrap, ports)
+    await approve(app, a_store_approved(at=STORE_APPROVED_AT))
     await app.deliver(an_order_confirmed())
     shipment = await the_shipment(app)
     assert shipment.ship_by is not None

@@ -1,6 +1,7 @@
 """Logistics' `OrderConfirmed` handler, through `bootstrap` on fake ports: every confirmed
 order gets one shipment, with its deadline and route (`ShipmentCreated`), or already
-cancelled when no route accepts it (R-ORD-4, R-ORD-5, R-LOG-1..7). Store approvals are in
+cancelled when no route accepts it (R-ORD-4, R-ORD-5, R-LOG-1..7); none for an order of a
+store logistics has not seen approved, or naming another merchant or type. Store approvals are in
 test_store_replica.py, the lateness job in test_late_shipments.py, the `OrderCancelled`
 handler and the unshipped job in test_cancellations.py."""
 
@@ -22,6 +23,7 @@ from shared.contract.events import (
     ShipmentCreated,
     ShipmentException,
 )
+from shared.errors import Implausible
 from testkit.factories import (
     AN_OPERATOR,
     ORDER,
@@ -33,6 +35,7 @@ from testkit.factories import (
 )
 from testkit.logistics_unit import (
     SEMI_SHIP_BY,
+    SEMI_STORE,
     WiredLogistics,
     a_logistics_service,
     a_semi_managed_order,
@@ -209,7 +212,7 @@ async def test_a_semi_managed_parcel_without_a_route_from_its_warehouse_is_cance
     store: dict[str, Any], note: str
 ) -> None:  # R-ORD-5 `no_route`
     app = await a_logistics_service()
-    await approve(app, a_store_approved(store_type="semi_managed", **store))
+    await approve(app, a_store_approved(store_id=SEMI_STORE, store_type="semi_managed", **store))
     await confirm(app, a_semi_managed_order())
     shipment = await the_shipment(app)
     assert (shipment.status, shipment.cancel_reason, shipment.cancel_note) == (
@@ -242,6 +245,7 @@ async def test_a_redelivery_after_the_store_changed_keeps_the_first_shipment(
     app = await a_logistics_service()
     await approve(app, a_semi_managed_store())
     envelope = await confirm(app, a_semi_managed_order())
+    app.clock.set(T0 + timedelta(hours=1))
     await approve(app, a_semi_managed_store(new_handling_days, at=T0 + timedelta(hours=1)))
     await confirm(app, a_semi_managed_order(), envelope=envelope)
     [shipment] = await shipments(app)
@@ -279,3 +283,32 @@ async def test_the_route_table_comes_from_the_settings_file(
     assert (shipment.status, shipment.route) == ("awaiting_shipment", "full-cn-za")
     # The file replaces the defaults: Spain, served by default, now has no route.
     assert (await the_shipment(app, "order-es")).cancel_reason == "no_route"
+
+
+async def test_an_order_of_a_store_never_seen_approved_waits_and_ships_nothing() -> None:
+    """An order is placed only in an approved store, whose approval logistics hears of
+    first: a full-managed order of a store it never heard of is retried (then parked),
+    and no shipment is planned until the store's approval has come."""
+    app = await a_logistics_service()
+    order = an_order_confirmed(store_id="store-unknown")
+    envelope = record_event(order, producer="orders", correlation_id=ORDER, occurred_at=T0)
+    with pytest.raises(StoreFactsUnknown, match="store-unknown is not approved here yet"):
+        await confirm(app, order, envelope=envelope)
+    assert (await shipments(app), app.ports.published) == ([], [])
+    await approve(app, a_store_approved(store_id="store-unknown"))
+    await confirm(app, order, envelope=envelope)  # the consumer's retry
+    assert [shipment.status for shipment in await shipments(app)] == ["awaiting_shipment"]
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [{"merchant_id": "merchant-2"}, {"store_type": "semi_managed"}],
+    ids=["another merchant", "another type"],
+)
+async def test_an_order_naming_another_merchant_or_type_than_its_store_ships_nothing(
+    forged: dict[str, Any],
+) -> None:
+    app = await a_logistics_service()
+    with pytest.raises(Implausible, match="the store was approved as full_managed"):
+        await confirm(app, an_order_confirmed(**forged))
+    assert (await shipments(app), app.ports.published) == ([], [])

@@ -1,7 +1,10 @@
 """The catalogue replica orders keeps from review's events (R-CAT-1, R-REV-9).
 
 Replicas (`shared.replica`): a product's approval and its rejection are one decision, and
-the newest of them wins whatever the arrival order; a store's newest approval names it.
+the newest of them wins whatever the arrival order; a store's newest approval names it. A
+decision on a product is taken only in its store, once that store is approved here, and
+of the store's merchant and type (`StoreListing.refuse_foreign`); neither a product's store
+nor a store's merchant and type ever change (`fixed`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any, Self
 
 from shared.contract.events import ProductApproved, ProductRejected
 from shared.contract.types import ContractModel, Money, StoreType
+from shared.errors import Implausible
 from shared.replica import Replica
 
 ProductDecided = ProductApproved | ProductRejected
@@ -30,6 +34,9 @@ class CatalogueItem(Replica):
     #: Only approved products are sold (R-REV-9).
     available: bool
     decided_at: datetime
+
+    fixed = ("store_id", "merchant_id", "store_type")
+    fixed_because = "a product stays in the store it was listed in (R-REV-8)"
 
     @classmethod
     def decision(cls, event: ContractModel) -> str:
@@ -80,3 +87,16 @@ class StoreListing(Replica):
     approved_at: datetime
 
     renamed = {"name": "store_name"}
+    fixed = ("merchant_id", "store_type")
+    fixed_because = "a store's merchant and type never change"
+
+    def refuse_foreign(self, product: ProductDecided) -> None:
+        """R-REV-8: a merchant lists products in its own approved store, which gives them
+        its type; a decision on a product naming another merchant or type is `Implausible`."""
+        said = (product.merchant_id, product.store_type)
+        if said != (self.merchant_id, self.store_type):
+            raise Implausible(
+                f"{type(product).__name__} of product {product.product_id} names store "
+                f"{self.id} as {product.store_type} of merchant {product.merchant_id}; the "
+                f"store was approved as {self.store_type} of merchant {self.merchant_id}"
+            )

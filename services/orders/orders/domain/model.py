@@ -8,11 +8,13 @@ from typing import Any
 
 from orders.domain.errors import OrderConflict, OrderError
 from orders.domain.facts import Fact
+from orders.domain.implausible import refuse_implausible
 from orders.domain.order_parts import (
     TIMELINE_DETAIL,
     TOLD,
     OrderState,
     OrderStatus,
+    one_line_per_product,
 )
 from shared.contract.events import (
     AfterSalesCaseAnswered,
@@ -55,6 +57,7 @@ class Order(OrderState):
         """R-ORD-1: generated at once. R-ORD-2: to be confirmed by `confirm_by`."""
         if not items:
             raise OrderError("An order needs at least one item.")
+        one_line_per_product(items)
         total = items[0].unit_price.times(items[0].quantity)
         for line in items[1:]:
             total = total + line.unit_price.times(line.quantity)
@@ -204,9 +207,10 @@ class Order(OrderState):
     def take(self, event_id: str, event: Fact) -> bool:
         """A fact from another service (R-ORD-4 onwards), taken once per event id: it goes
         on the timeline and may move the order forward (never back, never out of
-        cancelled). False for an event already taken."""
+        cancelled). False for an event already taken; `Implausible` if it cannot be so."""
         if self.has_applied(event_id):
             return False
+        refuse_implausible(self, event)
         self.mark_applied(event_id)
         self.facts.learn(event)
         at, status = self._progress(event)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
+from orders.domain.errors import OrderError
 from orders.domain.facts import ProcessFacts
 from shared.aggregate import Aggregate
 from shared.contract import events
@@ -45,6 +47,18 @@ TIMELINE_DETAIL: dict[type, set[str]] = {
 
 #: The order's fields its `OrderCreated` and `OrderConfirmed` carry.
 TOLD = {"buyer_id", "store_id", "merchant_id", "store_type", "items", "total", "shipping_address"}
+
+
+def one_line_per_product(items: Sequence[events.OrderLine]) -> None:
+    """R-ORD-1 (decided): each product on one line. A repeated one is refused, not merged:
+    a line's quantity is capped (`POST /orders`), and repeating a product would get past
+    the cap; refused, the buyer sees which product and sends its whole quantity once."""
+    products = [line.product_id for line in items]
+    if repeated := next((product for product in products if products.count(product) > 1), None):
+        raise OrderError(
+            f"Product {repeated} is on more than one line; put it on one line with its whole "
+            "quantity."
+        )
 
 
 class TimelineEntry(BaseModel):

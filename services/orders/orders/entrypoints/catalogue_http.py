@@ -11,8 +11,9 @@ from orders.entrypoints.http import Limit, Services
 from orders.entrypoints.schemas import CataloguePage, ProductPublic
 from shared.contract.types import CurrencyCode
 from shared.errors import NotFound, Unprocessable
+from shared.guards import JsonRoute
 
-catalogue_router = APIRouter(prefix="/catalogue", tags=["catalogue"])
+catalogue_router = APIRouter(prefix="/catalogue", tags=["catalogue"], route_class=JsonRoute)
 Text = Annotated[str | None, Query(min_length=1, max_length=100)]
 PriceMinor = Annotated[int | None, Query(ge=0, le=10**12)]
 

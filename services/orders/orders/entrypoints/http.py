@@ -25,12 +25,13 @@ from orders.service_layer.commands import PlaceOrder
 from shared.app import wired
 from shared.auth import Buyer, CurrentPrincipal, Merchant, require_merchant_self_or_operator
 from shared.errors import Unprocessable
+from shared.guards import JsonRoute
 
 Services = Annotated[OrdersServices, Depends(wired)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
-orders_router = APIRouter(prefix="/orders", tags=["orders"])
-merchants_router = APIRouter(prefix="/merchants", tags=["merchants"])
+orders_router = APIRouter(prefix="/orders", tags=["orders"], route_class=JsonRoute)
+merchants_router = APIRouter(prefix="/merchants", tags=["merchants"], route_class=JsonRoute)
 
 
 def public(order: Order, services: OrdersServices) -> OrderPublic:

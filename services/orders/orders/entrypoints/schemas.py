@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from orders.domain.catalogue import CatalogueItem
 from orders.domain.model import Order
@@ -13,18 +13,16 @@ from orders.domain.process import Process, Steps, Waiting
 from orders.domain.waits import EndReason
 from shared.contract.events import CancelReason, OrderLine
 from shared.contract.types import Money, ShippingAddress, StoreType, UtcDateTime
+from shared.inputs import Line, RequestBody
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ItemRequest(RequestBody):
+    product_id: Line = Field(min_length=1, max_length=100)
+    quantity: StrictInt = Field(gt=0, le=1000)
 
 
-class ItemRequest(Strict):
-    product_id: str = Field(min_length=1, max_length=100)
-    quantity: int = Field(gt=0, le=1000)
-
-
-class OrderCreate(Strict):
+class OrderCreate(RequestBody):
+    #: One line per product (a product repeated is refused: `Order.place`).
     items: list[ItemRequest] = Field(min_length=1, max_length=100)
     shipping_address: ShippingAddress
 
@@ -109,8 +107,8 @@ class OrderSummary(BaseModel):
         )
 
 
-class BatchConfirm(Strict):
-    order_ids: list[str] = Field(min_length=1, max_length=100)
+class BatchConfirm(RequestBody):
+    order_ids: list[Line] = Field(min_length=1, max_length=100)
 
 
 class ConfirmResult(BaseModel):

@@ -22,8 +22,22 @@ from shared.errors import Conflict, NotFound, Unprocessable
 from shared.policy import Policy
 from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
 
-#: Namespace of order ids derived from a buyer's Idempotency-Key.
-IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d7c1e-3b1a-4d53-9a55-0d7f3f8c2a10")
+#: Namespace of order ids derived from a buyer and their Idempotency-Key.
+IDEMPOTENCY_NAMESPACE = uuid.UUID("0b6f3c5e-8d2a-4f7b-9c41-5e2d7a9f1c36")
+#: ... and of the ids derived before, from `buyer:key` (read only: `OrderCommands._replay`).
+EARLIER_IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d7c1e-3b1a-4d53-9a55-0d7f3f8c2a10")
+
+
+def idempotent_order_id(buyer_id: str, key: str) -> str:
+    """The id of the order a buyer's Idempotency-Key places: derived from the pair as two
+    values (a JSON array), so no other buyer's key derives it. (`buyer:key` did: buyer `V`
+    with key `a:b` and buyer `V:a` with key `b` named one order.)"""
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, json.dumps([buyer_id, key])))
+
+
+def earlier_order_id(buyer_id: str, key: str) -> str:
+    """The id the same request derived before: an order placed then is still replayed."""
+    return str(uuid.uuid5(EARLIER_IDEMPOTENCY_NAMESPACE, f"{buyer_id}:{key}"))
 
 
 @dataclass(frozen=True)
@@ -52,13 +66,9 @@ class OrderCommands:
 
     async def place(self, command: PlaceOrder) -> tuple[Order, bool]:
         """R-ORD-1. Returns the order and whether it was created now (False: a replay)."""
-        fingerprint = _fingerprint(command)
-        order_id = (
-            str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{command.buyer_id}:{command.idempotency_key}"))
-            if command.idempotency_key
-            else str(uuid.uuid4())
-        )
-        if command.idempotency_key and (replay := await self._replay(order_id, fingerprint)):
+        fingerprint, key = _fingerprint(command), command.idempotency_key
+        order_id = idempotent_order_id(command.buyer_id, key) if key else str(uuid.uuid4())
+        if key and (replay := await self._replay(command.buyer_id, key, fingerprint)):
             return replay, False
         lines, store = await self._price_lines(command.items)
         try:
@@ -81,20 +91,27 @@ class OrderCommands:
         try:
             await self.orders.add(order, now=self.clock.now())
         except AlreadyExists:
-            replay = await self._replay(order_id, fingerprint)
-            if replay is None:
-                raise
-            return replay, False
+            assert key is not None  # a random id is new
+            if replay := await self._replay(command.buyer_id, key, fingerprint):
+                return replay, False
+            raise Conflict("This Idempotency-Key cannot be used; use a new one.") from None
         return order, True
 
-    async def _replay(self, order_id: str, fingerprint: str) -> Order | None:
-        existing = await self.orders.get(order_id)
-        if existing is not None and existing.request_fingerprint != fingerprint:
-            raise Conflict(
-                "This Idempotency-Key was used for a different order; "
-                "use a new key for a new order."
-            )
-        return existing
+    async def _replay(self, buyer_id: str, key: str, fingerprint: str) -> Order | None:
+        """The order the buyer placed with this key before, if any: under its id, or under
+        the id derived before (`earlier_order_id`). Only ever the buyer's own: another
+        buyer's order found there is not a replay, and is never returned."""
+        for order_id in (idempotent_order_id(buyer_id, key), earlier_order_id(buyer_id, key)):
+            existing = await self.orders.get(order_id)
+            if existing is None or existing.buyer_id != buyer_id:
+                continue
+            if existing.request_fingerprint != fingerprint:
+                raise Conflict(
+                    "This Idempotency-Key was used for a different order; "
+                    "use a new key for a new order."
+                )
+            return existing
+        return None
 
     async def _price_lines(
         self, items: list[tuple[str, int]]

@@ -14,6 +14,7 @@ from orders.domain.model import Order
 from shared.clock import Clock
 from shared.contract import Envelope, events
 from shared.deadlines import act_on_each_due
+from shared.errors import NotYetKnown
 from shared.messaging.handlers import HandlerTable, on
 from shared.replica import Replicas
 from shared.repository import AggregateRepository, retry_on_conflict
@@ -66,19 +67,29 @@ class OrderEventHandlers:
         log.info("store %s rejected at stage %s", event.store_id, event.stage)
 
     async def product_decided(self, envelope: Envelope, event: ProductDecided) -> None:
-        """R-CAT-1 / R-REV-9: the newest decision wins, whatever the arrival order."""
+        """R-CAT-1 / R-REV-9: the newest decision wins, whatever the arrival order.
+
+        Review reviews a product only in a store it approved (R-REV-8), so orders has heard
+        of the store before: until it has, the decision waits (`NotYetKnown`: retried, then
+        parked); one naming another merchant or store type is `Implausible`."""
         listing = await self.stores.get(event.store_id)
+        if listing is None:
+            raise NotYetKnown(
+                f"{type(event).__name__} of product {event.product_id} in store "
+                f"{event.store_id}, which orders has not seen approved (StoreApproved); a "
+                "product is reviewed only in an approved store (R-REV-8)"
+            )
+        listing.refuse_foreign(event)
         await self.catalogue.apply(
             event.product_id,
             envelope,
             event,
-            first=lambda: CatalogueItem.first(
-                event.product_id, event, store_name=listing.name if listing else None
-            ),
+            first=lambda: CatalogueItem.first(event.product_id, event, store_name=listing.name),
         )
 
     async def order_fact(self, envelope: Envelope, event: OrderFact) -> None:
-        """R-ORD-4 onwards: what logistics and aftersales tell goes on the order."""
+        """R-ORD-4 onwards: what logistics and aftersales tell goes on the order, unless it
+        cannot be true of it (`domain.implausible`: parked, nothing taken)."""
         await self._update(event.order_id, lambda order: order.take(str(envelope.event_id), event))
 
     async def shipment_cancelled(self, envelope: Envelope, event: events.ShipmentCancelled) -> None:
@@ -106,8 +117,9 @@ class OrderEventHandlers:
         async def attempt() -> None:
             order = await self.orders.get(order_id)
             if order is None:
-                # Never for an order orders created; failing sends it to retry, then park.
-                raise LookupError(f"unknown order {order_id}")
+                # Never for an order orders created (it is stored before any event tells
+                # of it): retried, then parked.
+                raise NotYetKnown(f"unknown order {order_id}: orders has not placed it")
             if change(order):
                 await self.orders.save(order, now=self.clock.now())
 

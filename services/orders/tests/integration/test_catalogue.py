@@ -16,9 +16,10 @@ from orders.settings import OrdersSettings
 from shared.contract.events import ProductApproved
 from shared.contract.types import ContractModel
 from shared.mongo import connect
+from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
 from testkit.bus import emit, publish, recorded
-from testkit.factories import T0, a_product_approved, a_product_rejected, a_store_approved, usd
+from testkit.factories import a_product_approved, a_product_rejected, a_store_approved, usd
 from testkit.settings import isolated
 
 pytestmark = pytest.mark.integration
@@ -82,6 +83,7 @@ async def test_filters_search_and_stable_pages(
         store_type="semi_managed",
         store_id="store-2",
     )
+    await decided(amqp_url, a_store_approved(store_id="store-2", store_type="semi_managed"))
     await decided(amqp_url, scarf)
     shown = await settled(orders, ids["tea"], store_name="Blue Lantern")
     assert shown["store_type"] == "full_managed"
@@ -133,16 +135,18 @@ async def test_newest_decision_wins_whatever_the_arrival_order(
     orders: httpx.AsyncClient, amqp_url: str, mongo_url: str, db_prefix: str
 ) -> None:  # R-CAT-1, R-REV-9
     product_id = f"p-{uuid.uuid4().hex[:8]}"
+    t0 = run_clock.now() - timedelta(hours=4)  # decisions arrive after they are made
+    await decided(amqp_url, a_store_approved(at=t0))
     # Two approvals arrive in reverse order: the later one (new title) must stand.
     await decided(
-        amqp_url, approval(product_id, title="Tea set v2", price=5500, at=T0 + timedelta(hours=2))
+        amqp_url, approval(product_id, title="Tea set v2", price=5500, at=t0 + timedelta(hours=2))
     )
     await settled(orders, product_id, title="Tea set v2")
     stale_first = recorded(
-        approval(product_id, title="Tea set v1", price=5000, at=T0),
+        approval(product_id, title="Tea set v1", price=5000, at=t0),
         producer="review",
         correlation_id="c",
-        occurred_at=T0,
+        occurred_at=t0,
     )
     await publish(amqp_url, stale_first)
     client = connect(mongo_url, app_name="test")
@@ -158,7 +162,7 @@ async def test_newest_decision_wins_whatever_the_arrival_order(
 
     # Rejected after its approval: it disappears from the catalogue and cannot be ordered.
     rejected = a_product_rejected(
-        product_id=product_id, reason="Counterfeit brand", at=T0 + timedelta(hours=3)
+        product_id=product_id, reason="Counterfeit brand", at=t0 + timedelta(hours=3)
     )
     await decided(amqp_url, rejected)
     await settled(orders, product_id)

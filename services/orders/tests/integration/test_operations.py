@@ -13,14 +13,14 @@ import pytest
 
 from devkit.wait import eventually
 from orders.app import create
-from orders.service_layer.commands import IDEMPOTENCY_NAMESPACE
+from orders.service_layer.commands import idempotent_order_id
 from orders.settings import OrdersSettings
 from shared.messaging.topology import QUEUES
 from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
 from testkit.bodies import an_order_request
-from testkit.bus import emit
-from testkit.factories import a_product_approved, a_shipped, usd
+from testkit.bus import emit, emit_product_on_sale
+from testkit.factories import MERCHANT, a_product_approved, a_shipped, usd
 from testkit.settings import isolated
 from testkit.tokens import bearer
 
@@ -42,7 +42,7 @@ async def on_sale(orders: httpx.AsyncClient, amqp_url: str) -> str:
     approved = a_product_approved(
         product_id=product_id, price=usd(1250), weight_grams=800, at=run_clock.now()
     )
-    await emit(amqp_url, approved, producer="review", correlation_id=product_id)
+    await emit_product_on_sale(amqp_url, approved)
 
     async def listed() -> bool:
         return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
@@ -55,7 +55,7 @@ async def test_a_parked_message_is_listed_with_its_error_and_replayed(
     orders: httpx.AsyncClient, amqp_url: str
 ) -> None:
     buyer, key = f"b-{uuid.uuid4().hex[:6]}", "key-1"
-    order_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{buyer}:{key}"))
+    order_id = idempotent_order_id(buyer, key)
     # `Shipped` for an order orders does not know (yet): retried, then parked.
     shipped = a_shipped(order_id=order_id, at=run_clock.now())
     event = await emit(amqp_url, shipped, producer="logistics", correlation_id=order_id)
@@ -85,7 +85,8 @@ async def test_a_parked_message_is_listed_with_its_error_and_replayed(
     assert "outbox_oldest_age_seconds" in metrics
     assert 'deadlines_overdue_pending{deadline="confirm_by",service="orders"}' in metrics
 
-    # The cause is mended (the order now exists), and the operator replays the message.
+    # The cause is mended (the order now exists, confirmed: only a confirmed order ships),
+    # and the operator replays the message.
     product_id = await on_sale(orders, amqp_url)
     placed = await orders.post(
         "/orders",
@@ -93,6 +94,8 @@ async def test_a_parked_message_is_listed_with_its_error_and_replayed(
         json=an_order_request(product_id),
     )
     assert placed.json()["order_id"] == order_id
+    confirm = f"/orders/{order_id}/confirm"
+    assert (await orders.post(confirm, headers=bearer("merchant", MERCHANT))).status_code == 200
     invalid = await orders.post("/admin/dead-letters/replay", headers=OPERATOR, json={})
     assert invalid.status_code == 422
     replayed = await orders.post(

@@ -23,7 +23,7 @@ from orders.settings import OrdersSettings
 from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
 from testkit.bodies import an_order_request
-from testkit.bus import emit
+from testkit.bus import emit, emit_product_on_sale
 from testkit.factories import a_product_approved, usd
 from testkit.orders_unit import a_shipment_created
 from testkit.settings import FAST_POLLS, isolated
@@ -58,7 +58,7 @@ async def an_order(
     approved = a_product_approved(
         product_id=product_id, **store, price=usd(1250), weight_grams=800, at=run_clock.now()
     )
-    await emit(amqp_url, approved, producer="review", correlation_id=product_id)
+    await emit_product_on_sale(amqp_url, approved)
 
     async def on_sale() -> bool:
         return (await orders.get(f"/catalogue/{product_id}")).status_code == 200

@@ -14,8 +14,8 @@ from orders.app import create
 from orders.settings import OrdersSettings
 from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
-from testkit.bodies import an_order_request
-from testkit.bus import emit
+from testkit.bodies import an_address_json, an_order_request
+from testkit.bus import emit_product_on_sale
 from testkit.factories import a_product_approved, usd
 from testkit.settings import isolated
 from testkit.tokens import bearer
@@ -44,7 +44,7 @@ async def on_sale(
         weight_grams=800,
         at=run_clock.now(),
     )
-    await emit(amqp_url, approved, producer="review", correlation_id=product_id)
+    await emit_product_on_sale(amqp_url, approved)
 
     async def shown() -> bool:
         return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
@@ -96,6 +96,49 @@ async def test_idempotency_key_gives_the_same_order(
     assert [o["order_id"] for o in listed["items"]] == [first.json()["order_id"]]
     other = await orders.post("/orders", headers=headers, json=an_order_request(product_id, 2))
     assert other.status_code == 409
+
+
+async def test_idempotency_keys_are_each_buyers_own(
+    orders: httpx.AsyncClient, amqp_url: str
+) -> None:  # R-ORD-1
+    """Buyer `V` with key `a:b` and buyer `V:a` with key `b` once named the same order:
+    the second buyer was answered the first one's, with its address and phone."""
+    product_id = await on_sale(orders, amqp_url, merchant_id=a_merchant())
+    buyer = f"b-{uuid.uuid4().hex[:6]}"
+    mine = await orders.post(
+        "/orders",
+        headers={**bearer("buyer", buyer), "Idempotency-Key": "a:b"},
+        json=an_order_request(product_id),
+    )
+    address = {**an_address_json(), "recipient": "Someone else", "phone": "+1 555 0100"}
+    theirs = await orders.post(
+        "/orders",
+        headers={**bearer("buyer", f"{buyer}:a"), "Idempotency-Key": "b"},
+        json=an_order_request(product_id, shipping_address=address),
+    )
+    assert (mine.status_code, theirs.status_code) == (201, 201), theirs.text
+    assert "Idempotent-Replayed" not in theirs.headers
+    assert theirs.json()["order_id"] != mine.json()["order_id"]
+    assert (theirs.json()["buyer_id"], theirs.json()["shipping_address"]) == (
+        f"{buyer}:a",
+        address,
+    )
+
+
+async def test_a_product_on_two_lines_is_refused_naming_it(
+    orders: httpx.AsyncClient, amqp_url: str
+) -> None:  # R-ORD-1
+    """100 lines of one product at the 1000-unit cap of a line: refused, not 100,000 units."""
+    product_id = await on_sale(orders, amqp_url, merchant_id=a_merchant())
+    buyer = bearer("buyer", f"b-{uuid.uuid4().hex[:6]}")
+    line = {"product_id": product_id, "quantity": 1000}
+    response = await orders.post(
+        "/orders", headers=buyer, json=an_order_request(product_id, items=[line] * 100)
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert f"Product {product_id} is on more than one line" in response.json()["detail"]
+    assert (await orders.get("/orders", headers=buyer)).json()["items"] == []
 
 
 async def test_pages_are_newest_first_and_lose_nothing_within_a_second(

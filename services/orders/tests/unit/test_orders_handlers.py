@@ -15,10 +15,10 @@ import pytest
 from shared.contract import events
 from shared.contract.events import OrderCancelled, OrderConfirmed, OrderCreated
 from shared.contract.types import ContractModel
+from shared.errors import NotYetKnown
 from testkit.factories import (
     HOUR,
     T0,
-    THE_BUYER,
     a_case_answered,
     a_case_opened,
     a_delivered,
@@ -30,6 +30,7 @@ from testkit.factories import (
 )
 from testkit.orders_unit import (
     CREATED_TO_DELIVERED,
+    a_shipment_cancelled,
     a_shipment_created,
     orders_selling_the_product,
     placed,
@@ -143,9 +144,10 @@ async def test_delivered_before_shipped_never_moves_the_order_back() -> None:
 
 async def test_a_fact_never_moves_an_order_out_of_cancelled() -> None:
     wired = await orders_selling_the_product()
-    order = await placed(wired)
-    await wired.services.commands.cancel(order.id, THE_BUYER)
-    await wired.deliver(a_shipped(order_id=order.id, at=T0 + HOUR))
+    order = await placed(wired, confirmed=True)
+    await wired.deliver(a_shipment_cancelled(order_id=order.id, at=T0 + HOUR))
+    # The parcel handed over in a race with its shipment's cancellation (R-ORD-5).
+    await wired.deliver(a_shipped(order_id=order.id, at=T0 + 2 * HOUR))
     cancelled = await stored(wired, order.id)
     assert (cancelled.status, cancelled.timeline[-1].event) == ("cancelled", "Shipped")
 
@@ -161,7 +163,7 @@ async def test_facts_publish_nothing() -> None:
 
 async def test_a_fact_about_an_unknown_order_fails_to_be_retried() -> None:
     wired = await orders_selling_the_product()
-    with pytest.raises(LookupError, match="order-404"):
+    with pytest.raises(NotYetKnown, match="order-404"):
         await wired.deliver(a_shipped(order_id="order-404"))
 
 

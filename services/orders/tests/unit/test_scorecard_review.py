@@ -80,13 +80,14 @@ async def test_more_orders_and_more_reviews_warn_no_more_in_the_period() -> None
 
 async def test_reviewed_orders_are_unmarked_and_a_change_marks_them_again() -> None:
     wired = await a_failing_store()
+    confirmed = await placed(wired, confirmed=True)
     marked = await wired.services.scorecards.queries.to_score(100)
-    assert len(marked) == 3
+    assert len(marked) == 4
     await wired.run("scorecard-review")
     assert await wired.services.scorecards.queries.to_score(100) == []
-    await wired.deliver(a_case_opened(order_id=marked[0].order_id))
+    await wired.deliver(a_case_opened(order_id=confirmed.id))
     [again] = await wired.services.scorecards.queries.to_score(100)
-    assert again.order_id == marked[0].order_id
+    assert again.order_id == confirmed.id
 
 
 async def test_a_change_since_the_review_read_it_leaves_the_order_marked() -> None:

@@ -12,7 +12,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from review.domain.documents import DocumentRef, ShortText, document_issues
 from review.domain.issues import Issue
@@ -39,9 +39,9 @@ class StoreApplication(ContractModel):
     contact_email: ShortText
     categories: Annotated[list[ShortText], Field(max_length=50)]
     documents: Annotated[list[DocumentRef], Field(max_length=50)]
-    contract_signed: bool
+    contract_signed: StrictBool
     warehouse: Warehouse | None = None
-    handling_days: int | None = None
+    handling_days: StrictInt | None = None
 
 
 def completeness_issues(application: StoreApplication, policy: Policy) -> list[Issue]:

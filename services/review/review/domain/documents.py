@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictInt, StrictStr, StringConstraints
 
 from review.domain.issues import Issue
 from shared.contract.types import ContractModel, StoreType
+from shared.inputs import ONE_LINE
 from shared.policy import Policy
 
-ShortText = Annotated[str, StringConstraints(max_length=255)]
+ShortText = Annotated[StrictStr, StringConstraints(max_length=255), ONE_LINE]
 
 # R-REV-2: the qualifications every store proves. **decided**: a business licence and an
 # identity document of the legal representative for every store; a semi-managed store
@@ -47,7 +48,7 @@ class DocumentRef(ContractModel):
     kind: ShortText
     filename: ShortText
     content_type: ShortText
-    size_bytes: int = Field(ge=0)
+    size_bytes: StrictInt = Field(ge=0)
 
 
 def document_issues(

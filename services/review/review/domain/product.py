@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictInt, StrictStr, StringConstraints
 
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.issues import Issue
@@ -16,10 +16,13 @@ from review.domain.store_parts import Decided
 from shared.clock import utc_ms
 from shared.contract.events import ProductApproved, ProductRejected
 from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime
+from shared.inputs import MULTI_LINE, ONE_LINE
 from shared.policy import Policy
 
 ProductStatus = Literal["under_review", "approved", "rejected"]
-Text = Annotated[str, StringConstraints(max_length=5000)]
+Text = Annotated[StrictStr, StringConstraints(max_length=5000), MULTI_LINE]
+Url = Annotated[StrictStr, StringConstraints(max_length=5000), ONE_LINE]
+ShortLine = Annotated[StrictStr, StringConstraints(max_length=255), ONE_LINE]
 
 
 class ProductListing(ContractModel):
@@ -28,13 +31,13 @@ class ProductListing(ContractModel):
     `price` is the supply price the platform pays for a full-managed product (R-REV-8).
     """
 
-    store_id: str
-    title: Annotated[str, StringConstraints(max_length=255)]
+    store_id: Annotated[StrictStr, StringConstraints(max_length=100), ONE_LINE]
+    title: ShortLine
     description: Text
-    category: Annotated[str, StringConstraints(max_length=255)]
-    images: Annotated[list[Text], Field(max_length=50)]
+    category: ShortLine
+    images: Annotated[list[Url], Field(max_length=50)]
     price: Money
-    weight_grams: int
+    weight_grams: StrictInt
 
 
 def listing_issues(listing: ProductListing, store: Store) -> list[Issue]:

@@ -27,6 +27,7 @@ from review.entrypoints.schemas import (
 from review.service_layer.commands import ApplyForStore, DecideStage
 from shared.app import wired
 from shared.auth import Merchant, Operator, Principal, require_role
+from shared.guards import JsonRoute
 
 Created = status.HTTP_201_CREATED
 
@@ -36,10 +37,10 @@ Services = Annotated[ReviewServices, Depends(wired)]
 OwnerOrOperator = Annotated[Principal, Depends(require_role("merchant", "operator"))]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
-invitations_router = APIRouter(prefix="/invitations", tags=["invitations"])
-stores_router = APIRouter(prefix="/stores", tags=["stores"])
-products_router = APIRouter(prefix="/products", tags=["products"])
-queue_router = APIRouter(prefix="/review-queue", tags=["review queue"])
+invitations_router = APIRouter(prefix="/invitations", tags=["invitations"], route_class=JsonRoute)
+stores_router = APIRouter(prefix="/stores", tags=["stores"], route_class=JsonRoute)
+products_router = APIRouter(prefix="/products", tags=["products"], route_class=JsonRoute)
+queue_router = APIRouter(prefix="/review-queue", tags=["review queue"], route_class=JsonRoute)
 
 
 @invitations_router.post("", status_code=Created, response_model=InvitationPublic)

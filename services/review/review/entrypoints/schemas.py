@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from review.domain.application import DocumentRef, StoreApplication
 from review.domain.issues import Issue
@@ -23,6 +23,7 @@ from review.domain.product import ProductFields
 from review.service_layer.deadlines import Overdue
 from shared.calendar import CalendarBasis
 from shared.contract.types import Role, StoreType, UtcDateTime
+from shared.inputs import Line, Prose, RequestBody
 
 Reason = Field(None, max_length=2000)
 
@@ -31,12 +32,8 @@ Reason = Field(None, max_length=2000)
 LARGEST_INTEGER = 2**53 - 1
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class InvitationCreate(Strict):
-    merchant_id: str = Field(min_length=1, max_length=100)
+class InvitationCreate(RequestBody):
+    merchant_id: Line = Field(min_length=1, max_length=100)
 
 
 class InvitationPublic(BaseModel):
@@ -61,7 +58,7 @@ def _bounded(value: int | None, field: str) -> int | None:
     return value
 
 
-class StoreApplicationBody(StoreApplication):
+class StoreApplicationBody(RequestBody, StoreApplication):
     """An application as the API accepts it: the shape of `StoreApplication`, with integers
     that can be stored. Substance is checked by the domain (R-REV-4)."""
 
@@ -86,15 +83,15 @@ class StoreUpdate(StoreApplicationBody):
     """`PUT /stores/{id}`: the corrected application (R-REV-6)."""
 
 
-class StoreReviewCreate(Strict):
+class StoreReviewCreate(RequestBody):
     stage: Stage
     decision: Decision
     #: Required to reject (R-REV-3), shown to the merchant (R-REV-6).
-    reason: str | None = Reason
+    reason: Prose | None = Reason
 
 
-class MessageCreate(Strict):
-    body: str = Field(min_length=1, max_length=5000)
+class MessageCreate(RequestBody):
+    body: Prose = Field(min_length=1, max_length=5000)
 
 
 class StageReviewPublic(BaseModel):
@@ -174,7 +171,7 @@ class StorePublic(BaseModel):
         )
 
 
-class ProductCreate(ProductListing):
+class ProductCreate(RequestBody, ProductListing):
     """`POST /products` (R-REV-8)."""
 
     @field_validator("weight_grams")
@@ -184,10 +181,10 @@ class ProductCreate(ProductListing):
         return value
 
 
-class ProductReviewCreate(Strict):
+class ProductReviewCreate(RequestBody):
     decision: Decision
     #: Required to reject (R-REV-9).
-    reason: str | None = Reason
+    reason: Prose | None = Reason
 
 
 class ProductPublic(ProductFields):

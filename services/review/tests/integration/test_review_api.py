@@ -192,6 +192,11 @@ async def test_malformed_application_is_422_and_stores_nothing(
         store_application(categories="home"),
         store_application(documents=[{"kind": "business_license"}]),
         {"name": 1},
+        # Strict values (shared.inputs): no coercion, no control characters.
+        store_application(contract_signed="true"),
+        store_application(contract_signed=1),
+        store_application(name="Tea\u0000House"),
+        store_application(name="Tea\tHouse"),
     )
     for body in malformed:
         response = await review.post("/stores", headers=bearer("merchant", merchant), json=body)

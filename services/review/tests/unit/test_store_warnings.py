@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from testkit.factories import THE_MERCHANT, a_store_warned
+from shared.errors import Implausible, NotYetKnown
+from testkit.factories import MERCHANT, THE_MERCHANT, a_store_warned
 from testkit.review_unit import a_review_service, a_store_applied_for, an_application, as_stored
 
 
@@ -27,5 +28,21 @@ async def test_a_store_keeps_each_warning_once() -> None:  # R-SC-1
 
 async def test_a_warning_for_an_unknown_store_fails_to_be_retried() -> None:
     review = await a_review_service()
-    with pytest.raises(LookupError):
+    with pytest.raises(NotYetKnown, match="unknown store store-404"):
         await review.deliver(a_store_warned(store_id="store-404"))
+
+
+@pytest.mark.parametrize(
+    ("approved", "merchant"),
+    [(True, "merchant-2"), (False, MERCHANT)],
+    ids=["another merchant's", "not approved"],
+)
+async def test_a_warning_naming_another_merchant_or_of_a_store_not_approved_is_refused(
+    approved: bool, merchant: str
+) -> None:  # R-SC-1
+    """Orders scores only the stores review approved, each its merchant's."""
+    review = await a_review_service()
+    store = await a_store_applied_for(review, an_application(), approved=approved)
+    with pytest.raises(Implausible, match="orders scores approved stores"):
+        await review.deliver(a_store_warned(store_id=store.id, merchant_id=merchant))
+    assert (await as_stored(review, store)).warnings == []
