@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -45,7 +46,7 @@ def amqp_url() -> Iterator[str]:
     if not broker_answers(base):
         pytest.fail(HOW_TO_GET_ONE.format(url=base), pytrace=False)
     vhost = f"test-{uuid.uuid4().hex[:10]}"
-    create_vhost(vhost)
+    create_vhost(vhost, urlsplit(base).username or "guest")
     yield with_vhost(base, vhost)
     delete_vhost(vhost)
 
