@@ -118,30 +118,43 @@ def definitions(
         {"name": name, "password": password, "tags": "administrator"}
         for name, password in admins.items()
     ]
-    permissions = [
-        {
-            "user": service,
-            "vhost": vhost,
-            "configure": grant(service).configure,
-            "write": grant(service).write,
-            "read": grant(service).read,
-        }
-        for service in SERVICES
-    ]
+    every_right = {"configure": ".*", "write": ".*", "read": ".*"}
+    permissions = [_permission(vhost, service, grant(service)) for service in SERVICES]
     permissions += [
-        {"user": name, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"}
+        {"user": name, "vhost": vhost, **every_right}
         for name in (*admins, *existing_administrators)
     ]
-    topic_permissions = [
-        {
-            "user": service,
-            "vhost": vhost,
-            "exchange": EXCHANGE,
-            "write": grant(service).topic_write,
-            "read": grant(service).topic_read,
-        }
-        for service in SERVICES
-    ]
+    return {
+        "vhosts": [{"name": vhost}],
+        "users": users,
+        "permissions": permissions,
+        "topic_permissions": [_topic_permission(vhost, s, grant(s)) for s in SERVICES],
+        **_topology(vhost, retry_delay_ms),
+    }
+
+
+def _permission(vhost: str, user: str, rights: Grant) -> dict[str, str]:
+    return {
+        "user": user,
+        "vhost": vhost,
+        "configure": rights.configure,
+        "write": rights.write,
+        "read": rights.read,
+    }
+
+
+def _topic_permission(vhost: str, user: str, rights: Grant) -> dict[str, str]:
+    return {
+        "user": user,
+        "vhost": vhost,
+        "exchange": EXCHANGE,
+        "write": rights.topic_write,
+        "read": rights.topic_read,
+    }
+
+
+def _topology(vhost: str, retry_delay_ms: int) -> dict[str, list[dict[str, Any]]]:
+    """`shared.messaging.topology`'s exchanges, queues and bindings, as definitions."""
     exchanges = [_exchange(vhost, EXCHANGE, "topic")]
     queues: list[dict[str, Any]] = []
     bindings: list[dict[str, Any]] = []
@@ -159,15 +172,7 @@ def definitions(
             )
             bindings.append(_binding(vhost, queue.own_exchange, name, name))
         bindings += [_binding(vhost, EXCHANGE, queue.name, event) for event in queue.event_types]
-    return {
-        "vhosts": [{"name": vhost}],
-        "users": users,
-        "permissions": permissions,
-        "topic_permissions": topic_permissions,
-        "exchanges": exchanges,
-        "queues": queues,
-        "bindings": bindings,
-    }
+    return {"exchanges": exchanges, "queues": queues, "bindings": bindings}
 
 
 def _exchange(vhost: str, name: str, kind: str) -> dict[str, Any]:
