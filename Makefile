@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: install run test test-unit test-year lint demo token broker clean asyncapi test-docker compose fuzz chaos bench
+.PHONY: install run test test-unit test-year lint demo token broker clean asyncapi broker-definitions test-docker compose fuzz chaos bench
 
 install: $(VENV)/.installed
 
@@ -62,6 +62,11 @@ clean:
 
 asyncapi: install
 	$(PY) tools/asyncapi.py
+
+# docker/rabbitmq/definitions.json from the code (shared.messaging.access): the broker's
+# users, rights and topology that compose loads.
+broker-definitions: install
+	$(PY) tools/broker_definitions.py
 
 # Schemathesis against every service with many more examples than `make test` uses.
 fuzz: install broker

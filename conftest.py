@@ -16,6 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -51,7 +52,7 @@ def amqp_url() -> Iterator[str]:
     if not broker_answers(base):
         pytest.fail(HOW_TO_GET_ONE.format(url=base), pytrace=False)
     vhost = f"test-{uuid.uuid4().hex[:10]}"
-    create_vhost(vhost)
+    create_vhost(vhost, urlsplit(base).username or "guest")
     yield with_vhost(base, vhost)
     delete_vhost(vhost)
 

@@ -14,11 +14,11 @@ import psutil
 from consumer_side import ConsumerSide
 from stage import Sampler, Throughput, cpu_ms_per, me
 
+from devkit.broker import as_service
 from shared.aggregate import Aggregate
 from shared.clock import SystemClock
 from shared.contract.events import OrderCancelled
 from shared.messaging.publisher import EventPublisher
-from shared.messaging.topology import declare_topology
 from shared.mongo import Database
 from shared.outbox import PENDING, OutboxRelay
 from shared.repository import AggregateRepository
@@ -57,10 +57,9 @@ async def _run(
     store_first: bool,
 ) -> Throughput:
     """The relay here, the idempotent consumer in its own process (as in the platform)."""
-    connection = await aio_pika.connect_robust(amqp_url)
-    channel = await connection.channel()
-    await declare_topology(channel, retry_delay_ms=1000)
-    publisher = EventPublisher(connection, service="bench")
+    # As orders' own user: the consumer takes an OrderCancelled from nobody else.
+    connection = await aio_pika.connect_robust(as_service(amqp_url, "orders"))
+    publisher = EventPublisher(connection, service="orders")
     await publisher.start()
     carts = database[f"bench_carts_{uuid.uuid4().hex[:6]}"]
     await carts.create_index([(PENDING, 1)])

@@ -21,6 +21,7 @@ import uvloop
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "tools")]
 
+from devkit.broker import as_service  # noqa: E402
 from shared.clock import SystemClock  # noqa: E402
 from shared.contract import REGISTRY, Envelope  # noqa: E402
 from shared.messaging.consumer import EventConsumer  # noqa: E402
@@ -67,9 +68,9 @@ async def raw(args: argparse.Namespace, countdown: Countdown) -> None:
 
 async def bus(args: argparse.Namespace, countdown: Countdown) -> None:
     """The project's idempotent consumer (its inbox on the engine), as aftersales runs it."""
-    connection = await aio_pika.connect_robust(args.amqp_url)
+    connection = await aio_pika.connect_robust(as_service(args.amqp_url, "aftersales"))
     mongo = connect(args.mongo_url, app_name="bench-consumer")
-    publisher = EventPublisher(connection, service="bench")
+    publisher = EventPublisher(connection, service="aftersales")
     await publisher.start()
 
     async def handle(envelope: Envelope, event: object) -> None:

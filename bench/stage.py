@@ -16,6 +16,7 @@ import httpx
 import psutil
 from load import Load
 
+from devkit.broker import for_services
 from devkit.engine import free_port, free_ports_of
 from devkit.idp import signing
 from devkit.journey import ADDRESS, cast, list_product, open_full_managed_store
@@ -50,7 +51,7 @@ class Stage:
     def env(self) -> dict[str, str]:
         return {
             "MONGO_URL": self.mongo_url,
-            "AMQP_URL": self.amqp_url,
+            "AMQP_URL": for_services(self.amqp_url),
             "MONGO_DATABASE_PREFIX": self.prefix,
             "LOG_LEVEL": "WARNING",
             **UNLIMITED_WRITES,

@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
+from devkit.broker import compose_definitions, password_variable
 from devkit.platform import DEFAULT_PORTS
+from shared.messaging.access import development_password
 from shared.policy import Policy
 from shared.settings import ServiceSettings
 from testkit.platforms import (
@@ -33,10 +35,12 @@ from testkit.platforms import (
 
 APP_SERVICES = tuple(DEFAULT_PORTS)
 MONGO_PASSWORDS = tuple(f"MONGO_{name.upper()}_PASSWORD" for name in APP_SERVICES)
+BROKER_PASSWORDS = tuple(password_variable(name) for name in APP_SERVICES)
 SECRETS = (
     "AUTH_SECRET",
     "RABBITMQ_USER",
     "RABBITMQ_PASSWORD",
+    *BROKER_PASSWORDS,
     "MONGO_ROOT_USER",
     "MONGO_ROOT_PASSWORD",
     "MONGO_REPLICA_SET_KEY",
@@ -263,12 +267,14 @@ def test_the_image_is_small_runs_as_non_root_and_bakes_no_secret(service: str) -
 
 
 def _app_environment() -> dict[str, Any]:
-    """The services' common environment (each has its own MONGO_URL: its own user)."""
+    """The services' common environment (each has its own MONGO_URL and AMQP_URL: its own
+    users)."""
     environments = [dict(_services()[name]["environment"]) for name in APP_SERVICES]
     for environment in environments:
-        del environment["MONGO_URL"]
+        del environment["MONGO_URL"], environment["AMQP_URL"]
     assert all(env == environments[0] for env in environments)
-    return {**environments[0], "MONGO_URL": _services()["review"]["environment"]["MONGO_URL"]}
+    review = _services()["review"]["environment"]
+    return {**environments[0], "MONGO_URL": review["MONGO_URL"], "AMQP_URL": review["AMQP_URL"]}
 
 
 def _setting_names() -> set[str]:
@@ -367,6 +373,76 @@ def test_mongodb_runs_with_access_control_and_a_user_per_service() -> None:
         f'"{name}"' for name in APP_SERVICES
     )
     assert 'roles: [{ role: "readWrite", db: prefix + service }]' in users
+
+
+RABBITMQ_DIR = ROOT / "docker" / "rabbitmq"
+
+
+def test_the_broker_loads_a_user_per_service_and_each_service_connects_as_its_own() -> None:
+    broker = _services()["rabbitmq"]
+    assert broker["entrypoint"] == ["sh", "/etc/marketplace/rabbitmq/entrypoint.sh"]
+    assert broker["command"] == ["docker-entrypoint.sh", "rabbitmq-server"]
+    assert "./docker/rabbitmq:/etc/marketplace/rabbitmq:ro" in broker["volumes"]
+    conf = "./docker/rabbitmq/definitions.conf:/etc/rabbitmq/conf.d/30-definitions.conf:ro"
+    assert conf in broker["volumes"]
+    # The definitions are the code's (`make broker-definitions` writes them) ...
+    retry_delay_ms = ServiceSettings.model_fields["retry_delay_ms"].default
+    written = (RABBITMQ_DIR / "definitions.json").read_text()
+    assert written == compose_definitions(retry_delay_ms), "run `make broker-definitions`"
+    placeholders = set(re.findall(r"\$\{(\w+)\}", written))
+    assert placeholders == {"RABBITMQ_USER", "RABBITMQ_PASSWORD", *BROKER_PASSWORDS}
+    # ... with every password from .env, none with a default.
+    for name in placeholders:
+        assert broker["environment"][name].startswith(f"${{{name}:?"), name
+    for name in APP_SERVICES:
+        url = _services()[name]["environment"]["AMQP_URL"]
+        assert url.startswith(f"amqp://{name}:${{{password_variable(name)}:?"), url
+        assert url.endswith("@rabbitmq:5672/"), url
+    # The example's are the development passwords, which the test harness publishes with.
+    example = read_env_file(ENV_EXAMPLE)
+    for name in APP_SERVICES:
+        assert example[password_variable(name)] == development_password(name)
+
+
+def _rendered(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """docker/rabbitmq/entrypoint.sh, its two paths moved under `tmp_path` (no container
+    here), with `env` only; its command prints the rendered definitions."""
+    script = (RABBITMQ_DIR / "entrypoint.sh").read_text()
+    assert "/etc/marketplace/rabbitmq/definitions.json" in script
+    script = script.replace(
+        "/etc/marketplace/rabbitmq/definitions.json", str(RABBITMQ_DIR / "definitions.json")
+    ).replace("/tmp/marketplace-definitions.json", str(tmp_path / "rendered.json"))
+    (tmp_path / "entrypoint.sh").write_text(script)
+    return subprocess.run(
+        ["sh", str(tmp_path / "entrypoint.sh"), "cat", str(tmp_path / "rendered.json")],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_brokers_entrypoint_fills_in_every_password_and_refuses_a_missing_one(
+    tmp_path: Path,
+) -> None:
+    example = read_env_file(ENV_EXAMPLE)
+    env = {
+        name: example[name] for name in ("RABBITMQ_USER", "RABBITMQ_PASSWORD", *BROKER_PASSWORDS)
+    }
+    done = _rendered(tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    users = {user["name"]: user for user in json.loads(done.stdout)["users"]}
+    assert set(users) == {*APP_SERVICES, example["RABBITMQ_USER"]}
+    for name in APP_SERVICES:
+        assert users[name]["password"] == example[password_variable(name)]
+        assert users[name]["tags"] == ""
+    assert users[example["RABBITMQ_USER"]]["tags"] == "administrator"
+    missing = _rendered(tmp_path, {k: v for k, v in env.items() if k != BROKER_PASSWORDS[0]})
+    assert missing.returncode != 0
+    assert f"set {BROKER_PASSWORDS[0]} in .env" in missing.stderr
+    unsafe = _rendered(tmp_path, {**env, "RABBITMQ_PASSWORD": 'a"b'})
+    assert unsafe.returncode != 0
+    assert "URL-safe characters only" in unsafe.stderr
 
 
 NODE = shutil.which("node")
@@ -478,11 +554,25 @@ def test_the_cluster_needs_its_cookie(tmp_path: Path) -> None:
 def test_the_cluster_is_three_official_nodes_the_services_reach_by_one_name() -> None:
     cluster, base = _cluster(), _services()
     nodes = ("rabbitmq", "rabbitmq-2", "rabbitmq-3")
-    assert set(cluster) == {*nodes, *APP_SERVICES}
+    assert set(cluster) == {*nodes, "rabbitmq-members", *APP_SERVICES}
     # Nodes 2 and 3 run the production node's image; only the stand-ins' file changes it.
-    assert {cluster[name]["image"] for name in nodes[1:]} == {base["rabbitmq"]["image"]}
+    assert {cluster[name]["image"] for name in (*nodes[1:], "rabbitmq-members")} == {
+        base["rabbitmq"]["image"]
+    }
     stand_ins: dict[str, Any] = yaml.safe_load(CLUSTER_STAND_INS_FILE.read_text())["services"]
-    assert stand_ins == {name: {"image": "marketplace-local/rabbitmq:3"} for name in nodes[1:]}
+    standing_in = {"image", "command"}
+    assert {name: set(stand_ins[name]) for name in nodes[1:]} == dict.fromkeys(
+        nodes[1:], standing_in
+    )
+    assert stand_ins["rabbitmq-members"] == {"image": "marketplace-local/rabbitmq:3"}
+    # Every node loads the users, rights and topology, as the single node does.
+    for name in nodes[1:]:
+        assert cluster[name]["entrypoint"] == base["rabbitmq"]["entrypoint"]
+        assert set(base["rabbitmq"]["volumes"][1:]) <= set(cluster[name]["volumes"])
+    # Once the three run, each quorum queue gets a member on nodes 2 and 3.
+    members = cluster["rabbitmq-members"]
+    assert "grow" in members["command"][0]
+    assert set(members["depends_on"]) == set(nodes)
     # Each node a name of its own for the cluster, and all three the name the services use.
     assert cluster["rabbitmq"]["networks"]["default"]["aliases"] == ["rabbitmq-1"]
     for name in nodes[1:]:
@@ -492,7 +582,10 @@ def test_the_cluster_is_three_official_nodes_the_services_reach_by_one_name() ->
         assert cluster[name]["depends_on"] == {"rabbitmq": {"condition": "service_healthy"}}
     assert "@rabbitmq:5672/" in _app_environment()["AMQP_URL"]
     for name in APP_SERVICES:
-        assert set(cluster[name]["depends_on"]) == {"mongo", *nodes}
+        assert set(cluster[name]["depends_on"]) == {"mongo", *nodes, "rabbitmq-members"}
+        assert cluster[name]["depends_on"]["rabbitmq-members"] == {
+            "condition": "service_completed_successfully"
+        }
 
 
 def test_env_is_git_ignored() -> None:

@@ -1,16 +1,23 @@
 """`make run`: the embedded engine (unless MONGO_URL is set) and the four services as
-separate processes, in the foreground. Ctrl-C stops everything it started."""
+separate processes, in the foreground. Ctrl-C stops everything it started.
+
+The broker (AMQP_URL, as its administrator: by default the local guest) is provisioned
+first: each service's own user with its development password, its rights and the whole
+topology (`shared.messaging.access`); each service then connects as its own user."""
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from devkit.broker import DEFAULT_AMQP_URL, for_services, provision, vhost_of
 from devkit.engine import EmbeddedEngine, port_open
 from devkit.idp import signing
 from devkit.platform import DEFAULT_PORTS, Platform
@@ -27,6 +34,13 @@ def main() -> int:
     engine: EmbeddedEngine | None = None
     env: dict[str, str] = {}
     env["CALENDAR_NOTICES_DIR"] = os.environ.get("CALENDAR_NOTICES_DIR", str(NOTICES))
+    broker = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
+    try:
+        provision(vhost_of(broker), administrator=urlsplit(broker).username or "guest")
+    except (RuntimeError, subprocess.SubprocessError) as error:
+        print(f"The broker could not be provisioned (rabbitmqctl): {error}", file=sys.stderr)
+        return 1
+    env["AMQP_URL"] = for_services(broker)
     if "MONGO_URL" not in os.environ:
         if port_open("127.0.0.1", ENGINE_PORT):
             print(

@@ -25,7 +25,7 @@ from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.handlers import HandlerTable
 from shared.messaging.inbox import Inbox
 from shared.messaging.publisher import EventPublisher
-from shared.messaging.topology import QUEUES, declare_topology
+from shared.messaging.topology import EXCHANGE, QUEUES, declare_own
 from shared.mongo import (
     Collection,
     Database,
@@ -114,7 +114,11 @@ class Runtime:
         await ensure_indexes(self.db, [*indexes, *map(outbox_index, outbox_collections)])
         self._connection = await self._connect_broker()
         channel = await self._connection.channel()
-        await declare_topology(channel, retry_delay_ms=self.settings.retry_delay_ms)
+        queue = QUEUES.get(self.service)
+        if queue is not None:
+            await declare_own(channel, queue, retry_delay_ms=self.settings.retry_delay_ms)
+        else:
+            await channel.get_exchange(EXCHANGE, ensure=True)
         await channel.close()
         self.publisher = EventPublisher(self._connection, service=self.service)
         await self.publisher.start()
@@ -131,7 +135,8 @@ class Runtime:
         while True:
             try:
                 return await aio_pika.connect_robust(
-                    self.settings.amqp_url, client_properties={"connection_name": self.service}
+                    self.settings.broker_url(self.service),
+                    client_properties={"connection_name": self.service},
                 )
             except (OSError, aio_pika.exceptions.AMQPError) as error:
                 if asyncio.get_running_loop().time() > deadline:

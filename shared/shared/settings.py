@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal, Self
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.messaging.access import development_password
 
 #: Usable only in development: production refuses it.
 DEV_AUTH_SECRET = "development-only-secret-do-not-deploy"
@@ -25,7 +27,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     environment: Literal["development", "production"] = "development"
-    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    #: The broker, as the service's own user (`shared.messaging.access`). Without a user
+    #: in it (development only), the service's development user and password.
+    amqp_url: str = "amqp://127.0.0.1:5672/"
     mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     #: Each service has its own database, named `<prefix><service>` (tests set a prefix).
     mongo_database_prefix: str = ""
@@ -128,6 +132,15 @@ class ServiceSettings(BaseSettings):
     def uses_jwks(self) -> bool:
         """Tokens of an identity provider (asymmetric, against its JWKS), not HS256."""
         return bool(self.auth_jwks_url or self.auth_jwks_file)
+
+    def broker_url(self, service: str) -> str:
+        """`amqp_url`, with the service's development credentials if it names no user."""
+        parts = urlsplit(self.amqp_url)
+        if parts.username:
+            return self.amqp_url
+        credentials = f"{quote(service, safe='')}:{quote(development_password(service), safe='')}"
+        netloc = f"{credentials}@{parts.netloc}"
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
     def database_name(self, service: str) -> str:
         return f"{self.mongo_database_prefix}{service}"

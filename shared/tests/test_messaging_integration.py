@@ -11,6 +11,7 @@ import aio_pika
 import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 
+from devkit.broker import as_service
 from devkit.wait import eventually
 from shared import metrics
 from shared.aggregate import Aggregate
@@ -270,7 +271,9 @@ async def test_concurrent_deliveries_share_inbox_round_trips_and_keep_their_hop_
         handled.append(str(envelope.event_id))
 
     await start_consumer(broker, database, handle, ServiceQueue("aftersales", ("OrderCancelled",)))
-    publisher = EventPublisher(broker, service="orders")
+    # As orders' own user: the consumer takes an OrderCancelled from nobody else.
+    orders = await aio_pika.connect_robust(as_service(amqp_url, "orders"))
+    publisher = EventPublisher(orders, service="orders")
     await publisher.start()
     envelopes = [
         recorded(cancellation(f"o-{i}"), producer="orders", correlation_id=f"o-{i}")
@@ -293,6 +296,7 @@ async def test_concurrent_deliveries_share_inbox_round_trips_and_keep_their_hop_
 
     await eventually(all_recognised, what="40 duplicates recognised")
     assert sorted(handled) == sorted(str(envelope.event_id) for envelope in envelopes)
+    await orders.close()
     entries = await database["inbox"].find({}).to_list()
     assert all(0 <= entry["hop_seconds"] < 30 for entry in entries), entries
 

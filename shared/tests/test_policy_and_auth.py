@@ -102,7 +102,11 @@ def test_production_accepts_the_brokers_own_credentials() -> None:
 def test_development_keeps_the_local_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AMQP_URL", raising=False)
     settings = ServiceSettings(environment="development")
-    assert settings.amqp_url == "amqp://guest:guest@127.0.0.1:5672/"
+    assert settings.amqp_url == "amqp://127.0.0.1:5672/"
+    # No user in the URL: each service is its own development user.
+    assert settings.broker_url("orders") == "amqp://orders:orders-development-only@127.0.0.1:5672/"
+    given = ServiceSettings(amqp_url="amqp://orders:s3cret@rabbitmq:5672/")
+    assert given.broker_url("orders") == "amqp://orders:s3cret@rabbitmq:5672/"
 
 
 OPERATOR, MERCHANT, BUYER = (

@@ -10,11 +10,12 @@ from typing import Any
 import aio_pika
 import httpx
 
+from devkit.broker import send
 from devkit.wait import eventually
 from shared.contract import Envelope, parse_event, record_event
 from shared.contract.events import ProductApproved
 from shared.contract.types import ContractModel
-from shared.messaging.topology import EXCHANGE, QUEUES, declare_topology
+from shared.messaging.topology import QUEUES
 from testkit import clock as run_clock
 from testkit.factories import (
     a_delivered,
@@ -69,26 +70,16 @@ async def publish(
     *,
     routing_key: str | None = None,
     times: int = 1,
-    retry_delay_ms: int = 1000,
+    sender: str | None = None,
 ) -> None:
+    """Publish to `marketplace.events` with routing key `routing_key` (by default the
+    event's type), as `sender`'s broker user: by default the producer of that type, as the
+    consumers require (`shared.messaging.access`); `amqp_url` is the test vhost's
+    administrator's URL (`sender=""`: publish as that administrator)."""
     body = envelope if isinstance(envelope, bytes) else envelope.model_dump_json().encode()
     key = routing_key or (envelope.event_type if isinstance(envelope, Envelope) else "")
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        await declare_topology(channel, retry_delay_ms=retry_delay_ms)
-        exchange = await channel.get_exchange(EXCHANGE)
-        for _ in range(times):
-            await exchange.publish(
-                aio_pika.Message(
-                    body,
-                    content_type="application/json",
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    message_id=str(envelope.event_id) if isinstance(envelope, Envelope) else None,
-                ),
-                routing_key=key,
-                mandatory=True,
-            )
+    message_id = str(envelope.event_id) if isinstance(envelope, Envelope) else None
+    await send(amqp_url, key, body, times=times, sender=sender, message_id=message_id)
 
 
 async def emit_product_on_sale(amqp_url: str, product: ProductApproved) -> None:

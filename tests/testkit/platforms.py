@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
-from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
+from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost, for_services
 from devkit.engine import free_ports_of
 from devkit.idp import signing
 from devkit.platform import DEFAULT_PORTS, Platform, ServiceProcess, http_ok
@@ -61,7 +61,7 @@ class PlatformFactory:
         prefix = f"e{uuid.uuid4().hex[:8]}_"
         settings = {
             "MONGO_URL": self._mongo_url,
-            "AMQP_URL": amqp_url,
+            "AMQP_URL": for_services(amqp_url),
             "MONGO_DATABASE_PREFIX": prefix,
             "OUTBOX_POLL_SECONDS": "0.2",
             "DEADLINE_POLL_SECONDS": "0.25",

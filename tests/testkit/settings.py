@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from devkit.broker import for_services
 from shared.settings import ServiceSettings
 
 Settings = TypeVar("Settings", bound=ServiceSettings)
@@ -16,5 +17,11 @@ FAST_POLLS: dict[str, Any] = {"outbox_poll_seconds": 0.1, "deadline_poll_seconds
 def isolated(
     kind: type[Settings], mongo_url: str, amqp_url: str, db_prefix: str, **changes: Any
 ) -> Settings:
-    """`kind` (e.g. `OrdersSettings`) on the test's engine, vhost and prefix, with `changes`."""
-    return kind(mongo_url=mongo_url, amqp_url=amqp_url, mongo_database_prefix=db_prefix, **changes)
+    """`kind` (e.g. `OrdersSettings`) on the test's engine, vhost and prefix, with `changes`;
+    the service connects to the broker as its own user."""
+    return kind(
+        mongo_url=mongo_url,
+        amqp_url=for_services(amqp_url),
+        mongo_database_prefix=db_prefix,
+        **changes,
+    )

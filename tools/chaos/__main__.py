@@ -26,7 +26,7 @@ from chaos.check import Ends, Verdict, check
 from chaos.load import ENDS_KINDS, KINDS, Load
 from chaos.proxy import TcpProxy
 from chaos.tap import Tap
-from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost
+from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost, for_services
 from devkit.engine import EmbeddedEngine, free_port, free_ports_of
 from devkit.journey import cast, list_product, open_full_managed_store
 from devkit.platform import DEFAULT_PORTS, UNLIMITED_WRITES, Platform, http_ok
@@ -78,7 +78,7 @@ async def main(seconds: float, rate: float, only: list[str] | None) -> int:
     proxied = amqp_url.replace(f":{proxy.target_port}/", f":{proxy.port}/")
     env = {
         "MONGO_URL": engine.url,
-        "AMQP_URL": proxied,
+        "AMQP_URL": for_services(proxied),
         "OUTBOX_POLL_SECONDS": "0.2",
         "DEADLINE_POLL_SECONDS": "0.25",
         "CONSUMER_WATCH_SECONDS": "1",

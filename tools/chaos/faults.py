@@ -13,6 +13,7 @@ import aio_pika
 
 from chaos.check import Ends
 from chaos.proxy import TcpProxy
+from devkit.broker import send
 from devkit.engine import EmbeddedEngine
 from devkit.platform import Platform
 from shared.messaging.topology import EXCHANGE
@@ -106,16 +107,11 @@ def combined(rig: Rig) -> Fault:
 
 
 async def redeliver_twice_out_of_order(amqp_url: str, bodies: list[bytes]) -> None:
-    """Every event of the run again, twice, newest first (out of order)."""
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(EXCHANGE)
-        for body in [*reversed(bodies), *reversed(bodies)]:
-            event_type = body.split(b'"event_type":"', 1)[1].split(b'"', 1)[0].decode()
-            await exchange.publish(
-                aio_pika.Message(body, content_type="application/json"), routing_key=event_type
-            )
+    """Every event of the run again, twice, newest first (out of order), each from its
+    producer's broker user, as a redelivery would bring it."""
+    for body in [*reversed(bodies), *reversed(bodies)]:
+        event_type = body.split(b'"event_type":"', 1)[1].split(b'"', 1)[0].decode()
+        await send(amqp_url, event_type, body)
 
 
 def ends_settings(clock_offset: float, services: Iterable[str]) -> tuple[dict[str, str], Ends]:

@@ -2,6 +2,9 @@
 then parked in the dead-letter queue with the error (at once if it can never succeed: a
 malformed event, or one its handler finds `Implausible`). Never dropped, never blocking.
 
+An event is taken only from its type's producer (the broker-validated sender,
+`shared.messaging.access`): any other is parked at once, unread by the handlers.
+
 A message is acknowledged only after its outcome is safe: handled (and recorded in the
 inbox), or re-published (with confirm) to the retry or dead-letter queue. If the process
 dies before that, the broker delivers it again.
@@ -22,10 +25,11 @@ from shared.contract import ContractViolation, parse_event
 from shared.contract.types import rfc3339
 from shared.errors import Implausible
 from shared.logs import correlation_scope
+from shared.messaging.access import SENDER_HEADER, UntrustedSender, sender_check, sender_of
 from shared.messaging.handlers import HandlerTable, event_types
 from shared.messaging.inbox import Inbox
 from shared.messaging.publisher import PUBLISHED_AT, EventPublisher
-from shared.messaging.topology import ServiceQueue, declare_topology
+from shared.messaging.topology import ServiceQueue, declare_own
 from shared.mongo import is_outage
 from shared.tracing import SpanKind, span
 
@@ -93,7 +97,7 @@ class EventConsumer:
         if self.is_consuming() or channel is None or channel.is_closed or self._tag is None:
             return False
         log.warning("the broker cancelled consumer %s; consuming again", self._tag)
-        await declare_topology(channel, retry_delay_ms=retry_delay_ms)
+        await declare_own(channel, self._queue, retry_delay_ms=retry_delay_ms)
         queue = await channel.get_queue(self._queue.name, ensure=True)
         await queue.consume(self._on_message, consumer_tag=self._tag)
         return True
@@ -106,6 +110,11 @@ class EventConsumer:
         except ContractViolation as violation:
             # A malformed or unknown event can never succeed: park it at once, with why.
             await self._park(message, event_type, violation, attempts=1)
+            return
+        try:
+            sender_check(envelope.event_type, self._sender(message))
+        except UntrustedSender as untrusted:
+            await self._park(message, envelope.event_type, untrusted, attempts=1)
             return
         handler = self._handlers.get(type(payload))
         if handler is None:
@@ -185,6 +194,9 @@ class EventConsumer:
         metrics.EVENTS_PARKED.labels(self._queue.service, event_type).inc()
         await message.ack()
 
+    def _sender(self, message: AbstractIncomingMessage) -> str | None:
+        return sender_of(message.user_id, message.headers or {}, self._publisher.user_id)
+
     async def _republish(
         self,
         message: AbstractIncomingMessage,
@@ -192,6 +204,8 @@ class EventConsumer:
         event_type: str,
         headers: dict[str, str | int],
     ) -> None:
+        # Sent by us now: the first sender goes with it, for the check when it comes back.
+        sender = {SENDER_HEADER: self._sender(message) or ""}
         await self._publisher.publish_to(
             routing_key=queue_name,
             body=message.body,
@@ -199,8 +213,8 @@ class EventConsumer:
             event_type=event_type,
             correlation_id=message.correlation_id or "",
             timestamp=self._clock.now(),
-            headers={**_headers(message), **headers},
-            default_exchange=True,
+            headers={**_headers(message), **headers, **sender},
+            own_queue=True,
         )
 
 

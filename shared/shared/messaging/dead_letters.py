@@ -89,9 +89,14 @@ class DeadLetters:
         """Send the chosen parked messages (all when None) back to the service's queue."""
         replayed: list[str] = []
         async with self._connection.channel() as channel:
-            queue = await channel.get_queue(self._queue.dead_letter_name, ensure=True)
+            queue = await channel.declare_queue(
+                self._queue.dead_letter_name, passive=True, robust=False
+            )
+            # Only what is parked now: a replayed message parked again comes back behind
+            # them, and is not taken a second time.
+            parked_now = int(queue.declaration_result.message_count or 0)
             kept: list[AbstractIncomingMessage] = []
-            for _ in range(MAX_BATCH):
+            for _ in range(min(parked_now, MAX_BATCH)):
                 message = await queue.get(no_ack=False, fail=False)
                 if message is None:
                     break
@@ -121,5 +126,5 @@ class DeadLetters:
             correlation_id=message.correlation_id or "",
             timestamp=self._clock.now(),
             headers=headers,
-            default_exchange=True,
+            own_queue=True,
         )

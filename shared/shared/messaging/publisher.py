@@ -1,6 +1,9 @@
 """Publishing with publisher confirms: `publish` returns only once the broker has the
 message safely (persisted on the quorum queues it was routed to), and raises if the
-broker refuses it or if no queue is bound to its routing key (mandatory + return)."""
+broker refuses it or if no queue is bound to its routing key (mandatory + return).
+
+Every message carries the connection's user as its `user_id`, which the broker checks:
+consumers trust an event only from its producer's user (`shared.messaging.access`)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnec
 
 from shared import metrics
 from shared.contract import parse_event
-from shared.messaging.topology import EXCHANGE
+from shared.messaging.topology import EXCHANGE, QUEUES
 from shared.tracing import TRACEPARENT
 
 #: Header with the wall-clock time of publication (ms since the epoch): consumers measure
@@ -33,14 +36,21 @@ class EventPublisher:
     def __init__(self, connection: AbstractRobustConnection, *, service: str) -> None:
         self._connection = connection
         self._service = service
+        #: The broker checks it against the connection's user: what we send, it vouches for.
+        user = connection.url.user if isinstance(connection, aio_pika.Connection) else None
+        self.user_id: str = user or ""
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
+        self._own: AbstractExchange | None = None
 
     async def start(self) -> None:
         self._channel = await self._connection.channel(
             publisher_confirms=True, on_return_raises=True
         )
         self._exchange = await self._channel.get_exchange(EXCHANGE, ensure=True)
+        queue = QUEUES.get(self._service)
+        if queue is not None:
+            self._own = await self._channel.get_exchange(queue.own_exchange, ensure=True)
 
     async def publish(self, body: bytes, *, traceparent: str | None = None) -> None:
         """Validate the event against the contract, publish it, wait for the confirm.
@@ -101,8 +111,10 @@ class EventPublisher:
         correlation_id: str,
         timestamp: datetime,
         headers: dict[str, str | int] | None = None,
-        default_exchange: bool = False,
+        own_queue: bool = False,
     ) -> None:
+        """Publish to `marketplace.events`, or, with `own_queue`, to the one of the
+        service's own queues named `routing_key` (through its own direct exchange)."""
         if self._channel is None or self._exchange is None:
             raise RuntimeError("publisher not started")
         message = aio_pika.Message(
@@ -114,9 +126,14 @@ class EventPublisher:
             correlation_id=correlation_id,
             timestamp=timestamp,
             app_id=self._service,
+            user_id=self.user_id or None,
             headers=dict(headers or {}),
         )
-        exchange = self._channel.default_exchange if default_exchange else self._exchange
+        exchange = self._exchange
+        if own_queue:
+            if self._own is None:
+                raise RuntimeError(f"{self._service} has no queues of its own")
+            exchange = self._own
         try:
             await exchange.publish(
                 message, routing_key=routing_key, mandatory=True, timeout=CONFIRM_TIMEOUT_SECONDS

@@ -7,9 +7,17 @@ Each consuming service has three durable quorum queues:
 - `<service>.events.dlq`: parked messages, with the error in their headers. Nothing
   consumes it; an operator inspects and replays it.
 
-Every service declares the whole topology at start-up (declarations are idempotent), so
-an event is routable whichever service starts first, and publishing an event that no
-queue is bound to is a bug that raises (mandatory publish).
+and one direct exchange of its own, `<service>.events.direct`, through which it sends a
+message to one of those three queues (a retry, a parking, a replay): only the service's
+own broker user may publish there (`shared.messaging.access`), where the default exchange
+would let anyone who may use it write into every queue.
+
+The whole topology is declared before any service starts, by the broker's administrator
+(the definitions of `shared.messaging.access`: compose loads them at the broker's start,
+`make run` and the tests import them), so an event is routable whichever service starts
+first, and publishing an event that no queue is bound to is a bug that raises (mandatory
+publish). A service then declares again only its own part (`declare_own`: all its user may
+do), so that it can put its queues back after the broker lost them.
 """
 
 from __future__ import annotations
@@ -45,6 +53,40 @@ class ServiceQueue:
     @property
     def dead_letter_name(self) -> str:
         return f"{self.service}.events.dlq"
+
+    @property
+    def own_exchange(self) -> str:
+        """The service's direct exchange: routing key = the name of one of its queues."""
+        return f"{self.service}.events.direct"
+
+    def _dead_lettered_to(self, queue: str) -> dict[str, str]:
+        """What a queue dead-letters goes to `queue`, through the service's own exchange
+        (declaring a queue needs the right to write to its dead-letter exchange: the
+        default one would need the right to write into every queue)."""
+        return {"x-dead-letter-exchange": self.own_exchange, "x-dead-letter-routing-key": queue}
+
+    @property
+    def queue_names(self) -> tuple[str, str, str]:
+        return self.name, self.retry_name, self.dead_letter_name
+
+    def arguments(self, retry_delay_ms: int) -> dict[str, dict[str, Any]]:
+        """Each of the three queues' arguments (the same in a declaration and in the
+        broker's definitions: a queue declared with others is refused)."""
+        return {
+            self.dead_letter_name: _quorum(),
+            self.name: _quorum(
+                **self._dead_lettered_to(self.dead_letter_name),
+                **{"x-delivery-limit": BROKER_DELIVERY_LIMIT},
+            ),
+            self.retry_name: _quorum(
+                **self._dead_lettered_to(self.name),
+                **{
+                    "x-message-ttl": retry_delay_ms,
+                    "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish",
+                },
+            ),
+        }
 
 
 QUEUES: dict[str, ServiceQueue] = {
@@ -97,35 +139,35 @@ def _quorum(**arguments: Any) -> dict[str, Any]:
     return {"x-queue-type": "quorum", **arguments}
 
 
-def _dead_lettered_to(queue: str) -> dict[str, str]:
-    """What a queue dead-letters goes to `queue` (through the default exchange)."""
-    return {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue}
-
-
 async def declare_topology(channel: AbstractChannel, *, retry_delay_ms: int) -> AbstractExchange:
+    """Everything, as the broker's administrator (tests and benchmarks on a broker of
+    their own; a deployment loads the same from `shared.messaging.access.definitions`)."""
     exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
     for queue in QUEUES.values():
-        await channel.declare_queue(queue.dead_letter_name, durable=True, arguments=_quorum())
-        main = await channel.declare_queue(
-            queue.name,
-            durable=True,
-            arguments=_quorum(
-                **_dead_lettered_to(queue.dead_letter_name),
-                **{"x-delivery-limit": BROKER_DELIVERY_LIMIT},
-            ),
-        )
-        await channel.declare_queue(
-            queue.retry_name,
-            durable=True,
-            arguments=_quorum(
-                **_dead_lettered_to(queue.name),
-                **{
-                    "x-message-ttl": retry_delay_ms,
-                    "x-dead-letter-strategy": "at-least-once",
-                    "x-overflow": "reject-publish",
-                },
-            ),
-        )
-        for event_type in queue.event_types:
-            await main.bind(exchange, routing_key=event_type)
+        await _declare_queues(channel, exchange, queue, retry_delay_ms)
     return exchange
+
+
+async def declare_own(
+    channel: AbstractChannel, queue: ServiceQueue, *, retry_delay_ms: int
+) -> AbstractExchange:
+    """A service's own part, with its own user's rights: the shared exchange must exist
+    already (the administrator declared it), its queues, bindings and direct exchange are
+    declared again (idempotent)."""
+    exchange = await channel.get_exchange(EXCHANGE, ensure=True)
+    await _declare_queues(channel, exchange, queue, retry_delay_ms)
+    return exchange
+
+
+async def _declare_queues(
+    channel: AbstractChannel, exchange: AbstractExchange, queue: ServiceQueue, retry_delay_ms: int
+) -> None:
+    own = await channel.declare_exchange(
+        queue.own_exchange, aio_pika.ExchangeType.DIRECT, durable=True
+    )
+    for name, arguments in queue.arguments(retry_delay_ms).items():
+        declared = await channel.declare_queue(name, durable=True, arguments=arguments)
+        await declared.bind(own, routing_key=name)
+        if name == queue.name:
+            for event_type in queue.event_types:
+                await declared.bind(exchange, routing_key=event_type)

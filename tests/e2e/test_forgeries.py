@@ -1,0 +1,152 @@
+"""Forged events change nothing (the bus's trust boundary: `shared.messaging.access`).
+
+Against a running platform, nine events a hostile process with broker access once
+published, each about the real store, product and order of a small shop: a refund of
+10¹² minor units, a product repriced by a decision dated next year, a product nobody
+reviewed, the store approved in 2000, the unconfirmed order confirmed, shipped and
+delivered, a case opened on it, the store warned. Each is published by the broker's
+administrator (`guest` locally) and offered by every service's own user:
+- a service that does not produce the type is refused by the broker itself (topic
+  permissions);
+- the administrator's copy reaches the consumers, which park it unread: its sender is not
+  the type's producer;
+and afterwards every service's database is as it was, and each forgery is parked, naming
+its sender, in every queue bound to its type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from aiormq.exceptions import ChannelAccessRefused
+
+from devkit.broker import send
+from devkit.journey import cast, list_product, open_full_managed_store, place_order
+from devkit.wait import eventually
+from shared.contract import Envelope
+from shared.contract.events import OrderConfirmed
+from shared.contract.types import ContractModel
+from shared.messaging.access import PRODUCER_OF, SERVICES
+from shared.messaging.topology import QUEUES
+from shared.mongo import Database, connect
+from testkit import clock as run_clock
+from testkit.bus import dead_letters, recorded
+from testkit.factories import (
+    a_case_opened,
+    a_delivered,
+    a_product_approved,
+    a_refund_issued,
+    a_shipped,
+    a_store_approved,
+    a_store_warned,
+    usd,
+)
+from testkit.platforms import StartPlatform
+from testkit.tap import event_tap
+
+pytestmark = pytest.mark.e2e
+
+
+def forgeries(order: Envelope, product: Envelope, store: Envelope) -> list[ContractModel]:
+    """The nine forged events, about the shop's real order, product and store."""
+    now = run_clock.now()
+    placed, listed, opened = order.payload, product.payload, store.payload
+    parcel = {"order_id": placed["order_id"], "shipment_id": "sh-forged"}
+    return [
+        a_refund_issued(order_id=placed["order_id"], amount=usd(10**12), at=now),
+        a_product_approved(**{**listed, "price": usd(1), "approved_at": now + timedelta(days=365)}),
+        a_product_approved(
+            **{**listed, "product_id": "p-nobody-reviewed", "approved_at": now},
+        ),
+        a_store_approved(**{**opened, "approved_at": datetime(2000, 1, 1, tzinfo=UTC)}),
+        _confirmed(placed, now),
+        a_shipped(**parcel, at=now),
+        a_delivered(**parcel, at=now),
+        a_case_opened(case_id="c-forged", order_id=placed["order_id"], at=now),
+        a_store_warned(store_id=opened["store_id"], merchant_id=opened["merchant_id"], at=now),
+    ]
+
+
+def _confirmed(placed: dict[str, Any], now: datetime) -> ContractModel:
+    fields = {
+        key: value for key, value in placed.items() if key not in {"created_at", "confirm_by"}
+    }
+    return OrderConfirmed(**fields, confirmed_at=now)
+
+
+async def snapshot(mongo: Any, prefix: str) -> dict[str, list[dict[str, Any]]]:
+    """Every document of every service's database, but the inboxes' (which record only
+    what was handled, and so would also show a forgery applied)."""
+    taken: dict[str, list[dict[str, Any]]] = {}
+    for service in SERVICES:
+        database: Database = mongo[f"{prefix}{service}"]
+        for name in sorted(await database.list_collection_names()):
+            documents = await database[name].find({}).sort("_id", 1).to_list(None)
+            taken[f"{service}.{name}"] = documents
+    return taken
+
+
+async def test_forged_events_change_nothing(start_platform: StartPlatform) -> None:
+    running = start_platform()
+    mongo = connect(running.mongo_url, app_name="e2e-forgeries")
+    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+        store = await open_full_managed_store(operator, merchant)
+        product_id = await list_product(operator, merchant, store["store_id"])
+        order = await place_order(buyer, product_id)
+
+        def one(event_type: str, key: str, value: str) -> Callable[[], Awaitable[Envelope | None]]:
+            async def found() -> Envelope | None:
+                seen = [e for e in tap.of_type(event_type) if e.payload.get(key) == value]
+                return seen[0] if seen else None
+
+            return found
+
+        order_id, store_id = order["order_id"], store["store_id"]
+        created = await eventually(one("OrderCreated", "order_id", order_id), what="the order")
+        approved = await eventually(one("ProductApproved", "product_id", product_id), what="it")
+        opened = await eventually(one("StoreApproved", "store_id", store_id), what="the store")
+        before = await snapshot(mongo, running.db_prefix)
+
+        forged = forgeries(created, approved, opened)
+        for event in forged:
+            envelope = recorded(
+                event, producer=PRODUCER_OF[type(event).__name__], correlation_id="x"
+            )
+            body = envelope.model_dump_json().encode()
+            for service in SERVICES:
+                if service == envelope.producer:
+                    continue
+                # Refused by the broker: this user may not publish this type at all.
+                with pytest.raises(ChannelAccessRefused, match=envelope.event_type):
+                    await send(running.amqp_url, envelope.event_type, body, sender=service)
+            await send(running.amqp_url, envelope.event_type, body, sender="")
+
+        # Each forgery is parked in every queue bound to its type, naming its sender.
+        expected = {
+            service: sorted(
+                type(e).__name__ for e in forged if type(e).__name__ in queue.event_types
+            )
+            for service, queue in QUEUES.items()
+        }
+
+        async def all_parked() -> dict[str, list[dict[str, Any]]] | None:
+            parked = {
+                service: [headers for _, headers in await dead_letters(running.amqp_url, service)]
+                for service in QUEUES
+            }
+            got = {
+                s: sorted(str(h["x-original-routing-key"]) for h in p) for s, p in parked.items()
+            }
+            return parked if got == expected else None
+
+        parked = await eventually(all_parked, timeout=30, what="every forgery parked")
+        for headers in (h for found in parked.values() for h in found):
+            assert headers["x-error-type"] == "UntrustedSender"
+            assert "came from" in str(headers["x-error"])
+        assert await snapshot(mongo, running.db_prefix) == before
+    await mongo.close()
