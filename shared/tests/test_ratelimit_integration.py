@@ -64,7 +64,11 @@ LIMIT = "3/hour"
 
 
 def settings(mongo_url: str, amqp_url: str, db_prefix: str) -> ServiceSettings:
-    return isolated(ServiceSettings, mongo_url, amqp_url, db_prefix, rate_limit_writes=LIMIT)
+    # A service of this test's own, with no broker user: it connects as the vhost's
+    # administrator (it publishes and consumes nothing).
+    return isolated(
+        ServiceSettings, mongo_url, amqp_url, db_prefix, rate_limit_writes=LIMIT
+    ).model_copy(update={"amqp_url": amqp_url})
 
 
 @pytest.fixture
