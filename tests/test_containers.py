@@ -37,7 +37,6 @@ APP_SERVICES = tuple(DEFAULT_PORTS)
 MONGO_PASSWORDS = tuple(f"MONGO_{name.upper()}_PASSWORD" for name in APP_SERVICES)
 BROKER_PASSWORDS = tuple(password_variable(name) for name in APP_SERVICES)
 SECRETS = (
-    "AUTH_SECRET",
     "RABBITMQ_USER",
     "RABBITMQ_PASSWORD",
     *BROKER_PASSWORDS,

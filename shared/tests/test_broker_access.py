@@ -27,14 +27,11 @@ from shared.messaging.access import (
     sender_check,
     sender_of,
 )
-from shared.messaging.consumer import EventConsumer
 from shared.messaging.dead_letters import DeadLetters
-from shared.messaging.inbox import Inbox
-from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import EXCHANGE, QUEUES, ServiceQueue
 from shared.mongo import Database, connect
 from testkit import clock as run_clock
-from testkit.bus import dead_letters, publish, recorded
+from testkit.bus import dead_letters, publish, recorded, start_consumer
 from testkit.factories import an_order_cancelled
 
 # -- the rules, pure ---------------------------------------------------------------------
@@ -172,19 +169,7 @@ async def test_an_event_from_anyone_but_its_producer_is_parked_and_stays_parked(
 
     queue = ServiceQueue("aftersales", ("OrderCancelled",))
     connection = await aio_pika.connect_robust(as_service(amqp_url, "aftersales"))
-    publisher = EventPublisher(connection, service="aftersales")
-    await publisher.start()
-    consumer = EventConsumer(
-        connection,
-        queue,
-        {OrderCancelled: handle},
-        inbox=Inbox(database["inbox"]),
-        publisher=publisher,
-        clock=SystemClock(),
-        max_attempts=3,
-        prefetch=8,
-    )
-    await consumer.start()
+    publisher = await start_consumer(connection, database, handle, queue)
 
     def cancelled(order_id: str) -> Envelope:
         event = an_order_cancelled(order_id=order_id, reason="buyer_cancelled", at=run_clock.now())

@@ -19,16 +19,13 @@ from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event
 from shared.contract.events import OrderCancelled
 from shared.errors import Implausible, NotYetKnown
-from shared.messaging.consumer import EventConsumer
-from shared.messaging.handlers import Handler
-from shared.messaging.inbox import Inbox
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import EXCHANGE, ServiceQueue, declare_topology
 from shared.mongo import Database, connect
 from shared.outbox import OutboxRelay
 from shared.repository import AggregateRepository
 from testkit import clock as run_clock
-from testkit.bus import dead_letters, publish, recorded
+from testkit.bus import dead_letters, publish, recorded, start_consumer
 from testkit.factories import an_order_cancelled
 
 pytestmark = pytest.mark.integration
@@ -95,27 +92,6 @@ async def test_events_stored_before_a_crash_are_published_by_the_next_relay(
     assert after is not None
     assert after["outbox"] == []
     assert not after["outbox_pending"]  # (the embedded engine reads a $set False as 0)
-
-
-async def start_consumer(
-    connection: aio_pika.abc.AbstractRobustConnection,
-    database: Database,
-    handler: Handler,
-    queue: ServiceQueue,
-) -> None:
-    publisher = EventPublisher(connection, service=queue.service)
-    await publisher.start()
-    consumer = EventConsumer(
-        connection,
-        queue,
-        {OrderCancelled: handler},
-        inbox=Inbox(database["inbox"]),
-        publisher=publisher,
-        clock=SystemClock(),
-        max_attempts=3,
-        prefetch=8,
-    )
-    await consumer.start()
 
 
 async def test_a_redelivered_event_has_no_second_effect(

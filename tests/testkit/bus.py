@@ -12,10 +12,16 @@ import httpx
 
 from devkit.broker import send
 from devkit.wait import eventually
+from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event, record_event
-from shared.contract.events import ProductApproved
+from shared.contract.events import OrderCancelled, ProductApproved
 from shared.contract.types import ContractModel
-from shared.messaging.topology import QUEUES
+from shared.messaging.consumer import EventConsumer
+from shared.messaging.handlers import Handler
+from shared.messaging.inbox import Inbox
+from shared.messaging.publisher import EventPublisher
+from shared.messaging.topology import QUEUES, ServiceQueue
+from shared.mongo import Database
 from testkit import clock as run_clock
 from testkit.factories import (
     a_delivered,
@@ -211,3 +217,27 @@ async def _duplicates(client: httpx.AsyncClient, url: str) -> float:
         for line in text.splitlines()
         if line.startswith("events_duplicate_total{")
     )
+
+
+async def start_consumer(
+    connection: aio_pika.abc.AbstractRobustConnection,
+    database: Database,
+    handler: Handler,
+    queue: ServiceQueue,
+) -> EventPublisher:
+    """The kit's consumer of `OrderCancelled` on `queue` (three attempts), on `connection`
+    (as `queue`'s service's user), `handler` its handler; the publisher it sends with."""
+    publisher = EventPublisher(connection, service=queue.service)
+    await publisher.start()
+    consumer = EventConsumer(
+        connection,
+        queue,
+        {OrderCancelled: handler},
+        inbox=Inbox(database["inbox"]),
+        publisher=publisher,
+        clock=SystemClock(),
+        max_attempts=3,
+        prefetch=8,
+    )
+    await consumer.start()
+    return publisher
