@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PACKAGES := -e shared -e services/review -e services/orders -e services/logistics -e services/aftersales
+PACKAGES := -e shared -e services/review -e services/orders -e services/logistics -e services/aftersales -e services/settlement
 ROLE ?= operator
 SUB ?= op-1
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("review", "orders", "logistics", "aftersales")
+SERVICES = ("review", "orders", "logistics", "aftersales", "settlement")
 #: What each layer may import of its own service (docs/architecture.md, the layer table).
 MAY_IMPORT = {
     "domain": {"domain"},

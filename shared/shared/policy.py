@@ -8,9 +8,10 @@ change, and a decision can record the values it was made under (R-REV-10).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -60,6 +61,12 @@ class Policy(BaseSettings):
     scorecard_first_response_hours: int = Field(24, gt=0)
     # R-REV-4: largest accepted document.
     document_max_bytes: int = Field(10_485_760, gt=0)
+    # R-SET-1: commission on a semi-managed order's total (full-managed pays none, R-FEE-1);
+    # a Decimal, so the amount rounds exactly (half-even per order, settlement's ledger).
+    semi_managed_commission_rate: Decimal = Field(Decimal("0.05"), ge=0, le=1)
+    # R-SET-4, R-FEE-2: payout cycle lengths in days; full-managed's is the shorter.
+    payout_cycle_days_full_managed: int = Field(7, gt=0)
+    payout_cycle_days_semi_managed: int = Field(14, gt=0)
 
     @field_validator("semi_handling_days_options", mode="before")
     @classmethod
@@ -67,6 +74,17 @@ class Policy(BaseSettings):
         if isinstance(value, str):
             return tuple(int(part) for part in value.split(",") if part.strip())
         return value
+
+    @model_validator(mode="after")
+    def _full_managed_paid_sooner(self) -> Policy:
+        # R-FEE-2: full-managed's promise is a shorter payout cycle than semi-managed's.
+        if self.payout_cycle_days_full_managed >= self.payout_cycle_days_semi_managed:
+            raise ValueError(
+                "R-FEE-2: PAYOUT_CYCLE_DAYS_FULL_MANAGED "
+                f"({self.payout_cycle_days_full_managed}) must be shorter than "
+                f"PAYOUT_CYCLE_DAYS_SEMI_MANAGED ({self.payout_cycle_days_semi_managed})"
+            )
+        return self
 
     def aftersales_window_days(self, category: str) -> int:
         """R-AS-1: the window for a category, or the default."""

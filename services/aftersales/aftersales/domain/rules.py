@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from aftersales.domain.errors import Conflict, OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
+from shared.aftersales_window import end_of_due_date, window_days
 from shared.contract.events import COMPENSATED
 from shared.contract.types import LiableParty, Money, StoreType, rfc3339
 from shared.policy import Policy
@@ -35,20 +35,6 @@ class ClaimWindow:
     counted_from: str
 
 
-def window_days(categories: Iterable[str], policy: Policy) -> int:
-    """R-AS-1: the after-sales window of an order's goods, in days.
-
-    **decided**: an order of several categories gets the most generous of their windows:
-    a case names the order, not the item, and refusing a claim on the item with the longer
-    window would wrong the buyer; the operator still judges the claim. No category known:
-    the policy default.
-    """
-    return max(
-        (policy.aftersales_window_days(category) for category in categories),
-        default=policy.aftersales_window_days_default,
-    )
-
-
 def claim_window(reason: Reason, order: OrderFacts, policy: Policy) -> ClaimWindow:
     """R-AS-1: the window of `reason` on `order`; OutsideWindow when it cannot open yet."""
     days = window_days(order.categories, policy)
@@ -68,7 +54,7 @@ def claim_window(reason: Reason, order: OrderFacts, policy: Policy) -> ClaimWind
     starts: list[tuple[datetime, str]] = []
     if order.estimated_delivery is not None:
         latest = order.estimated_delivery.latest
-        overdue_at = datetime.combine(latest + timedelta(days=1), time(), tzinfo=UTC)
+        overdue_at = end_of_due_date(latest)
         starts.append((overdue_at, f"the end of the latest estimated delivery date {latest}"))
     if order.lost_reported_at is not None:
         starts.append(

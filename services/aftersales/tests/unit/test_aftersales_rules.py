@@ -14,8 +14,8 @@ from aftersales.domain.rules import (
     check_can_open,
     liable_party,
     refundable_left,
-    window_days,
 )
+from shared.aftersales_window import window_days
 from shared.contract.types import StoreType
 from shared.policy import Policy
 from testkit.aftersales_unit import ESTIMATE, order_facts

@@ -6,12 +6,14 @@ services told it (`ProcessFacts`), with the policy. `orders.domain.process` says
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel
 
 from orders.domain.model import Order
+from shared.aftersales_window import window_close as window_close_of
+from shared.aftersales_window import window_days
 from shared.contract.events import COMPENSATED
 from shared.policy import Policy
 
@@ -154,7 +156,8 @@ def next_step(order: Order, terms: ProcessTerms) -> Next | EndReason:
     if order.status == "awaiting_confirmation":
         return Next(WAITS["merchant_confirms"], order.confirm_by)
     if open_cases := order.facts.open_cases:
-        resolve_by = min(open_cases.values()) + timedelta(days=window_days(order, terms.policy))
+        days = window_days(_categories(order), terms.policy)
+        resolve_by = min(open_cases.values()) + timedelta(days=days)
         return Next(WAITS["case_resolution"], resolve_by)
     return _shipment(order, terms)
 
@@ -211,20 +214,19 @@ def _whole_refunded(order: Order) -> bool:
     return order.refunded is not None and order.refunded.amount_minor >= order.total.amount_minor
 
 
-def window_days(order: Order, policy: Policy) -> int:
-    """R-AS-1, as aftersales counts it: the longest window of the order's categories."""
-    return max(policy.aftersales_window_days(line.category) for line in order.items)
+def _categories(order: Order) -> list[str]:
+    return [line.category for line in order.items]
 
 
 def window_close(order: Order, policy: Policy) -> datetime | None:
-    """R-AS-1, as aftersales counts it: the last moment a case may be opened, the window's
-    days after the latest of the delivery, the end (UTC) of the latest estimated delivery
-    date of a parcel handed over, and the loss report; None before any of them."""
+    """R-AS-1, as aftersales counts it (`shared.aftersales_window`): the last moment a case
+    may be opened; None before the order's delivery, loss report or shipment."""
     facts = order.facts
-    starts = [at for at in (facts.delivered_at, facts.lost_reported_at) if at is not None]
     window = facts.shipped_window or order.estimated_delivery
-    if window is not None and facts.shipped_at is not None:
-        starts.append(datetime.combine(window.latest + timedelta(days=1), time(), tzinfo=UTC))
-    if not starts:
-        return None
-    return max(starts) + timedelta(days=window_days(order, policy))
+    return window_close_of(
+        _categories(order),
+        policy,
+        delivered_at=facts.delivered_at,
+        lost_reported_at=facts.lost_reported_at,
+        due_latest=window.latest if window is not None and facts.shipped_at is not None else None,
+    )

@@ -1,0 +1,90 @@
+"""What settlement's unit tests share: an order's settlement state told a few events, and
+a ledger (`Journal`) its due entries are posted to, as the service will post them.
+
+The timeline: the factories' order (one line, 49.90 USD of `home`, whose after-sales
+window is the policy default) is created and confirmed at `T0`, shipped at `SHIPPED_AT`
+and delivered at `DELIVERED_AT`; its window closes at `CLOSES_AT`; by `AFTER_ALL` every
+release is due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from settlement.domain.earnings import entries_due
+from settlement.domain.ledger import PLATFORM_ESCROW, Entry, Journal
+from settlement.domain.order import OrderFact, OrderSettlement
+from shared.aftersales_window import end_of_due_date
+from shared.contract.types import StoreType
+from shared.policy import Policy
+from shared.replica import CLOCK_SKEW
+from testkit.factories import (
+    ORDER,
+    T0,
+    a_day,
+    a_delivered,
+    a_shipped,
+    an_order_confirmed,
+    an_order_created,
+)
+
+POLICY = Policy()
+SHIPPED_AT = T0 + timedelta(days=1)  # due on a_day(10) at the latest (`a_shipped`)
+DELIVERED_AT = T0 + timedelta(days=4)
+#: R-AS-1: the window of `home` (the policy default) counts from the later of the delivery
+#: and the end of the latest estimated date (a_day(10) ends after DELIVERED_AT).
+DUE_END = end_of_due_date(a_day(10))
+CLOSES_AT = DUE_END + timedelta(days=POLICY.aftersales_window_days_default)
+AFTER_ALL = CLOSES_AT + CLOCK_SKEW + timedelta(days=30)
+#: The factories' order's total: one line at 49.90 USD.
+TOTAL = 4990
+
+
+def an_order(*events: OrderFact) -> OrderSettlement:
+    """The settlement state of ORDER once told `events`, in the order given."""
+    order = OrderSettlement(id=ORDER)
+    for event in events:
+        order.apply(event)
+    return order
+
+
+def a_delivered_order(store_type: StoreType = "full_managed", **order: Any) -> OrderSettlement:
+    """ORDER created and confirmed at T0, shipped at SHIPPED_AT, delivered at DELIVERED_AT."""
+    return an_order(
+        an_order_created(store_type=store_type, **order),
+        an_order_confirmed(store_type=store_type, **order),
+        a_shipped(at=SHIPPED_AT),
+        a_delivered(at=DELIVERED_AT),
+    )
+
+
+def post_due(
+    journal: Journal, order: OrderSettlement, now: datetime, policy: Policy = POLICY
+) -> list[Entry]:
+    """Post what `order` calls for at `now`, as the service will: its due entries, given
+    the order's entries already posted, one by one; the order's escrow is never below
+    zero after any of them (R-SET-5). The entries posted."""
+    due = entries_due(order, _of(journal.entries.values(), order.id), now, policy)
+    for entry in due:
+        journal.post(entry)
+        assert escrow_of(journal, order.id) >= 0, entry
+    return due
+
+
+def escrow_of(journal: Journal, order_id: str) -> int:
+    """What escrow holds of the buyer's payment for the order (its one currency)."""
+    return sum(
+        e.amount_in(PLATFORM_ESCROW) for e in journal.entries.values() if e.order_id == order_id
+    )
+
+
+def usd_balances(journal: Journal) -> dict[str, int]:
+    """The accounts' balances in USD, those not zero."""
+    found = {account: by.get("USD", 0) for account, by in journal.balances().items()}
+    return {account: amount for account, amount in found.items() if amount}
+
+
+def _of(entries: Iterable[Entry], order_id: str) -> dict[str, Entry]:
+    return {entry.entry_id: entry for entry in entries if entry.order_id == order_id}
