@@ -9,9 +9,9 @@ decision is named by `decision(event)`: by default the event's type (a store's a
 a product's approval and its rejection are one decision, so the newest of the two wins.
 
 Some replicas also gather facts that never supersede each other (an order's shipping and
-delivery, which only move it forward): for those `decision` answers None, the replica's
-`apply` merges them in any order (earliest time, furthest status), and each event is taken
-once, by its id.
+delivery, which only move it forward): those are `Facts`, whose `decision` answers None,
+whose `merge` takes them in any order (`earliest` time, furthest status), and each event is
+taken once, by its id.
 
 A decision dated ahead of the consumer's clock (its event's `occurred_at`, or any time it
 carries, e.g. `approved_at`) by more than `CLOCK_SKEW` is refused (`Implausible`: parked,
@@ -26,7 +26,7 @@ type): a later decision saying otherwise is refused too.
 whichever event arrives first, or updates it, in a versioned write; a create that loses
 the race to another consumer (`AlreadyExists`) is retried as an update, as is any version
 conflict. The service's replica class keeps only its rules: its fields (taken from the
-event's fields of the same names), or `first` and `apply` for facts.
+event's fields of the same names), or `merge` for facts.
 """
 
 from __future__ import annotations
@@ -146,6 +146,29 @@ class Replica(Aggregate):
             self.mark_applied(str(envelope.event_id))
         else:
             self.as_of = {**self.as_of, decision: utc_ms(envelope.occurred_at)}
+
+
+def earliest(current: datetime | None, candidate: datetime) -> datetime:
+    """A fact's time, merged: the earliest told, so a late or repeated telling never moves it."""
+    return candidate if current is None else min(current, candidate)
+
+
+class Facts(Replica):
+    """A replica of facts that never supersede each other (an order's shipping and
+    delivery): each event taken once by its id, merged by `merge` in any order."""
+
+    @classmethod
+    def decision(cls, event: ContractModel) -> None:
+        return None  # facts, merged in any order
+
+    def apply(self, event: Any) -> bool:
+        before = self.model_dump()
+        self.merge(event)
+        return self.model_dump() != before
+
+    def merge(self, event: Any) -> None:
+        """Take what the fact `event` says (earliest time, furthest status)."""
+        raise NotImplementedError
 
 
 R = TypeVar("R", bound=Replica)

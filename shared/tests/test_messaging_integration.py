@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import aio_pika
@@ -19,6 +19,7 @@ from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event
 from shared.contract.events import OrderCancelled
 from shared.errors import Implausible, NotYetKnown
+from shared.messaging.handlers import Handler
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import EXCHANGE, ServiceQueue, declare_topology
 from shared.mongo import Database, connect
@@ -53,6 +54,31 @@ async def broker(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConn
     await declare_topology(channel, retry_delay_ms=1000)
     yield connection
     await connection.close()
+
+
+Consume = Callable[[Handler], Awaitable[EventPublisher]]
+
+
+@pytest.fixture
+def consume(database: Database, broker: aio_pika.abc.AbstractRobustConnection) -> Consume:
+    """`await consume(handler)`: the kit's consumer of `OrderCancelled` on aftersales' queue
+    (`testkit.bus.start_consumer`), `handler` its handler."""
+    queue = ServiceQueue("aftersales", ("OrderCancelled",))
+
+    async def start(handler: Handler) -> EventPublisher:
+        return await start_consumer(broker, database, handler, queue)
+
+    return start
+
+
+async def both_parked(amqp_url: str) -> list[tuple[bytes, dict[str, Any]]]:
+    """The two messages parked in aftersales' dead-letter queue, once both are there."""
+
+    async def two() -> list[tuple[bytes, dict[str, Any]]] | None:
+        parked = await dead_letters(amqp_url, "aftersales")
+        return parked if len(parked) == 2 else None
+
+    return await eventually(two, timeout=20, what="two parked messages")
 
 
 async def tap(
@@ -95,7 +121,7 @@ async def test_events_stored_before_a_crash_are_published_by_the_next_relay(
 
 
 async def test_a_redelivered_event_has_no_second_effect(
-    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+    consume: Consume, database: Database, amqp_url: str
 ) -> None:
     repository = AggregateRepository(database["tallies"], Tally, producer="kit")
     await repository.add(Tally(id="t"), now=run_clock.now())
@@ -109,11 +135,10 @@ async def test_a_redelivered_event_has_no_second_effect(
         tally.count += 1
         await repository.save(tally, now=run_clock.now())
 
-    queue = ServiceQueue("aftersales", ("OrderCancelled",))
     consumed = metrics.EVENTS_CONSUMED.labels("aftersales", "OrderCancelled")
     duplicates = metrics.EVENTS_DUPLICATE.labels("aftersales", "OrderCancelled")
     before = consumed._value.get() + duplicates._value.get()
-    await start_consumer(broker, database, count, queue)
+    await consume(count)
     envelope = recorded(cancellation("o-1"), producer="orders", correlation_id="o-1")
     await publish(amqp_url, envelope, times=3)
 
@@ -130,7 +155,7 @@ async def test_a_redelivered_event_has_no_second_effect(
 
 
 async def test_a_failing_message_is_parked_and_later_ones_still_flow(
-    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+    consume: Consume, amqp_url: str
 ) -> None:
     handled: list[str] = []
 
@@ -139,7 +164,7 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
             raise RuntimeError("this order cannot be handled")
         handled.append(event.order_id)
 
-    await start_consumer(broker, database, picky, ServiceQueue("aftersales", ("OrderCancelled",)))
+    await consume(picky)
     poison = recorded(cancellation("poison"), producer="orders", correlation_id="poison")
     await publish(amqp_url, poison)
     await publish(amqp_url, b"{not an event", routing_key="OrderCancelled")
@@ -154,11 +179,7 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
 
     await eventually(all_good_handled, what="the good messages")
 
-    async def both_parked() -> list[tuple[bytes, dict[str, object]]] | None:
-        parked = await dead_letters(amqp_url, "aftersales")
-        return parked if len(parked) == 2 else None
-
-    parked = await eventually(both_parked, timeout=20, what="two parked messages")
+    parked = await both_parked(amqp_url)
     reasons = {headers["x-error-type"]: headers for _, headers in parked}
     assert reasons["RuntimeError"]["x-attempts"] == 3
     assert "cannot be handled" in str(reasons["RuntimeError"]["x-error"])
@@ -167,7 +188,7 @@ async def test_a_failing_message_is_parked_and_later_ones_still_flow(
 
 
 async def test_an_implausible_event_is_parked_at_once_one_not_yet_known_after_its_attempts(
-    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+    consume: Consume, amqp_url: str
 ) -> None:
     calls: list[str] = []
 
@@ -177,17 +198,13 @@ async def test_an_implausible_event_is_parked_at_once_one_not_yet_known_after_it
             raise Implausible("a refund above the order's total can never be true")
         raise NotYetKnown(f"unknown order {event.order_id}")
 
-    await start_consumer(broker, database, judging, ServiceQueue("aftersales", ("OrderCancelled",)))
+    await consume(judging)
     for order_id in ("forged", "early"):
         await publish(
             amqp_url, recorded(cancellation(order_id), producer="orders", correlation_id=order_id)
         )
 
-    async def both_parked() -> list[tuple[bytes, dict[str, object]]] | None:
-        parked = await dead_letters(amqp_url, "aftersales")
-        return parked if len(parked) == 2 else None
-
-    parked = await eventually(both_parked, timeout=20, what="two parked messages")
+    parked = await both_parked(amqp_url)
     reasons = {headers["x-error-type"]: headers for _, headers in parked}
     assert reasons["Implausible"]["x-attempts"] == 1  # never retried: it can never be true
     assert reasons["Implausible"]["x-error"] == (
@@ -215,7 +232,7 @@ async def test_an_unroutable_publish_raises_instead_of_vanishing(
 
 
 async def test_a_database_outage_spends_no_attempt_and_parks_nothing(
-    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+    consume: Consume, database: Database, amqp_url: str
 ) -> None:
     calls: list[str] = []
 
@@ -224,7 +241,7 @@ async def test_a_database_outage_spends_no_attempt_and_parks_nothing(
         if len(calls) <= 4:  # more failures than the 3 attempts allowed
             raise ServerSelectionTimeoutError("engine away")
 
-    await start_consumer(broker, database, flaky, ServiceQueue("aftersales", ("OrderCancelled",)))
+    await consume(flaky)
     envelope = recorded(cancellation("o-outage"), producer="orders", correlation_id="o")
     await publish(amqp_url, envelope)
 
@@ -237,7 +254,7 @@ async def test_a_database_outage_spends_no_attempt_and_parks_nothing(
 
 
 async def test_concurrent_deliveries_share_inbox_round_trips_and_keep_their_hop_times(
-    database: Database, broker: aio_pika.abc.AbstractRobustConnection, amqp_url: str
+    consume: Consume, database: Database, amqp_url: str
 ) -> None:
     """The inbox's lookups and records are group-committed; each handled event is
     recorded once, with its hop time (publication → handled) from the publisher's header."""
@@ -246,7 +263,7 @@ async def test_concurrent_deliveries_share_inbox_round_trips_and_keep_their_hop_
     async def handle(envelope: Envelope, event: OrderCancelled) -> None:
         handled.append(str(envelope.event_id))
 
-    await start_consumer(broker, database, handle, ServiceQueue("aftersales", ("OrderCancelled",)))
+    await consume(handle)
     # As orders' own user: the consumer takes an OrderCancelled from nobody else.
     orders = await aio_pika.connect_robust(as_service(amqp_url, "orders"))
     publisher = EventPublisher(orders, service="orders")

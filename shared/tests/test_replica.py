@@ -12,9 +12,8 @@ import pytest
 from shared.clock import FixedClock
 from shared.contract import Envelope, record_event
 from shared.contract.events import Delivered, StoreApproved
-from shared.contract.types import ContractModel
 from shared.errors import Implausible
-from shared.replica import CLOCK_SKEW, Replica, Replicas
+from shared.replica import CLOCK_SKEW, Facts, Replica, Replicas
 from shared.repository import AlreadyExists
 from shared.testing import InMemoryRepository
 
@@ -41,16 +40,11 @@ class Owned(Replica):
     fixed_because = "a store's merchant never changes"
 
 
-class Deliveries(Replica):
+class Deliveries(Facts):
     count: int = 0
 
-    @classmethod
-    def decision(cls, event: ContractModel) -> None:
-        return None
-
-    def apply(self, event: Delivered) -> bool:
+    def merge(self, event: Delivered) -> None:
         self.count += 1
-        return True
 
 
 def approved(name: str, at: datetime, occurred_at: datetime | None = None) -> Envelope:

@@ -3,14 +3,13 @@ after the restart: the transactional outbox."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from devkit.journey import cast, list_product, open_full_managed_store, place_order
+from devkit.journey import a_product_on_sale, place_order
 from devkit.wait import eventually
 from shared.mongo import connect
 from testkit.platforms import StartPlatform
-from testkit.tap import event_tap
+from testkit.tap import watched_cast
 
 pytestmark = pytest.mark.e2e
 
@@ -18,10 +17,8 @@ pytestmark = pytest.mark.e2e
 async def test_orders_killed_between_write_and_publish(start_platform: StartPlatform) -> None:
     running = start_platform()
     mongo = connect(running.mongo_url, app_name="e2e-check")
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
-        store = await open_full_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
+        product_id = await a_product_on_sale(operator, merchant)
 
         # Orders stores the order, and dies before its relay may publish the event.
         running.platform.restart("orders", {"OUTBOX_RELAY_ENABLED": "false"})

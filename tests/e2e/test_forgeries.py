@@ -23,12 +23,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
 from devkit.broker import send
-from devkit.journey import cast, list_product, open_full_managed_store, place_order
+from devkit.journey import a_product_on_sale, place_order
 from devkit.wait import eventually
 from shared.contract import Envelope
 from shared.contract.events import OrderConfirmed
@@ -50,7 +49,7 @@ from testkit.factories import (
     usd,
 )
 from testkit.platforms import RunningPlatform, StartPlatform
-from testkit.tap import event_tap
+from testkit.tap import watched_cast
 
 pytestmark = pytest.mark.e2e
 
@@ -105,10 +104,8 @@ async def snapshot(mongo: Any, prefix: str, shop: Iterable[str]) -> dict[str, li
 async def test_forged_events_change_nothing(start_platform: StartPlatform) -> None:
     running = start_platform()
     mongo = connect(running.mongo_url, app_name="e2e-forgeries")
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
-        store = await open_full_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
+        product_id = await a_product_on_sale(operator, merchant)
         order = await place_order(buyer, product_id)
 
         def one(event_type: str, key: str, value: str) -> Callable[[], Awaitable[Envelope | None]]:
@@ -118,7 +115,7 @@ async def test_forged_events_change_nothing(start_platform: StartPlatform) -> No
 
             return found
 
-        order_id, store_id = order["order_id"], store["store_id"]
+        order_id, store_id = order["order_id"], order["store_id"]
         created = await eventually(one("OrderCreated", "order_id", order_id), what="the order")
         approved = await eventually(one("ProductApproved", "product_id", product_id), what="it")
         opened = await eventually(one("StoreApproved", "store_id", store_id), what="the store")

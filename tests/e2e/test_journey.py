@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from devkit.journey import (
-    cast,
     list_product,
     open_damage_case,
     open_full_managed_store,
@@ -23,16 +21,14 @@ from devkit.wait import eventually
 from shared.contract import Envelope
 from testkit.bus import deliver_again
 from testkit.platforms import StartPlatform
-from testkit.tap import event_tap
+from testkit.tap import watched_cast
 
 pytestmark = pytest.mark.e2e
 
 
 async def test_one_order_crosses_all_four_services(start_platform: StartPlatform) -> None:
     running = start_platform()
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
-
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         # 1-2. Store and product through review; orders keeps its own catalogue (R-REV-*).
         store = await open_full_managed_store(operator, merchant)
 
@@ -93,7 +89,7 @@ async def test_one_order_crosses_all_four_services(start_platform: StartPlatform
 
         # Fault: every event of the journey delivered twice more changes nothing.
         before = await _state(operator, order["order_id"], case["case_id"])
-        await deliver_again(running.amqp_url, running.urls, client, list(tap.bodies))
+        await deliver_again(running.amqp_url, running.urls, operator.client, list(tap.bodies))
         assert await _state(operator, order["order_id"], case["case_id"]) == before
 
 

@@ -26,7 +26,7 @@ from devkit.wait import eventually
 from testkit import clock as run_clock
 from testkit.bus import deliver_again
 from testkit.platforms import StartPlatform
-from testkit.tap import automatic_refunds, event_tap
+from testkit.tap import automatic_refunds, watched_cast
 
 pytestmark = pytest.mark.e2e
 
@@ -90,8 +90,7 @@ async def test_a_shipment_unshipped_at_ship_by_is_flagged_late_by_itself_once(
     start_platform: StartPlatform, tmp_path: Path
 ) -> None:  # R-LOG-1, R-LOG-5
     running = start_platform()
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         store = await open_full_managed_store(operator, merchant)
         product_id = await list_product(operator, merchant, store["store_id"])
         orders = [await place_order(buyer, product_id) for _ in range(LATE_ORDERS)]
@@ -150,8 +149,7 @@ async def test_an_order_no_route_serves_is_cancelled_and_refunded_once(
     start_platform: StartPlatform,
 ) -> None:  # R-LOG-6, R-ORD-5, R-ORD-6
     running = start_platform()
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         order = await an_order_no_route_serves(operator, merchant, buyer)
         order_id = order["order_id"]
         await confirm_cancelled_as_no_route(operator, merchant, buyer, order_id)
@@ -169,7 +167,7 @@ async def test_an_order_no_route_serves_is_cancelled_and_refunded_once(
             "the refund on the order's timeline",
         )
         before = await _state(operator, order_id)
-        await deliver_again(running.amqp_url, running.urls, client, list(tap.bodies))
+        await deliver_again(running.amqp_url, running.urls, operator.client, list(tap.bodies))
         assert await _state(operator, order_id) == before
         # One of each, whatever the copies the tap saw (the two published again included).
         for kind in ("RefundIssued", "OrderCancelled", "ShipmentCancelled"):

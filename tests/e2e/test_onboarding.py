@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from devkit.journey import (
     approve_stages,
-    cast,
     documents,
     full_managed_application,
     list_product,
@@ -19,7 +17,7 @@ from devkit.journey import (
 from devkit.wait import eventually
 from testkit.bodies import a_product_listing, an_order_request
 from testkit.platforms import StartPlatform
-from testkit.tap import EventTap, event_tap
+from testkit.tap import EventTap, watched_cast
 
 pytestmark = pytest.mark.e2e
 
@@ -36,8 +34,7 @@ async def test_from_invitation_through_resubmission_to_the_catalogue(
     start_platform: StartPlatform,
 ) -> None:  # R-REV-1, R-REV-3, R-REV-4, R-REV-6, R-REV-8, R-REV-9, R-CAT-1
     running = start_platform()
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         await operator.call(
             "POST", "review", "/invitations", expect=201, json={"merchant_id": merchant.sub}
         )
@@ -94,8 +91,7 @@ async def test_rejections_carry_their_reasons_to_the_merchant(
     start_platform: StartPlatform,
 ) -> None:  # R-REV-3, R-REV-6, R-REV-9
     running = start_platform()
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         await operator.call(
             "POST", "review", "/invitations", expect=201, json={"merchant_id": merchant.sub}
         )

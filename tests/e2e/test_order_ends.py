@@ -19,14 +19,12 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from devkit.journey import (
     Actor,
     a_confirmed_order,
     an_order_no_route_serves,
-    cast,
     confirm_cancelled_as_no_route,
     order_when,
     ship,
@@ -35,7 +33,7 @@ from devkit.wait import eventually
 from testkit import clock as run_clock
 from testkit.bus import deliver_again
 from testkit.platforms import RunningPlatform, StartPlatform
-from testkit.tap import EventTap, automatic_refunds, event_tap
+from testkit.tap import EventTap, automatic_refunds, watched_cast
 
 pytestmark = [
     pytest.mark.e2e,
@@ -69,8 +67,7 @@ async def test_an_order_not_handed_over_in_time_is_cancelled_and_refunded_by_its
     start_platform: StartPlatform,
 ) -> None:  # R-ORD-5 (not_shipped), R-ORD-6
     running = start_platform(POLICY_SHIP_GRACE_HOURS=str(GRACE_HOURS))
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         order, shipment = await a_confirmed_order(operator, merchant, buyer, "semi_managed")
         order_id, shipment_id = order["order_id"], shipment["shipment_id"]
         assert (order["status"], shipment["status"]) == ("confirmed", "awaiting_shipment")
@@ -103,7 +100,7 @@ async def test_an_order_not_handed_over_in_time_is_cancelled_and_refunded_by_its
         again = await buyer.call("POST", "orders", f"/orders/{order_id}/cancel")
         assert again.status_code == 409
 
-        await _nothing_changes_when_redelivered(running, client, tap, operator, merchant, order)
+        await _nothing_changes_when_redelivered(running, tap, operator, merchant, order)
         report = await _refund_report(operator, merchant.sub)
         assert report["totals"][0]["borne_by_merchant"] == order["total"]
 
@@ -112,8 +109,7 @@ async def test_a_buyer_cancels_an_order_late_and_is_refunded_by_the_platform(
     start_platform: StartPlatform,
 ) -> None:  # R-ORD-5 (buyer_cancelled_late), R-ORD-6
     running = start_platform()
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         order, shipment = await a_confirmed_order(operator, merchant, buyer, "full_managed")
         order_id, shipment_id = order["order_id"], shipment["shipment_id"]
         cancel = f"/orders/{order_id}/cancel"
@@ -151,7 +147,7 @@ async def test_a_buyer_cancels_an_order_late_and_is_refunded_by_the_platform(
             await ship(operator, shipment_id)
         assert (await buyer.call("POST", "orders", cancel)).status_code == 409
 
-        await _nothing_changes_when_redelivered(running, client, tap, operator, merchant, order)
+        await _nothing_changes_when_redelivered(running, tap, operator, merchant, order)
         report = await _refund_report(operator, merchant.sub)
         assert report["totals"][0]["borne_by_platform"] == order["total"]
 
@@ -160,8 +156,7 @@ async def test_an_order_no_route_serves_is_refunded_once_across_an_aftersales_cr
     start_platform: StartPlatform,
 ) -> None:  # R-LOG-6, R-ORD-5 (no_route), R-ORD-6
     running = start_platform()
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         order = await an_order_no_route_serves(operator, merchant, buyer)
         order_id = order["order_id"]
 
@@ -177,7 +172,7 @@ async def test_an_order_no_route_serves_is_refunded_once_across_an_aftersales_cr
         with pytest.raises(AssertionError, match="gave 409"):
             await ship(operator, shipment["shipment_id"])
 
-        await _nothing_changes_when_redelivered(running, client, tap, operator, merchant, order)
+        await _nothing_changes_when_redelivered(running, tap, operator, merchant, order)
         report = await _refund_report(operator, merchant.sub)
         assert report["totals"][0]["borne_by_platform"] == order["total"]
 
@@ -207,7 +202,6 @@ async def _kill_on(
 
 async def _nothing_changes_when_redelivered(
     running: RunningPlatform,
-    client: httpx.AsyncClient,
     tap: EventTap,
     operator: Actor,
     merchant: Actor,
@@ -219,7 +213,7 @@ async def _nothing_changes_when_redelivered(
     order_id = order["order_id"]
     await _settled(operator, tap, order_id)
     before = await _state(operator, merchant.sub, order_id)
-    await deliver_again(running.amqp_url, running.urls, client, list(tap.bodies))
+    await deliver_again(running.amqp_url, running.urls, operator.client, list(tap.bodies))
     assert await _state(operator, merchant.sub, order_id) == before
     for kind in ("RefundIssued", "OrderCancelled", "ShipmentCancelled"):
         assert len({event.event_id for event in tap.of_type(kind, order_id)}) == 1, kind

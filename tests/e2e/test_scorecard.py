@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from devkit import journey
@@ -16,7 +15,7 @@ from devkit.wait import eventually
 from shared.contract import Envelope
 from testkit import clock as run_clock
 from testkit.platforms import StartPlatform
-from testkit.tap import EventTap, event_tap
+from testkit.tap import EventTap, watched_cast
 
 pytestmark = pytest.mark.e2e
 
@@ -59,8 +58,7 @@ async def test_late_deliveries_reach_the_scorecard_and_warn_the_store_once(
     start_platform: StartPlatform,
 ) -> None:  # R-LOG-8, R-SC-1
     running = start_platform(**SETTINGS)
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = journey.cast(running.urls, client)
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         store = await journey.open_semi_managed_store(operator, merchant)
         product_id = await journey.list_product(operator, merchant, store["store_id"])
         shipments = [await shipped(buyer, merchant, product_id) for _ in range(LATE_DELIVERIES)]

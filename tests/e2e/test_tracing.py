@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-import httpx
 import pytest
 
 from devkit.journey import (
-    cast,
     list_product,
     open_full_managed_store,
     place_order,
@@ -16,7 +14,7 @@ from devkit.journey import (
 )
 from devkit.wait import eventually
 from testkit.platforms import StartPlatform
-from testkit.tap import event_tap
+from testkit.tap import watched_cast
 
 pytestmark = pytest.mark.e2e
 
@@ -25,8 +23,7 @@ async def test_the_trace_of_a_request_continues_through_events_into_other_servic
     start_platform: StartPlatform,
 ) -> None:
     running = start_platform()
-    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
-        operator, merchant, buyer = cast(running.urls, client)
+    async with watched_cast(running) as (tap, operator, merchant, buyer):
         store = await open_full_managed_store(operator, merchant)
         product_id = await list_product(operator, merchant, store["store_id"])
         # Logistics' handler of `OrderConfirmed` itself records an event (`ShipmentCreated`),

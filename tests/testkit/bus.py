@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -24,8 +25,10 @@ from shared.messaging.topology import QUEUES, ServiceQueue
 from shared.mongo import Database
 from testkit import clock as run_clock
 from testkit.factories import (
+    MERCHANT,
     a_delivered,
     a_line,
+    a_product_approved,
     a_shipped,
     a_store_approved,
     a_window,
@@ -106,6 +109,33 @@ async def emit_product_on_sale(amqp_url: str, product: ProductApproved) -> None:
             correlation_id=product.product_id,
             occurred_at=product.approved_at,
         )
+
+
+async def put_on_sale(
+    orders: httpx.AsyncClient,
+    amqp_url: str,
+    *,
+    merchant_id: str = MERCHANT,
+    price_minor: int = 1250,
+) -> str:
+    """A new product of `merchant_id`'s store (`s-<merchant_id>`) at `price_minor` USD
+    cents and 800 g, approved by review: its id, once orders' catalogue shows it."""
+    product_id = f"p-{uuid.uuid4().hex[:8]}"
+    approved = a_product_approved(
+        product_id=product_id,
+        store_id=f"s-{merchant_id}",
+        merchant_id=merchant_id,
+        price=usd(price_minor),
+        weight_grams=800,
+        at=run_clock.now(),
+    )
+    await emit_product_on_sale(amqp_url, approved)
+
+    async def shown() -> bool:
+        return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
+
+    await eventually(shown, what="the approved product in the catalogue")
+    return product_id
 
 
 async def emit_order_history(

@@ -113,6 +113,12 @@ _PRODUCT: dict[str, Any] = {
     "weight_grams": 500,
 }
 _PARCEL: dict[str, Any] = {"order_id": ORDER, "shipment_id": SHIPMENT}
+#: What a forged event may say otherwise of STORE, by what it forges: the fields a store's
+#: first approval fixes for good, its merchant and type (R-REV-8).
+STORE_FORGERIES: dict[str, dict[str, Any]] = {
+    "another merchant": {"merchant_id": "merchant-2"},
+    "another type": {"store_type": "semi_managed"},
+}
 
 
 def _order(lines: list[ev.OrderLine] | None) -> dict[str, Any]:

@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aio_pika
+import httpx
 
-from devkit.journey import assert_automatic_refund
+from devkit.journey import Actor, assert_automatic_refund, cast
 from devkit.wait import eventually
 from shared.contract import Envelope, parse_event
 from shared.messaging.topology import EXCHANGE
+from testkit.platforms import RunningPlatform
 
 
 class EventTap:
@@ -98,3 +100,16 @@ async def event_tap(amqp_url: str) -> AsyncIterator[EventTap]:
     async with bound_queue(amqp_url, "#") as queue:
         await queue.consume(tap._on_message)
         yield tap
+
+
+#: An ear on the bus, and the operator, merchant and buyer of one test.
+Scene = tuple[EventTap, Actor, Actor, Actor]
+
+
+@asynccontextmanager
+async def watched_cast(running: RunningPlatform) -> AsyncIterator[Scene]:
+    """An end-to-end test's scene on `running`: an ear on the bus, open before anyone acts,
+    and a new operator, merchant and buyer (`cast`) on one HTTP client (`actor.client`)."""
+    async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
+        operator, merchant, buyer = cast(running.urls, client)
+        yield tap, operator, merchant, buyer

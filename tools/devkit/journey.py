@@ -213,6 +213,18 @@ async def list_product(
     return product_id
 
 
+async def a_product_on_sale(
+    operator: Actor, merchant: Actor, store_type: str = "full_managed"
+) -> str:
+    """Steps 1 and 2: a `store_type` store opened for `merchant`, and a product of it on
+    sale; the product's id."""
+    if store_type == "full_managed":
+        store = await open_full_managed_store(operator, merchant)
+    else:
+        store = await open_semi_managed_store(operator, merchant)
+    return await list_product(operator, merchant, store["store_id"])
+
+
 async def place_order(
     buyer: Actor, product_id: str, quantity: int = 1, address: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -262,11 +274,7 @@ async def a_confirmed_order(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A `store_type` store opened, a product listed, ordered and confirmed: the order as
     its buyer then reads it, and the shipment logistics created for it."""
-    if store_type == "full_managed":
-        store = await open_full_managed_store(operator, merchant)
-    else:
-        store = await open_semi_managed_store(operator, merchant)
-    product_id = await list_product(operator, merchant, store["store_id"])
+    product_id = await a_product_on_sale(operator, merchant, store_type)
     return await confirmed_with_shipment(buyer, merchant, product_id)
 
 

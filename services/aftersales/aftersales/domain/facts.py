@@ -37,9 +37,9 @@ from shared.contract.events import (
     Shipped,
     StoreApproved,
 )
-from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime, rfc3339
+from shared.contract.types import Money, StoreType, UtcDateTime, rfc3339
 from shared.errors import Implausible, NotYetKnown
-from shared.replica import CLOCK_SKEW, Replica
+from shared.replica import CLOCK_SKEW, Facts, Replica, earliest
 
 OrderFact = OrderCreated | OrderConfirmed | OrderCancelled | Shipped | Delivered | ShipmentException
 OrderStatus = Literal["awaiting_confirmation", "confirmed", "cancelled", "shipped", "delivered"]
@@ -56,11 +56,7 @@ _PROGRESS: dict[OrderStatus, int] = {
 }
 
 
-def _earliest(current: datetime | None, candidate: datetime) -> datetime:
-    return candidate if current is None else min(current, candidate)
-
-
-class OrderFacts(RefundLedger, Replica):
+class OrderFacts(RefundLedger, Facts):
     """One order as aftersales sees it; `id` is the order id."""
 
     buyer_id: str | None = None
@@ -87,12 +83,7 @@ class OrderFacts(RefundLedger, Replica):
         """True once `OrderCreated` or `OrderConfirmed` told who and what the order is."""
         return self.total is not None
 
-    @classmethod
-    def decision(cls, event: ContractModel) -> None:
-        return None  # facts, merged in any order
-
-    def apply(self, event: OrderFact) -> bool:
-        before = self.model_dump()
+    def merge(self, event: OrderFact) -> None:
         match event:
             case OrderCreated():
                 self._created(event)
@@ -106,18 +97,17 @@ class OrderFacts(RefundLedger, Replica):
                 self._delivered(event)
             case ShipmentException():
                 self._exception(event)
-        return self.model_dump() != before
 
     def _created(self, event: OrderCreated) -> None:
         self._learn_goods(event.items, event.total)
         self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
-        self.created_at = _earliest(self.created_at, event.created_at)
+        self.created_at = earliest(self.created_at, event.created_at)
         self._advance("awaiting_confirmation")
 
     def _confirmed(self, event: OrderConfirmed) -> None:
         self._learn_goods(event.items, event.total)
         self._learn(event.buyer_id, event.merchant_id, event.store_id, event.store_type)
-        self.confirmed_at = _earliest(self.confirmed_at, event.confirmed_at)
+        self.confirmed_at = earliest(self.confirmed_at, event.confirmed_at)
         self._advance("confirmed")
 
     def _cancelled(self, event: OrderCancelled) -> None:
@@ -131,7 +121,7 @@ class OrderFacts(RefundLedger, Replica):
 
     def _shipped(self, event: Shipped) -> None:
         self._require_confirmed(event)
-        self.shipped_at = _earliest(self.shipped_at, event.shipped_at)
+        self.shipped_at = earliest(self.shipped_at, event.shipped_at)
         # A second shipment (re-sent goods) is due later: keep the latest promise.
         if (
             self.estimated_delivery is None
@@ -147,13 +137,13 @@ class OrderFacts(RefundLedger, Replica):
                 f"Delivered of order {self.id}, which aftersales has not seen shipped "
                 "(Shipped); a parcel is delivered only once shipped"
             )
-        self.delivered_at = _earliest(self.delivered_at, event.delivered_at)
+        self.delivered_at = earliest(self.delivered_at, event.delivered_at)
         self._advance("delivered")
 
     def _exception(self, event: ShipmentException) -> None:
         self._require_confirmed(event)
         if event.kind == "lost":
-            self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
+            self.lost_reported_at = earliest(self.lost_reported_at, event.reported_at)
 
     def _learn(
         self,

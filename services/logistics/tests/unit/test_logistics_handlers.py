@@ -27,6 +27,7 @@ from shared.errors import Implausible
 from testkit.factories import (
     AN_OPERATOR,
     ORDER,
+    STORE_FORGERIES,
     T0,
     a_line,
     a_store_approved,
@@ -300,11 +301,7 @@ async def test_an_order_of_a_store_never_seen_approved_waits_and_ships_nothing()
     assert [shipment.status for shipment in await shipments(app)] == ["awaiting_shipment"]
 
 
-@pytest.mark.parametrize(
-    "forged",
-    [{"merchant_id": "merchant-2"}, {"store_type": "semi_managed"}],
-    ids=["another merchant", "another type"],
-)
+@pytest.mark.parametrize("forged", STORE_FORGERIES.values(), ids=STORE_FORGERIES)
 async def test_an_order_naming_another_merchant_or_type_than_its_store_ships_nothing(
     forged: dict[str, Any],
 ) -> None:

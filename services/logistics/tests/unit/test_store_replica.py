@@ -11,7 +11,7 @@ import pytest
 
 from logistics.domain.stores import StoreFacts
 from shared.errors import Implausible
-from testkit.factories import MERCHANT, STORE, T0, a_store_approved
+from testkit.factories import MERCHANT, STORE, STORE_FORGERIES, T0, a_store_approved
 from testkit.logistics_unit import (
     MADRID,
     SEMI_STORE,
@@ -98,7 +98,7 @@ async def test_a_later_approval_naming_another_merchant_or_type_is_refused() -> 
     store's merchant nor its type: the shipments it plans would follow them."""
     app = await a_logistics_service()  # STORE approved (full-managed) before T0
     held = await facts(app, STORE)
-    for forged in ({"merchant_id": "merchant-2"}, {"store_type": "semi_managed"}):
+    for forged in STORE_FORGERIES.values():
         with pytest.raises(Implausible, match="a store's merchant and type never change"):
             await approve(app, a_store_approved(at=T0, **forged))
     assert await facts(app, STORE) == held

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from shared.contract import events
+from shared.replica import earliest
 
 #: What other services tell about an order (R-ORD-4 onwards) that goes on its timeline
 #: and may move it forward.
@@ -31,10 +32,6 @@ OrderFact = (
 #: ... and every fact `Order.take` takes, `ShipmentCancelled` too (which may end the
 #: order: `Order.shipment_cancelled`, R-ORD-5).
 Fact = OrderFact | events.ShipmentCancelled
-
-
-def _earliest(current: datetime | None, candidate: datetime) -> datetime:
-    return candidate if current is None else min(current, candidate)
 
 
 class ProcessFacts(BaseModel):
@@ -75,15 +72,15 @@ class ProcessFacts(BaseModel):
     def learn(self, event: Fact) -> None:
         match event:
             case events.Shipped():
-                self.shipped_at = _earliest(self.shipped_at, event.shipped_at)
+                self.shipped_at = earliest(self.shipped_at, event.shipped_at)
                 window = self.shipped_window
                 if window is None or event.estimated_delivery.latest > window.latest:
                     self.shipped_window = event.estimated_delivery
             case events.Delivered():
-                self.delivered_at = _earliest(self.delivered_at, event.delivered_at)
+                self.delivered_at = earliest(self.delivered_at, event.delivered_at)
                 self.delivered_late, self.days_late = event.late, event.days_late
             case events.ShipmentLate():
-                self.late_detected_at = _earliest(self.late_detected_at, event.detected_at)
+                self.late_detected_at = earliest(self.late_detected_at, event.detected_at)
             case events.ShipmentException():
                 self._exception(event)
             case events.ShipmentCancelled():
@@ -108,12 +105,10 @@ class ProcessFacts(BaseModel):
         if self.exception_at is None or event.reported_at < self.exception_at:
             self.exception_kind, self.exception_at = event.kind, event.reported_at
         if event.kind == "lost":
-            self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
+            self.lost_reported_at = earliest(self.lost_reported_at, event.reported_at)
 
     def _refund(self, event: events.RefundIssued) -> None:
         if event.case_id is None:
-            self.cancellation_refunded_at = _earliest(
-                self.cancellation_refunded_at, event.issued_at
-            )
+            self.cancellation_refunded_at = earliest(self.cancellation_refunded_at, event.issued_at)
         elif event.case_id not in self.cases_refunded:
             self.cases_refunded = [*self.cases_refunded, event.case_id]

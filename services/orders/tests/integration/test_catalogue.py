@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,19 +16,14 @@ from shared.contract.events import ProductApproved
 from shared.contract.types import ContractModel
 from shared.mongo import connect
 from testkit import clock as run_clock
-from testkit.asgi import serve_in_process
+from testkit.asgi import served
 from testkit.bus import emit, publish, recorded
 from testkit.factories import a_product_approved, a_product_rejected, a_store_approved, usd
-from testkit.settings import isolated
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix)
-    async with serve_in_process(create(settings)) as client:
-        yield client
+orders = served("orders", create, OrdersSettings)
 
 
 async def decided(amqp_url: str, event: ContractModel) -> None:

@@ -11,9 +11,8 @@ import pytest
 
 from orders.app import create
 from orders.settings import OrdersSettings
-from testkit.asgi import serve_in_process
+from testkit.asgi import served
 from testkit.bodies import an_address_json, an_order_request
-from testkit.settings import isolated
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -22,11 +21,7 @@ BUYER = bearer("buyer", "b-hostile")
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix)
-    async with serve_in_process(create(settings)) as client:
-        yield client
+orders = served("orders", create, OrdersSettings)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ error, readiness that follows the consumer, metrics beyond HTTP."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aio_pika
@@ -17,11 +16,10 @@ from orders.service_layer.commands import idempotent_order_id
 from orders.settings import OrdersSettings
 from shared.messaging.topology import QUEUES
 from testkit import clock as run_clock
-from testkit.asgi import serve_in_process
+from testkit.asgi import served
 from testkit.bodies import an_order_request
-from testkit.bus import emit, emit_product_on_sale
-from testkit.factories import MERCHANT, a_product_approved, a_shipped, usd
-from testkit.settings import isolated
+from testkit.bus import emit, put_on_sale
+from testkit.factories import MERCHANT, a_shipped
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -29,26 +27,8 @@ pytestmark = pytest.mark.integration
 OPERATOR = bearer("operator", "op-1")
 
 
-@pytest.fixture
-async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    tuned = {"outbox_poll_seconds": 0.1, "max_delivery_attempts": 2, "consumer_watch_seconds": 0.5}
-    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix, **tuned)
-    async with serve_in_process(create(settings)) as client:
-        yield client
-
-
-async def on_sale(orders: httpx.AsyncClient, amqp_url: str) -> str:
-    product_id = f"p-{uuid.uuid4().hex[:8]}"
-    approved = a_product_approved(
-        product_id=product_id, price=usd(1250), weight_grams=800, at=run_clock.now()
-    )
-    await emit_product_on_sale(amqp_url, approved)
-
-    async def listed() -> bool:
-        return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
-
-    await eventually(listed, what="the product on sale")
-    return product_id
+TUNED = {"outbox_poll_seconds": 0.1, "max_delivery_attempts": 2, "consumer_watch_seconds": 0.5}
+orders = served("orders", create, OrdersSettings, **TUNED)
 
 
 async def test_a_parked_message_is_listed_with_its_error_and_replayed(
@@ -87,7 +67,7 @@ async def test_a_parked_message_is_listed_with_its_error_and_replayed(
 
     # The cause is mended (the order now exists, confirmed: only a confirmed order ships),
     # and the operator replays the message.
-    product_id = await on_sale(orders, amqp_url)
+    product_id = await put_on_sale(orders, amqp_url)
     placed = await orders.post(
         "/orders",
         headers={**bearer("buyer", buyer), "Idempotency-Key": key},
@@ -131,4 +111,4 @@ async def test_readiness_follows_the_consumer_and_it_is_restored_without_a_resta
     await eventually(not_ready, what="readiness to fail without a consumer", interval=0.01)
     await eventually(ready, what="the consumer restored")
     # And events flow again, through the restored queue and consumer.
-    await on_sale(orders, amqp_url)
+    await put_on_sale(orders, amqp_url)

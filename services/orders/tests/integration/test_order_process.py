@@ -10,7 +10,6 @@ No logistics runs here: a confirmed order waits for logistics to plan its shipme
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -21,12 +20,11 @@ from devkit.wait import eventually
 from orders.app import create
 from orders.settings import OrdersSettings
 from testkit import clock as run_clock
-from testkit.asgi import serve_in_process
+from testkit.asgi import served
 from testkit.bodies import an_order_request
-from testkit.bus import emit, emit_product_on_sale
-from testkit.factories import a_product_approved, usd
+from testkit.bus import emit, put_on_sale
 from testkit.orders_unit import a_shipment_created
-from testkit.settings import FAST_POLLS, isolated
+from testkit.settings import FAST_POLLS
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -35,35 +33,16 @@ OPERATOR = bearer("operator", "op-1")
 REACTION_SECONDS = 0.1
 
 
-@pytest.fixture
-async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = isolated(
-        OrdersSettings,
-        mongo_url,
-        amqp_url,
-        db_prefix,
-        process_reaction_seconds=REACTION_SECONDS,
-        **FAST_POLLS,
-    )
-    async with serve_in_process(create(settings)) as client:
-        yield client
+orders = served(
+    "orders", create, OrdersSettings, process_reaction_seconds=REACTION_SECONDS, **FAST_POLLS
+)
 
 
 async def an_order(
     orders: httpx.AsyncClient, amqp_url: str, merchant: str, *, confirmed: bool
 ) -> dict[str, Any]:
     """A buyer's order of a product of `merchant`'s, confirmed by it if `confirmed`."""
-    product_id = f"p-{uuid.uuid4().hex[:8]}"
-    store = {"store_id": f"s-{merchant}", "merchant_id": merchant}
-    approved = a_product_approved(
-        product_id=product_id, **store, price=usd(1250), weight_grams=800, at=run_clock.now()
-    )
-    await emit_product_on_sale(amqp_url, approved)
-
-    async def on_sale() -> bool:
-        return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
-
-    await eventually(on_sale, what="the approved product in the catalogue")
+    product_id = await put_on_sale(orders, amqp_url, merchant_id=merchant)
     buyer = bearer("buyer", f"b-{uuid.uuid4().hex[:6]}")
     placed = await orders.post("/orders", headers=buyer, json=an_order_request(product_id))
     assert placed.status_code == 201, placed.text

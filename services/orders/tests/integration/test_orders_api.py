@@ -3,54 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from devkit.wait import eventually
 from orders.app import create
 from orders.settings import OrdersSettings
-from testkit import clock as run_clock
-from testkit.asgi import serve_in_process
+from testkit.asgi import served
 from testkit.bodies import an_address_json, an_order_request
-from testkit.bus import emit_product_on_sale
-from testkit.factories import a_product_approved, usd
-from testkit.settings import isolated
+from testkit.bus import put_on_sale
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    polls = {"outbox_poll_seconds": 0.1, "deadline_poll_seconds": 0.2}
-    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix, **polls)
-    async with serve_in_process(create(settings)) as client:
-        yield client
-
-
-async def on_sale(
-    orders: httpx.AsyncClient, amqp_url: str, *, merchant_id: str, price_minor: int = 1250
-) -> str:
-    """A product of `merchant_id` approved by review, once orders' catalogue shows it."""
-    product_id = f"p-{uuid.uuid4().hex[:8]}"
-    approved = a_product_approved(
-        product_id=product_id,
-        store_id=f"s-{merchant_id}",
-        merchant_id=merchant_id,
-        price=usd(price_minor),
-        weight_grams=800,
-        at=run_clock.now(),
-    )
-    await emit_product_on_sale(amqp_url, approved)
-
-    async def shown() -> bool:
-        return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
-
-    await eventually(shown, what="the approved product in the catalogue")
-    return product_id
+orders = served(
+    "orders", create, OrdersSettings, outbox_poll_seconds=0.1, deadline_poll_seconds=0.2
+)
 
 
 def a_merchant() -> str:
@@ -61,7 +31,7 @@ async def test_order_is_priced_from_the_catalogue(
     orders: httpx.AsyncClient, amqp_url: str
 ) -> None:  # R-ORD-1
     merchant = a_merchant()
-    product_id = await on_sale(orders, amqp_url, merchant_id=merchant, price_minor=1250)
+    product_id = await put_on_sale(orders, amqp_url, merchant_id=merchant, price_minor=1250)
     response = await orders.post(
         "/orders", headers=bearer("buyer", "b-1"), json=an_order_request(product_id, quantity=2)
     )
@@ -84,7 +54,7 @@ async def test_health_and_metrics(orders: httpx.AsyncClient) -> None:
 async def test_idempotency_key_gives_the_same_order(
     orders: httpx.AsyncClient, amqp_url: str
 ) -> None:  # R-ORD-1
-    product_id = await on_sale(orders, amqp_url, merchant_id=a_merchant())
+    product_id = await put_on_sale(orders, amqp_url, merchant_id=a_merchant())
     body = an_order_request(product_id, quantity=1)
     headers = {**bearer("buyer", "b-idem"), "Idempotency-Key": "key-1"}
     first = await orders.post("/orders", headers=headers, json=body)
@@ -103,7 +73,7 @@ async def test_idempotency_keys_are_each_buyers_own(
 ) -> None:  # R-ORD-1
     """Buyer `V` with key `a:b` and buyer `V:a` with key `b` once named the same order:
     the second buyer was answered the first one's, with its address and phone."""
-    product_id = await on_sale(orders, amqp_url, merchant_id=a_merchant())
+    product_id = await put_on_sale(orders, amqp_url, merchant_id=a_merchant())
     buyer = f"b-{uuid.uuid4().hex[:6]}"
     mine = await orders.post(
         "/orders",
@@ -129,7 +99,7 @@ async def test_a_product_on_two_lines_is_refused_naming_it(
     orders: httpx.AsyncClient, amqp_url: str
 ) -> None:  # R-ORD-1
     """100 lines of one product at the 1000-unit cap of a line: refused, not 100,000 units."""
-    product_id = await on_sale(orders, amqp_url, merchant_id=a_merchant())
+    product_id = await put_on_sale(orders, amqp_url, merchant_id=a_merchant())
     buyer = bearer("buyer", f"b-{uuid.uuid4().hex[:6]}")
     line = {"product_id": product_id, "quantity": 1000}
     response = await orders.post(
@@ -144,7 +114,7 @@ async def test_a_product_on_two_lines_is_refused_naming_it(
 async def test_pages_are_newest_first_and_lose_nothing_within_a_second(
     orders: httpx.AsyncClient, amqp_url: str
 ) -> None:
-    product_id = await on_sale(orders, amqp_url, merchant_id=a_merchant())
+    product_id = await put_on_sale(orders, amqp_url, merchant_id=a_merchant())
     buyer = bearer("buyer", f"b-{uuid.uuid4().hex[:6]}")
     body = an_order_request(product_id)
     placed = [

@@ -6,21 +6,18 @@ come (`NotYetKnown`); and nothing the event said is taken."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
 
-from devkit.wait import eventually
 from orders.app import create
 from orders.settings import OrdersSettings
 from testkit import clock as run_clock
-from testkit.asgi import serve_in_process
+from testkit.asgi import served
 from testkit.bodies import an_order_request
-from testkit.bus import emit, emit_product_on_sale, parked
+from testkit.bus import emit, parked, put_on_sale
 from testkit.factories import a_product_approved, a_refund_issued, usd
-from testkit.settings import isolated
 from testkit.tokens import bearer
 
 pytestmark = pytest.mark.integration
@@ -29,38 +26,16 @@ OPERATOR = bearer("operator", "op-1")
 ATTEMPTS = 2
 
 
-@pytest.fixture
-async def orders(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    tuned = {"outbox_poll_seconds": 0.1, "max_delivery_attempts": ATTEMPTS}
-    settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix, **tuned)
-    async with serve_in_process(create(settings)) as client:
-        yield client
-
-
-async def on_sale(orders: httpx.AsyncClient, amqp_url: str, merchant: str) -> str:
-    """A product of `merchant`'s store at 12.50 USD, approved by review, once on sale."""
-    product_id = f"p-{uuid.uuid4().hex[:8]}"
-    approved = a_product_approved(
-        product_id=product_id,
-        store_id=f"s-{merchant}",
-        merchant_id=merchant,
-        price=usd(1250),
-        at=run_clock.now(),
-    )
-    await emit_product_on_sale(amqp_url, approved)
-
-    async def shown() -> bool:
-        return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
-
-    await eventually(shown, what="the approved product in the catalogue")
-    return product_id
+orders = served(
+    "orders", create, OrdersSettings, outbox_poll_seconds=0.1, max_delivery_attempts=ATTEMPTS
+)
 
 
 async def test_a_forged_refund_above_the_total_is_parked_at_once_and_changes_nothing(
     orders: httpx.AsyncClient, amqp_url: str
 ) -> None:
     merchant = f"m-{uuid.uuid4().hex[:6]}"
-    product_id = await on_sale(orders, amqp_url, merchant)
+    product_id = await put_on_sale(orders, amqp_url, merchant_id=merchant)
     buyer = bearer("buyer", f"b-{uuid.uuid4().hex[:6]}")
     placed = await orders.post("/orders", headers=buyer, json=an_order_request(product_id))
     order_id = placed.json()["order_id"]
@@ -84,7 +59,7 @@ async def test_a_forged_repricing_dated_ahead_is_parked_at_once_and_the_price_st
     orders: httpx.AsyncClient, amqp_url: str
 ) -> None:
     merchant = f"m-{uuid.uuid4().hex[:6]}"
-    product_id = await on_sale(orders, amqp_url, merchant)
+    product_id = await put_on_sale(orders, amqp_url, merchant_id=merchant)
     ahead = run_clock.now() + timedelta(days=365)
     forged = a_product_approved(
         product_id=product_id,

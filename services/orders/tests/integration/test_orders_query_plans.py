@@ -14,15 +14,12 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from devkit.wait import eventually
 from orders.app import create
 from orders.settings import OrdersSettings
 from shared.clock import time_key
 from shared.pagination import encode_cursor
-from testkit import clock as run_clock
 from testkit.bodies import an_order_request
-from testkit.bus import emit
-from testkit.factories import a_product_approved, a_store_approved, usd
+from testkit.bus import put_on_sale
 from testkit.query_plans import serve_checking_queries
 from testkit.settings import FAST_POLLS, isolated
 from testkit.tokens import bearer
@@ -80,21 +77,8 @@ async def test_every_query_of_orders_uses_an_index(
 ) -> None:
     settings = isolated(OrdersSettings, mongo_url, amqp_url, db_prefix, **FAST_POLLS)
     merchant, buyer = f"m-{uuid.uuid4().hex[:6]}", f"b-{uuid.uuid4().hex[:6]}"
-    store = {"store_id": f"s-{merchant}", "merchant_id": merchant}
-    product_id = f"p-{uuid.uuid4().hex[:8]}"
-    now = run_clock.now()
-    product = a_product_approved(
-        product_id=product_id, **store, price=usd(1250), weight_grams=800, at=now
-    )
     async with serve_checking_queries(create(settings), EXPECTED, mongo_url, monkeypatch) as orders:
-        approved = a_store_approved(**store, at=now)
-        await emit(amqp_url, approved, producer="review", correlation_id=approved.store_id)
-        await emit(amqp_url, product, producer="review", correlation_id=product_id)
-
-        async def on_sale() -> bool:
-            return (await orders.get(f"/catalogue/{product_id}")).status_code == 200
-
-        await eventually(on_sale, what="the approved product in the catalogue")
+        product_id = await put_on_sale(orders, amqp_url, merchant_id=merchant)
         order = an_order_request(product_id)
         placed = await orders.post("/orders", headers=bearer("buyer", buyer), json=order)
         assert placed.status_code == 201, placed.text

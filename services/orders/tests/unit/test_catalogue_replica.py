@@ -18,6 +18,7 @@ from testkit.factories import (
     HOUR,
     PRODUCT,
     STORE,
+    STORE_FORGERIES,
     T0,
     a_product_approved,
     a_product_rejected,
@@ -158,11 +159,7 @@ async def test_a_decision_on_a_product_of_a_store_not_seen_approved_waits() -> N
     assert await on_sale(wired) == [PRODUCT]
 
 
-@pytest.mark.parametrize(
-    "forged",
-    [{"merchant_id": "merchant-2"}, {"store_type": "semi_managed"}],
-    ids=["another merchant", "another type"],
-)
+@pytest.mark.parametrize("forged", STORE_FORGERIES.values(), ids=STORE_FORGERIES)
 async def test_a_decision_naming_another_merchant_or_type_than_its_store_is_refused(
     forged: dict[str, Any],
 ) -> None:  # R-REV-8
@@ -209,7 +206,7 @@ async def test_a_stores_later_approval_naming_another_merchant_or_type_is_refuse
     """A newer approval may rename the store (R-CAT-1), never give it to another merchant
     nor change its type: the store's products would follow it."""
     wired = await a_store_listed()
-    for forged in ({"merchant_id": "merchant-2"}, {"store_type": "semi_managed"}):
+    for forged in STORE_FORGERIES.values():
         later = a_store_approved(store_name="Forged", at=T0 + HOUR, **forged)
         with pytest.raises(Implausible, match="a store's merchant and type never change"):
             await wired.deliver(later, at=later.approved_at)

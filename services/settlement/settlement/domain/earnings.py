@@ -12,7 +12,7 @@ earns the total less that commission, so the two always add up to the total.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -22,6 +22,7 @@ from settlement.domain.ledger import (
     PLATFORM_ESCROW,
     PLATFORM_REFUND_EXPENSE,
     Entry,
+    EntryKind,
     Line,
     Store,
     entry_id,
@@ -31,7 +32,7 @@ from settlement.domain.ledger import (
 )
 from settlement.domain.order import OrderSettlement, Refund
 from shared.aftersales_window import end_of_due_date
-from shared.contract.types import Money, StoreType
+from shared.contract.types import LiableParty, Money, StoreType
 from shared.policy import Policy
 
 
@@ -72,15 +73,9 @@ def collection(order_id: str, store: Store, total: Money, confirmed_at: datetime
         Line(account=PLATFORM_BUYERS, currency=total.currency, amount_minor=-total.amount_minor),
         Line(account=PLATFORM_ESCROW, currency=total.currency, amount_minor=total.amount_minor),
     )
-    return Entry(
-        entry_id=collection_id(order_id),
-        kind="collection",
-        at=confirmed_at,
-        lines=lines,
-        order_id=order_id,
-        store_id=store.store_id,
-        merchant_id=store.merchant_id,
-        memo="confirmed: the buyer's payment held until delivery",
+    memo = "confirmed: the buyer's payment held until delivery"
+    return _order_entry(
+        collection_id(order_id), "collection", confirmed_at, lines, order_id, store, memo
     )
 
 
@@ -100,16 +95,8 @@ def earning(
     if cut:
         lines.append(Line(account=PLATFORM_COMMISSION, currency=currency, amount_minor=cut))
     rate = commission_rate(store.store_type, policy)
-    return Entry(
-        entry_id=earning_id(order_id),
-        kind="earning",
-        at=delivered_at,
-        lines=tuple(lines),
-        order_id=order_id,
-        store_id=store.store_id,
-        merchant_id=store.merchant_id,
-        memo=f"delivered; {store.store_type} commission: {rate} of {total.amount_minor} is {cut}",
-    )
+    memo = f"delivered; {store.store_type} commission: {rate} of {total.amount_minor} is {cut}"
+    return _order_entry(earning_id(order_id), "earning", delivered_at, lines, order_id, store, memo)
 
 
 def release(order_id: str, store: Store, earned: Entry, at: datetime) -> Entry:
@@ -120,16 +107,8 @@ def release(order_id: str, store: Store, earned: Entry, at: datetime) -> Entry:
         Line(account=held(store.store_id), currency=currency, amount_minor=-net),
         Line(account=payable(store.store_id), currency=currency, amount_minor=net),
     )
-    return Entry(
-        entry_id=release_id(order_id),
-        kind="release",
-        at=at,
-        lines=lines,
-        order_id=order_id,
-        store_id=store.store_id,
-        merchant_id=store.merchant_id,
-        memo="after-sales window closed, no case open: payable",
-    )
+    memo = "after-sales window closed, no case open: payable"
+    return _order_entry(release_id(order_id), "release", at, lines, order_id, store, memo)
 
 
 def refund_entry(
@@ -152,17 +131,45 @@ def refund_entry(
     cause = f"case {refund.case_id}" if refund.case_id else "the order's cancellation"
     cost = "" if earned else "; the order earned nothing: its payment held goes back"
     again = f"; in place of {replaces}" if replaces else ""
-    return Entry(
-        entry_id=refund_id(order_id, refund.case_id, replaces),
-        kind="refund",
-        at=refund.issued_at,
-        lines=lines,
-        order_id=order_id,
+    memo = f"refund of {cause}, borne by the {refund.liable_party}{cost}{again}"
+    return _order_entry(
+        refund_id(order_id, refund.case_id, replaces),
+        "refund",
+        refund.issued_at,
+        lines,
+        order_id,
+        store,
+        memo,
         case_id=refund.case_id,
+        liable_party=refund.liable_party,
+    )
+
+
+def _order_entry(
+    key: str,
+    kind: EntryKind,
+    at: datetime,
+    lines: Iterable[Line],
+    order_id: str,
+    store: Store,
+    memo: str,
+    *,
+    case_id: str | None = None,
+    liable_party: LiableParty | None = None,
+) -> Entry:
+    """An entry `order_id` causes, its id `key` (derived from the order's): of the order's
+    `store` and its merchant, of one of its cases if `case_id`."""
+    return Entry(
+        entry_id=key,
+        kind=kind,
+        at=at,
+        lines=tuple(lines),
+        order_id=order_id,
+        case_id=case_id,
         store_id=store.store_id,
         merchant_id=store.merchant_id,
-        liable_party=refund.liable_party,
-        memo=f"refund of {cause}, borne by the {refund.liable_party}{cost}{again}",
+        liable_party=liable_party,
+        memo=memo,
     )
 
 

@@ -35,7 +35,6 @@ from shared.contract.events import (
     Shipped,
 )
 from shared.contract.types import (
-    ContractModel,
     IsoDate,
     LiableParty,
     Money,
@@ -44,7 +43,7 @@ from shared.contract.types import (
 )
 from shared.errors import Implausible
 from shared.policy import Policy
-from shared.replica import CLOCK_SKEW, Replica
+from shared.replica import CLOCK_SKEW, Facts, earliest
 
 OrderFact = (
     OrderCreated
@@ -70,11 +69,7 @@ class Refund(BaseModel):
     issued_at: UtcDateTime
 
 
-def _earliest(current: datetime | None, candidate: datetime) -> datetime:
-    return candidate if current is None else min(current, candidate)
-
-
-class OrderSettlement(Replica):
+class OrderSettlement(Facts):
     """One order as settlement sees it; `id` is the order id."""
 
     store_id: str | None = None
@@ -96,31 +91,26 @@ class OrderSettlement(Replica):
     #: By case id; "" for the refund of the order's cancellation (R-ORD-5).
     refunds: dict[str, Refund] = Field(default_factory=dict)
 
-    @classmethod
-    def decision(cls, event: ContractModel) -> None:
-        return None  # facts, merged in any order
-
-    def apply(self, event: OrderFact) -> bool:
-        before = self.model_dump()
+    def merge(self, event: OrderFact) -> None:
         match event:
             case OrderCreated() | OrderConfirmed():
                 self._learn_total(event)  # first: it may refuse the event, nothing taken
                 self._learn(event.store_id, event.merchant_id, event.store_type)
                 if isinstance(event, OrderConfirmed):
-                    self.confirmed_at = _earliest(self.confirmed_at, event.confirmed_at)
+                    self.confirmed_at = earliest(self.confirmed_at, event.confirmed_at)
             case OrderCancelled():
                 self._learn(event.store_id, event.merchant_id, event.store_type)
-                self.cancelled_at = _earliest(self.cancelled_at, event.cancelled_at)
+                self.cancelled_at = earliest(self.cancelled_at, event.cancelled_at)
             case Shipped():
                 latest = event.estimated_delivery.latest
                 self.due_latest = (
                     latest if self.due_latest is None else max(self.due_latest, latest)
                 )
             case Delivered():
-                self.delivered_at = _earliest(self.delivered_at, event.delivered_at)
+                self.delivered_at = earliest(self.delivered_at, event.delivered_at)
             case ShipmentException():
                 if event.kind == "lost":
-                    self.lost_reported_at = _earliest(self.lost_reported_at, event.reported_at)
+                    self.lost_reported_at = earliest(self.lost_reported_at, event.reported_at)
             case AfterSalesCaseOpened():
                 self.cases_opened = _with_earliest(
                     self.cases_opened, event.case_id, event.opened_at
@@ -130,7 +120,6 @@ class OrderSettlement(Replica):
                 self.cases_closed = _with_earliest(self.cases_closed, event.case_id, at)
             case RefundIssued():
                 self._refunded(event)
-        return self.model_dump() != before
 
     @property
     def store(self) -> Store | None:

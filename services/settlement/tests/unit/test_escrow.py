@@ -18,6 +18,7 @@ from settlement.domain.ledger import (
     payable,
 )
 from shared.contract.types import LiableParty, StoreType
+from testkit.aftersales_unit import LIABILITY
 from testkit.factories import (
     HOUR,
     STORE,
@@ -65,18 +66,9 @@ def test_an_order_cancelled_before_its_confirmation_never_touches_the_ledger(
     assert journal.entries == {}
 
 
-@pytest.mark.parametrize(
-    ("store_type", "reason", "liable"),
-    [
-        ("full_managed", "no_route", "platform"),
-        ("full_managed", "not_shipped", "platform"),
-        ("semi_managed", "no_route", "platform"),
-        ("semi_managed", "not_shipped", "merchant"),
-        ("semi_managed", "buyer_cancelled_late", "merchant"),
-    ],
-)
+@pytest.mark.parametrize(("reason", "store_type", "liable"), LIABILITY)
 def test_an_order_cancelled_before_delivery_pays_nothing_and_fines_nobody(
-    store_type: StoreType, reason: str, liable: LiableParty
+    reason: str, store_type: StoreType, liable: LiableParty
 ) -> None:
     # R-SET-3, R-ORD-5, R-ORD-6: it supplied nothing and earns nothing, so it pays nothing
     # whoever bore its refund (as aftersales' refund report counts it): the buyer's payment
