@@ -16,17 +16,14 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from devkit.broker import (
     DEFAULT_AMQP_URL,
     HOW_TO_GET_ONE,
+    IsolatedVhost,
     broker_answers,
-    create_vhost,
-    delete_vhost,
-    with_vhost,
 )
 from devkit.engine import EmbeddedEngine, free_port
 from devkit.idp import JWKS_FILE, create_idp, signing
@@ -51,10 +48,8 @@ def amqp_url() -> Iterator[str]:
     base = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
     if not broker_answers(base):
         pytest.fail(HOW_TO_GET_ONE.format(url=base), pytrace=False)
-    vhost = f"test-{uuid.uuid4().hex[:10]}"
-    create_vhost(vhost, urlsplit(base).username or "guest")
-    yield with_vhost(base, vhost)
-    delete_vhost(vhost)
+    with IsolatedVhost(base, f"test-{uuid.uuid4().hex[:10]}") as url:
+        yield url
 
 
 @pytest.fixture

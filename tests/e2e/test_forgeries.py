@@ -18,7 +18,6 @@ that cannot be true (`IMPLAUSIBLE_EVEN_FROM_THEIR_PRODUCER`): every consumer ref
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +28,7 @@ from aiormq.exceptions import ChannelAccessRefused
 from devkit.broker import send
 from devkit.journey import a_product_on_sale, place_order
 from devkit.wait import eventually
-from shared.contract import Envelope
+from shared.contract import ContractViolation, Envelope, parse_event
 from shared.contract.events import OrderConfirmed
 from shared.contract.types import ContractModel
 from shared.messaging.access import PRODUCER_OF, SERVICES
@@ -219,6 +218,7 @@ async def each_settled(
 
 def _event_id(body: bytes) -> str | None:
     try:
-        return str(json.loads(body)["event_id"])
-    except (ValueError, KeyError):
+        envelope, _ = parse_event(body)
+    except ContractViolation:
         return None
+    return str(envelope.event_id)

@@ -114,10 +114,6 @@ def provision(vhost: str, *, administrator: str = "guest", retry_delay_ms: int =
     _rabbitmqctl("import_definitions", "--format", "json", given=json.dumps(document))
 
 
-def create_vhost(vhost: str, administrator: str = "guest") -> None:
-    provision(vhost, administrator=administrator)
-
-
 def delete_vhost(vhost: str) -> None:
     _rabbitmqctl("delete_vhost", vhost)
 
@@ -130,7 +126,7 @@ class IsolatedVhost:
 
     def __enter__(self) -> str:
         """The vhost's URL as the base URL's user, its administrator."""
-        create_vhost(self.name, urlsplit(self.base_url).username or "guest")
+        provision(self.name, administrator=urlsplit(self.base_url).username or "guest")
         return with_vhost(self.base_url, self.name)
 
     def __exit__(self, *exc: object) -> None:
