@@ -44,7 +44,7 @@ def test_the_documented_events_are_the_registered_ones_with_their_producers_and_
 
 def test_every_event_has_one_producer() -> None:
     assert set(PRODUCERS) == set(REGISTRY.values())
-    assert set(PRODUCERS.values()) <= {"review", "orders", "logistics", "aftersales"}
+    assert set(PRODUCERS.values()) <= {"review", "orders", "logistics", "aftersales", "settlement"}
 
 
 def test_every_event_type_reaches_a_queue() -> None:

@@ -4,7 +4,8 @@ a ledger (`Journal`) its due entries are posted to, as the service will post the
 The timeline: the factories' order (one line, 49.90 USD of `home`, whose after-sales
 window is the policy default) is created and confirmed at `T0`, shipped at `SHIPPED_AT`
 and delivered at `DELIVERED_AT`; its window closes at `CLOSES_AT`; by `AFTER_ALL` every
-release is due.
+release is due. The wired service (`a_settlement_service`) runs on a `FixedClock` from
+`T0` and is told the same timeline (`deliver_an_order`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from settlement.bootstrap import SettlementServices, bootstrap
 from settlement.domain.earnings import entries_due
 from settlement.domain.ledger import PLATFORM_ESCROW, Entry, Journal
 from settlement.domain.order import OrderFact, OrderSettlement
 from shared.aftersales_window import end_of_due_date
+from shared.clock import FixedClock
 from shared.contract.types import StoreType
 from shared.policy import Policy
 from shared.replica import CLOCK_SKEW
+from shared.testing import FakePorts, Wired
 from testkit.factories import (
     ORDER,
     T0,
@@ -88,3 +92,27 @@ def usd_balances(journal: Journal) -> dict[str, int]:
 
 def _of(entries: Iterable[Entry], order_id: str) -> dict[str, Entry]:
     return {entry.entry_id: entry for entry in entries if entry.order_id == order_id}
+
+
+async def a_settlement_service(policy: Policy | None = None) -> Wired[SettlementServices]:
+    """The service as its bootstrap wires it, knowing nothing yet; its clock at T0."""
+    ports = FakePorts("settlement", clock=FixedClock(T0), policy=policy or POLICY)
+    wired: Wired[SettlementServices] = await Wired.up(bootstrap, ports)
+    return wired
+
+
+async def deliver_an_order(
+    wired: Wired[SettlementServices], store_type: StoreType = "full_managed", **order: Any
+) -> None:
+    """ORDER created and confirmed at T0, shipped at SHIPPED_AT, delivered at DELIVERED_AT,
+    told the service at those times (its clock left at DELIVERED_AT)."""
+    order_id = order.get("order_id", ORDER)
+    steps: list[tuple[datetime, OrderFact]] = [
+        (T0, an_order_created(store_type=store_type, **order)),
+        (T0, an_order_confirmed(store_type=store_type, **order)),
+        (SHIPPED_AT, a_shipped(at=SHIPPED_AT, order_id=order_id)),
+        (DELIVERED_AT, a_delivered(at=DELIVERED_AT, order_id=order_id)),
+    ]
+    for at, event in steps:
+        wired.clock.set(at)
+        await wired.deliver(event)

@@ -1,4 +1,4 @@
-"""The four services as separate processes (`python -m <service>`), for `make run` and the
+"""The five services as separate processes (`python -m <service>`), for `make run` and the
 end-to-end tests."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "orders": 8002,
     "logistics": 8003,
     "aftersales": 8004,
+    "settlement": 8005,
 }
 #: Load runs (the chaos suite, the benchmarks, fuzzing) write far faster than one client
 #: may (`RATE_LIMIT_WRITES`): a limit they never reach, still counted as in production.

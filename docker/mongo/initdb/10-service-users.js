@@ -4,7 +4,7 @@
 // data volume; to change a password later, use db.changeUserPassword (README, Containers).
 const prefix = process.env.MONGO_DATABASE_PREFIX || "";
 const admin = db.getSiblingDB("admin");
-for (const service of ["review", "orders", "logistics", "aftersales"]) {
+for (const service of ["review", "orders", "logistics", "aftersales", "settlement"]) {
   const setting = `MONGO_${service.toUpperCase()}_PASSWORD`;
   const password = process.env[setting];
   if (!password) {

@@ -23,6 +23,8 @@ from shared.contract.aftercare import (
 from shared.contract.aftercare import Measure as Measure
 from shared.contract.aftercare import RefundIssued as RefundIssued
 from shared.contract.aftercare import StoreWarned as StoreWarned
+from shared.contract.payouts import PayoutIssued as PayoutIssued
+from shared.contract.payouts import PayoutLine as PayoutLine
 from shared.contract.types import (
     ContractModel,
     IsoDate,
@@ -220,6 +222,7 @@ PRODUCERS: dict[type[ContractModel], str] = {
     AfterSalesCaseRejected: "aftersales",
     RefundIssued: "aftersales",
     StoreWarned: "orders",
+    PayoutIssued: "settlement",
 }
 
 #: Every event of the contract, in the order above.

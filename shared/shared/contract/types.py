@@ -53,6 +53,8 @@ IsoDate = Annotated[
 StoreType = Literal["full_managed", "semi_managed"]
 Role = Literal["buyer", "merchant", "operator"]
 LiableParty = Literal["platform", "merchant"]
+#: What moved money in settlement's ledger (R-SET-5): each entry's kind.
+LedgerEntryKind = Literal["collection", "earning", "release", "refund", "payout", "reversal"]
 
 
 def _known_currency(code: str) -> str:

@@ -1,6 +1,7 @@
 """The broker topology as values: one exchange, and per consuming service its queues.
 
-Each consuming service has three durable quorum queues:
+Each consuming service (and `payments`, the queue of the payment rail that executes
+settlement's payouts outside the platform) has three durable quorum queues:
 - `<service>.events`: bound to the event types it handles;
 - `<service>.events.retry`: a failed message waits here `retry_delay_ms`, then is
   dead-lettered (at-least-once) back to `<service>.events` for another attempt;
@@ -89,6 +90,17 @@ class ServiceQueue:
         }
 
 
+#: What happens to an order, from its creation to its delivery or its loss: what every
+#: service that follows orders after the sale (aftersales, settlement) is told.
+AN_ORDERS_LIFE = (
+    "OrderCreated",
+    "OrderConfirmed",
+    "OrderCancelled",
+    "Shipped",
+    "Delivered",
+    "ShipmentException",
+)
+
 QUEUES: dict[str, ServiceQueue] = {
     queue.service: queue
     for queue in (
@@ -115,16 +127,15 @@ QUEUES: dict[str, ServiceQueue] = {
         ServiceQueue("logistics", ("StoreApproved", "OrderConfirmed", "OrderCancelled")),
         ServiceQueue(
             "aftersales",
-            (
-                "StoreApproved",
-                "OrderCreated",
-                "OrderConfirmed",
-                "OrderCancelled",
-                "Shipped",
-                "Delivered",
-                "ShipmentException",
-            ),
+            ("StoreApproved", *AN_ORDERS_LIFE),
         ),
+        ServiceQueue(
+            "settlement",
+            (*AN_ORDERS_LIFE, "AfterSalesCaseOpened", "AfterSalesCaseRejected", "RefundIssued"),
+        ),
+        # The payment rail: the deploying team's bank integration, outside the platform,
+        # reads payouts here as broker user `payments`; they wait, durable, until it does.
+        ServiceQueue("payments", ("PayoutIssued",)),
     )
 }
 

@@ -82,14 +82,19 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from shared.contract.types import CurrencyCode, LiableParty, StoreType, UtcDateTime
+from shared.contract.types import (
+    CurrencyCode,
+    LedgerEntryKind,
+    LiableParty,
+    StoreType,
+    UtcDateTime,
+)
 from shared.errors import Implausible
 
-EntryKind = Literal["collection", "earning", "release", "refund", "payout", "reversal"]
+EntryKind = LedgerEntryKind
 
 PLATFORM_BUYERS = "platform:buyers"
 PLATFORM_ESCROW = "platform:escrow"

@@ -29,7 +29,6 @@ from datetime import UTC, datetime, timedelta
 from settlement.domain.ledger import (
     PLATFORM_PAYOUTS,
     Entry,
-    EntryKind,
     Line,
     Store,
     Value,
@@ -37,7 +36,8 @@ from settlement.domain.ledger import (
     entry_id,
     payable,
 )
-from shared.contract.types import CurrencyCode, Money, StoreType, UtcDateTime
+from shared.contract.events import PayoutIssued, PayoutLine
+from shared.contract.types import Money, StoreType, UtcDateTime
 from shared.policy import Policy
 
 #: Where every payout cycle is counted from: a Monday, 00:00 UTC.
@@ -72,26 +72,13 @@ def last_ended(store_type: StoreType, now: datetime, policy: Policy) -> Cycle:
     return Cycle(start=current.start - span, end=current.start)
 
 
-class SettledLine(Value):
-    """One line a payout settles: its entry, cause and amount on the payable account."""
+class Payout(PayoutIssued):
+    """A payout as the ledger and its event state it: the contract's `PayoutIssued` (its
+    lines are the contract's `PayoutLine`s), and the entry it posts."""
 
-    entry_id: str
-    kind: EntryKind
-    at: UtcDateTime
-    order_id: str | None
-    case_id: str | None
-    amount_minor: int
-
-
-class Payout(Value):
-    payout_id: str
-    merchant_id: str
-    store_id: str
-    currency: CurrencyCode
-    amount: Money
-    period_start: UtcDateTime
-    period_end: UtcDateTime
-    lines: tuple[SettledLine, ...]
+    def issued(self) -> PayoutIssued:
+        """The event that tells it (`PayoutIssued` by its type's name)."""
+        return PayoutIssued.model_validate(self.model_dump())
 
     def entry(self) -> Entry:
         """The payout in the ledger: the payable balance settled, paid out."""
@@ -141,7 +128,7 @@ def payout_for(
     settle sum to zero or less (R-SET-3: carried forward, never paid)."""
     account = payable(store.store_id)
     lines = [
-        SettledLine(
+        PayoutLine(
             entry_id=entry.entry_id,
             kind=entry.kind,
             at=entry.at,

@@ -1,0 +1,55 @@
+"""Posting an order's money: what its facts call for, each entry once (R-SET-1..3, R-SET-5).
+
+`settle` is the one way an order's entries reach the ledger, from a handler after a fact
+was taken and from the release job: it reads the order's settlement state and the
+entries it has, posts what `entries_due` says is missing, in its order, and plans (or
+clears) the order's release. Every step is idempotent, so a redelivery, two processes at
+once, or a pass cut short by a crash all end with each entry posted once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from settlement.adapters.entries import Entries
+from settlement.adapters.payouts import ReleaseSchedule
+from settlement.domain.earnings import entries_due, release_id
+from settlement.domain.order import OrderSettlement
+from shared.clock import Clock
+from shared.policy import Policy
+from shared.replica import CLOCK_SKEW, Replicas
+
+
+@dataclass
+class OrderLedger:
+    orders: Replicas[OrderSettlement]
+    entries: Entries
+    releases: ReleaseSchedule
+    clock: Clock
+    policy: Policy
+
+    async def settle(self, order_id: str) -> int:
+        """Post what the order's facts call for now; how many entries were posted."""
+        order = await self.orders.get(order_id)
+        if order is None:
+            return 0
+        posted = await self.entries.of_order(order_id)
+        due = entries_due(order, posted, self.clock.now(), self.policy)
+        store_type = order.store_type
+        count = 0
+        for entry in due:
+            count += await self.entries.post(entry, store_type)
+        released = release_id(order_id) in posted or any(
+            entry.entry_id == release_id(order_id) for entry in due
+        )
+        await self._plan_release(order, released)
+        return count
+
+    async def _plan_release(self, order: OrderSettlement, released: bool) -> None:
+        """R-SET-2: an earning order not yet released waits in the schedule, due
+        `CLOCK_SKEW` after its release moment (`OrderSettlement.release_due`), or held
+        while a case open at its window's close is unresolved."""
+        if released or not order.earns:
+            await self.releases.done(order.id)
+            return
+        release_at = order.release_at(self.policy)
+        await self.releases.plan(order.id, None if release_at is None else release_at + CLOCK_SKEW)
