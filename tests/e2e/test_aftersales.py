@@ -18,6 +18,7 @@ from devkit.journey import (
     open_damage_case,
     order_when,
 )
+from devkit.wait import eventually
 from testkit.bodies import a_refund_decision, usd_json
 from testkit.platforms import RunningPlatform, StartPlatform
 
@@ -42,13 +43,18 @@ async def _refund(operator: Actor, case_id: str, minor: int) -> httpx.Response:
     return await operator.call("POST", "aftersales", url, json=a_refund_decision(minor))
 
 
-async def _refunds_of_the_day(merchant: Actor, day: str) -> dict[str, Any]:
-    """The merchant's refunds report (R-AS-2, R-FEE-1) of one day, `YYYY-MM-DD`."""
+async def _refunds_of_the_day(merchant: Actor, day: str, refunded: int) -> dict[str, Any]:
+    """The merchant's refund report of one day, `YYYY-MM-DD`, from settlement's ledger
+    (R-AS-2, R-SET-5), once its refunds add up to `refunded` (minor units): settlement
+    posts them as the events reach it."""
     url, period = f"/merchants/{merchant.sub}/refunds", {"from": day, "to": day}
-    report: dict[str, Any] = (
-        await merchant.call("GET", "aftersales", url, params=period, expect=200)
-    ).json()
-    return report
+
+    async def posted() -> dict[str, Any] | None:
+        found = await merchant.call("GET", "settlement", url, params=period, expect=200)
+        report: dict[str, Any] = found.json()
+        return report if sum(r["amount_minor"] for r in report["refunds"]) == refunded else None
+
+    return await eventually(posted, timeout=30, what=f"settlement's refunds of {refunded}")
 
 
 async def test_two_partial_refunds_reach_the_total_and_no_further(
@@ -73,13 +79,10 @@ async def test_two_partial_refunds_reach_the_total_and_no_further(
         over = await _refund(operator, third["case_id"], 1)
         assert over.status_code == 409
         assert over.json()["refundable_left"] == usd_json(0)
-        report = await _refunds_of_the_day(merchant, final["created_at"][:10])
+        total = order["total"]["amount_minor"]
+        report = await _refunds_of_the_day(merchant, final["created_at"][:10], total)
         assert report["totals"] == [
-            {
-                "currency": "USD",
-                "borne_by_platform": order["total"],
-                "borne_by_merchant": usd_json(0),
-            }
+            {"currency": "USD", "borne_by_platform_minor": total, "borne_by_merchant_minor": 0}
         ]
 
 
@@ -92,13 +95,17 @@ async def test_a_store_past_its_exemption_period_bears_the_refund(
         resolved = (await _refund(operator, case["case_id"], 2_000)).json()
         assert resolved["liable_party"] == "merchant"
         assert "R-AS-2" in resolved["liability_rule"]
-        report = await _refunds_of_the_day(merchant, order["created_at"][:10])
-        assert report["payouts"] == [
+        report = await _refunds_of_the_day(merchant, order["created_at"][:10], 2_000)
+        # R-FEE-1: a full-managed store earns the whole total, less what it bore.
+        total = order["total"]["amount_minor"]
+        assert report["orders"] == [
             {
                 "order_id": order["order_id"],
-                "supply_price": order["total"],
-                "borne_by_merchant": usd_json(2_000),
-                "payout": usd_json(order["total"]["amount_minor"] - 2_000),
+                "store_id": order["store_id"],
+                "currency": "USD",
+                "earned_minor": total,
+                "borne_minor": 2_000,
+                "net_minor": total - 2_000,
             }
         ]
 

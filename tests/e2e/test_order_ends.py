@@ -101,8 +101,8 @@ async def test_an_order_not_handed_over_in_time_is_cancelled_and_refunded_by_its
         assert again.status_code == 409
 
         await _nothing_changes_when_redelivered(running, tap, operator, merchant, order)
-        report = await _refund_report(operator, merchant.sub)
-        assert report["totals"][0]["borne_by_merchant"] == order["total"]
+        report = await _refund_report(operator, merchant.sub, order_id)
+        assert report["totals"][0]["borne_by_merchant_minor"] == order["total"]["amount_minor"]
 
 
 async def test_a_buyer_cancels_an_order_late_and_is_refunded_by_the_platform(
@@ -148,8 +148,8 @@ async def test_a_buyer_cancels_an_order_late_and_is_refunded_by_the_platform(
         assert (await buyer.call("POST", "orders", cancel)).status_code == 409
 
         await _nothing_changes_when_redelivered(running, tap, operator, merchant, order)
-        report = await _refund_report(operator, merchant.sub)
-        assert report["totals"][0]["borne_by_platform"] == order["total"]
+        report = await _refund_report(operator, merchant.sub, order_id)
+        assert report["totals"][0]["borne_by_platform_minor"] == order["total"]["amount_minor"]
 
 
 async def test_an_order_no_route_serves_is_refunded_once_across_an_aftersales_crash(
@@ -173,8 +173,8 @@ async def test_an_order_no_route_serves_is_refunded_once_across_an_aftersales_cr
             await ship(operator, shipment["shipment_id"])
 
         await _nothing_changes_when_redelivered(running, tap, operator, merchant, order)
-        report = await _refund_report(operator, merchant.sub)
-        assert report["totals"][0]["borne_by_platform"] == order["total"]
+        report = await _refund_report(operator, merchant.sub, order_id)
+        assert report["totals"][0]["borne_by_platform_minor"] == order["total"]["amount_minor"]
 
 
 # --- the steps ---------------------------------------------------------------------------
@@ -218,7 +218,7 @@ async def _nothing_changes_when_redelivered(
     for kind in ("RefundIssued", "OrderCancelled", "ShipmentCancelled"):
         assert len({event.event_id for event in tap.of_type(kind, order_id)}) == 1, kind
     [refund] = [r for r in before[2]["refunds"] if r["order_id"] == order_id]
-    assert refund["amount"] == order["total"]
+    assert {key: refund[key] for key in ("amount_minor", "currency")} == order["total"]
 
 
 async def _settled(operator: Actor, tap: EventTap, order_id: str) -> None:
@@ -246,16 +246,19 @@ async def _shipment(operator: Actor, shipment_id: str) -> dict[str, Any]:
     return found
 
 
-async def _refund_report(operator: Actor, merchant_id: str) -> dict[str, Any]:
-    """The merchant's refunds of these days (aftersales' clock is the run's)."""
+async def _refund_report(operator: Actor, merchant_id: str, order_id: str) -> dict[str, Any]:
+    """The merchant's refunds of these days (aftersales' clock is the run's) from
+    settlement's ledger, once it has posted the order's refund (as the events reach it)."""
     today = run_clock.now().date()
     params = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
-    found: dict[str, Any] = (
-        await operator.call(
-            "GET", "aftersales", f"/merchants/{merchant_id}/refunds", params=params, expect=200
-        )
-    ).json()
-    return found
+    url = f"/merchants/{merchant_id}/refunds"
+
+    async def posted() -> dict[str, Any] | None:
+        found = await operator.call("GET", "settlement", url, params=params, expect=200)
+        report: dict[str, Any] = found.json()
+        return report if any(r["order_id"] == order_id for r in report["refunds"]) else None
+
+    return await eventually(posted, timeout=30, what=f"settlement's refund of {order_id}")
 
 
 async def _state(operator: Actor, merchant_id: str, order_id: str) -> list[Any]:
@@ -263,4 +266,8 @@ async def _state(operator: Actor, merchant_id: str, order_id: str) -> list[Any]:
     shipments = await operator.call(
         "GET", "logistics", f"/shipments?order_id={order_id}", expect=200
     )
-    return [order.json(), shipments.json(), await _refund_report(operator, merchant_id)]
+    return [
+        order.json(),
+        shipments.json(),
+        await _refund_report(operator, merchant_id, order_id),
+    ]

@@ -20,7 +20,7 @@ from settlement.domain.ledger import PLATFORM_ESCROW, Entry, Journal
 from settlement.domain.order import OrderFact, OrderSettlement
 from shared.aftersales_window import end_of_due_date
 from shared.clock import FixedClock
-from shared.contract.types import StoreType
+from shared.contract.types import Money, StoreType
 from shared.policy import Policy
 from shared.replica import CLOCK_SKEW
 from shared.testing import FakePorts, Wired
@@ -29,6 +29,7 @@ from testkit.factories import (
     T0,
     a_day,
     a_delivered,
+    a_refund_issued,
     a_shipped,
     an_order_confirmed,
     an_order_created,
@@ -116,3 +117,13 @@ async def deliver_an_order(
     for at, event in steps:
         wired.clock.set(at)
         await wired.deliver(event)
+
+
+async def issue_a_refund(
+    wired: Wired[SettlementServices], at: datetime, amount: Money, **refund: Any
+) -> None:
+    """A refund of `amount` issued at `at` (of CASE on ORDER, borne by the merchant, unless
+    `refund` says otherwise; `case_id=None` for a cancellation's), told the service then
+    (its clock left at `at`)."""
+    wired.clock.set(at)
+    await wired.deliver(a_refund_issued(at=at, amount=amount, **refund))

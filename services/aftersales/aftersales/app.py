@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aftersales.adapters.queries import CASES, COMPENSATIONS, INDEXES
 from aftersales.bootstrap import bootstrap
-from aftersales.entrypoints.http import cases_router, merchants_router
+from aftersales.entrypoints.http import cases_router
 from aftersales.entrypoints.problems import PROBLEMS
 from aftersales.settings import AftersalesSettings
 from shared.app import AppFactory, ServiceSpec
@@ -12,7 +12,7 @@ from shared.app import AppFactory, ServiceSpec
 SPEC = ServiceSpec(
     name="aftersales",
     title="Aftersales: cases within the after-sales window, refunds and who bears them.",
-    routers=[cases_router, merchants_router],
+    routers=[cases_router],
     indexes=INDEXES,
     outbox_collections=[CASES, COMPENSATIONS],
     bootstrap=bootstrap,

@@ -11,7 +11,6 @@ from aftersales.adapters.queries import (
     ORDERS,
     STORES,
     CaseQueries,
-    CompensationQueries,
 )
 from aftersales.domain.compensation import Compensation
 from aftersales.domain.facts import OrderFacts, StoreFacts
@@ -19,7 +18,6 @@ from aftersales.domain.model import Case
 from aftersales.service_layer.commands import CaseCommands
 from aftersales.service_layer.compensation import CancellationRefunds
 from aftersales.service_layer.events import AftersalesEventHandlers
-from aftersales.service_layer.reports import RefundReports
 from aftersales.service_layer.resolution import CaseResolution
 from shared.app import Wiring
 from shared.ports import Ports
@@ -31,7 +29,6 @@ class AftersalesServices:
     resolution: CaseResolution
     cancellations: CancellationRefunds
     events: AftersalesEventHandlers
-    reports: RefundReports
     queries: CaseQueries
 
 
@@ -47,10 +44,7 @@ async def bootstrap(ports: Ports) -> Wiring:
     compensations = ports.repository(COMPENSATIONS, Compensation)
     cancellations = CancellationRefunds(compensations, orders.repository, queries, ports.clock)
     events = AftersalesEventHandlers(orders, stores, cancellations, ports.clock)
-    reports = RefundReports(
-        queries, CompensationQueries(ports.collection(COMPENSATIONS)), orders.repository
-    )
     return Wiring(
-        services=AftersalesServices(commands, resolution, cancellations, events, reports, queries),
+        services=AftersalesServices(commands, resolution, cancellations, events, queries),
         handlers=events.table(),
     )

@@ -11,6 +11,7 @@ from settlement.domain.order import OrderSettlement
 from settlement.service_layer.events import SettlementEventHandlers
 from settlement.service_layer.jobs import SettlementJobs
 from settlement.service_layer.posting import OrderLedger
+from settlement.service_layer.refunds import RefundReports
 from settlement.service_layer.statements import SettlementReports
 from shared.app import Wiring
 from shared.ports import Ports
@@ -22,6 +23,7 @@ class SettlementServices:
     events: SettlementEventHandlers
     jobs: SettlementJobs
     reports: SettlementReports
+    refunds: RefundReports
 
 
 async def bootstrap(ports: Ports) -> Wiring:
@@ -35,9 +37,9 @@ async def bootstrap(ports: Ports) -> Wiring:
     jobs = SettlementJobs(
         ledger, entries, releases, payouts, payout_queries, ports.clock, ports.policy
     )
-    reports = SettlementReports(entries, payout_queries, payouts)
+    reports = SettlementReports(entries, payout_queries, payouts, orders)
     return Wiring(
-        services=SettlementServices(ledger, events, jobs, reports),
+        services=SettlementServices(ledger, events, jobs, reports, RefundReports(entries)),
         handlers=events.table(),
         jobs=[("releases", jobs.post_due_releases), ("payouts", jobs.payouts_due)],
     )

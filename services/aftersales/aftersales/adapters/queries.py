@@ -5,12 +5,9 @@ every query aftersales issues."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from aftersales.domain.compensation import Compensation
 from aftersales.domain.model import Case, CaseStatus
 from shared.auth import Principal
 from shared.clock import time_key
@@ -36,10 +33,6 @@ INDEXES = [
     IndexSpec(CASES, [("opened_key", 1)]),  # an operator's list of every status
     IndexSpec(CASES, [("merchant_id", 1), ("status", 1), ("opened_key", 1)]),
     IndexSpec(CASES, [("buyer_id", 1), ("status", 1), ("opened_key", 1)]),
-    # Refunds of a merchant per period (GET /merchants/{id}/refunds).
-    IndexSpec(CASES, [("merchant_id", 1), ("resolved_at", 1)]),
-    # Refunds of a merchant's cancelled orders per period (R-ORD-5, R-ORD-6), the same report.
-    IndexSpec(COMPENSATIONS, [("merchant_id", 1), ("issued_at", 1)]),
 ]
 
 
@@ -84,61 +77,3 @@ class CaseQueries:
         return await find_page(
             self._cases, query, Case.from_document, key="opened_key", limit=limit, cursor=cursor
         )
-
-    async def refunded_between(
-        self, merchant_id: str, start: datetime, end: datetime
-    ) -> list[Case]:
-        """R-AS-2: a merchant's refunded cases decided in [start, end), oldest first."""
-        documents = (
-            await self._cases.find(
-                indexed(
-                    {
-                        "merchant_id": merchant_id,
-                        "resolved_at": {"$gte": start, "$lt": end},
-                        "status": "refunded",
-                    }
-                )
-            )
-            .sort("resolved_at", 1)
-            .to_list()
-        )
-        return [Case.from_document(document) for document in documents]
-
-    async def refunded_of_orders(self, order_ids: Sequence[str]) -> list[Case]:
-        """Every refunded case of these orders, whenever decided (an order's whole payout,
-        R-FEE-1): each order's few cases (`of_order`), all orders at once. Not one `$in`:
-        the embedded engine serves `$in` from an index only on `_id` (README, "The embedded
-        engine")."""
-        found = await asyncio.gather(*map(self.of_order, dict.fromkeys(order_ids)))
-        return [case for cases in found for case in cases if case.status == "refunded"]
-
-
-class CompensationQueries:
-    """What aftersales reads of its cancelled orders' refunds (R-ORD-5) beyond one by id."""
-
-    def __init__(self, compensations: Collection) -> None:
-        self._compensations = compensations
-
-    async def issued_between(
-        self, merchant_id: str, start: datetime, end: datetime
-    ) -> list[Compensation]:
-        """R-ORD-6: the refunds of a merchant's cancelled orders issued in [start, end),
-        whoever bore them, oldest first."""
-        documents = (
-            await self._compensations.find(
-                indexed({"merchant_id": merchant_id, "issued_at": {"$gte": start, "$lt": end}})
-            )
-            .sort("issued_at", 1)
-            .to_list()
-        )
-        return [Compensation.from_document(document) for document in documents]
-
-    async def of_orders(self, order_ids: Sequence[str]) -> list[Compensation]:
-        """The refunds of these orders' cancellations, whenever issued (an order's whole
-        payout, R-FEE-1): by `_id` (a compensation's id is its order's), in one query."""
-        if not order_ids:
-            return []
-        documents = await self._compensations.find(
-            indexed({"_id": {"$in": list(dict.fromkeys(order_ids))}})
-        ).to_list()
-        return [Compensation.from_document(document) for document in documents]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -15,18 +14,16 @@ from aftersales.entrypoints.schemas import (
     CasePublic,
     CaseResolve,
     MessageCreate,
-    RefundReportPublic,
 )
 from aftersales.service_layer.commands import OpenCase
 from aftersales.service_layer.resolution import ResolveCase
 from shared.app import wired
-from shared.auth import Buyer, CurrentPrincipal, Operator, require_merchant_self_or_operator
+from shared.auth import Buyer, CurrentPrincipal, Operator
 from shared.guards import JsonRoute
 
 Services = Annotated[AftersalesServices, Depends(wired)]
 
 cases_router = APIRouter(prefix="/cases", tags=["cases"], route_class=JsonRoute)
-merchants_router = APIRouter(prefix="/merchants", tags=["merchants"], route_class=JsonRoute)
 
 
 @cases_router.post("", status_code=status.HTTP_201_CREATED, response_model=CasePublic)
@@ -92,18 +89,3 @@ async def resolve_case(
         )
     )
     return CasePublic.of(case)
-
-
-@merchants_router.get("/{merchant_id}/refunds", response_model=RefundReportPublic)
-async def merchant_refunds(
-    merchant_id: str,
-    principal: CurrentPrincipal,
-    services: Services,
-    start: Annotated[date, Query(alias="from")],
-    end: Annotated[date, Query(alias="to")],
-) -> RefundReportPublic:
-    """R-AS-2, R-FEE-1: refunds borne by the platform vs the merchant, from `from` to `to`
-    (dates, inclusive, UTC), and the merchant's payout for each refunded order."""
-    require_merchant_self_or_operator(principal, merchant_id)
-    report = await services.reports.for_merchant(merchant_id, start, end)
-    return RefundReportPublic.of(report)

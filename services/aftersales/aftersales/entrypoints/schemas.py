@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
-from aftersales.domain.compensation import Compensation
 from aftersales.domain.model import Case, CaseFields, CaseStatus, Decision
 from aftersales.domain.rules import Reason
-from aftersales.service_layer.reports import RefundReport
 from shared.contract.types import LiableParty, Money, Role, UtcDateTime
 from shared.inputs import Line, Prose, RequestBody
-
-#: Why a refund was issued: an after-sales case, or its order's cancellation (R-ORD-5).
-RefundReason = Literal["after_sales_case", "no_route", "not_shipped", "buyer_cancelled_late"]
 
 
 class CaseCreate(RequestBody):
@@ -85,86 +77,3 @@ class CasePublic(CaseFields):
 class CaseList(BaseModel):
     items: list[CasePublic]
     next_cursor: str | None = None
-
-
-class RefundPublic(BaseModel):
-    #: The case refunded (R-AS-2); null for the refund of a cancelled order (R-ORD-5).
-    case_id: str | None
-    order_id: str
-    amount: Money
-    #: R-AS-2 for a case, R-ORD-6 for a cancellation.
-    liable_party: LiableParty
-    issued_at: UtcDateTime
-    #: `after_sales_case`, or why the order was cancelled (as in `RefundIssued`).
-    reason: RefundReason = "after_sales_case"
-
-    @classmethod
-    def of_case(cls, case: Case) -> RefundPublic | None:
-        if not (case.resolution and case.resolution.refund and case.liable_party):
-            return None
-        return cls(
-            case_id=case.id,
-            order_id=case.order_id,
-            amount=case.resolution.refund,
-            liable_party=case.liable_party,
-            issued_at=case.resolution.at,
-        )
-
-    @classmethod
-    def of_cancellation(cls, compensation: Compensation) -> RefundPublic:
-        return cls(
-            case_id=None,
-            order_id=compensation.order_id,
-            amount=compensation.amount,
-            liable_party=compensation.liable_party,
-            issued_at=compensation.issued_at,
-            reason=compensation.reason,
-        )
-
-
-class RefundTotals(BaseModel):
-    currency: str
-    borne_by_platform: Money
-    borne_by_merchant: Money
-
-
-class PayoutPublic(BaseModel):
-    order_id: str
-    #: What the platform pays the merchant for the goods (no commission, R-FEE-1).
-    supply_price: Money
-    borne_by_merchant: Money
-    payout: Money
-
-
-class RefundReportPublic(BaseModel):
-    merchant_id: str
-    period_from: date = Field(serialization_alias="from")
-    period_to: date = Field(serialization_alias="to")
-    totals: list[RefundTotals]
-    refunds: list[RefundPublic]
-    payouts: list[PayoutPublic]
-
-    @classmethod
-    def of(cls, report: RefundReport) -> RefundReportPublic:
-        return cls(
-            merchant_id=report.merchant_id,
-            period_from=report.start,
-            period_to=report.end,
-            totals=[
-                RefundTotals(
-                    currency=currency,
-                    borne_by_platform=Money(amount_minor=parties["platform"], currency=currency),
-                    borne_by_merchant=Money(amount_minor=parties["merchant"], currency=currency),
-                )
-                for currency, parties in sorted(report.totals.items())
-            ],
-            # Both kinds of refund, in the order they were issued.
-            refunds=sorted(
-                [
-                    *filter(None, map(RefundPublic.of_case, report.refunds)),
-                    *map(RefundPublic.of_cancellation, report.cancellations),
-                ],
-                key=lambda refund: refund.issued_at,
-            ),
-            payouts=[PayoutPublic(**vars(payout)) for payout in report.payouts],
-        )

@@ -325,45 +325,6 @@ async def test_complaint_thread_and_the_operators_queue(
     assert [c["case_id"] for c in own["items"]] == [older["case_id"]]
 
 
-async def test_refunds_per_merchant_and_period_with_payouts(
-    aftersales: Aftersales, amqp_url: str
-) -> None:  # R-AS-2, R-FEE-1
-    order = await order_facts(amqp_url, total_minor=5000)
-    case = (await open_case(aftersales, order, refund_minor=2000)).json()
-    assert (await resolve(aftersales, case["case_id"], 2000)).status_code == 200
-    today = run_clock.now().date().isoformat()
-    yesterday = (run_clock.now().date() - timedelta(days=1)).isoformat()
-    merchant = bearer("merchant", order.merchant)
-
-    async def refunds(token: dict[str, str], start: str, end: str) -> httpx.Response:
-        period = {"from": start, "to": end}
-        url = f"/merchants/{order.merchant}/refunds"
-        return await aftersales.client.get(url, headers=token, params=period)
-
-    report = (await refunds(merchant, today, today)).json()
-    assert report["totals"] == [
-        {"currency": "USD", "borne_by_platform": usd_json(2000), "borne_by_merchant": usd_json(0)}
-    ]
-    assert [(r["case_id"], r["liable_party"]) for r in report["refunds"]] == [
-        (case["case_id"], "platform")
-    ]
-    # R-FEE-1: no commission, and a platform-borne refund leaves the payout whole.
-    assert report["payouts"] == [
-        {
-            "order_id": order.order_id,
-            "supply_price": usd_json(5000),
-            "borne_by_merchant": usd_json(0),
-            "payout": usd_json(5000),
-        }
-    ]
-    earlier = (await refunds(OPERATOR, yesterday, yesterday)).json()
-    assert earlier["refunds"] == []
-    other = await refunds(bearer("merchant", "m-other"), today, today)
-    assert other.status_code == 404
-    backwards = await refunds(merchant, today, yesterday)
-    assert backwards.status_code == 422
-
-
 @pytest.fixture
 async def bounded(mongo_url: str, amqp_url: str, db_prefix: str) -> AsyncIterator[Aftersales]:
     """Aftersales allowing 2 cases per order and 2 messages per party on a case."""

@@ -2,9 +2,8 @@
 
 The service runs in-process with its own client recording every command; the test brings
 an order's facts as events, opens two cases, refunds one and is refused the second (its
-refund would exceed the order's total), asks for the merchant's refund report and lists
-cases with each role, status and cursor, then explains every recorded query
-(testkit.query_plans).
+refund would exceed the order's total), lists cases with each role, status and cursor,
+then explains every recorded query (testkit.query_plans).
 """
 
 from __future__ import annotations
@@ -32,8 +31,7 @@ pytestmark = pytest.mark.integration
 OPERATOR = bearer("operator", "op-1")
 
 EXPECTED = {
-    # GET /cases?order_id=: an order's cases, oldest first (also each refunded order's
-    # cases for the refund report's payouts, R-FEE-1).
+    # GET /cases?order_id=: an order's cases, oldest first.
     "find cases: order_id $eq",
     # GET /cases (R-AS-3): the oldest waiting first, for a buyer, a merchant, operators.
     "find cases: buyer_id $eq",
@@ -50,12 +48,6 @@ EXPECTED = {
     # A refund that would exceed the order's total: are the other reservations' cases
     # rejected (their holds released)?
     "find cases: _id $in, status $eq",
-    # GET /merchants/{id}/refunds (R-AS-2): refunds of the period.
-    "find cases: merchant_id $eq, resolved_at $gte $lt, status $eq",
-    # ... and the refunds of the merchant's cancelled orders issued in it (R-ORD-5, R-ORD-6).
-    "find compensations: issued_at $gte $lt, merchant_id $eq",
-    # ... and those of the report's orders, whenever issued, for their payouts (R-FEE-1).
-    "find compensations: _id $in",
 }
 
 
@@ -100,8 +92,3 @@ async def test_every_query_of_aftersales_uses_an_index(
                     )
                     assert listed.status_code == 200, listed.text
                     assert listed.json()["items"], params
-        today = run_clock.now().date().isoformat()
-        report = await http.get(
-            f"/merchants/{merchant}/refunds", headers=OPERATOR, params={"from": today, "to": today}
-        )
-        assert report.json()["payouts"][0]["order_id"] == order_id, report.text

@@ -103,11 +103,20 @@ class Entries:
                 {"$set": {"settled_by": payout_id}},
             )
 
-    async def of_kinds(self, kinds: Iterable[str], since: datetime, until: datetime) -> list[Entry]:
-        """Every entry of these kinds dated in [since, until), kind by kind (no `$in`)."""
+    async def of_kinds(
+        self,
+        kinds: Iterable[str],
+        since: datetime,
+        until: datetime,
+        merchant_id: str | None = None,
+    ) -> list[Entry]:
+        """Every entry of these kinds dated in [since, until), of one merchant's if
+        `merchant_id`, kind by kind (no `$in`)."""
         found = []
         for kind in kinds:
-            query = {"kind": kind, "at": {"$gte": since, "$lt": until}}
+            query: dict[str, Any] = {"kind": kind, "at": {"$gte": since, "$lt": until}}
+            if merchant_id is not None:
+                query["merchant_id"] = merchant_id
             documents = await self._entries.find(indexed(query)).sort("at", 1).to_list()
             found += [from_document(document) for document in documents]
         return found

@@ -26,6 +26,8 @@ INDEXES = [
     IndexSpec(ENTRIES, [("settled_by", 1), ("store_type", 1), ("at", 1)]),
     # The platform's refund expense per period: refunds and their reversals by date.
     IndexSpec(ENTRIES, [("kind", 1), ("at", 1)]),
+    # A merchant's refund report: its refunds and their reversals by date.
+    IndexSpec(ENTRIES, [("merchant_id", 1), ("kind", 1), ("at", 1)]),
     IndexSpec(PAYOUTS, [("merchant_id", 1), ("period_end", 1)]),
     IndexSpec(PAYOUTS, [("period_end", 1)]),  # an operator's list of every merchant's
     IndexSpec(PAYOUTS, [("state", 1), ("period_end", 1)]),  # payouts still being recorded

@@ -71,8 +71,8 @@ later releases are set against it. **decided**: commission is charged on the sal
 (R-SET-1) and stands when the buyer is refunded: the merchant bears the refund's whole
 amount. **decided**: an order cancelled before delivery supplied nothing and earns
 nothing (R-SET-3), so it pays nothing whoever bore its refund (R-ORD-6 names who, for the
-record): the refund comes out of escrow, as aftersales' refund report counts it (a
-cancelled order's payout is zero); the merchant is never fined the order's value.
+record): the refund comes out of escrow, and the merchant's refund report shows the
+order earned and bore nothing; the merchant is never fined the order's value.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The settlement HTTP API: thin routes over the reports (`service_layer/statements.py`),
-whose results are the response bodies."""
+"""The settlement HTTP API: thin routes over the reports (`service_layer/statements.py`,
+`service_layer/refunds.py`), whose results are the response bodies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 
 from settlement.bootstrap import SettlementServices
 from settlement.domain.payouts import Payout
-from settlement.service_layer.statements import Balance, Payouts, RefundExpense, Statement
+from settlement.service_layer.refunds import RefundReport
+from settlement.service_layer.statements import (
+    Balance,
+    OrderEntries,
+    Payouts,
+    RefundExpense,
+    Statement,
+)
 from shared.app import wired
 from shared.auth import CurrentPrincipal, Operator
 from shared.guards import JsonRoute
@@ -23,6 +30,7 @@ CSV = "text/csv"
 merchants_router = APIRouter(prefix="/merchants", tags=["merchants"], route_class=JsonRoute)
 payouts_router = APIRouter(prefix="/payouts", tags=["payouts"], route_class=JsonRoute)
 platform_router = APIRouter(prefix="/platform", tags=["platform"], route_class=JsonRoute)
+orders_router = APIRouter(prefix="/orders", tags=["orders"], route_class=JsonRoute)
 
 
 @merchants_router.get("/{merchant_id}/balance", response_model=Balance)
@@ -50,6 +58,15 @@ async def statement(
     return found
 
 
+@merchants_router.get("/{merchant_id}/refunds", response_model=RefundReport)
+async def refunds(
+    merchant_id: str, principal: CurrentPrincipal, services: Services, start: From, end: To
+) -> RefundReport:
+    """R-AS-2, R-ORD-6, R-SET-3: the merchant's refunds from `from` to `to` (UTC dates,
+    inclusive) by who bore them, and what each refunded order left it, from the ledger."""
+    return await services.refunds.for_merchant(principal, merchant_id, start, end)
+
+
 @payouts_router.get("", response_model=Payouts)
 async def list_payouts(
     principal: CurrentPrincipal,
@@ -74,3 +91,12 @@ async def refund_expense(
 ) -> RefundExpense:
     """R-AS-2, R-ORD-6: the refunds the platform bore, per currency, from `from` to `to`."""
     return await services.reports.refund_expense(operator, start, end)
+
+
+@orders_router.get("/{order_id}/ledger", response_model=OrderEntries)
+async def order_ledger(
+    order_id: str, principal: CurrentPrincipal, services: Services
+) -> OrderEntries:
+    """R-SET-5: every entry an order's facts posted, with all its lines (its merchant's and
+    operators': where a buyer's payment is, what was earned, refunded, released)."""
+    return await services.reports.order_entries(principal, order_id)

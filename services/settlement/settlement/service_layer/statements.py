@@ -17,13 +17,15 @@ from typing import Literal
 from settlement.adapters.entries import Entries
 from settlement.adapters.payouts import PayoutQueries, PayoutRecord
 from settlement.domain.ledger import PLATFORM_REFUND_EXPENSE, Entry, Line, balances, held, payable
+from settlement.domain.order import OrderSettlement
 from settlement.domain.payouts import Payout
 from shared.auth import Principal, require_merchant_self_or_operator
 from shared.clock import utc_days
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
+from shared.replica import Replicas
 from shared.repository import AggregateRepository
 
-#: The longest period one statement or report covers (as aftersales' refund reports).
+#: The longest period one statement or report covers (the refund report's too).
 MAX_REPORT_DAYS = 366
 
 Cause = Literal["order", "refund", "payout"]
@@ -96,11 +98,20 @@ class RefundExpense:
     expense_minor: dict[str, int]
 
 
+@dataclass(frozen=True)
+class OrderEntries:
+    """Every entry an order's facts posted, each with all its lines (R-SET-5)."""
+
+    order_id: str
+    entries: list[Entry]
+
+
 @dataclass
 class SettlementReports:
     entries: Entries
     payout_queries: PayoutQueries
     payouts: AggregateRepository[PayoutRecord]
+    orders: Replicas[OrderSettlement]
 
     async def balance(self, principal: Principal, merchant_id: str) -> Balance:
         """A merchant's held, payable and carried negative balances, per currency."""
@@ -142,6 +153,14 @@ class SettlementReports:
         if merchant_id is not None:
             require_merchant_self_or_operator(principal, merchant_id)
         return Payouts(await self.payout_queries.between(merchant_id, since, until))
+
+    async def order_entries(self, principal: Principal, order_id: str) -> OrderEntries:
+        """Where an order's money is: its merchant's or an operator's to read."""
+        order = await self.orders.get(order_id)
+        if order is None or not principal.may_see(merchant_id=order.merchant_id):
+            raise NotFound(f"No order {order_id} in the ledger.")
+        posted = await self.entries.of_order(order_id)
+        return OrderEntries(order_id, sorted(posted.values(), key=lambda e: (e.at, e.entry_id)))
 
     async def payout(self, principal: Principal, payout_id: str) -> Payout:
         record = await self.payouts.get(payout_id)

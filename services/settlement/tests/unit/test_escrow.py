@@ -71,7 +71,7 @@ def test_an_order_cancelled_before_delivery_pays_nothing_and_fines_nobody(
     reason: str, store_type: StoreType, liable: LiableParty
 ) -> None:
     # R-SET-3, R-ORD-5, R-ORD-6: it supplied nothing and earns nothing, so it pays nothing
-    # whoever bore its refund (as aftersales' refund report counts it): the buyer's payment
+    # whoever bore its refund (as the refund report counts it): the buyer's payment
     # goes back out of escrow; the merchant's payable balance and the platform's refund
     # expense are untouched, and the refund still names who bore it.
     order = an_order(

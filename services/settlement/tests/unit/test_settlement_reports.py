@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from settlement.bootstrap import SettlementServices
+from settlement.domain.ledger import PLATFORM_BUYERS, Journal
 from settlement.service_layer.statements import (
     Balance,
     CurrencyBalance,
@@ -23,6 +24,8 @@ from testkit.factories import (
     AN_OPERATOR,
     ANOTHER_MERCHANT,
     MERCHANT,
+    ORDER,
+    THE_BUYER,
     THE_MERCHANT,
     a_case_opened,
     a_refund_issued,
@@ -130,3 +133,23 @@ async def test_the_platforms_refund_expense_is_for_operators() -> None:
     merchants = await paid_then_refunded(refund_by="merchant")
     expense = await merchants.services.reports.refund_expense(AN_OPERATOR, START, END)
     assert expense.expense_minor == {}
+
+
+async def test_an_orders_entries_are_its_merchants_and_operators() -> None:
+    """R-SET-5: where an order's money is, every entry whole; nobody else's to read."""
+    wired = await paid_then_refunded()
+    reports = wired.services.reports
+    found = await reports.order_entries(THE_MERCHANT, ORDER)
+    assert [entry.kind for entry in found.entries] == [
+        "collection",
+        "earning",
+        "release",
+        "refund",
+    ]
+    assert Journal(found.entries).balances()[PLATFORM_BUYERS] == {"USD": -TOTAL + 1000}
+    assert await reports.order_entries(AN_OPERATOR, ORDER) == found
+    for stranger in (ANOTHER_MERCHANT, THE_BUYER):
+        with pytest.raises(NotFound):
+            await reports.order_entries(stranger, ORDER)
+    with pytest.raises(NotFound):
+        await reports.order_entries(AN_OPERATOR, "no-such-order")
