@@ -1,12 +1,15 @@
 """`make demo`: against a running platform (`make run`), walk one order's journey as the
-operator, a merchant and a buyer, and print the order's timeline as it happens."""
+operator, a merchant and a buyer, print the order's timeline as it happens, and end with
+the merchant's statement as settlement keeps it."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -29,6 +32,7 @@ from devkit.journey import (
     shipment_of,
 )
 from devkit.platform import DEFAULT_PORTS, http_ok
+from devkit.wait import eventually
 
 
 class TimelinePrinter:
@@ -47,6 +51,35 @@ class TimelinePrinter:
 
 def step(text: str) -> None:
     print(f"\n» {text}")
+
+
+async def statement_with_earning(merchant: Actor, order: dict[str, Any]) -> dict[str, Any]:
+    """The merchant's statement from settlement (R-SET-5) over the days of the journey,
+    once it shows the order's earning (settlement takes `Delivered` in its own time)."""
+    # The day the order was placed and the next: the journey may cross midnight (UTC).
+    start = datetime.fromisoformat(order["created_at"]).date()
+    params = {"from": start.isoformat(), "to": (start + timedelta(days=1)).isoformat()}
+
+    async def probe() -> dict[str, Any] | None:
+        path = f"/merchants/{merchant.sub}/statement"
+        found: dict[str, Any] = (
+            await merchant.call("GET", "settlement", path, params=params, expect=200)
+        ).json()
+        earned = [line for line in found["lines"] if line["kind"] == "earning"]
+        return found if any(line["order_id"] == order["order_id"] for line in earned) else None
+
+    return await eventually(probe, what=f"the earning of order {order['order_id']} in settlement")
+
+
+def print_statement(statement: dict[str, Any]) -> None:
+    print(f"    merchant {statement['merchant_id']}, {statement['start']} to {statement['end']}")
+    print(f"    {'at':<32} {'kind':<10} {'cause':<7} {'account':<8} {'amount (minor)':>18}  memo")
+    for line in statement["lines"]:
+        amount = f"{line['amount_minor']:+d} {line['currency']}"
+        print(
+            f"    {line['at']:<32} {line['kind']:<10} {line['cause']:<7} "
+            f"{line['account']:<8} {amount:>18}  {line['memo']}"
+        )
 
 
 async def main() -> int:
@@ -109,6 +142,11 @@ async def main() -> int:
         case = await open_damage_case(buyer, order)
         await refund_whole_order(operator, case, order)
         await timeline.catch_up("refunded")
+        step(
+            "settlement: the merchant's statement (the earning held until the after-sales "
+            "window closes, R-SET-2; the refund the platform bore is not the merchant's)"
+        )
+        print_statement(await statement_with_earning(merchant, order))
     print("\nThe journey is complete.")
     return 0
 

@@ -1,4 +1,4 @@
-"""`make run`: the embedded engine (unless MONGO_URL is set) and the four services as
+"""`make run`: the embedded engine (unless MONGO_URL is set) and the five services as
 separate processes, in the foreground. Ctrl-C stops everything it started.
 
 The broker (AMQP_URL, as its administrator: by default the local guest) is provisioned

@@ -16,6 +16,7 @@ from devkit.journey import (
     open_damage_case,
     order_when,
 )
+from devkit.wait import eventually
 from testkit import clock as run_clock
 from testkit.bodies import a_shipping
 from testkit.platforms import StartPlatform
@@ -80,10 +81,16 @@ TABLE = _table("""
     aftersales GET    /cases?order_id={order}                401   ok    404    ok    404    ok
     aftersales POST   /cases/{case}/messages                 401   ok    404    ok    404    ok
     aftersales POST   /cases/{case}/resolve                  401   403   403    403   403    ok
-    aftersales GET    /merchants/{merchant}/refunds?{period} 401   404   404    ok    404    ok
+    settlement GET    /merchants/{merchant}/refunds?{period} 401   404   404    ok    404    ok
+    settlement GET    /merchants/{merchant}/balance          401   404   404    ok    404    ok
+    settlement GET    /merchants/{merchant}/statement?{period} 401 404   404    ok    404    ok
+    settlement GET    /payouts?merchant_id={merchant}&{period} 401 404   404    ok    404    ok
+    settlement GET    /orders/{order}/ledger                 401   404   404    ok    404    ok
+    settlement GET    /platform/refund-expense?{period}      401   403   403    403   403    ok
     orders     GET    /admin/dead-letters                    401   403   403    403   403    ok
     logistics  GET    /admin/dead-letters                    401   403   403    403   403    ok
     aftersales GET    /admin/dead-letters                    401   403   403    403   403    ok
+    settlement GET    /admin/dead-letters                    401   403   403    403   403    ok
 """)
 
 #: The body each call sends, by (method, path); "application": a store application.
@@ -99,6 +106,10 @@ BODIES: dict[tuple[str, str], dict[str, Any] | str] = {
     ("POST", "/cases/{case}/messages"): {"body": "any news?"},
     ("POST", "/cases/{case}/resolve"): {"decision": "reject", "note": "no"},
 }
+
+
+async def _answers(actor: Actor, service: str, path: str) -> bool:
+    return (await actor.call("GET", service, path)).status_code == 200
 
 
 def _fill(value: Any, ids: dict[str, str]) -> Any:
@@ -123,6 +134,11 @@ async def test_authorization_matrix(start_platform: StartPlatform) -> None:
             buyer, order["order_id"], lambda o: o["status"] == "delivered", "delivered"
         )
         case = await open_damage_case(buyer, order)
+        # Settlement learns of the order from events: once its ledger has the order.
+        ledger = f"/orders/{order['order_id']}/ledger"
+        await eventually(
+            lambda: _answers(operator, "settlement", ledger), what="the order in the ledger"
+        )
         ids = {
             "store": store["store_id"],
             "product": product_id,

@@ -63,6 +63,7 @@ async def dead_letter_depths(
             "depth"
         ]
         for service in QUEUES
+        if service in urls  # the payment rail's queue has no consumer here
     }
 
 

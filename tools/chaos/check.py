@@ -1,7 +1,8 @@
-"""What the load generator was told against the final state of the four services.
+"""What the load generator was told against the final state of the five services.
 
 Every row checks that no acknowledged step was lost and nothing happened twice (no
-refund issued twice, no order cancelled twice, no cancelled order shipped). The row run
+refund issued twice, no order cancelled twice, no cancelled order shipped), and that
+settlement's ledger holds each order's money once, balanced (`chaos.money`). The row run
 with `Ends` (R-ORD-5: every order ends) also requires each order to reach its end (its
 cause and its one refund, R-ORD-6) or to have a dated next step still ahead.
 """
@@ -17,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from chaos.load import UNSHIPPABLE, Journey
+from chaos.money import money_findings
 from devkit.journey import Actor
 from orders.domain.order_parts import PROGRESS
 from shared.contract import Envelope
@@ -29,6 +31,8 @@ ENDED = ("delivered", "partially_refunded", "refunded", "cancelled")
 STEP_SLACK = timedelta(seconds=10)
 
 Column = Literal["lost", "duplicated", "stuck"]
+#: How long settlement's ledger may take to agree with the bus once the orders settled.
+MONEY_SETTLE_SECONDS = 60.0
 
 
 def expected(journey: Journey) -> tuple[str, str | None]:
@@ -296,6 +300,9 @@ async def check(
             for j in acked
         )
     await _duplicates(acked, operator, events, verdict)
+    order_ids = [str(journey.order_id) for journey in acked]
+    for column, detail in await money_findings(order_ids, operator, events, MONEY_SETTLE_SECONDS):
+        verdict.note(column, f"money: {detail}")
     return verdict
 
 

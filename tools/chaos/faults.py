@@ -16,7 +16,7 @@ from chaos.proxy import TcpProxy
 from devkit.broker import send
 from devkit.engine import EmbeddedEngine
 from devkit.platform import Platform
-from shared.messaging.topology import EXCHANGE
+from shared.messaging.topology import QUEUES, ServiceQueue
 
 #: How long a fault lasts before it is healed.
 OUTAGE_SECONDS = 3.0
@@ -27,9 +27,6 @@ ENDS_SHIP_DAYS, ENDS_GRACE_HOURS = 1, 1
 UNSHIPPED_AFTER_SECONDS = 15.0
 
 Fault = Callable[[], Awaitable[None]]
-
-#: Event types between them bound once by each consuming service's queue (a test checks).
-POISON_ROUTES = ("StoreApproved", "StoreWarned")
 
 
 @dataclass
@@ -43,7 +40,7 @@ class Rig:
 
 def kill_each_service(rig: Rig) -> Fault:
     async def fault() -> None:
-        for name in ("orders", "logistics", "aftersales", "review"):
+        for name in ("orders", "logistics", "aftersales", "review", "settlement"):
             rig.platform.services[name].kill()  # SIGKILL: a crash
             await asyncio.to_thread(rig.platform.restart, name)
 
@@ -84,17 +81,22 @@ def kill_engine(rig: Rig) -> Fault:
 
 def poison_every_queue(rig: Rig) -> Fault:
     async def fault() -> None:
-        # One message reaches each consuming service: `StoreApproved` is bound by all but
-        # review, which binds only `StoreWarned`.
+        # One message into each running service's queue, through its own exchange (as
+        # the administrator): the queue of the payment rail has no consumer here.
         connection = await aio_pika.connect(rig.amqp_url)
         async with connection:
             channel = await connection.channel(publisher_confirms=True)
-            exchange = await channel.get_exchange(EXCHANGE)
-            for routing_key in POISON_ROUTES:
-                await exchange.publish(aio_pika.Message(b"{not an event"), routing_key=routing_key)
+            for queue in poisoned_queues(rig.platform.services):
+                exchange = await channel.get_exchange(queue.own_exchange)
+                await exchange.publish(aio_pika.Message(b"{not an event"), routing_key=queue.name)
         rig.poison_sent += 1
 
     return fault
+
+
+def poisoned_queues(running: Iterable[str]) -> list[ServiceQueue]:
+    """The queues of the services `running`: each poisoned once per poison fault."""
+    return [queue for service, queue in QUEUES.items() if service in running]
 
 
 def combined(rig: Rig) -> Fault:
