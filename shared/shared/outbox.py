@@ -13,7 +13,9 @@ One algorithm, whatever told the relay that a document holds unpublished entries
    entry confirmed by the broker before the next.
 3. **Forget.** The confirmed entries are removed by a write guarded by the candidate's
    version. If the document moved on meanwhile (its aggregate recorded more), the write
-   misses; the document is read again and only the published ids are removed.
+   misses; the document is read again and only the published ids are removed. A newer
+   copy offered meanwhile loses the confirmed entries too, so this process does not
+   publish them twice.
 
 An entry leaves its document only after the broker's confirm, so a crash at any point
 leaves it stored and it is published again: a second publication is harmless, consumers
@@ -128,6 +130,7 @@ class OutboxRelay:
                 if isinstance(sent, set)
             ]
             await self._forget(collection, confirmed)
+            self._drop_confirmed(collection, confirmed)
             published += sum(len(sent) for _, sent in confirmed)
             failures = [result for result in results if isinstance(result, BaseException)]
             if failures:
@@ -172,6 +175,21 @@ class OutboxRelay:
             return
         for document, sent in confirmed:  # some aggregates changed meanwhile
             await self._forget_one(collection, document["_id"], sent)
+
+    def _drop_confirmed(
+        self, collection: Collection, confirmed: Sequence[tuple[dict[str, Any], set[str]]]
+    ) -> None:
+        """A write of the same aggregate during the pass (one that recorded nothing more,
+        say) offered a newer copy still holding the entries just confirmed: they are not
+        published again from it."""
+        known = self._candidates.get(collection.name, {})
+        for document, sent in confirmed:
+            held = known.get(document["_id"])
+            if held is None:
+                continue
+            held["outbox"] = [entry for entry in held["outbox"] if entry["event_id"] not in sent]
+            if not held["outbox"]:
+                del known[document["_id"]]
 
     async def _forget_one(self, collection: Collection, aggregate_id: Any, sent: set[str]) -> None:
         """Remove `sent` from the document as it is now, keeping what it recorded since."""

@@ -1,7 +1,8 @@
 """The relay's fast path against the real broker and engine: a local write hands
 its document to the relay, which publishes it without reading it back; what nobody offered
 (a crashed process's events, another process's) is still found by the periodic read, even
-under a steady stream of offers; an offer older than the stored aggregate loses nothing."""
+under a steady stream of offers; an offer older than the stored aggregate loses nothing;
+one newer than the pass's copy does not publish its confirmed entries again."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import aio_pika
 import pytest
@@ -86,6 +88,18 @@ def relay_of(database: Database, publisher: EventPublisher, poll: float) -> Outb
     )
 
 
+async def offering_relay(
+    database: Database, publisher: EventPublisher
+) -> tuple[OutboxRelay, AggregateRepository[Tally]]:
+    """A relay that has made its first read (nothing stored yet), and a repository whose
+    writes offer it their documents."""
+    relay = relay_of(database, publisher, poll=60)
+    assert await relay.drain_once() == 0
+    return relay, AggregateRepository(
+        database["tallies"], Tally, producer="kit", on_outbox=relay.offer
+    )
+
+
 async def test_a_local_write_is_published_without_reading_it_back(
     database: Database,
     publisher: EventPublisher,
@@ -93,11 +107,7 @@ async def test_a_local_write_is_published_without_reading_it_back(
     tap: aio_pika.abc.AbstractQueue,
 ) -> None:
     ids: list[str] = []
-    relay = relay_of(database, publisher, poll=60)
-    assert await relay.drain_once() == 0  # the first pass reads (nothing stored yet)
-    repository = AggregateRepository(
-        database["tallies"], Tally, producer="kit", on_outbox=relay.offer
-    )
+    relay, repository = await offering_relay(database, publisher)
     await repository.add(counted("t-1"), now=datetime.now(UTC))
     recorder.take()
 
@@ -132,11 +142,7 @@ async def test_an_offer_older_than_the_stored_aggregate_loses_nothing(
     database: Database, publisher: EventPublisher, tap: aio_pika.abc.AbstractQueue
 ) -> None:
     ids: list[str] = []
-    relay = relay_of(database, publisher, poll=60)
-    assert await relay.drain_once() == 0
-    offering = AggregateRepository(
-        database["tallies"], Tally, producer="kit", on_outbox=relay.offer
-    )
+    relay, offering = await offering_relay(database, publisher)
     elsewhere = AggregateRepository(database["tallies"], Tally, producer="kit")
     await offering.add(counted("t-1"), now=datetime.now(UTC))  # offered at version 1
     tally = await elsewhere.get("t-1")  # another process records a second event
@@ -157,3 +163,34 @@ async def test_an_offer_older_than_the_stored_aggregate_loses_nothing(
 
     await eventually(both, what="both events")
     assert ids == ["t-1", "t-1"]
+
+
+async def test_a_write_during_the_pass_does_not_publish_its_entries_twice(
+    database: Database,
+    publisher: EventPublisher,
+    tap: aio_pika.abc.AbstractQueue,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids: list[str] = []
+    relay, offering = await offering_relay(database, publisher)
+    await offering.add(counted("t-1"), now=datetime.now(UTC))  # offered at version 1
+    publish = publisher.publish_recorded
+
+    async def then_saved(entry: dict[str, Any]) -> None:
+        # The aggregate is saved again as its event is published: the save, recording
+        # nothing, offers version 2 with the same entry still in it.
+        await publish(entry)
+        tally = await offering.get("t-1")
+        assert tally is not None
+        tally.count += 1
+        await offering.save(tally, now=datetime.now(UTC))
+
+    monkeypatch.setattr(publisher, "publish_recorded", then_saved)
+    assert await relay.drain_once() == 1
+    monkeypatch.setattr(publisher, "publish_recorded", publish)
+    assert await relay.drain_once() == 0  # the newer copy held nothing more to publish
+    stored = await database["tallies"].find_one({"_id": "t-1"})
+    assert stored is not None
+    assert (stored["outbox"], stored["count"]) == ([], 1)
+    assert await eventually(lambda: drain_tap(tap, ids), what="the event") == ["t-1"]
+    assert await drain_tap(tap, []) == []  # and no second copy after it

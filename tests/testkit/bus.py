@@ -16,7 +16,7 @@ from devkit.wait import eventually
 from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event, record_event
 from shared.contract.events import OrderCancelled, ProductApproved
-from shared.contract.types import ContractModel
+from shared.contract.types import ContractModel, LiableParty
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.handlers import Handler
 from shared.messaging.inbox import Inbox
@@ -29,6 +29,7 @@ from testkit.factories import (
     a_delivered,
     a_line,
     a_product_approved,
+    a_refund_issued,
     a_shipped,
     a_store_approved,
     a_window,
@@ -184,18 +185,34 @@ async def emit_order_history(
 
 async def dead_letters(amqp_url: str, service: str) -> list[tuple[bytes, dict[str, Any]]]:
     """Every message parked in `service`'s dead-letter queue, left in place."""
+    return await _read(amqp_url, QUEUES[service].dead_letter_name, keep=True)
+
+
+async def taken(amqp_url: str, queue_name: str) -> list[Envelope]:
+    """The events waiting in the queue `queue_name`, taken off it (acknowledged), as its
+    consumer would: a queue with a delivery limit (`<service>.events`, `payments.events`)
+    is never read by putting messages back, which counts against that limit."""
+    return [parse_event(body)[0] for body, _ in await _read(amqp_url, queue_name, keep=False)]
+
+
+async def _read(
+    amqp_url: str, queue_name: str, *, keep: bool
+) -> list[tuple[bytes, dict[str, Any]]]:
+    """Every message waiting in `queue_name` (as the vhost's administrator), with its
+    headers: left in place (`keep`) or taken off."""
     connection = await aio_pika.connect(amqp_url)
-    parked: list[tuple[bytes, dict[str, Any]]] = []
+    found: list[tuple[bytes, dict[str, Any]]] = []
     async with connection:
         channel = await connection.channel()
-        queue = await channel.get_queue(QUEUES[service].dead_letter_name, ensure=True)
+        queue = await channel.get_queue(queue_name, ensure=True)
         messages = []
-        while (message := await queue.get(no_ack=False, fail=False)) is not None:
+        while (message := await queue.get(no_ack=not keep, fail=False)) is not None:
             messages.append(message)
-            parked.append((message.body, dict(message.headers or {})))
-        for message in messages:
-            await message.nack(requeue=True)
-    return parked
+            found.append((message.body, dict(message.headers or {})))
+        if keep:
+            for message in messages:
+                await message.nack(requeue=True)
+    return found
 
 
 async def parked(amqp_url: str, service: str, envelope: Envelope) -> dict[str, Any]:
@@ -271,3 +288,28 @@ async def start_consumer(
     )
     await consumer.start()
     return publisher
+
+
+async def emit_refund(
+    amqp_url: str,
+    order_id: str,
+    minor: int,
+    liable_party: LiableParty,
+    at: datetime,
+    times: int = 1,
+) -> Envelope:
+    """What aftersales publishes as it refunds a new case of `order_id` `minor` USD cents,
+    borne by `liable_party`, issued `at`, `times` times (delivery is at least once)."""
+    case_id = f"c-{uuid.uuid4().hex[:8]}"
+    amount = usd(minor)
+    refund = a_refund_issued(
+        case_id=case_id, order_id=order_id, amount=amount, liable_party=liable_party, at=at
+    )
+    return await emit(
+        amqp_url,
+        refund,
+        producer="aftersales",
+        correlation_id=order_id,
+        occurred_at=at,
+        times=times,
+    )

@@ -1,6 +1,6 @@
 """Payouts as stored (R-SET-4): one document per payout, `_id` its id (one per store,
 currency and cycle), kept by the kit's aggregate repository so that its `PayoutIssued`
-goes into the same insert (its outbox: told once, if and only if the payout is stored),
+goes into the same insert (its outbox: one event, if and only if the payout is stored),
 and the release schedule.
 
 A payout is recorded in three writes, each idempotent, so a crash between them is

@@ -10,7 +10,8 @@ processes running them at once.
   processes that compute it make one; it is recorded in idempotent steps
   (`adapters/payouts.py`), and a payout left `pending` by a pass cut short is completed
   first, as it was stored (a payout never changes once issued).
-  Its `PayoutIssued` is in the outbox of that first insert: told exactly once."""
+  Its `PayoutIssued` is in the outbox of that first insert: one event, recorded if and
+  only if the payout is stored (delivered at least once, as every event)."""
 
 from __future__ import annotations
 
