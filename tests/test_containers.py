@@ -19,7 +19,7 @@ import yaml
 
 from devkit.broker import compose_definitions, password_variable
 from devkit.platform import DEFAULT_PORTS
-from shared.messaging.access import development_password
+from shared.messaging.access import SERVICES, development_password
 from shared.policy import Policy
 from shared.settings import ServiceSettings
 from testkit.platforms import (
@@ -35,7 +35,9 @@ from testkit.platforms import (
 
 APP_SERVICES = tuple(DEFAULT_PORTS)
 MONGO_PASSWORDS = tuple(f"MONGO_{name.upper()}_PASSWORD" for name in APP_SERVICES)
-BROKER_PASSWORDS = tuple(password_variable(name) for name in APP_SERVICES)
+#: The broker's users: every service's, and the payment rail's (`payments`, no process here).
+BROKER_USERS = SERVICES
+BROKER_PASSWORDS = tuple(password_variable(name) for name in BROKER_USERS)
 SECRETS = (
     "RABBITMQ_USER",
     "RABBITMQ_PASSWORD",
@@ -399,7 +401,7 @@ def test_the_broker_loads_a_user_per_service_and_each_service_connects_as_its_ow
         assert url.endswith("@rabbitmq:5672/"), url
     # The example's are the development passwords, which the test harness publishes with.
     example = read_env_file(ENV_EXAMPLE)
-    for name in APP_SERVICES:
+    for name in BROKER_USERS:
         assert example[password_variable(name)] == development_password(name)
 
 
@@ -431,8 +433,8 @@ def test_the_brokers_entrypoint_fills_in_every_password_and_refuses_a_missing_on
     done = _rendered(tmp_path, env)
     assert done.returncode == 0, done.stderr
     users = {user["name"]: user for user in json.loads(done.stdout)["users"]}
-    assert set(users) == {*APP_SERVICES, example["RABBITMQ_USER"]}
-    for name in APP_SERVICES:
+    assert set(users) == {*BROKER_USERS, example["RABBITMQ_USER"]}
+    for name in BROKER_USERS:
         assert users[name]["password"] == example[password_variable(name)]
         assert users[name]["tags"] == ""
     assert users[example["RABBITMQ_USER"]]["tags"] == "administrator"

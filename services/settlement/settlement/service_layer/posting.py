@@ -48,7 +48,8 @@ class OrderLedger:
         """R-SET-2: an earning order not yet released waits in the schedule, due
         `CLOCK_SKEW` after its release moment (`OrderSettlement.release_due`), or held
         while a case open at its window's close is unresolved."""
-        if released or not order.earns:
+        if released or not order.earns or order.confirmed_at is None:
+            # Nothing of an order is posted before its confirmation is known (R-ORD-2).
             await self.releases.done(order.id)
             return
         release_at = order.release_at(self.policy)
