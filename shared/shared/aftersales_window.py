@@ -1,6 +1,7 @@
 """R-AS-1 as every service counts it: how long an order's after-sales window lasts, and
-when it closes. Pure, with the policy passed in (R-POL-1): aftersales opens cases within
-it, orders waits for it, settlement holds an order's earnings until it closes (R-SET-2).
+when it closes. Pure, with the category list passed in (R-REV-11, `shared.categories`):
+aftersales opens cases within it, orders waits for it, settlement holds an order's earnings
+until it closes (R-SET-2).
 """
 
 from __future__ import annotations
@@ -8,20 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
-from shared.policy import Policy
+from shared.categories import CategoryList
 
 
-def window_days(categories: Iterable[str], policy: Policy) -> int:
+def window_days(codes: Iterable[str], categories: CategoryList) -> int:
     """R-AS-1: the after-sales window of an order's goods, in days.
 
     **decided**: an order of several categories gets the most generous of their windows:
     a case names the order, not the item, and refusing a claim on the item with the longer
-    window would wrong the buyer; the operator still judges the claim. No category known:
-    the policy default.
+    window would wrong the buyer; the operator still judges the claim. A code the list does
+    not know (data written before it), or no category at all: the longest window R-AS-1
+    allows (`CategoryList.unknown_window_days`).
     """
     return max(
-        (policy.aftersales_window_days(category) for category in categories),
-        default=policy.aftersales_window_days_default,
+        (categories.window_days(code) for code in codes),
+        default=categories.unknown_window_days,
     )
 
 
@@ -32,8 +34,8 @@ def end_of_due_date(latest: date) -> datetime:
 
 
 def window_close(
-    categories: Iterable[str],
-    policy: Policy,
+    codes: Iterable[str],
+    categories: CategoryList,
     *,
     delivered_at: datetime | None = None,
     lost_reported_at: datetime | None = None,
@@ -48,4 +50,4 @@ def window_close(
         starts.append(end_of_due_date(due_latest))
     if not starts:
         return None
-    return max(starts) + timedelta(days=window_days(categories, policy))
+    return max(starts) + timedelta(days=window_days(codes, categories))

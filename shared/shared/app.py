@@ -24,8 +24,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import admin, metrics, ratelimit
 from shared.calendar import Calendars
+from shared.categories import CategoryList
+from shared.category_migration import CategoryField
 from shared.clock import Clock, OffsetClock, SystemClock
-from shared.guards import BodyGuard
+from shared.guards import BodyGuard, Upload
 from shared.logs import configure_logging, correlation_scope
 from shared.messaging.handlers import HandlerTable
 from shared.messaging.topology import QUEUES
@@ -61,6 +63,10 @@ class ServiceSpec:
     #: The service's domain errors → the problems they are answered with: the service's
     #: `entrypoints/problems.py`, the one place of that mapping.
     problems: ProblemMap = field(default_factory=dict)
+    #: Where the service stores category codes, for `shared.category_migration` (R-REV-11).
+    category_fields: Sequence[CategoryField] = ()
+    #: The routes that take a file as multipart/form-data rather than JSON.
+    uploads: Sequence[Upload] = ()
 
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -68,16 +74,27 @@ S = TypeVar("S", bound=ServiceSettings)
 
 class AppFactory(Generic[S]):
     """`<service>.app:create`: a service's app from its spec and its settings class, the
-    settings read from the environment unless given (tests pass theirs, and a policy or a
-    clock of their own)."""
+    settings read from the environment unless given (tests pass theirs, and a policy, a
+    clock or a category list of their own)."""
 
     def __init__(self, spec: ServiceSpec, settings: type[S]) -> None:
-        self.spec, self._settings = spec, settings
+        self.spec, self.settings = spec, settings
 
     def __call__(
-        self, settings: S | None = None, *, policy: Policy | None = None, clock: Clock | None = None
+        self,
+        settings: S | None = None,
+        *,
+        policy: Policy | None = None,
+        clock: Clock | None = None,
+        categories: CategoryList | None = None,
     ) -> FastAPI:
-        return create_app(self.spec, settings or self._settings(), policy=policy, clock=clock)
+        return create_app(
+            self.spec,
+            settings or self.settings(),
+            policy=policy,
+            clock=clock,
+            categories=categories,
+        )
 
 
 def wired(request: Request) -> Any:
@@ -92,12 +109,15 @@ def create_app(
     *,
     policy: Policy | None = None,
     clock: Clock | None = None,
+    categories: CategoryList | None = None,
 ) -> FastAPI:
     if clock is None and settings.clock_offset_seconds:
         clock = OffsetClock(timedelta(seconds=settings.clock_offset_seconds))
     # Read before anything connects: a malformed notice stops start-up, naming its line.
     calendars = Calendars.from_directory(settings.calendar_notices_dir)
-    runtime = Runtime(spec.name, settings, policy or Policy(), clock or SystemClock(), calendars)
+    policy = policy or Policy()
+    # The category list (R-REV-11) is read and checked here too: a bad one names its entry.
+    runtime = Runtime(spec.name, settings, policy, clock or SystemClock(), calendars, categories)
     configure_tracing(spec.name, settings.otel_exporter_otlp_endpoint)
 
     @asynccontextmanager
@@ -117,7 +137,8 @@ def create_app(
     app.state.tokens = verifier_for(settings)
     app.state.runtime = runtime
     install_problem_handlers(app, spec.problems)
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    uploads = [upload.bound(policy) for upload in spec.uploads]  # forms, not JSON
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, uploads=uploads)
     app.add_middleware(Observability, service=spec.name)
     # Writes count against their caller's limit, in the service's database (after auth).
     writes = ratelimit.WriteLimit.of(settings.rate_limit_writes, runtime)

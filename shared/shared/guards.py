@@ -1,11 +1,14 @@
 """Refusals before a route's function runs, as problems: bodies too large (413) or not
-JSON (415), before any route (`BodyGuard`); JSON that repeats a key in an object, or holds
-`NaN` or `Infinity`, in the route (`JsonRoute`, 422 naming the key)."""
+JSON (415; a form only where a route takes a file), before any route (`BodyGuard`); JSON
+that repeats a key in an object, or holds `NaN` or `Infinity`, in the route (`JsonRoute`,
+422 naming the key)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine
+import re
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
@@ -14,6 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.policy import Policy
 from shared.problems import PROBLEM_JSON, TYPE_BASE
 
 _WITH_BODY = {"POST", "PUT", "PATCH"}
@@ -40,12 +44,35 @@ async def _problem(send: Send, status: int, kind: str, title: str, detail: str) 
     await send({"type": "http.response.body", "body": body})
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A route taking a file as multipart/form-data (`path`: a regular expression of its
+    path), whose body `BodyGuard` bounds at the policy's `max_bytes` and some room for the
+    form around the file; the route enforces the file's own limit as it reads."""
+
+    path: str
+    max_bytes: Callable[[Policy], int]
+
+    #: Room for the form's boundaries, part headers and short fields around the file.
+    FORM_BYTES = 65_536
+
+    def bound(self, policy: Policy) -> tuple[re.Pattern[str], int]:
+        return re.compile(self.path), self.max_bytes(policy) + self.FORM_BYTES
+
+
 class BodyGuard:
     """ASGI middleware: JSON bodies only, and at most `max_bytes` of them (counted as they
-    arrive, so a body without a Content-Length is bounded too)."""
+    arrive, so a body without a Content-Length is bounded too). A POST to a path of
+    `uploads` may instead send a multipart/form-data body, of at most that upload's bytes
+    (its route reads it as it streams in)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        uploads: Sequence[tuple[re.Pattern[str], int]] = (),
+    ) -> None:
+        self.app, self.max_bytes, self.uploads = app, max_bytes, uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _WITH_BODY:
@@ -56,6 +83,10 @@ class BodyGuard:
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         has_body = bool(content_type) or declared not in (None, b"0")
         is_json = content_type == b"application/json" or content_type.endswith(b"+json")
+        upload_bytes = self._upload_bytes(scope, content_type)
+        if upload_bytes is not None:
+            await _Bounded(self.app, upload_bytes)(scope, receive, send)
+            return
         if has_body and not is_json:
             await _problem(
                 send,
@@ -65,6 +96,24 @@ class BodyGuard:
                 "The body must be JSON: send `Content-Type: application/json`.",
             )
             return
+        await _Bounded(self.app, self.max_bytes)(scope, receive, send)
+
+    def _upload_bytes(self, scope: Scope, content_type: bytes) -> int | None:
+        """The bound of a form sent to an upload route; None for any other body."""
+        if scope["method"] != "POST" or content_type != b"multipart/form-data":
+            return None
+        path: str = scope["path"]
+        return next((most for route, most in self.uploads if route.fullmatch(path)), None)
+
+
+class _Bounded:
+    """The app, its request body refused (413) past `max_bytes`: declared or received."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        declared = dict(scope["headers"]).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(send)
             return

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bson.regex import Regex
+from gridfs import AsyncGridFSBucket, NoFile
 from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -48,6 +49,7 @@ __all__ = [
     "PyMongoError",
     "connect",
     "count",
+    "delete_grid_file",
     "ensure_indexes",
     "indexed",
     "is_reachable",
@@ -153,6 +155,27 @@ async def count(collection: Collection, filter: Mapping[str, Any]) -> int:
     an indexed `SELECT COUNT` there, and on MongoDB an exact count over the same index."""
     answer = await collection.database.command({"count": collection.name, "query": filter})
     return int(answer["n"])
+
+
+#: What the embedded engine answers when a GridFS file to delete has no files document.
+_GRID_FILE_MISSING = "not found"
+
+
+async def delete_grid_file(bucket: AsyncGridFSBucket, file_id: Any) -> None:
+    """A GridFS file gone with every chunk of it: a whole one, or one whose upload stopped
+    before its files document was written (its chunks alone).
+
+    MongoDB deletes the chunks of a file without a files document and then says `NoFile`;
+    the embedded engine (whose GridFS is its own tables) answers that deletion with an
+    error saying "not found" instead, having deleted them too (README, "The embedded
+    engine"). Both mean: nothing of it is left."""
+    try:
+        await bucket.delete(file_id)
+    except NoFile:
+        pass
+    except OperationFailure as error:
+        if _GRID_FILE_MISSING not in str(error):
+            raise
 
 
 def is_outage(error: BaseException) -> bool:

@@ -32,12 +32,12 @@ class Policy(BaseSettings):
     self_drop_hours: int = Field(48, gt=0)
     # R-ORD-5: a shipment not handed over this many hours past its ship-by is cancelled.
     ship_grace_hours: int = Field(72, gt=0)
-    # R-AS-1: after-sales window in days for categories without their own entry.
-    aftersales_window_days_default: int = Field(15, gt=0)
-    # R-AS-1: after-sales window per product category (7-15 days by the goods).
-    aftersales_window_days_by_category: dict[str, int] = Field(
-        default_factory=lambda: {"food": 7, "cosmetics": 7, "clothing": 10}
-    )
+    # R-AS-1: the bounds of a category's after-sales window (7-15 days by the goods); each
+    # category's own days are in the category list (`shared.categories`, R-REV-11), which
+    # is checked against these. A category the list does not know (data written before the
+    # list) gets the longest.
+    aftersales_window_days_min: int = Field(7, gt=0)
+    aftersales_window_days_max: int = Field(15, gt=0)
     # R-AS-1 (decided): cases an order may have, open or closed (aftersales lists an
     # order's cases in one answer, unpaged).
     aftersales_max_cases_per_order: int = Field(5, gt=0, le=100)
@@ -61,6 +61,8 @@ class Policy(BaseSettings):
     scorecard_first_response_hours: int = Field(24, gt=0)
     # R-REV-4: largest accepted document.
     document_max_bytes: int = Field(10_485_760, gt=0)
+    # R-REV-16: an invitation opens a full-managed store within this many days of its issue.
+    invitation_valid_days: int = Field(30, gt=0)
     # R-SET-1: commission on a semi-managed order's total (full-managed pays none, R-FEE-1);
     # a Decimal, so the amount rounds exactly (half-even per order, settlement's ledger).
     semi_managed_commission_rate: Decimal = Field(Decimal("0.05"), ge=0, le=1)
@@ -86,11 +88,14 @@ class Policy(BaseSettings):
             )
         return self
 
-    def aftersales_window_days(self, category: str) -> int:
-        """R-AS-1: the window for a category, or the default."""
-        return self.aftersales_window_days_by_category.get(
-            category, self.aftersales_window_days_default
-        )
+    @model_validator(mode="after")
+    def _window_bounds_in_order(self) -> Policy:
+        if self.aftersales_window_days_min > self.aftersales_window_days_max:
+            raise ValueError(
+                f"R-AS-1: AFTERSALES_WINDOW_DAYS_MIN ({self.aftersales_window_days_min}) is "
+                f"above AFTERSALES_WINDOW_DAYS_MAX ({self.aftersales_window_days_max})"
+            )
+        return self
 
     def snapshot(self) -> dict[str, Any]:
         """The values in force, as recorded with a decision (R-REV-10)."""

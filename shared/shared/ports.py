@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from shared.calendar import Calendars
+from shared.categories import CategoryList
 from shared.clock import Clock
 from shared.mongo import Collection
 from shared.policy import Policy
@@ -29,6 +30,8 @@ class Ports(Protocol):
     clock: Clock
     #: Working days (R-CAL-1): the library plus the operator's notices.
     calendars: Calendars
+    #: The platform's category list (R-REV-11), with each category's window (R-AS-1).
+    categories: CategoryList
 
     def repository(
         self, collection: str, model: type[A], keys: Mapping[str, Callable[[A], str]] | None = None

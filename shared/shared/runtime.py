@@ -19,6 +19,7 @@ from pymongo import AsyncMongoClient
 
 from shared import metrics
 from shared.calendar import Calendars
+from shared.categories import CategoryList
 from shared.clock import Clock
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.dead_letters import DeadLetters
@@ -58,6 +59,7 @@ class Runtime:
         policy: Policy,
         clock: Clock,
         calendars: Calendars | None = None,
+        categories: CategoryList | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -65,6 +67,9 @@ class Runtime:
         self.clock = clock
         #: Working days (R-CAL-1): the library plus the operator's notices, read at start-up.
         self.calendars = calendars or Calendars()
+        #: The category list (R-REV-11): given, or `CATEGORIES_FILE` (else the defaults),
+        #: read and checked once, before anything connects.
+        self.categories = categories or CategoryList.load(settings.categories_file, policy)
         self._mongo: AsyncMongoClient[Document] | None = None
         self._connection: AbstractRobustConnection | None = None
         self.publisher: EventPublisher | None = None

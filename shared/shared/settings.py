@@ -85,6 +85,9 @@ class ServiceSettings(BaseSettings):
     #: R-CAL-1: published calendar notices (a directory of YAML files, or one file) that
     #: take precedence over the `holidays` library for their country and year.
     calendar_notices_dir: Path | None = None
+    #: R-REV-11: the platform's category list (`shared.categories`), a JSON file; unset,
+    #: the kit's defaults.
+    categories_file: Path | None = None
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> Self:
@@ -106,7 +109,12 @@ class ServiceSettings(BaseSettings):
         return self
 
     @field_validator(
-        "auth_jwks_url", "auth_jwks_file", "auth_issuer", "auth_audience", mode="before"
+        "auth_jwks_url",
+        "auth_jwks_file",
+        "auth_issuer",
+        "auth_audience",
+        "categories_file",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

@@ -25,6 +25,7 @@ from mongomock_motor import AsyncMongoMockClient
 
 from shared.app import Wiring
 from shared.calendar import Calendars
+from shared.categories import CategoryList, default_categories
 from shared.clock import Clock, FixedClock, SystemClock
 from shared.contract import Envelope, record_event
 from shared.contract.events import PRODUCERS
@@ -80,6 +81,7 @@ class FakePorts:
         policy: Policy | None = None,
         clock: Clock | None = None,
         calendars: Calendars | None = None,
+        categories: CategoryList | None = None,
         database: Database | None = None,
     ) -> None:
         """`database`: a real one instead (an integration test counting a handler's
@@ -89,6 +91,7 @@ class FakePorts:
         self.policy = policy or Policy()
         self.clock = clock or SystemClock()
         self.calendars = calendars or Calendars()
+        self.categories = categories or default_categories()
         self.db = database if database is not None else in_memory_database(service)
         self.published: list[Envelope] = []
         self._relayed: set[str] = set()

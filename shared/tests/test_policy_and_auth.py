@@ -20,7 +20,7 @@ def test_policy_defaults_are_the_contracts() -> None:  # R-POL-1
     assert policy.semi_handling_days_options == (1, 2)
     assert policy.pickup_cutoff_hour == 15
     assert policy.self_drop_hours == 48
-    assert policy.aftersales_window_days_default == 15
+    assert (policy.aftersales_window_days_min, policy.aftersales_window_days_max) == (7, 15)
     assert policy.exemption_period_days == 90
     assert policy.document_max_bytes == 10_485_760
     assert policy.aftersales_max_cases_per_order == 5
@@ -30,12 +30,11 @@ def test_policy_defaults_are_the_contracts() -> None:  # R-POL-1
 def test_every_policy_value_is_overridable(monkeypatch: pytest.MonkeyPatch) -> None:  # R-POL-1
     monkeypatch.setenv("POLICY_ORDER_CONFIRM_WINDOW_SECONDS", "5")
     monkeypatch.setenv("POLICY_SEMI_HANDLING_DAYS_OPTIONS", "1,2,3")
-    monkeypatch.setenv("POLICY_AFTERSALES_WINDOW_DAYS_BY_CATEGORY", '{"toys": 8}')
+    monkeypatch.setenv("POLICY_AFTERSALES_WINDOW_DAYS_MAX", "20")
     policy = Policy()
     assert policy.order_confirm_window_seconds == 5
     assert policy.semi_handling_days_options == (1, 2, 3)
-    assert policy.aftersales_window_days("toys") == 8
-    assert policy.aftersales_window_days("other") == 15
+    assert policy.aftersales_window_days_max == 20
 
 
 @pytest.fixture(autouse=True)

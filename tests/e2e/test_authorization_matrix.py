@@ -55,6 +55,7 @@ def _table(text: str) -> list[Row]:
 TABLE = _table("""
     service    method path                                   anon  buyer buyer2 merch merch2 oper
     review     POST   /invitations                           401   403   403    403   403    ok
+    review     POST   /invitations/{invitation}/revoke       401   403   403    403   403    ok
     review     GET    /stores/{store}                        401   403   403    ok    404    ok
     review     PUT    /stores/{store}                        401   403   403    ok    404    403
     review     POST   /stores/{store}/reviews                401   403   403    403   403    ok
@@ -63,6 +64,7 @@ TABLE = _table("""
     review     GET    /products/{product}                    401   403   403    ok    404    ok
     review     GET    /products                              401   403   403    ok    ok     ok
     review     POST   /products/{product}/reviews            401   403   403    403   403    ok
+    review     GET    /categories                            ok    ok    ok     ok    ok     ok
     orders     GET    /catalogue                             ok    ok    ok     ok    ok     ok
     orders     GET    /catalogue/{product}                   ok    ok    ok     ok    ok     ok
     orders     GET    /orders/{order}                        401   ok    404    ok    404    ok
@@ -108,6 +110,13 @@ BODIES: dict[tuple[str, str], dict[str, Any] | str] = {
 }
 
 
+async def _an_invitation(operator: Actor, merchant: Actor) -> str:
+    body = {"merchant_id": merchant.sub}
+    response = await operator.call("POST", "review", "/invitations", json=body, expect=201)
+    invitation_id: str = response.json()["invitation_id"]
+    return invitation_id
+
+
 async def _answers(actor: Actor, service: str, path: str) -> bool:
     return (await actor.call("GET", service, path)).status_code == 200
 
@@ -146,6 +155,7 @@ async def test_authorization_matrix(start_platform: StartPlatform) -> None:
             "shipment": shipment["shipment_id"],
             "case": case["case_id"],
             "merchant": merchant.sub,
+            "invitation": await _an_invitation(operator, other_merchant),
             "period": f"from={TODAY}&to={TODAY}",
         }
         actors: dict[str, Actor | None] = {

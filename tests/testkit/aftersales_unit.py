@@ -23,6 +23,7 @@ from aftersales.domain.model import Case, Decision
 from aftersales.domain.rules import Reason
 from aftersales.service_layer.commands import OpenCase
 from aftersales.service_layer.resolution import ResolveCase
+from shared.categories import CategoryList
 from shared.clock import FixedClock
 from shared.contract import Envelope, record_event
 from shared.contract.events import PRODUCERS, CancelReason, OrderCancelled
@@ -80,9 +81,11 @@ OPENED_AT = DELIVERED_AT + timedelta(days=1)
 TOTAL = usd(4990)
 
 
-async def an_aftersales_service(policy: Policy | None = None) -> Wired[AftersalesServices]:
+async def an_aftersales_service(
+    policy: Policy | None = None, categories: CategoryList | None = None
+) -> Wired[AftersalesServices]:
     """The service as its bootstrap wires it, knowing nothing yet; its clock at T0."""
-    ports = FakePorts("aftersales", clock=FixedClock(T0), policy=policy)
+    ports = FakePorts("aftersales", clock=FixedClock(T0), policy=policy, categories=categories)
     wired: Wired[AftersalesServices] = await Wired.up(bootstrap, ports)
     return wired
 
@@ -108,12 +111,13 @@ async def a_delivered_order(
     approved_at: datetime | None = None,
     store_type: StoreType = "full_managed",
     policy: Policy | None = None,
+    categories: CategoryList | None = None,
     **order: Any,
 ) -> Wired[AftersalesServices]:
     """The service told of its store's approval at `approved_at` (None: not heard of; as
     review tells it, then: no later than T0), then of an order delivered
     (`deliver_an_order`); its clock still at T0."""
-    wired = await an_aftersales_service(policy)
+    wired = await an_aftersales_service(policy, categories)
     if approved_at is not None:
         approval = a_store_approved(at=approved_at, store_type=store_type)
         await wired.deliver(approval, at=approved_at)

@@ -76,7 +76,7 @@ def a_store(store_type: str = "full_managed", **changes: Any) -> Store:
     """A store applied for at MONDAY by a fresh merchant (invited when full-managed), under
     the default policy."""
     merchant_id = new_id()
-    invitation = Invitation.issue(new_id(), merchant_id, AN_OPERATOR.sub, MONDAY)
+    invitation = Invitation.issue(new_id(), merchant_id, AN_OPERATOR.sub, MONDAY, policy=Policy())
     application = an_application(store_type, **changes)
     return Store.apply(new_id(), merchant_id, application, Policy(), MONDAY, invitation=invitation)
 

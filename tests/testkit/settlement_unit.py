@@ -19,6 +19,7 @@ from settlement.domain.earnings import entries_due
 from settlement.domain.ledger import PLATFORM_ESCROW, Entry, Journal
 from settlement.domain.order import OrderFact, OrderSettlement
 from shared.aftersales_window import end_of_due_date
+from shared.categories import default_categories
 from shared.clock import FixedClock
 from shared.contract.types import Money, StoreType
 from shared.policy import Policy
@@ -36,12 +37,13 @@ from testkit.factories import (
 )
 
 POLICY = Policy()
+CATEGORIES = default_categories()
 SHIPPED_AT = T0 + timedelta(days=1)  # due on a_day(10) at the latest (`a_shipped`)
 DELIVERED_AT = T0 + timedelta(days=4)
-#: R-AS-1: the window of `home` (the policy default) counts from the later of the delivery
+#: R-AS-1: the window of `home` (15 days in the default list) counts from the later of the delivery
 #: and the end of the latest estimated date (a_day(10) ends after DELIVERED_AT).
 DUE_END = end_of_due_date(a_day(10))
-CLOSES_AT = DUE_END + timedelta(days=POLICY.aftersales_window_days_default)
+CLOSES_AT = DUE_END + timedelta(days=CATEGORIES.window_days("home"))
 AFTER_ALL = CLOSES_AT + CLOCK_SKEW + timedelta(days=30)
 #: The factories' order's total: one line at 49.90 USD.
 TOTAL = 4990
@@ -71,7 +73,7 @@ def post_due(
     """Post what `order` calls for at `now`, as the service will: its due entries, given
     the order's entries already posted, one by one; the order's escrow is never below
     zero after any of them (R-SET-5). The entries posted."""
-    due = entries_due(order, _of(journal.entries.values(), order.id), now, policy)
+    due = entries_due(order, _of(journal.entries.values(), order.id), now, policy, CATEGORIES)
     for entry in due:
         journal.post(entry)
         assert escrow_of(journal, order.id) >= 0, entry

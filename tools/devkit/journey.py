@@ -25,7 +25,16 @@ ADDRESS = {
 }
 
 
+#: A small file of each accepted type (R-REV-14), as a merchant's scan would start.
+SAMPLE_FILES = {
+    "pdf": ("application/pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)),
+}
+
+
 def documents(kinds: tuple[str, ...] = ("business_license", "id_document")) -> list[dict[str, Any]]:
+    """Documents described, not uploaded: the form before uploads (R-REV-14), still read
+    for one release; `apply_for_store` uploads its application's documents instead."""
     return [
         {
             "kind": kind,
@@ -118,10 +127,43 @@ def cast(urls: Mapping[str, str], client: httpx.AsyncClient) -> tuple[Actor, Act
     )
 
 
+async def upload_documents(
+    merchant: Actor, store_id: str, kinds: list[str]
+) -> list[dict[str, Any]]:
+    """R-REV-14: a file of each kind uploaded to the store (a PDF; a PNG for a warehouse
+    proof); their citations, `{kind, document_id}`, for the application."""
+    cited = []
+    for kind in kinds:
+        extension = "png" if kind == "warehouse_proof" else "pdf"
+        content_type, content = SAMPLE_FILES[extension]
+        response = await merchant.call(
+            "POST",
+            "review",
+            f"/stores/{store_id}/documents",
+            expect=201,
+            data={"kind": kind},
+            files={"file": (f"{kind}.{extension}", content, content_type)},
+        )
+        cited.append({"kind": kind, "document_id": response.json()["document_id"]})
+    return cited
+
+
 async def apply_for_store(merchant: Actor, application: dict[str, Any]) -> dict[str, Any]:
-    """The merchant's application, under review (R-REV-2, R-REV-5)."""
+    """The merchant's application, under review (R-REV-2, R-REV-5): applied for without
+    its documents (returned for them, R-REV-4), each uploaded to the new store, then
+    resubmitted citing them (R-REV-6, R-REV-14)."""
+    kinds = [document["kind"] for document in application["documents"]]
+    draft = {**application, "documents": []}
+    opened = (await merchant.call("POST", "review", "/stores", expect=201, json=draft)).json()
+    cited = await upload_documents(merchant, opened["store_id"], kinds)
     store: dict[str, Any] = (
-        await merchant.call("POST", "review", "/stores", expect=201, json=application)
+        await merchant.call(
+            "PUT",
+            "review",
+            f"/stores/{opened['store_id']}",
+            expect=200,
+            json={**application, "documents": cited},
+        )
     ).json()
     assert store["status"] == "under_review", store
     return store

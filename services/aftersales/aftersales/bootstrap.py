@@ -37,7 +37,9 @@ async def bootstrap(ports: Ports) -> Wiring:
     queries = CaseQueries(ports.collection(CASES))
     orders = ports.replicas(ORDERS, OrderFacts)
     stores = ports.replicas(STORES, StoreFacts)
-    commands = CaseCommands(cases, queries, orders.repository, ports.clock, ports.policy)
+    commands = CaseCommands(
+        cases, queries, orders.repository, ports.clock, ports.policy, ports.categories
+    )
     resolution = CaseResolution(
         cases, queries, orders.repository, stores.repository, ports.clock, ports.policy
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from orders.adapters.catalogue_queries import CATALOGUE
 from orders.adapters.queries import INDEXES, ORDERS
 from orders.adapters.scorecard_queries import STORE_PERIODS
 from orders.bootstrap import bootstrap
@@ -10,6 +11,7 @@ from orders.entrypoints.http import merchants_router, orders_router
 from orders.entrypoints.problems import PROBLEMS
 from orders.settings import OrdersSettings
 from shared.app import AppFactory, ServiceSpec
+from shared.category_migration import CategoryField
 
 SPEC = ServiceSpec(
     name="orders",
@@ -19,6 +21,10 @@ SPEC = ServiceSpec(
     outbox_collections=[ORDERS, STORE_PERIODS],
     bootstrap=bootstrap,
     problems=PROBLEMS,
+    category_fields=[
+        CategoryField(CATALOGUE, "category"),
+        CategoryField(ORDERS, "items[].category"),
+    ],
 )
 
 create = AppFactory(SPEC, OrdersSettings)

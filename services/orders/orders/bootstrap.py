@@ -42,9 +42,9 @@ def seconds(ports: Ports, name: str) -> timedelta:
 
 
 def process_terms(ports: Ports) -> ProcessTerms:
-    """The numbers an order's process is counted with (R-ORD-5): the policy, and the
-    `PROCESS_REACTION_SECONDS` setting."""
-    return ProcessTerms(ports.policy, seconds(ports, "process_reaction_seconds"))
+    """The numbers an order's process is counted with (R-ORD-5): the policy, the
+    `PROCESS_REACTION_SECONDS` setting, and the category list's windows (R-AS-1)."""
+    return ProcessTerms(ports.policy, seconds(ports, "process_reaction_seconds"), ports.categories)
 
 
 def scorecards(ports: Ports, orders: AggregateRepository[Order]) -> Scorecards:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from review.adapters.documents import DOCUMENTS, StoredDocuments
 from review.adapters.queries import INVITATIONS, PRODUCTS, STORES, SUBMITTED_KEYS, ReviewQueries
 from review.domain.model import Invitation, Product, Store
 from review.service_layer.commands import StoreCommands
 from review.service_layer.deadlines import ReviewDeadline
+from review.service_layer.documents import DocumentCommands
 from review.service_layer.events import ReviewEventHandlers
 from review.service_layer.products import ProductCommands
 from shared.app import Wiring
@@ -20,6 +22,7 @@ class ReviewServices:
     products: ProductCommands
     deadline: ReviewDeadline
     queries: ReviewQueries
+    documents: DocumentCommands
 
 
 async def bootstrap(ports: Ports) -> Wiring:
@@ -29,10 +32,22 @@ async def bootstrap(ports: Ports) -> Wiring:
     queries = ReviewQueries(
         ports.collection(STORES), ports.collection(PRODUCTS), ports.collection(INVITATIONS)
     )
+    documents = StoredDocuments(ports.collection(DOCUMENTS).database)
     services = ReviewServices(
-        stores=StoreCommands(stores, invitations, queries, ports.clock, ports.policy),
-        products=ProductCommands(products, stores, ports.clock, ports.policy),
+        stores=StoreCommands(
+            stores,
+            invitations,
+            queries,
+            ports.clock,
+            ports.policy,
+            categories=ports.categories,
+            documents=documents,
+        ),
+        products=ProductCommands(
+            products, stores, ports.clock, ports.policy, categories=ports.categories
+        ),
         deadline=ReviewDeadline(ports.calendars, ports.policy, ports.clock),
         queries=queries,
+        documents=DocumentCommands(stores, documents, ports.clock, ports.policy),
     )
     return Wiring(services=services, handlers=ReviewEventHandlers(stores, ports.clock).table())

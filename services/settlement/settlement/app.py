@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from settlement.adapters.queries import INDEXES, PAYOUTS
+from settlement.adapters.queries import INDEXES, ORDERS, PAYOUTS
 from settlement.bootstrap import bootstrap
 from settlement.entrypoints.http import (
     merchants_router,
@@ -12,6 +12,7 @@ from settlement.entrypoints.http import (
 )
 from settlement.settings import SettlementSettings
 from shared.app import AppFactory, ServiceSpec
+from shared.category_migration import CategoryField
 
 SPEC = ServiceSpec(
     name="settlement",
@@ -20,6 +21,7 @@ SPEC = ServiceSpec(
     indexes=INDEXES,
     outbox_collections=[PAYOUTS],
     bootstrap=bootstrap,
+    category_fields=[CategoryField(ORDERS, "categories")],
 )
 
 create = AppFactory(SPEC, SettlementSettings)

@@ -32,7 +32,7 @@ async def bootstrap(ports: Ports) -> Wiring:
     releases = ReleaseSchedule(ports.collection(RELEASES))
     payouts = ports.repository(PAYOUTS, PayoutRecord)
     payout_queries = PayoutQueries(ports.collection(PAYOUTS))
-    ledger = OrderLedger(orders, entries, releases, ports.clock, ports.policy)
+    ledger = OrderLedger(orders, entries, releases, ports.clock, ports.policy, ports.categories)
     events = SettlementEventHandlers(orders, ledger)
     jobs = SettlementJobs(
         ledger, entries, releases, payouts, payout_queries, ports.clock, ports.policy

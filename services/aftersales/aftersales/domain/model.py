@@ -12,6 +12,7 @@ from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.refunds import money_text
 from aftersales.domain.rules import Reason, check_can_open, liable_party
 from shared.aggregate import Aggregate
+from shared.categories import CategoryList
 from shared.clock import utc_ms
 from shared.contract.events import (
     AfterSalesCaseAnswered,
@@ -85,7 +86,7 @@ class Case(Aggregate, CaseFields):
         description: str,
         refund_requested: Money,
         now: datetime,
-        policy: Policy,
+        categories: CategoryList,
     ) -> Case:
         """Open a case on `order` (the caller has checked the buyer owns it)."""
         now = utc_ms(now)
@@ -107,7 +108,7 @@ class Case(Aggregate, CaseFields):
                 f"refund requested ({money_text(refund_requested)}) is above the order total "
                 f"of {money_text(total)}"
             )
-        check_can_open(reason, order, now, policy)
+        check_can_open(reason, order, now, categories)
         case = cls(
             id=case_id,
             order_id=order.id,

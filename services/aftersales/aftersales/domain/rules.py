@@ -1,4 +1,5 @@
-"""The after-sales rules of DOMAIN.md as pure functions: time and policy are passed in."""
+"""The after-sales rules of DOMAIN.md as pure functions: time, policy and the category list
+are passed in."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Literal
 from aftersales.domain.errors import Conflict, OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from shared.aftersales_window import end_of_due_date, window_days
+from shared.categories import CategoryList
 from shared.contract.events import COMPENSATED
 from shared.contract.types import LiableParty, Money, StoreType, rfc3339
 from shared.policy import Policy
@@ -35,9 +37,9 @@ class ClaimWindow:
     counted_from: str
 
 
-def claim_window(reason: Reason, order: OrderFacts, policy: Policy) -> ClaimWindow:
+def claim_window(reason: Reason, order: OrderFacts, categories: CategoryList) -> ClaimWindow:
     """R-AS-1: the window of `reason` on `order`; OutsideWindow when it cannot open yet."""
-    days = window_days(order.categories, policy)
+    days = window_days(order.categories, categories)
     span = timedelta(days=days)
     if order.status == "cancelled":
         raise OutsideWindow(_cancelled_text(order), rule="R-AS-1")
@@ -96,10 +98,12 @@ def check_room_for_a_case(order_id: str, cases: int, policy: Policy) -> None:
         )
 
 
-def check_can_open(reason: Reason, order: OrderFacts, now: datetime, policy: Policy) -> None:
+def check_can_open(
+    reason: Reason, order: OrderFacts, now: datetime, categories: CategoryList
+) -> None:
     """R-AS-1: refuse a case outside its window, naming the rule and the dates."""
-    window = claim_window(reason, order, policy)
-    days = window_days(order.categories, policy)
+    window = claim_window(reason, order, categories)
+    days = window_days(order.categories, categories)
     if now < window.opens_at:
         raise OutsideWindow(
             f"R-AS-1: a '{reason}' case on order {order.id} opens at "

@@ -15,6 +15,7 @@ from aftersales.domain.facts import OrderFacts
 from aftersales.domain.model import Case
 from aftersales.domain.rules import Reason, check_room_for_a_case
 from shared.auth import Principal
+from shared.categories import CategoryList
 from shared.clock import Clock
 from shared.contract.types import Money
 from shared.errors import NotFound
@@ -48,6 +49,8 @@ class CaseCommands:
     orders: AggregateRepository[OrderFacts]
     clock: Clock
     policy: Policy
+    #: R-REV-11, R-AS-1: each category's after-sales window.
+    categories: CategoryList
 
     async def open(self, command: OpenCase) -> Case:
         """R-AS-1: the buyer of a delivered (or overdue) order opens a case in its window.
@@ -83,7 +86,7 @@ class CaseCommands:
             command.description,
             command.refund_requested,
             now,
-            self.policy,
+            self.categories,
         )
         await self.cases.add(case, now=now, correlation_id=order.id)
         return case

@@ -10,17 +10,19 @@ import pytest
 from aftersales.domain.errors import OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.rules import check_can_open, liable_party
+from shared.categories import default_categories
 from shared.policy import Policy
 from testkit.aftersales_unit import order_facts
 from testkit.factories import MERCHANT, STORE
 
 POLICY = Policy()
+CATEGORIES = default_categories()
 DELIVERED_AT = datetime(2026, 11, 6, 14, 30, tzinfo=UTC)
 APPROVED_AT = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 def delivered_food() -> OrderFacts:
-    assert POLICY.aftersales_window_days("food") == 7  # a 7-day category by default
+    assert CATEGORIES.window_days("food") == 7  # a 7-day category by default
     shipped_at = DELIVERED_AT - timedelta(days=3)
     return order_facts(["food"], shipped_at=shipped_at, delivered_at=DELIVERED_AT)
 
@@ -42,10 +44,10 @@ def test_day_7_is_in_and_day_8_is_out_of_a_7_day_window(
 ) -> None:  # R-AS-1
     order = delivered_food()
     if open:
-        check_can_open("damaged", order, DELIVERED_AT + after_delivery, POLICY)
+        check_can_open("damaged", order, DELIVERED_AT + after_delivery, CATEGORIES)
         return
     with pytest.raises(OutsideWindow, match="R-AS-1") as refused:
-        check_can_open("damaged", order, DELIVERED_AT + after_delivery, POLICY)
+        check_can_open("damaged", order, DELIVERED_AT + after_delivery, CATEGORIES)
     assert refused.value.closes_at == DELIVERED_AT + timedelta(days=7)
 
 

@@ -10,6 +10,7 @@ import pytest
 from aftersales.domain.errors import Conflict, Invalid, OutsideWindow
 from aftersales.domain.facts import OrderFacts, StoreFacts
 from aftersales.domain.model import Case
+from shared.categories import default_categories
 from shared.contract.events import AfterSalesCaseOpened, RefundIssued
 from shared.contract.types import Money, StoreType
 from shared.policy import Policy
@@ -17,6 +18,7 @@ from testkit.aftersales_unit import order_facts
 from testkit.factories import usd
 
 POLICY = Policy()
+CATEGORIES = default_categories()
 DELIVERED_AT = datetime(2026, 11, 6, 14, 30, tzinfo=UTC)
 NOW = DELIVERED_AT + timedelta(days=1)
 
@@ -38,7 +40,9 @@ def store_approved(days_before_case: int) -> StoreFacts:
 
 
 def open_case(order: OrderFacts, refund_minor: int = 5000) -> Case:
-    return Case.open(str(uuid4()), order, "damaged", "torn seam", usd(refund_minor), NOW, POLICY)
+    return Case.open(
+        str(uuid4()), order, "damaged", "torn seam", usd(refund_minor), NOW, CATEGORIES
+    )
 
 
 def test_open_records_the_case_and_its_event() -> None:  # R-AS-1
@@ -52,9 +56,9 @@ def test_open_records_the_case_and_its_event() -> None:  # R-AS-1
 
 
 def test_open_outside_the_window_is_refused() -> None:  # R-AS-1
-    late = NOW + timedelta(days=POLICY.aftersales_window_days("clothing"))
+    late = NOW + timedelta(days=CATEGORIES.window_days("clothing"))
     with pytest.raises(OutsideWindow, match="R-AS-1"):
-        Case.open(str(uuid4()), delivered_order(), "damaged", "x", usd(1), late, POLICY)
+        Case.open(str(uuid4()), delivered_order(), "damaged", "x", usd(1), late, CATEGORIES)
 
 
 def test_refund_requested_above_the_total_is_invalid() -> None:  # 422
@@ -65,7 +69,7 @@ def test_refund_requested_above_the_total_is_invalid() -> None:  # 422
 def test_refund_requested_in_another_currency_is_invalid() -> None:
     eur = Money(amount_minor=1, currency="EUR")
     with pytest.raises(Invalid, match="EUR"):
-        Case.open(str(uuid4()), delivered_order(), "damaged", "x", eur, NOW, POLICY)
+        Case.open(str(uuid4()), delivered_order(), "damaged", "x", eur, NOW, CATEGORIES)
 
 
 def test_case_on_an_order_not_yet_known_is_a_conflict() -> None:

@@ -16,12 +16,14 @@ from aftersales.domain.rules import (
     refundable_left,
 )
 from shared.aftersales_window import window_days
+from shared.categories import CategoryList, default_categories
 from shared.contract.types import StoreType
 from shared.policy import Policy
 from testkit.aftersales_unit import ESTIMATE, order_facts
 from testkit.factories import MERCHANT, STORE, usd
 
 POLICY = Policy()
+CATEGORIES = default_categories()
 SHIPPED_AT = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
 LATEST = ESTIMATE.latest
 DUE_AT = datetime(2026, 11, 10, tzinfo=UTC)  # the day after the latest estimated date
@@ -35,85 +37,89 @@ def order(*, categories: list[str], delivered: bool = False) -> OrderFacts:
 
 
 def days_for(category: str) -> int:
-    return POLICY.aftersales_window_days(category)
+    return CATEGORIES.window_days(category)
 
 
-def test_window_by_category_and_default() -> None:  # R-AS-1
-    assert window_days(["food"], POLICY) == POLICY.aftersales_window_days_by_category["food"]
-    assert window_days(["toys"], POLICY) == POLICY.aftersales_window_days_default
-    assert window_days([], POLICY) == POLICY.aftersales_window_days_default
+def test_window_by_category_and_unknown() -> None:  # R-AS-1, R-REV-11
+    assert window_days(["food"], CATEGORIES) == 7
+    assert window_days(["toys"], CATEGORIES) == 15
+    assert window_days(["Food"], CATEGORIES) == POLICY.aftersales_window_days_max  # legacy text
+    assert window_days([], CATEGORIES) == POLICY.aftersales_window_days_max
 
 
 def test_several_categories_get_the_most_generous_window() -> None:  # R-AS-1
-    assert window_days(["food", "clothing"], POLICY) == max(days_for("food"), days_for("clothing"))
-    assert window_days(["food", "toys"], POLICY) == POLICY.aftersales_window_days_default
-
-
-def test_window_follows_a_changed_policy() -> None:  # R-AS-1, R-POL-1
-    policy = Policy(
-        aftersales_window_days_by_category={"food": 3}, aftersales_window_days_default=9
+    assert window_days(["food", "clothing"], CATEGORIES) == max(
+        days_for("food"), days_for("clothing")
     )
-    assert window_days(["food"], policy) == 3
-    assert window_days(["toys"], policy) == 9
+    assert window_days(["food", "toys"], CATEGORIES) == days_for("toys")
+
+
+def test_window_follows_a_changed_list() -> None:  # R-AS-1, R-REV-11
+    categories = CategoryList.of(
+        {"food": 8, "toys": 9}, policy=Policy(aftersales_window_days_max=12)
+    )
+    assert window_days(["food"], categories) == 8
+    assert window_days(["toys"], categories) == 9
+    assert window_days(["lamps"], categories) == 12
 
 
 @pytest.mark.parametrize("reason", ["damaged", "not_as_described"])
 def test_damage_claim_is_refused_before_delivery(reason: Reason) -> None:  # R-AS-1
     with pytest.raises(OutsideWindow, match=r"R-AS-1.*after delivery") as refused:
-        check_can_open(reason, order(categories=["food"]), SHIPPED_AT, POLICY)
+        check_can_open(reason, order(categories=["food"]), SHIPPED_AT, CATEGORIES)
     assert refused.value.rule == "R-AS-1"
 
 
 def test_damage_claim_within_the_category_window_after_delivery() -> None:  # R-AS-1
     delivered = order(categories=["food"], delivered=True)
     closes = DELIVERED_AT + timedelta(days=days_for("food"))
-    check_can_open("damaged", delivered, DELIVERED_AT, POLICY)
-    check_can_open("damaged", delivered, closes - timedelta(milliseconds=1), POLICY)
+    check_can_open("damaged", delivered, DELIVERED_AT, CATEGORIES)
+    check_can_open("damaged", delivered, closes - timedelta(milliseconds=1), CATEGORIES)
     with pytest.raises(OutsideWindow, match="2026-11-06T14:30:00Z") as refused:
-        check_can_open("damaged", delivered, closes, POLICY)
+        check_can_open("damaged", delivered, closes, CATEGORIES)
     assert refused.value.closes_at == closes
     assert "window closed at" in refused.value.detail
 
 
-def test_default_window_applies_to_other_categories() -> None:  # R-AS-1
+def test_a_longer_window_applies_to_other_categories() -> None:  # R-AS-1
     delivered = order(categories=["toys"], delivered=True)
-    default = timedelta(days=POLICY.aftersales_window_days_default)
-    check_can_open("not_as_described", delivered, DELIVERED_AT + default / 2, POLICY)
+    default = timedelta(days=days_for("toys"))
+    check_can_open("not_as_described", delivered, DELIVERED_AT + default / 2, CATEGORIES)
     with pytest.raises(OutsideWindow):
-        check_can_open("not_as_described", delivered, DELIVERED_AT + default, POLICY)
+        check_can_open("not_as_described", delivered, DELIVERED_AT + default, CATEGORIES)
 
 
 @pytest.mark.parametrize("reason", ["lost", "not_received"])
 def test_lost_claim_only_after_the_latest_estimated_date(reason: Reason) -> None:  # R-AS-1
     shipped = order(categories=["clothing"])
     with pytest.raises(OutsideWindow, match="2026-11-10T00:00:00Z") as refused:
-        check_can_open(reason, shipped, DUE_AT - timedelta(milliseconds=1), POLICY)
+        check_can_open(reason, shipped, DUE_AT - timedelta(milliseconds=1), CATEGORIES)
     assert refused.value.opens_at == DUE_AT
-    check_can_open(reason, shipped, DUE_AT, POLICY)
+    check_can_open(reason, shipped, DUE_AT, CATEGORIES)
     closes = DUE_AT + timedelta(days=days_for("clothing"))
-    check_can_open(reason, shipped, closes - timedelta(milliseconds=1), POLICY)
+    check_can_open(reason, shipped, closes - timedelta(milliseconds=1), CATEGORIES)
     with pytest.raises(OutsideWindow, match="2026-11-09"):
-        check_can_open(reason, shipped, closes, POLICY)
+        check_can_open(reason, shipped, closes, CATEGORIES)
 
 
 def test_lost_claim_is_refused_before_shipping() -> None:  # R-AS-1
     unshipped = OrderFacts(id=str(uuid4()), categories=["food"], status="confirmed")
     with pytest.raises(OutsideWindow, match="not shipped"):
-        check_can_open("lost", unshipped, DUE_AT, POLICY)
+        check_can_open("lost", unshipped, DUE_AT, CATEGORIES)
 
 
 def test_cancelled_order_has_no_case() -> None:  # R-AS-1
     cancelled = OrderFacts(id=str(uuid4()), status="cancelled")
     with pytest.raises(OutsideWindow, match="cancelled"):
-        check_can_open("not_received", cancelled, DUE_AT, POLICY)
+        check_can_open("not_received", cancelled, DUE_AT, CATEGORIES)
 
 
 def test_loss_report_opens_the_window_early_and_never_shortens_it() -> None:  # R-AS-1
     reported = order(categories=["food"])
     reported.lost_reported_at = SHIPPED_AT + timedelta(days=2)
-    check_can_open("lost", reported, reported.lost_reported_at, POLICY)
+    check_can_open("lost", reported, reported.lost_reported_at, CATEGORIES)
     # Still counted from the later start: the latest estimated date.
-    check_can_open("lost", reported, DUE_AT + timedelta(days=days_for("food") - 1), POLICY)
+    check_can_open("lost", reported, DUE_AT + timedelta(days=days_for("food") - 1), CATEGORIES)
 
 
 FULL: StoreType = "full_managed"

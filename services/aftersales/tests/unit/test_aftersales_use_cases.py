@@ -10,6 +10,7 @@ import pytest
 from aftersales.domain.errors import Conflict, Invalid, OutsideWindow
 from aftersales.domain.rules import Reason
 from aftersales.service_layer.commands import OpenCase
+from shared.categories import CategoryList
 from shared.contract.events import AfterSalesCaseOpened
 from shared.contract.types import Money
 from shared.errors import NotFound
@@ -82,11 +83,11 @@ async def test_an_order_of_several_categories_gets_the_longest_window_r_as_1() -
     assert (await open_a_case(wired)).status == "open"
 
 
-async def test_the_window_of_a_category_is_read_from_the_policy_r_as_1() -> None:
-    policy = Policy(aftersales_window_days_by_category={"food": 3})
-    wired = await a_delivered_order(lines=[a_line(category="food")], policy=policy)
-    wired.clock.set(DELIVERED_AT + timedelta(days=3))
-    with pytest.raises(OutsideWindow, match="within 3 days"):
+async def test_the_window_of_a_category_is_read_from_the_category_list_r_as_1() -> None:
+    categories = CategoryList.of({"food": 8})  # R-REV-11: a deployment's own list
+    wired = await a_delivered_order(lines=[a_line(category="food")], categories=categories)
+    wired.clock.set(DELIVERED_AT + timedelta(days=8))
+    with pytest.raises(OutsideWindow, match="within 8 days"):
         await open_a_case(wired)
 
 

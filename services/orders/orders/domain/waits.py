@@ -5,7 +5,7 @@ services told it (`ProcessFacts`), with the policy. `orders.domain.process` says
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from orders.domain.model import Order
 from shared.aftersales_window import window_close as window_close_of
 from shared.aftersales_window import window_days
+from shared.categories import CategoryList, default_categories
 from shared.contract.events import COMPENSATED
 from shared.policy import Policy
 
@@ -41,11 +42,13 @@ EndReason = Literal[
 
 @dataclass(frozen=True)
 class ProcessTerms:
-    """What the deadlines are counted with: the policy (R-POL-1), and how long an automatic
-    reaction to an event may take (decided: the `PROCESS_REACTION_SECONDS` setting)."""
+    """What the deadlines are counted with: the policy (R-POL-1), how long an automatic
+    reaction to an event may take (decided: the `PROCESS_REACTION_SECONDS` setting), and
+    the category list with each category's after-sales window (R-REV-11, R-AS-1)."""
 
     policy: Policy
     reaction: timedelta
+    categories: CategoryList = field(default_factory=default_categories)
 
 
 class Waiting(BaseModel):
@@ -156,7 +159,7 @@ def next_step(order: Order, terms: ProcessTerms) -> Next | EndReason:
     if order.status == "awaiting_confirmation":
         return Next(WAITS["merchant_confirms"], order.confirm_by)
     if open_cases := order.facts.open_cases:
-        days = window_days(_categories(order), terms.policy)
+        days = window_days(_categories(order), terms.categories)
         resolve_by = min(open_cases.values()) + timedelta(days=days)
         return Next(WAITS["case_resolution"], resolve_by)
     return _shipment(order, terms)
@@ -182,12 +185,12 @@ def _shipment(order: Order, terms: ProcessTerms) -> Next | EndReason:
     facts = order.facts
     if facts.delivered_at is not None or (facts.shipped_at and facts.exception_kind):
         # Delivered, or lost or damaged in transit: the buyer may open a case (R-AS-1).
-        close = window_close(order, terms.policy)
+        close = window_close(order, terms.categories)
         return (
             "aftersales_window_closed" if close is None else Next(WAITS["aftersales_window"], close)
         )
     if facts.shipped_at is not None:
-        return Next(WAITS["delivery"], window_close(order, terms.policy) or facts.shipped_at)
+        return Next(WAITS["delivery"], window_close(order, terms.categories) or facts.shipped_at)
     if facts.shipment_cancelled_at is not None:  # never: orders cancels it as it learns it
         return Next(WAITS["order_cancel"], facts.shipment_cancelled_at + terms.reaction)
     if order.ship_by is None:
@@ -218,14 +221,14 @@ def _categories(order: Order) -> list[str]:
     return [line.category for line in order.items]
 
 
-def window_close(order: Order, policy: Policy) -> datetime | None:
+def window_close(order: Order, categories: CategoryList) -> datetime | None:
     """R-AS-1, as aftersales counts it (`shared.aftersales_window`): the last moment a case
     may be opened; None before the order's delivery, loss report or shipment."""
     facts = order.facts
     window = facts.shipped_window or order.estimated_delivery
     return window_close_of(
         _categories(order),
-        policy,
+        categories,
         delivered_at=facts.delivered_at,
         lost_reported_at=facts.lost_reported_at,
         due_latest=window.latest if window is not None and facts.shipped_at is not None else None,

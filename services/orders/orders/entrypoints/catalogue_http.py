@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from orders.adapters.catalogue_queries import CatalogueFilter
 from orders.entrypoints.http import Limit, Services
 from orders.entrypoints.schemas import CataloguePage, ProductPublic
+from shared.categories import CategoryList, category_list
 from shared.contract.types import CurrencyCode
 from shared.errors import NotFound, Unprocessable
 from shared.guards import JsonRoute
@@ -21,6 +22,7 @@ PriceMinor = Annotated[int | None, Query(ge=0, le=10**12)]
 @catalogue_router.get("", response_model=CataloguePage)
 async def browse(
     services: Services,
+    categories: Annotated[CategoryList, Depends(category_list)],
     channel: Literal["full_managed", "all"] | None = None,
     category: Text = None,
     q: Text = None,
@@ -30,10 +32,18 @@ async def browse(
     limit: Limit = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> CataloguePage:
-    """`channel=full_managed` is the full-managed exclusive channel; `q` searches titles
-    and descriptions; `min_price`/`max_price` are in minor units (with `currency`)."""
+    """`channel=full_managed` is the full-managed exclusive channel; `category` is a code of
+    the category list (R-REV-11); `q` searches titles and descriptions;
+    `min_price`/`max_price` are in minor units (with `currency`)."""
     if min_price is not None and max_price is not None and min_price > max_price:
         raise Unprocessable("`min_price` is above `max_price`; swap them.")
+    if category is not None and category not in categories:
+        # R-REV-11: products carry codes only, so any other text would just find nothing.
+        refusal = categories.refusal()
+        raise Unprocessable(
+            f"`category` {category!r}: {refusal}",
+            errors=[{"loc": ["query", "category"], "msg": refusal}],
+        )
     where = CatalogueFilter(
         channel=channel,
         category=category,

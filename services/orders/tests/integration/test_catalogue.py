@@ -12,6 +12,7 @@ import pytest
 from devkit.wait import eventually
 from orders.app import create
 from orders.settings import OrdersSettings
+from shared.categories import default_categories
 from shared.contract.events import ProductApproved
 from shared.contract.types import ContractModel
 from shared.mongo import connect
@@ -65,7 +66,7 @@ async def test_filters_search_and_stable_pages(
     vase = approval(ids["vase"], title="Vase", description="blue porcelain glaze", price=12000)
     await decided(amqp_url, vase)
     lamp = approval(
-        ids["lamp"], title="Desk lamp", description="LED", price=2500, category="lighting"
+        ids["lamp"], title="Desk lamp", description="LED", price=2500, category="electronics"
     )
     await decided(amqp_url, lamp)
     scarf = approval(
@@ -90,7 +91,7 @@ async def test_filters_search_and_stable_pages(
     assert everything == sorted(ours)
     channel = [p for p in await browse(orders, channel="full_managed", limit=100) if p in ours]
     assert channel == sorted([ids["tea"], ids["vase"], ids["lamp"]])  # the exclusive channel
-    assert [p for p in await browse(orders, category="lighting") if p in ours] == [ids["lamp"]]
+    assert [p for p in await browse(orders, category="electronics") if p in ours] == [ids["lamp"]]
     found = [p for p in await browse(orders, q="porcelain") if p in ours]
     assert found == sorted([ids["tea"], ids["vase"]])  # title or description
     priced = [
@@ -123,6 +124,14 @@ async def test_filters_search_and_stable_pages(
         response = await orders.get("/catalogue", params=bad)
         assert response.status_code == 422, bad
         assert response.headers["content-type"] == "application/problem+json"
+    # R-REV-11: a category is a code of the platform's list; other text is refused with them.
+    unknown = await orders.get("/catalogue", params={"category": "Electronics"})
+    assert unknown.status_code == 422, unknown.text
+    problem = unknown.json()
+    assert problem["errors"] == [
+        {"loc": ["query", "category"], "msg": default_categories().refusal()}
+    ]
+    assert "use one of: baby, books, clothing" in problem["detail"]
 
 
 async def test_newest_decision_wins_whatever_the_arrival_order(

@@ -17,7 +17,6 @@ from shared.auth import Principal
 from shared.contract.types import rfc3339
 from shared.errors import Forbidden, Unprocessable
 from shared.pagination import encode_cursor
-from shared.policy import Policy
 from testkit.factories import (
     AN_OPERATOR,
     T0,
@@ -110,9 +109,9 @@ async def test_a_semi_managed_parcel_is_its_merchants_to_hand_over() -> None:  #
 
 
 async def test_the_after_sales_window_is_the_longest_of_the_items_categories() -> None:
-    # R-AS-1, as aftersales counts it, from the policy in force (R-POL-1)
-    policy = Policy(aftersales_window_days_by_category={"food": 7, "clothing": 10})
-    wired = await orders_selling_the_product(policy=policy, category="food")
+    # R-AS-1, as aftersales counts it, from the category list in force (R-REV-11): food's
+    # 7 days, clothing's 10
+    wired = await orders_selling_the_product(category="food")
     await wired.deliver(a_product_approved(product_id="scarf", category="clothing"))
     order, _ = await wired.services.commands.place(a_place(items=[("product-1", 1), ("scarf", 1)]))
     await wired.services.commands.confirm(order.id, THE_MERCHANT)

@@ -1,6 +1,15 @@
-"""Qualification documents of a store application and their checks (R-REV-2, R-REV-4).
+"""Qualification documents of a store application and their checks (R-REV-2, R-REV-4,
+R-REV-14).
 
-Only the document's metadata is checked here (kind, name, type, size); whether its
+An application cites each document it proves by `{kind, document_id}`: a file uploaded
+to its store (`POST /stores/{id}/documents`), whose facts (name, type read from its bytes,
+size, SHA-256) the service copies into the citation, so the operator reviews what was
+uploaded and can download it. A citation of nothing uploaded to the store is an issue.
+
+**decided** (compatibility, one release): the form before uploads, a document only
+described (`filename`, `content_type`, `size_bytes`, no `document_id`), is still read and
+checked by its description, and shown with `document_id` null: nothing an operator can
+open. It is refused from the next release on (docs/contract.md). Whether a document's
 contents match the application is for the operator reviewing it.
 """
 
@@ -10,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Annotated
 
-from pydantic import Field, StrictInt, StrictStr, StringConstraints
+from pydantic import Field, StrictInt, StrictStr, StringConstraints, model_validator
 
 from review.domain.issues import Issue
 from shared.contract.types import ContractModel, StoreType
@@ -43,12 +52,37 @@ ACCEPTED_FORMATS: dict[str, frozenset[str]] = {
 
 
 class DocumentRef(ContractModel):
-    """An uploaded document as the application refers to it (no content here)."""
+    """A document as the application cites it: an upload (`document_id`, its facts copied
+    by the service: `sha256` set), or a description of before uploads (no `document_id`)."""
 
     kind: ShortText
-    filename: ShortText
-    content_type: ShortText
-    size_bytes: StrictInt = Field(ge=0)
+    document_id: ShortText | None = None
+    filename: ShortText | None = None
+    content_type: ShortText | None = None
+    size_bytes: StrictInt | None = Field(None, ge=0)
+    #: Set by the service from the upload the citation names; None: nothing found.
+    sha256: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _cited_or_described(self) -> DocumentRef:
+        described = (self.filename, self.content_type, self.size_bytes)
+        if self.document_id is None and None in described:
+            raise ValueError(
+                "cite an uploaded document as {kind, document_id}: upload the file first "
+                "(POST /stores/{store_id}/documents, multipart)"
+            )
+        return self
+
+    @property
+    def uploaded(self) -> bool:
+        """A citation the service matched with an upload of the store."""
+        return self.document_id is not None and self.sha256 is not None
+
+    def unresolved(self) -> DocumentRef:
+        """The bare citation, facts dropped: what the merchant said, before any lookup."""
+        if self.document_id is None:
+            return self
+        return DocumentRef(kind=self.kind, document_id=self.document_id)
 
 
 def document_issues(
@@ -56,7 +90,7 @@ def document_issues(
 ) -> list[Issue]:
     """R-REV-4: missing kinds, unknown kinds, wrong formats, empty or oversized files."""
     issues: list[Issue] = []
-    present = {document.kind for document in documents}
+    present = {d.kind for d in documents if d.document_id is None or d.uploaded}
     for kind in REQUIRED_DOCUMENT_KINDS[store_type]:
         if kind not in present:
             issues.append(
@@ -71,6 +105,17 @@ def document_issues(
 
 
 def _one_document_issues(where: str, document: DocumentRef, policy: Policy) -> list[Issue]:
+    if document.document_id is not None and not document.uploaded:
+        return [
+            Issue(
+                field=f"{where}.document_id",
+                problem=(
+                    f"no '{document.kind}' document {document.document_id} was uploaded to "
+                    "this store; upload it (POST /stores/{store_id}/documents) and cite the "
+                    "document_id it answers"
+                ),
+            )
+        ]
     issues: list[Issue] = []
     if document.kind not in KNOWN_DOCUMENT_KINDS:
         known = ", ".join(sorted(KNOWN_DOCUMENT_KINDS))
@@ -79,8 +124,14 @@ def _one_document_issues(where: str, document: DocumentRef, policy: Policy) -> l
                 field=f"{where}.kind", problem=f"unknown kind '{document.kind}'; use one of {known}"
             )
         )
-    content_type = document.content_type.strip().lower()
-    extension = PurePosixPath(document.filename.strip().lower()).suffix
+    return issues + _format_issues(where, document, policy)
+
+
+def _format_issues(where: str, document: DocumentRef, policy: Policy) -> list[Issue]:
+    """R-REV-4: a PDF, JPEG or PNG named as its type, neither empty nor too large."""
+    issues: list[Issue] = []
+    content_type = (document.content_type or "").strip().lower()
+    extension = PurePosixPath((document.filename or "").strip().lower()).suffix
     extensions = ACCEPTED_FORMATS.get(content_type)
     if extensions is None:
         issues.append(
@@ -100,7 +151,7 @@ def _one_document_issues(where: str, document: DocumentRef, policy: Policy) -> l
                 ),
             )
         )
-    if document.size_bytes == 0:
+    if not document.size_bytes:
         issues.append(
             Issue(field=f"{where}.size_bytes", problem="the file is empty; upload it again")
         )

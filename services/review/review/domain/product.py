@@ -8,11 +8,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr, StringConstraints
 
+from review.domain.categories import product_category_issues
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.issues import Issue
 from review.domain.overdue import Decision, UnderReview
 from review.domain.store import Store
 from review.domain.store_parts import Decided
+from shared.categories import CategoryList
 from shared.clock import utc_ms
 from shared.contract.events import ProductApproved, ProductRejected
 from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime
@@ -40,23 +42,17 @@ class ProductListing(ContractModel):
     weight_grams: StrictInt
 
 
-def listing_issues(listing: ProductListing, store: Store) -> list[Issue]:
-    """R-REV-8: name, description, images, price and weight complete and accurate."""
+def listing_issues(listing: ProductListing, store: Store, categories: CategoryList) -> list[Issue]:
+    """R-REV-8: name, description, images, price and weight complete and accurate; the
+    category a code of the list (R-REV-11) and of the store."""
     issues = [
         Issue(field=field, problem=f"the {field} is missing; fill it in")
         for field, value in (("title", listing.title), ("description", listing.description))
         if not value.strip()
     ]
-    # R-REV-3/8 (decided): a product sells only in a category its store was reviewed for.
-    allowed = {category.strip().casefold() for category in store.application.categories}
-    if listing.category.strip().casefold() not in allowed:
-        issues.append(
-            Issue(
-                field="category",
-                problem="not a category of this store; use one of "
-                + ", ".join(store.application.categories),
-            )
-        )
+    issues += product_category_issues(
+        listing.category.strip(), store.application.categories, categories
+    )
     if not listing.images:
         issues.append(Issue(field="images", problem="add at least one image URL"))
     for index, url in enumerate(listing.images):
@@ -92,7 +88,13 @@ class Product(UnderReview, Decided, ProductFields):
 
     @classmethod
     def submit(
-        cls, product_id: str, merchant_id: str, listing: ProductListing, store: Store, now: datetime
+        cls,
+        product_id: str,
+        merchant_id: str,
+        listing: ProductListing,
+        store: Store,
+        now: datetime,
+        categories: CategoryList,
     ) -> Product:
         """R-REV-8: list a product of one's own approved store; it waits for review."""
         if store.id != listing.store_id:
@@ -101,7 +103,7 @@ class Product(UnderReview, Decided, ProductFields):
             raise NotAllowed("the store belongs to another merchant")
         if store.status != "approved":
             raise Conflict(f"the store is {store.status}; list products once it is approved")
-        issues = listing_issues(listing, store)
+        issues = listing_issues(listing, store, categories)
         if issues:
             raise Invalid("the product information is incomplete; correct it", issues)
         return cls(

@@ -47,7 +47,17 @@ queue_router = APIRouter(prefix="/review-queue", tags=["review queue"], route_cl
 async def invite(
     body: InvitationCreate, operator: Operator, services: Services
 ) -> InvitationPublic:
-    return InvitationPublic.of(await services.stores.invite(body.merchant_id, operator.sub))
+    invitation = await services.stores.invite(body.merchant_id, operator.sub)
+    return InvitationPublic.of(invitation, services.stores.clock.now())
+
+
+@invitations_router.post("/{invitation_id}/revoke", response_model=InvitationPublic)
+async def revoke_invitation(
+    invitation_id: str, operator: Operator, services: Services
+) -> InvitationPublic:
+    """R-REV-16: revokes an unused invitation (again: the same answer); a used one is 409."""
+    invitation = await services.stores.revoke_invitation(invitation_id, operator.sub)
+    return InvitationPublic.of(invitation, services.stores.clock.now())
 
 
 @stores_router.post("", status_code=Created, response_model=StorePublic)

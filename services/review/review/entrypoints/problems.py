@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from review.domain.errors import Conflict, Invalid, NotAllowed
+from review.domain.uploads import DocumentTooLarge
 from shared.problems import Problem, ProblemMap, answer
 
 
@@ -25,4 +26,5 @@ PROBLEMS: ProblemMap = {
     NotAllowed: answer(403, "forbidden", "Not allowed for your role"),
     Conflict: answer(409, "conflict", "Conflicts with the current state"),
     Invalid: _unprocessable,
+    DocumentTooLarge: answer(413, "payload-too-large", "Document too large"),
 }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field, field_validator
 
 from review.domain.application import DocumentRef, StoreApplication
+from review.domain.invitation import InvitationStatus
 from review.domain.issues import Issue
 from review.domain.model import (
     Decision,
@@ -41,14 +44,21 @@ class InvitationPublic(BaseModel):
     merchant_id: str
     invited_by: str
     invited_at: UtcDateTime
+    # R-REV-16: until when it opens a store, and where it stands now.
+    expires_at: UtcDateTime
+    status: InvitationStatus
     used_by_store_id: str | None
     used_at: UtcDateTime | None
+    revoked_by: str | None
+    revoked_at: UtcDateTime | None
 
     @classmethod
-    def of(cls, invitation: Invitation) -> InvitationPublic:
+    def of(cls, invitation: Invitation, now: datetime) -> InvitationPublic:
+        fields = set(cls.model_fields) - {"invitation_id", "status"}
         return cls(
             invitation_id=invitation.id,
-            **invitation.model_dump(include=set(cls.model_fields) - {"invitation_id"}),
+            status=invitation.status(now),
+            **invitation.model_dump(include=fields),
         )
 
 
@@ -72,6 +82,14 @@ class StoreApplicationBody(RequestBody, StoreApplication):
     def _storable_sizes(cls, documents: list[DocumentRef]) -> list[DocumentRef]:
         for index, document in enumerate(documents):
             _bounded(document.size_bytes, f"documents[{index}].size_bytes")
+            facts = (document.filename, document.content_type, document.size_bytes)
+            cited_with_facts = document.document_id is not None and facts != (None,) * 3
+            if cited_with_facts or document.sha256 is not None:
+                # R-REV-14: an upload's facts are what its bytes were, never what is said.
+                raise ValueError(
+                    f"documents[{index}]: cite an upload as {{kind, document_id}} alone; "
+                    "its name, type, size and SHA-256 are the upload's"
+                )
         return documents
 
 

@@ -1,15 +1,21 @@
-"""The store and invitation use cases behind the HTTP API (R-REV-1..7)."""
+"""The store and invitation use cases behind the HTTP API (R-REV-1..7, R-REV-16)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from review.adapters.documents import StoredDocuments
 from review.adapters.queries import ReviewQueries
 from review.domain.application import StoreApplication
+from review.domain.categories import check_store_categories
 from review.domain.errors import Conflict
+from review.domain.invitation import invitation_to_use
 from review.domain.model import Decision, Invitation, Message, Stage, Store
+from review.service_layer.documents import cite
 from shared.auth import Principal
+from shared.categories import CategoryList, default_categories
 from shared.clock import Clock
 from shared.errors import NotFound
 from shared.policy import Policy
@@ -38,16 +44,41 @@ class StoreCommands:
     queries: ReviewQueries
     clock: Clock
     policy: Policy
+    #: R-REV-11: the codes a store's categories are.
+    categories: CategoryList = field(default_factory=default_categories)
+    #: R-REV-14: the uploads an application's citations name.
+    documents: StoredDocuments | None = None
 
     async def invite(self, merchant_id: str, operator_id: str) -> Invitation:
-        """R-REV-1: the platform invites a merchant to open a full-managed store."""
+        """R-REV-1: the platform invites a merchant to open a full-managed store, for
+        `INVITATION_VALID_DAYS` (R-REV-16)."""
         now = self.clock.now()
-        invitation = Invitation.issue(str(uuid.uuid4()), merchant_id, operator_id, now)
+        invitation = Invitation.issue(
+            str(uuid.uuid4()), merchant_id, operator_id, now, policy=self.policy
+        )
         await self.invitations.add(invitation, now=now)
         return invitation
 
+    async def revoke_invitation(self, invitation_id: str, operator_id: str) -> Invitation:
+        """R-REV-16: an operator revokes an unused invitation; again, nothing changes."""
+
+        async def attempt() -> Invitation:
+            invitation = await self.invitations.get(invitation_id)
+            if invitation is None:
+                raise NotFound(f"No invitation {invitation_id}.")
+            now = self.clock.now()
+            invitation.revoke(operator_id, now)
+            await self.invitations.save(invitation, now=now)
+            return invitation
+
+        return await retry_on_conflict(attempt)
+
     async def apply(self, command: ApplyForStore) -> Store:
-        """R-REV-4: a new application, `under_review` or `needs_info` with its issues."""
+        """R-REV-4: a new application, `under_review` or `needs_info` with its issues;
+        categories not of the list are refused (R-REV-11)."""
+        check_store_categories(command.application.categories, self.categories)
+        # R-REV-14: a new store has no uploads yet: a citation is an issue to resubmit.
+        command = ApplyForStore(command.merchant_id, await cite(None, None, command.application))
         if command.application.store_type == "full_managed":
             return await retry_on_conflict(lambda: self._apply_invited(command))
         now = self.clock.now()
@@ -65,10 +96,11 @@ class StoreCommands:
         exist; the merchant's next application finds it and completes it with that id, so
         the invitation is never lost and never opens two stores.
         """
-        invitation = await self._usable_invitation(command.merchant_id)
-        store_id = (invitation.used_by_store_id if invitation else None) or str(uuid.uuid4())
         now = self.clock.now()
-        # Refuses (NotAllowed → 403) without an invitation, before anything is written.
+        invitation = await self._usable_invitation(command.merchant_id, now)
+        store_id = (invitation.used_by_store_id if invitation else None) or str(uuid.uuid4())
+        # Refuses (NotAllowed → 403) without an invitation, or with an expired or revoked
+        # one (R-REV-16), before anything is written.
         store = Store.apply(
             store_id,
             command.merchant_id,
@@ -89,11 +121,11 @@ class StoreCommands:
             ) from error
         return store
 
-    async def _usable_invitation(self, merchant_id: str) -> Invitation | None:
+    async def _usable_invitation(self, merchant_id: str, now: datetime) -> Invitation | None:
         """An invitation whose store was never stored (an interrupted application) first,
-        else the merchant's oldest unused one."""
+        else the one `invitation_to_use` chooses (R-REV-16)."""
         invitations = await self.queries.invitations_of(merchant_id)
-        chosen = next((each for each in invitations if not each.is_used), None)
+        chosen = invitation_to_use(invitations, now)
         for invitation in invitations:
             used_by = invitation.used_by_store_id
             if used_by is not None and await self.stores.get(used_by) is None:
@@ -110,11 +142,13 @@ class StoreCommands:
         self, store_id: str, merchant: Principal, application: StoreApplication
     ) -> Store:
         """R-REV-6: corrected information after `needs_info` or a rejection."""
+        check_store_categories(application.categories, self.categories)
 
         async def attempt() -> Store:
             store = await self._owned(store_id, merchant)
+            cited = await cite(self.documents, store_id, application)  # R-REV-14
             now = self.clock.now()
-            store.resubmit(application, self.policy, now)
+            store.resubmit(cited, self.policy, now)
             await self.stores.save(store, now=now)
             return store
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from review.domain.model import Decision, Product, ProductListing, Store
 from shared.auth import Principal
+from shared.categories import CategoryList, default_categories
 from shared.clock import Clock
 from shared.errors import NotFound
 from shared.policy import Policy
@@ -19,6 +20,8 @@ class ProductCommands:
     stores: AggregateRepository[Store]
     clock: Clock
     policy: Policy
+    #: R-REV-11: the codes a product's category is one of.
+    categories: CategoryList = field(default_factory=default_categories)
 
     async def submit(self, merchant: Principal, listing: ProductListing) -> Product:
         """R-REV-8: a product of one's own approved store; it waits for review (R-REV-9)."""
@@ -26,7 +29,9 @@ class ProductCommands:
         if store is None or store.merchant_id != merchant.sub:
             raise NotFound(f"No store {listing.store_id} for you.")
         now = self.clock.now()
-        product = Product.submit(str(uuid.uuid4()), merchant.sub, listing, store, now)
+        product = Product.submit(
+            str(uuid.uuid4()), merchant.sub, listing, store, now, self.categories
+        )
         await self.products.add(product, now=now)
         return product
 

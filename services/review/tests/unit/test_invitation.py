@@ -27,7 +27,7 @@ def test_semi_managed_needs_no_invitation(policy: Policy, now: datetime) -> None
 
 def test_invitation_opens_one_store_only(policy: Policy, now: datetime) -> None:  # R-REV-1
     merchant_id = new_id()
-    invitation = Invitation.issue(new_id(), merchant_id, "operator-1", now)
+    invitation = Invitation.issue(new_id(), merchant_id, "operator-1", now, policy=policy)
     first = Store.apply(new_id(), merchant_id, an_application(), policy, now, invitation=invitation)
     assert invitation.used_by_store_id == first.id
     assert invitation.used_at == now
@@ -36,10 +36,10 @@ def test_invitation_opens_one_store_only(policy: Policy, now: datetime) -> None:
 
 
 def test_using_an_invitation_again_for_the_same_store_is_harmless(
-    now: datetime,
+    policy: Policy, now: datetime
 ) -> None:  # R-REV-1: a retried request does not fail
     merchant_id = new_id()
-    invitation = Invitation.issue(new_id(), merchant_id, "operator-1", now)
+    invitation = Invitation.issue(new_id(), merchant_id, "operator-1", now, policy=policy)
     invitation.use("store-1", merchant_id, now)
     invitation.use("store-1", merchant_id, now)
     assert invitation.used_by_store_id == "store-1"
@@ -48,14 +48,14 @@ def test_using_an_invitation_again_for_the_same_store_is_harmless(
 def test_another_merchants_invitation_is_not_allowed(
     policy: Policy, now: datetime
 ) -> None:  # R-REV-1
-    invitation = Invitation.issue(new_id(), new_id(), "operator-1", now)
+    invitation = Invitation.issue(new_id(), new_id(), "operator-1", now, policy=policy)
     with pytest.raises(NotAllowed, match="another merchant"):
         Store.apply(new_id(), new_id(), an_application(), policy, now, invitation=invitation)
     assert not invitation.is_used
 
 
-def test_invitation_records_who_invited_when(now: datetime) -> None:  # R-REV-1
-    invitation = Invitation.issue("inv-1", "merchant-1", "operator-7", now)
+def test_invitation_records_who_invited_when(policy: Policy, now: datetime) -> None:  # R-REV-1
+    invitation = Invitation.issue("inv-1", "merchant-1", "operator-7", now, policy=policy)
     assert (invitation.merchant_id, invitation.invited_by, invitation.invited_at) == (
         "merchant-1",
         "operator-7",

@@ -10,10 +10,13 @@ import pytest
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.product import Product
 from review.domain.store import Store
+from shared.categories import default_categories
 from shared.contract.events import ProductRejected
 from shared.policy import Policy
 from testkit.factories import a_product_approved, usd
 from testkit.review_unit import WorkingDays, a_listing, a_store, an_approved_store, new_id
+
+CATEGORIES = default_categories()
 
 
 @pytest.fixture
@@ -22,20 +25,21 @@ def approved_store() -> Store:
 
 
 def submit(store: Store, now: datetime, **changes: Any) -> Product:
-    return Product.submit(new_id(), store.merchant_id, a_listing(store, **changes), store, now)
+    listing = a_listing(store, **changes)
+    return Product.submit(new_id(), store.merchant_id, listing, store, now, CATEGORIES)
 
 
 def test_listing_of_an_approved_store_waits_for_review(
     approved_store: Store, now: datetime
 ) -> None:  # R-REV-8, R-REV-9
-    product = submit(approved_store, now, category=" Home ")
+    product = submit(approved_store, now, category=" home ")
     assert product.status == "under_review"
     assert (product.store_id, product.merchant_id, product.store_type) == (
         approved_store.id,
         approved_store.merchant_id,
         "full_managed",
     )
-    assert product.category == "Home"
+    assert product.category == "home"
     assert product.submitted_at == now
     assert product.pull_events() == []
 
@@ -50,7 +54,9 @@ def test_listing_in_another_merchants_store_is_not_allowed(
     approved_store: Store, now: datetime
 ) -> None:  # R-REV-8
     with pytest.raises(NotAllowed, match="another merchant"):
-        Product.submit("p-1", "intruder", a_listing(approved_store), approved_store, now)
+        Product.submit(
+            "p-1", "intruder", a_listing(approved_store), approved_store, now, CATEGORIES
+        )
 
 
 @pytest.mark.parametrize(
@@ -62,6 +68,7 @@ def test_listing_in_another_merchants_store_is_not_allowed(
         ({"price": usd(0)}, ["price"]),
         ({"weight_grams": 0}, ["weight_grams"]),
         ({"category": "food"}, ["category"]),
+        ({"category": "Home"}, ["category"]),
     ],
 )
 def test_incomplete_listing_is_invalid_with_every_issue(
@@ -70,6 +77,20 @@ def test_incomplete_listing_is_invalid_with_every_issue(
     with pytest.raises(Invalid) as refused:
         submit(approved_store, now, **changes)
     assert [issue.field for issue in refused.value.issues] == fields
+
+
+def test_a_category_is_a_code_of_the_list_and_of_the_store(
+    approved_store: Store, now: datetime
+) -> None:  # R-REV-11, R-REV-3/8 (decided)
+    with pytest.raises(Invalid) as refused:
+        submit(approved_store, now, category="Food")
+    [issue] = refused.value.issues
+    assert (issue.field, issue.problem) == ("category", CATEGORIES.refusal())
+    assert "use one of: baby, books, clothing, cosmetics, electronics, food," in issue.problem
+    with pytest.raises(Invalid) as refused:
+        submit(approved_store, now, category="food")  # a code, not one of the store's
+    [issue] = refused.value.issues
+    assert issue.problem == "not a category of this store; use one of home, clothing"
 
 
 def test_approval_records_product_approved(

@@ -32,6 +32,7 @@ from settlement.domain.ledger import (
 )
 from settlement.domain.order import OrderSettlement, Refund
 from shared.aftersales_window import end_of_due_date
+from shared.categories import CategoryList
 from shared.contract.types import LiableParty, Money, StoreType
 from shared.policy import Policy
 
@@ -174,15 +175,17 @@ def _order_entry(
 
 
 def entries_due(
-    order: OrderSettlement, posted: Mapping[str, Entry], now: datetime, policy: Policy
+    order: OrderSettlement,
+    posted: Mapping[str, Entry],
+    now: datetime,
+    policy: Policy,
+    categories: CategoryList,
 ) -> list[Entry]:
-    """The entries the order's facts call for that are not in `posted` (the order's
-    entries already in the ledger), in the order to post them, so that escrow never goes
-    below zero: its collection, once confirmed (nothing before it); for an order that
-    earns nothing after all (learnt cancelled), the reversal of any earning and release
-    posted (R-SET-3, R-SET-5); the reversal of refunds posted in the other form; its
-    earning once delivered, and its release once due (R-SET-1,2); its refunds. Posting
-    them all makes it answer nothing more."""
+    """The entries the order's facts call for that `posted` (its entries in the ledger)
+    lacks, in posting order so escrow never goes below zero: its collection once confirmed;
+    for an order learnt to earn nothing, the reversal of any earning and release posted
+    (R-SET-3, R-SET-5); the reversal of refunds posted in another form; its earning once
+    delivered, its release once due (R-SET-1,2); its refunds. Then it answers nothing."""
     store, total, confirmed_at = order.store, order.total, order.confirmed_at
     if store is None or total is None or confirmed_at is None:
         return []  # nothing moves before the buyer's payment is in the ledger (R-ORD-2)
@@ -197,8 +200,8 @@ def entries_due(
         if earned is None:
             earned = earning(order.id, store, total, order.delivered_at, policy)
             wanted.append(earned)
-        release_at = order.release_at(policy)
-        if release_at is not None and order.release_due(now, policy):
+        release_at = order.release_at(categories)
+        if release_at is not None and order.release_due(now, categories):
             wanted.append(release(order.id, store, earned, release_at))
     return [entry for entry in wanted + refunds if entry.entry_id not in posted]
 
@@ -237,10 +240,9 @@ def _posted_refund(
 
 def _grounded(order: OrderSettlement, refund: Refund) -> bool:
     """Whether the facts a refund stands on are known, so whether its order earns is: a
-    cancellation's refund stands on the cancellation (R-ORD-5), a case's on the goods
-    delivered, reported lost or overdue when it was issued (R-AS-1), or on the order's
-    cancellation. Until then it waits, as the fact telling it may be on its way; a fact
-    told later that changes whether the order earns still corrects it."""
+    cancellation's refund on the cancellation (R-ORD-5), a case's on the goods delivered,
+    reported lost or overdue when it was issued (R-AS-1), or on the order's cancellation.
+    Until then it waits (the fact may be on its way); one told later still corrects it."""
     if refund.case_id is None or order.cancelled or order.delivered_at is not None:
         return True
     if order.lost_reported_at is not None:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from settlement.domain.ledger import Store
 from shared.aftersales_window import window_close
+from shared.categories import CategoryList
 from shared.contract.events import (
     AfterSalesCaseOpened,
     AfterSalesCaseRejected,
@@ -42,7 +43,6 @@ from shared.contract.types import (
     UtcDateTime,
 )
 from shared.errors import Implausible
-from shared.policy import Policy
 from shared.replica import CLOCK_SKEW, Facts, earliest
 
 OrderFact = (
@@ -144,13 +144,13 @@ class OrderSettlement(Facts):
         known = self.total is not None and self.store is not None
         return known and self.delivered_at is not None and not self.cancelled
 
-    def release_at(self, policy: Policy) -> datetime | None:
+    def release_at(self, categories: CategoryList) -> datetime | None:
         """R-SET-2: when the earnings become payable: the after-sales window's close
         (R-AS-1, as aftersales counts it), or later the resolution of the last case open
         then; None while not delivered, or while a case open at the close is unresolved."""
         close = window_close(
             self.categories,
-            policy,
+            categories,
             delivered_at=self.delivered_at,
             lost_reported_at=self.lost_reported_at,
             due_latest=self.due_latest,
@@ -167,12 +167,12 @@ class OrderSettlement(Facts):
             release = max(release, closed_at)
         return release
 
-    def release_due(self, now: datetime, policy: Policy) -> bool:
+    def release_due(self, now: datetime, categories: CategoryList) -> bool:
         """R-SET-2: the release is due `CLOCK_SKEW` after its moment: aftersales judges
         the window on its own clock, which may lag this one by as much, and may take a case
         until then. A case told after the release does not undo it (a release is never
         reversed for a case): a refund on it is debited from `payable` (R-SET-3)."""
-        release = self.release_at(policy)
+        release = self.release_at(categories)
         return release is not None and now >= release + CLOCK_SKEW
 
     def _learn(self, store_id: str | None, merchant_id: str, store_type: StoreType | None) -> None:

@@ -14,6 +14,7 @@ from settlement.adapters.entries import Entries
 from settlement.adapters.payouts import ReleaseSchedule
 from settlement.domain.earnings import entries_due, release_id
 from settlement.domain.order import OrderSettlement
+from shared.categories import CategoryList
 from shared.clock import Clock
 from shared.policy import Policy
 from shared.replica import CLOCK_SKEW, Replicas
@@ -26,6 +27,8 @@ class OrderLedger:
     releases: ReleaseSchedule
     clock: Clock
     policy: Policy
+    #: R-REV-11, R-AS-1: each category's after-sales window (earnings held until it closes).
+    categories: CategoryList
 
     async def settle(self, order_id: str) -> int:
         """Post what the order's facts call for now; how many entries were posted."""
@@ -33,7 +36,7 @@ class OrderLedger:
         if order is None:
             return 0
         posted = await self.entries.of_order(order_id)
-        due = entries_due(order, posted, self.clock.now(), self.policy)
+        due = entries_due(order, posted, self.clock.now(), self.policy, self.categories)
         store_type = order.store_type
         count = 0
         for entry in due:
@@ -52,5 +55,5 @@ class OrderLedger:
             # Nothing of an order is posted before its confirmation is known (R-ORD-2).
             await self.releases.done(order.id)
             return
-        release_at = order.release_at(self.policy)
+        release_at = order.release_at(self.categories)
         await self.releases.plan(order.id, None if release_at is None else release_at + CLOCK_SKEW)

@@ -38,6 +38,7 @@ from testkit.factories import (
 )
 from testkit.settlement_unit import (
     AFTER_ALL,
+    CATEGORIES,
     CLOSES_AT,
     DELIVERED_AT,
     POLICY,
@@ -99,7 +100,7 @@ def test_earnings_are_held_until_the_window_closes_then_payable() -> None:  # R-
     # No parcel estimate told: the window of `food` counts from the delivery.
     food = [a_line(category="food")]
     order = an_order(an_order_confirmed(lines=food), a_delivered(at=DELIVERED_AT))
-    closes_at = DELIVERED_AT + timedelta(days=POLICY.aftersales_window_days("food"))
+    closes_at = DELIVERED_AT + timedelta(days=CATEGORIES.window_days("food"))
     journal = Journal()
     post_due(journal, order, closes_at)
     post_due(journal, order, closes_at + CLOCK_SKEW - HOUR / 60)  # aftersales' clock may lag
@@ -111,15 +112,15 @@ def test_earnings_are_held_until_the_window_closes_then_payable() -> None:  # R-
 
 def test_the_window_counts_from_the_latest_due_date_as_aftersales_does() -> None:  # R-AS-1
     order = a_delivered_order()
-    assert order.release_at(POLICY) == CLOSES_AT  # the parcel was due after its delivery
-    assert not order.release_due(CLOSES_AT - timedelta(days=1), POLICY)
+    assert order.release_at(CATEGORIES) == CLOSES_AT  # the parcel was due after its delivery
+    assert not order.release_due(CLOSES_AT - timedelta(days=1), CATEGORIES)
 
 
 def test_an_order_of_several_categories_is_held_for_the_longest_window() -> None:  # R-AS-1
     lines = [a_line(category="food"), a_line(product_id="p-2", category="clothing")]
     order = an_order(an_order_created(lines=lines), a_delivered(at=DELIVERED_AT))
-    longest = max(POLICY.aftersales_window_days(c) for c in ("food", "clothing"))
-    assert order.release_at(POLICY) == DELIVERED_AT + timedelta(days=longest)
+    longest = max(CATEGORIES.window_days(c) for c in ("food", "clothing"))
+    assert order.release_at(CATEGORIES) == DELIVERED_AT + timedelta(days=longest)
 
 
 @pytest.mark.parametrize("closing", ["rejected", "refunded"])
@@ -129,7 +130,7 @@ def test_a_case_open_at_the_close_holds_the_earnings_until_resolved(closing: str
     order.apply(a_case_opened(at=CLOSES_AT - HOUR))
     journal = Journal()
     post_due(journal, order, AFTER_ALL)
-    assert order.release_at(POLICY) is None
+    assert order.release_at(CATEGORIES) is None
     assert usd_balances(journal)[held(STORE)] == TOTAL
     resolved_at = CLOSES_AT + timedelta(days=3)
     if closing == "rejected":
@@ -145,7 +146,7 @@ def test_a_case_resolved_before_the_close_holds_nothing() -> None:  # R-SET-2
     order = a_delivered_order()
     order.apply(a_case_opened(at=DELIVERED_AT + HOUR))
     order.apply(a_case_rejected(at=DELIVERED_AT + 2 * HOUR))
-    assert order.release_at(POLICY) == CLOSES_AT
+    assert order.release_at(CATEGORIES) == CLOSES_AT
 
 
 def test_a_merchant_refund_is_debited_when_issued_even_while_held() -> None:  # R-SET-3

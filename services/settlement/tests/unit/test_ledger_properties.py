@@ -41,6 +41,7 @@ from settlement.domain.ledger import (
 from settlement.domain.order import OrderFact, OrderSettlement
 from settlement.domain.payouts import Payout, last_ended, payout_for, payout_id, settled_by
 from shared.aftersales_window import window_close
+from shared.categories import default_categories
 from shared.contract import Envelope, record_event
 from shared.contract.events import (
     PRODUCERS,
@@ -66,6 +67,7 @@ from testkit.factories import (
 )
 
 POLICY = Policy()
+CATEGORIES = default_categories()
 START = datetime(2026, 12, 1, tzinfo=UTC)
 TICK = timedelta(hours=12)
 #: Past every event, window and case of a history, and the end of a cycle after them.
@@ -166,7 +168,7 @@ def _fate(
     history.earning[order_id] = (store, total)
     due = shipped_at.date() + timedelta(days=9)  # `a_shipped`'s latest estimate
     categories = [line.category for line in created.items]
-    close = window_close(categories, POLICY, delivered_at=delivered_at, due_latest=due)
+    close = window_close(categories, CATEGORIES, delivered_at=delivered_at, due_latest=due)
     assert close is not None
     _cases(draw, history, told, store, (order_id, total), delivered_at, close)
     return close
@@ -272,7 +274,7 @@ class Settlement:
 
     def run_jobs(self, now: datetime) -> None:
         for order in self.orders.values():
-            for entry in entries_due(order, self._posted(order.id), now, POLICY):
+            for entry in entries_due(order, self._posted(order.id), now, POLICY, CATEGORIES):
                 self._post(entry)
         stores = {order.store for order in self.orders.values() if order.store is not None}
         settled = settled_by(self.payouts.values())
