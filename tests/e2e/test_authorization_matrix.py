@@ -60,6 +60,8 @@ TABLE = _table("""
     review     PUT    /stores/{store}                        401   403   403    ok    404    403
     review     POST   /stores/{store}/reviews                401   403   403    403   403    ok
     review     POST   /stores/{store}/messages               401   403   403    ok    404    ok
+    review     GET    /stores/{store}/documents              401   403   403    ok    404    ok
+    review     GET    /stores/{store}/documents/{document}   401   403   403    ok    404    ok
     review     GET    /review-queue                          401   403   403    403   403    ok
     review     GET    /products/{product}                    401   403   403    ok    404    ok
     review     GET    /products                              401   403   403    ok    ok     ok
@@ -148,7 +150,10 @@ async def test_authorization_matrix(start_platform: StartPlatform) -> None:
         await eventually(
             lambda: _answers(operator, "settlement", ledger), what="the order in the ledger"
         )
+        listed = f"/stores/{store['store_id']}/documents"
+        uploaded = (await operator.call("GET", "review", listed, expect=200)).json()["items"]
         ids = {
+            "document": uploaded[0]["document_id"],
             "store": store["store_id"],
             "product": product_id,
             "order": order["order_id"],

@@ -28,6 +28,7 @@ from aiormq.exceptions import ChannelAccessRefused
 from devkit.broker import send
 from devkit.journey import a_product_on_sale, place_order
 from devkit.wait import eventually
+from review.adapters.documents import BUCKET as DOCUMENT_BYTES
 from shared.contract import ContractViolation, Envelope, parse_event
 from shared.contract.events import OrderConfirmed
 from shared.contract.types import ContractModel
@@ -84,8 +85,9 @@ async def snapshot(mongo: Any, prefix: str, shop: Iterable[str]) -> dict[str, li
     """Every document of every service's database that names one of `shop`'s ids (the
     stack may be shared with other tests' data), but the inboxes' (which record only what
     was handled, and so would also show a forgery applied), the rate limits' counters
-    (which lapse by themselves), the scorecards' periods (which orders' periodic review
-    rewrites on its own schedule, from the orders compared here) and settlement's record
+    (which lapse by themselves), uploaded documents' bytes, the scorecards' periods (which
+    orders' periodic review rewrites on its own schedule, from the orders compared here)
+    and settlement's record
     of what it was told of each order: it keeps facts in any order, a delivery told before
     its confirmation too, and moves no money on them before the confirmation (R-ORD-2),
     which its ledger, payouts and release schedule, compared here, show."""
@@ -98,6 +100,8 @@ async def snapshot(mongo: Any, prefix: str, shop: Iterable[str]) -> dict[str, li
                 continue
             if (service, name) == ("settlement", "orders"):
                 continue  # what settlement was told, money aside: see `snapshot`
+            if name.startswith(DOCUMENT_BYTES):
+                continue  # uploaded bytes (GridFS): their facts are in `documents`
             documents = await database[name].find({}).sort("_id", 1).to_list(None)
             taken[f"{service}.{name}"] = [
                 document for document in documents if any(i in repr(document) for i in ids)

@@ -61,14 +61,20 @@ class UploadedDocument(ContractModel):
         )
 
 
+def refused(field: str, message: str, problem: str) -> Invalid:
+    """A 422 of an upload: what is wrong with it, and the field to fix."""
+    return Invalid(message, [Issue(field=field, problem=problem)])
+
+
 def plain_filename(declared: str | None) -> str:
     """The name without any folder a browser sent along (`C:\\fakepath\\a.pdf` → `a.pdf`);
     a name that cannot be stored is refused (422)."""
     name = PurePosixPath((declared or "").replace("\\", "/")).name.strip()
     if not name or len(name) > 255 or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
-        raise Invalid(
+        raise refused(
+            "file",
             "the file needs a name of one line, at most 255 characters",
-            [Issue(field="file", problem="send the file with its name (e.g. licence.pdf)")],
+            "send the file with its name (e.g. licence.pdf)",
         )
     return name
 
@@ -77,10 +83,8 @@ def known_kind(kind: str | None) -> str:
     """R-REV-2: the kind of document, one the platform knows (422 otherwise)."""
     if kind not in KNOWN_DOCUMENT_KINDS:
         known = ", ".join(sorted(KNOWN_DOCUMENT_KINDS))
-        raise Invalid(
-            f"a document's kind is one of {known}",
-            [Issue(field="kind", problem=f"'{kind or ''}' is not a kind; use one of {known}")],
-        )
+        problem = f"'{kind or ''}' is not a kind; use one of {known}"
+        raise refused("kind", f"a document's kind is one of {known}", problem)
     return kind
 
 
@@ -96,17 +100,19 @@ def verified_type(filename: str, head: bytes) -> str:
     found = what_the_bytes_are(head)
     if found not in ACCEPTED_FORMATS:
         said = f"the bytes of a {found} file" if found else "of no type we recognise"
-        raise Invalid(
+        raise refused(
+            "file",
             f"'{filename}' is {said}; upload {_ACCEPTED_NAMES}",
-            [Issue(field="file", problem=f"{said}: not {_ACCEPTED_NAMES}")],
+            f"{said}: not {_ACCEPTED_NAMES}",
         )
     extension = PurePosixPath(filename.lower()).suffix
     extensions = ACCEPTED_FORMATS[found]
     if extension not in extensions:
         expected = " or ".join(sorted(extensions))
-        raise Invalid(
+        raise refused(
+            "file",
             f"'{filename}' holds the bytes of a {found} file; name it with {expected}",
-            [Issue(field="file", problem=f"the bytes are {found}; its name ends in {expected}")],
+            f"the bytes are {found}; its name ends in {expected}",
         )
     return found
 
