@@ -18,6 +18,7 @@ from schemathesis import GenerationMode
 
 from devkit.journey import Actor, cast
 from devkit.platform import DEFAULT_PORTS, UNLIMITED_WRITES
+from review.adapters.documents import BUCKET as DOCUMENT_BYTES
 from shared.mongo import connect
 from shared.ratelimit import COLLECTION as RATE_LIMITS
 from testkit.platforms import StartPlatform
@@ -70,12 +71,15 @@ def _operations(
 
 
 async def _fingerprint(mongo: Any, prefix: str) -> dict[str, list[tuple[str, Any]]]:
-    """Every document of the four services' databases, by id and version (but the write
-    limits' counters, which count every write a client tries, refused or not)."""
+    """Every document of the services' databases, by id and version (but the write limits'
+    counters, which count every write a client tries, refused or not, and uploaded
+    documents' bytes, which the engine's GridFS tables do not give to a plain query)."""
     state: dict[str, list[tuple[str, Any]]] = {}
     for service in DEFAULT_PORTS:
         database = mongo[f"{prefix}{service}"]
         for name in sorted(set(await database.list_collection_names()) - {RATE_LIMITS}):
+            if name.startswith(DOCUMENT_BYTES):
+                continue  # uploaded bytes (GridFS): their facts are in `documents`
             documents = await database[name].find({}, {"version": 1}).to_list()
             state[f"{service}.{name}"] = sorted(
                 (str(d["_id"]), d.get("version")) for d in documents
