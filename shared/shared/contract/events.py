@@ -25,6 +25,9 @@ from shared.contract.aftercare import RefundIssued as RefundIssued
 from shared.contract.aftercare import StoreWarned as StoreWarned
 from shared.contract.payouts import PayoutIssued as PayoutIssued
 from shared.contract.payouts import PayoutLine as PayoutLine
+from shared.contract.stores import ProductDelisted as ProductDelisted
+from shared.contract.stores import StoreField as StoreField
+from shared.contract.stores import StoreUpdated as StoreUpdated
 from shared.contract.types import (
     ContractModel,
     IsoDate,
@@ -208,6 +211,8 @@ PRODUCERS: dict[type[ContractModel], str] = {
     StoreRejected: "review",
     ProductApproved: "review",
     ProductRejected: "review",
+    StoreUpdated: "review",
+    ProductDelisted: "review",
     OrderCreated: "orders",
     OrderConfirmed: "orders",
     OrderCancelled: "orders",

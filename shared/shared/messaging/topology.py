@@ -111,6 +111,8 @@ QUEUES: dict[str, ServiceQueue] = {
                 "StoreRejected",
                 "ProductApproved",
                 "ProductRejected",
+                "StoreUpdated",
+                "ProductDelisted",
                 "Shipped",
                 "Delivered",
                 "ShipmentCreated",
@@ -124,10 +126,12 @@ QUEUES: dict[str, ServiceQueue] = {
             ),
         ),
         ServiceQueue("review", ("StoreWarned",)),
-        ServiceQueue("logistics", ("StoreApproved", "OrderConfirmed", "OrderCancelled")),
+        ServiceQueue(
+            "logistics", ("StoreApproved", "StoreUpdated", "OrderConfirmed", "OrderCancelled")
+        ),
         ServiceQueue(
             "aftersales",
-            ("StoreApproved", *AN_ORDERS_LIFE),
+            ("StoreApproved", "StoreUpdated", *AN_ORDERS_LIFE),
         ),
         ServiceQueue(
             "settlement",

@@ -1,8 +1,9 @@
 """What aftersales knows of other services' orders and stores: its own replica.
 
 Replicas (`shared.replica`), filled from `OrderCreated`, `OrderConfirmed`,
-`OrderCancelled`, `Shipped`, `Delivered`, `ShipmentException` and `StoreApproved`. A
-store is approved once: another approval saying otherwise is refused (`StoreFacts`).
+`OrderCancelled`, `Shipped`, `Delivered`, `ShipmentException`, `StoreApproved` and
+`StoreUpdated`. A store is approved once: another approval saying otherwise is refused
+(`StoreFacts`); its approved changes (R-REV-12) rename it, never move its approval.
 An order's events are facts that never supersede each other, so `OrderFacts.apply` merges
 them in any order and never moves a fact backwards; each event is taken once. A
 cancellation ends the order whatever comes after it (R-ORD-5): a parcel handed over in a
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field
 
@@ -36,12 +37,14 @@ from shared.contract.events import (
     ShipmentException,
     Shipped,
     StoreApproved,
+    StoreUpdated,
 )
-from shared.contract.types import Money, StoreType, UtcDateTime, rfc3339
+from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime, rfc3339
 from shared.errors import Implausible, NotYetKnown
 from shared.replica import CLOCK_SKEW, Facts, Replica, earliest
 
 OrderFact = OrderCreated | OrderConfirmed | OrderCancelled | Shipped | Delivered | ShipmentException
+StoreDecided = StoreApproved | StoreUpdated
 OrderStatus = Literal["awaiting_confirmation", "confirmed", "cancelled", "shipped", "delivered"]
 
 # How far an order has got; a fact only moves it forward. A cancellation ends the order
@@ -189,16 +192,41 @@ class StoreFacts(Replica):
     once (an approved application cannot be resubmitted, R-REV-6), so once its approval
     is known another one saying otherwise (an earlier date would end its exemption period
     sooner, a later one extend it; another merchant or type) is `Implausible`: who bears
-    a refund never moves on such a word. The same approval sent again changes nothing."""
+    a refund never moves on such a word. The same approval sent again changes nothing.
+
+    R-REV-12: an approved change of the store's information (`StoreUpdated`) is the same
+    decision as its approval, the newest of the two winning whatever the arrival order: it
+    renames the store and carries no approval date, so `approved_at` stays the approval's
+    (R-AS-2 counts from it); one naming another merchant or type is `Implausible`."""
 
     merchant_id: str | None = None
     store_type: StoreType | None = None
     approved_at: UtcDateTime | None = None
+    #: Its current name, from its approval, then its approved changes (R-REV-12).
+    store_name: str | None = None
 
     fixed = ("merchant_id", "store_type", "approved_at")
     fixed_because = (
         "a store is approved once (R-REV-6), and R-AS-2 counts its exemption period from it"
     )
+
+    @classmethod
+    def decision(cls, event: ContractModel) -> str:
+        # Named after the approval: replicas stored before StoreUpdated existed hold its
+        # time under that name.
+        return "StoreApproved"
+
+    @classmethod
+    def first(cls, replica_id: str, event: StoreDecided) -> Self:
+        if isinstance(event, StoreUpdated):
+            # Taken first, it would leave no approval date that a late approval, older,
+            # could still give: R-AS-2 would count from nothing.
+            raise NotYetKnown(
+                f"StoreUpdated of store {event.store_id}, which aftersales has not seen "
+                "approved (StoreApproved); only an approved store's information changes "
+                "(R-REV-12)"
+            )
+        return super().first(replica_id, event)
 
     @property
     def store_id(self) -> str:

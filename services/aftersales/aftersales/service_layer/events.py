@@ -22,6 +22,7 @@ from shared.contract.events import (
     ShipmentException,
     Shipped,
     StoreApproved,
+    StoreUpdated,
 )
 from shared.messaging.handlers import HandlerTable, on
 from shared.replica import Replicas
@@ -40,6 +41,7 @@ class AftersalesEventHandlers:
         return dict(
             [
                 on(StoreApproved, self.store_approved),
+                on(StoreUpdated, self.store_updated),
                 on(OrderCreated, self.order_created),
                 on(OrderConfirmed, self.order_confirmed),
                 on(OrderCancelled, self.order_cancelled),
@@ -53,6 +55,11 @@ class AftersalesEventHandlers:
         # R-AS-2: the approval date starts the full-managed exemption period: taken only
         # as told when made, and once (`StoreFacts`); refused otherwise, nothing changed.
         StoreFacts.refuse_backdated(event, envelope.occurred_at)
+        await self.stores.apply(event.store_id, envelope, event)
+
+    async def store_updated(self, envelope: Envelope, event: StoreUpdated) -> None:
+        # R-REV-12: the store's newest name; its approval date stays (R-AS-2). Of a store
+        # not seen approved: retried, then parked; naming another merchant or type: refused.
         await self.stores.apply(event.store_id, envelope, event)
 
     async def order_created(self, envelope: Envelope, event: OrderCreated) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from aftersales.app import create
 from aftersales.bootstrap import AftersalesServices
+from aftersales.domain.facts import StoreFacts
 from aftersales.settings import AftersalesSettings
 from devkit.wait import eventually
 from shared.contract import Envelope
@@ -25,11 +26,12 @@ from shared.policy import Policy
 from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
 from testkit.bodies import a_case_request, a_refund_decision, a_rejection, usd_json
-from testkit.bus import emit_order_history
+from testkit.bus import emit, emit_order_history
 from testkit.factories import (
     usd,
 )
 from testkit.settings import isolated
+from testkit.store_changes import a_store_updated
 from testkit.tap import bound_queue
 from testkit.tokens import bearer
 
@@ -367,3 +369,42 @@ async def test_an_orders_cases_and_a_cases_messages_are_bounded(
     assert "U+0000" in nul.json()["detail"]
     case = (await bounded.client.get(f"/cases/{first['case_id']}", headers=merchant)).json()
     assert len(case["messages"]) == 3
+
+
+@pytest.fixture
+async def short_exemption(
+    mongo_url: str, amqp_url: str, db_prefix: str
+) -> AsyncIterator[Aftersales]:
+    """Aftersales whose full-managed exemption period is 20 days (R-AS-2)."""
+    settings = isolated(AftersalesSettings, mongo_url, amqp_url, db_prefix, outbox_poll_seconds=0.1)
+    app = create(settings, policy=Policy(exemption_period_days=20))
+    async with serve_in_process(app) as client:
+        yield Aftersales(client, app.state.services)
+
+
+async def test_a_stores_change_renames_it_and_moves_no_exemption_period(
+    short_exemption: Aftersales, amqp_url: str
+) -> None:  # R-REV-12, R-AS-2
+    """The store was approved 30 days ago, past its 20-day exemption period; its approved
+    change, told now (twice), renames it but leaves the period counted from the approval:
+    the merchant bears the refund."""
+    order = await order_facts(amqp_url)
+    store_id = f"s-{order.merchant}"
+    changed = a_store_updated(
+        store_id=store_id, merchant_id=order.merchant, store_name="Renamed", at=run_clock.now()
+    )
+    await emit(amqp_url, changed, producer="review", correlation_id=store_id, times=2)
+    stores = short_exemption.services.events.stores
+
+    async def renamed() -> StoreFacts | None:
+        store = await stores.get(store_id)
+        return store if store is not None and store.store_name == "Renamed" else None
+
+    store = await eventually(renamed, what="the store's change taken")
+    assert store.approved_at is not None
+    assert store.approved_at < run_clock.now() - timedelta(days=29)
+    assert store.version == 2  # the approval, then the change once
+    case = (await open_case(short_exemption, order)).json()
+    response = await resolve(short_exemption, case["case_id"], 1800)
+    assert response.status_code == 200, response.text
+    assert response.json()["liable_party"] == "merchant"

@@ -1,20 +1,27 @@
-"""The store facts logistics keeps from review's `StoreApproved` (R-LOG-2, R-LOG-4).
+"""The store facts logistics keeps from review's `StoreApproved` and `StoreUpdated`
+(R-LOG-2, R-LOG-4, R-REV-12).
 
 A semi-managed store ships from its own overseas warehouse within the handling time it
 chose; logistics needs both to compute a shipment's deadline and route. A replica
-(`shared.replica`): the newest approval wins, whatever the arrival order, though none
-changes the store's merchant or type. Logistics plans a shipment only for an order of a
-store it knows approved, of its merchant and type.
+(`shared.replica`): a store's approval and its approved changes (R-REV-12) are one
+decision, the newest of which wins whatever the arrival order, though none changes the
+store's merchant or type. A shipment's deadline is computed once, when it is planned: a
+change moves the deadlines of the shipments planned after it, never of those before.
+Logistics plans a shipment only for an order of a store it knows approved, of its
+merchant and type.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 
-from shared.contract.events import OrderConfirmed
-from shared.contract.types import StoreType, Warehouse
-from shared.errors import Implausible
+from shared.contract.events import OrderConfirmed, StoreApproved, StoreUpdated
+from shared.contract.types import ContractModel, StoreType, Warehouse
+from shared.errors import Implausible, NotYetKnown
 from shared.replica import Replica
+
+StoreDecided = StoreApproved | StoreUpdated
 
 
 class StoreFacts(Replica):
@@ -22,10 +29,29 @@ class StoreFacts(Replica):
     store_type: StoreType
     handling_days: int | None = None
     warehouse: Warehouse | None = None
+    #: The approval's: a change (StoreUpdated) carries none, so leaves it.
     approved_at: datetime
 
     fixed = ("merchant_id", "store_type")
     fixed_because = "a store's merchant and type never change"
+
+    @classmethod
+    def decision(cls, event: ContractModel) -> str:
+        # R-REV-12: a change states the store's warehouse and handling time as they now
+        # stand, as an approval does: one decision, the newest of the two wins whatever the
+        # arrival order. Named after the approval: replicas stored before StoreUpdated
+        # existed hold its time under that name.
+        return "StoreApproved"
+
+    @classmethod
+    def first(cls, replica_id: str, event: StoreDecided) -> Self:
+        if isinstance(event, StoreUpdated):
+            raise NotYetKnown(
+                f"StoreUpdated of store {event.store_id}, which logistics has not seen "
+                "approved (StoreApproved); only an approved store's information changes "
+                "(R-REV-12)"
+            )
+        return super().first(replica_id, event)
 
     def refuse_foreign(self, order: OrderConfirmed) -> None:
         """An order is of its store's merchant and type (R-ORD-1): one naming another is

@@ -17,7 +17,13 @@ from logistics.domain.stores import StoreFacts
 from shared.calendar import Calendars
 from shared.clock import Clock
 from shared.contract import Envelope
-from shared.contract.events import COMPENSATED, OrderCancelled, OrderConfirmed, StoreApproved
+from shared.contract.events import (
+    COMPENSATED,
+    OrderCancelled,
+    OrderConfirmed,
+    StoreApproved,
+    StoreUpdated,
+)
 from shared.contract.types import StoreType
 from shared.deadlines import act_on_each_due
 from shared.errors import NotYetKnown
@@ -69,13 +75,16 @@ class LogisticsEventHandlers:
         return dict(
             [
                 on(StoreApproved, self.store_approved),
+                on(StoreUpdated, self.store_approved),
                 on(OrderConfirmed, self.order_confirmed),
                 on(OrderCancelled, self.order_cancelled),
             ]
         )
 
-    async def store_approved(self, envelope: Envelope, event: StoreApproved) -> None:
-        """Keep the facts a shipment needs (R-LOG-2); the newest approval wins."""
+    async def store_approved(self, envelope: Envelope, event: StoreApproved | StoreUpdated) -> None:
+        """Keep the facts a shipment needs (R-LOG-2); the newest approval or approved change
+        (R-REV-12) wins. Shipments planned before a change keep their deadlines. A change
+        of a store not seen approved waits (`NotYetKnown`: retried, then parked)."""
         await self.stores.apply(event.store_id, envelope, event)
 
     async def order_confirmed(self, envelope: Envelope, event: OrderConfirmed) -> None:

@@ -18,7 +18,7 @@ from prometheus_client import REGISTRY
 
 from devkit.wait import eventually
 from logistics.app import create
-from logistics.domain.deadlines import estimate
+from logistics.domain.deadlines import estimate, semi_managed_ship_by
 from logistics.domain.routes import DEFAULT_ROUTES
 from logistics.settings import LogisticsSettings
 from shared.calendar import Calendars
@@ -39,6 +39,7 @@ from testkit.factories import (
     an_order_confirmed,
 )
 from testkit.settings import FAST_POLLS, isolated
+from testkit.store_changes import a_store_updated
 from testkit.tap import bound_queue
 from testkit.tokens import bearer
 
@@ -271,6 +272,61 @@ async def test_semi_managed_waits_for_its_store_and_is_shipped_by_its_merchant(
     shipped = await logistics.http.post(url, json=SHIP, headers=bearer("merchant", merchant))
     assert shipped.status_code == 200, shipped.text
     assert shipped.json()["handover"] == "pickup"
+
+
+async def test_a_stores_change_plans_the_next_shipment_not_the_planned_one(
+    logistics: Logistics,
+) -> None:  # R-REV-12, R-LOG-2
+    """Shipment A, planned from Newark (New York time) with one handling day, keeps its
+    ship-by when review approves the store's move to Los Angeles with two; shipment B, of
+    an order confirmed after, is planned from the new warehouse and handling time."""
+    merchant, store_id = f"m-{uuid.uuid4().hex[:6]}", f"s-{uuid.uuid4().hex[:6]}"
+    await logistics.publish(store_approved(store_id, merchant))
+    first = order_confirmed("semi_managed", merchant_id=merchant, store_id=store_id)
+    await logistics.publish(first)
+    planned = await logistics.shipment_of(first.payload["order_id"])
+
+    los_angeles = a_us_warehouse(city="Los Angeles", timezone="America/Los_Angeles")
+    moved = a_store_updated(
+        store_id=store_id,
+        merchant_id=merchant,
+        store_type="semi_managed",
+        store_name="Newark goods",
+        warehouse=los_angeles,
+        handling_days=2,
+        changed=["warehouse", "handling_days"],
+        at=run_clock.now(),
+    )
+    change = recorded(moved, producer="review", correlation_id=store_id)
+    await logistics.publish(change)
+    db: Database = logistics.app.state.runtime.db
+
+    async def taken() -> bool:
+        return await db["inbox"].find_one({"_id": str(change.event_id)}) is not None
+
+    await eventually(taken, what="the store's change handled")
+    second = order_confirmed("semi_managed", merchant_id=merchant, store_id=store_id)
+    await logistics.publish(second)
+    replanned = await logistics.shipment_of(second.payload["order_id"])
+
+    def ship_by(confirmed: Envelope, handling_days: int, timezone: str) -> datetime:
+        return semi_managed_ship_by(
+            datetime.fromisoformat(confirmed.payload["confirmed_at"]),
+            handling_days,
+            warehouse_timezone=timezone,
+            warehouse_country="US",
+            policy=Policy(),
+            calendars=Calendars(),
+        )
+
+    def shown(shipment: Any) -> datetime:
+        return datetime.fromisoformat(shipment["ship_by"])
+
+    assert shown(planned) == ship_by(first, 1, "America/New_York")
+    assert shown(replanned) == ship_by(second, 2, "America/Los_Angeles")
+    assert shown(replanned) != ship_by(second, 1, "America/New_York")
+    again = await logistics.shipment_of(first.payload["order_id"])
+    assert again["ship_by"] == planned["ship_by"]
 
 
 async def test_late_shipment_is_flagged_once(

@@ -29,6 +29,7 @@ from shared.contract.events import (
     ShipmentCreated,
     Shipped,
     StoreApproved,
+    StoreUpdated,
 )
 from shared.messaging.topology import QUEUES
 from shared.policy import Policy
@@ -83,7 +84,7 @@ async def test_logistics_handles_exactly_what_its_queue_receives() -> None:
     app = await a_logistics_service()
     handled = {event.__name__ for event in app.wiring.handlers}
     assert handled == set(QUEUES["logistics"].event_types)
-    assert {StoreApproved, OrderConfirmed, OrderCancelled} == set(app.wiring.handlers)
+    assert {StoreApproved, StoreUpdated, OrderConfirmed, OrderCancelled} == set(app.wiring.handlers)
 
 
 # --- The unshipped job: R-ORD-5 `not_shipped` -------------------------------------------

@@ -1,10 +1,12 @@
 """The catalogue replica orders keeps from review's events (R-CAT-1, R-REV-9).
 
-Replicas (`shared.replica`): a product's approval and its rejection are one decision, and
-the newest of them wins whatever the arrival order; a store's newest approval names it. A
-decision on a product is taken only in its store, once that store is approved here, and
-of the store's merchant and type (`StoreListing.refuse_foreign`); neither a product's store
-nor a store's merchant and type ever change (`fixed`).
+Replicas (`shared.replica`): a product's approval, its rejection and its delisting
+(R-REV-15) are one decision, and the newest of them wins whatever the arrival order (a
+listed product's price change is a newer approval, R-REV-15); a store's approval and its
+approved changes (`StoreUpdated`, R-REV-12) are one decision too, the newest of which names
+it. A decision on a product is taken only in its store, once that store is approved here,
+and of the store's merchant and type (`StoreListing.refuse_foreign`); neither a product's
+store nor a store's merchant and type ever change (`fixed`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Self
 
-from shared.contract.events import ProductApproved, ProductRejected
+from shared.contract.events import (
+    ProductApproved,
+    ProductDelisted,
+    ProductRejected,
+    StoreApproved,
+    StoreUpdated,
+)
 from shared.contract.types import ContractModel, Money, StoreType
-from shared.errors import Implausible
+from shared.errors import Implausible, NotYetKnown
 from shared.replica import Replica
 
-ProductDecided = ProductApproved | ProductRejected
+ProductDecided = ProductApproved | ProductRejected | ProductDelisted
+StoreDecided = StoreApproved | StoreUpdated
 
 
 class CatalogueItem(Replica):
@@ -31,7 +40,7 @@ class CatalogueItem(Replica):
     images: list[str] = []
     price: Money
     weight_grams: int
-    #: Only approved products are sold (R-REV-9).
+    #: Only approved products are sold (R-REV-9), until delisted (R-REV-15).
     available: bool
     decided_at: datetime
 
@@ -69,6 +78,10 @@ def _decided(event: ProductDecided) -> dict[str, Any]:
             "available": True,
             "decided_at": event.approved_at,
         }
+    if isinstance(event, ProductDelisted):
+        # R-REV-15: off sale; what it was listed as (description, images) stays, as orders
+        # placed before still name it.
+        return {**common, "available": False, "decided_at": event.delisted_at}
     return {
         **common,
         "description": "",
@@ -79,7 +92,9 @@ def _decided(event: ProductDecided) -> dict[str, Any]:
 
 
 class StoreListing(Replica):
-    """What buyers see of a store: its name and type (from StoreApproved)."""
+    """What buyers see of a store: its name and type (from StoreApproved, then its approved
+    changes, StoreUpdated, R-REV-12). `approved_at` stays the approval's: a change carries
+    none."""
 
     merchant_id: str
     store_type: StoreType
@@ -89,6 +104,23 @@ class StoreListing(Replica):
     renamed = {"name": "store_name"}
     fixed = ("merchant_id", "store_type")
     fixed_because = "a store's merchant and type never change"
+
+    @classmethod
+    def decision(cls, event: ContractModel) -> str:
+        # R-REV-12: a change states the store as it now stands, as an approval does: one
+        # decision, the newest of the two wins whatever the arrival order (a late, older
+        # approval undoes no change). Named after the approval: replicas stored before
+        # StoreUpdated existed hold its time under that name.
+        return "StoreApproved"
+
+    @classmethod
+    def first(cls, replica_id: str, event: StoreDecided) -> Self:
+        if isinstance(event, StoreUpdated):
+            raise NotYetKnown(
+                f"StoreUpdated of store {event.store_id}, which orders has not seen approved "
+                "(StoreApproved); only an approved store's information changes (R-REV-12)"
+            )
+        return super().first(replica_id, event)
 
     def refuse_foreign(self, product: ProductDecided) -> None:
         """R-REV-8: a merchant lists products in its own approved store, which gives them

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from orders.adapters.catalogue_queries import CatalogueQueries
 from orders.adapters.queries import OrderQueries
-from orders.domain.catalogue import CatalogueItem, ProductDecided, StoreListing
+from orders.domain.catalogue import CatalogueItem, ProductDecided, StoreDecided, StoreListing
 from orders.domain.facts import OrderFact
 from orders.domain.model import Order
 from shared.clock import Clock
@@ -41,6 +41,8 @@ class OrderEventHandlers:
                 on(events.StoreRejected, self.store_rejected),
                 on(events.ProductApproved, self.product_decided),
                 on(events.ProductRejected, self.product_decided),
+                on(events.StoreUpdated, self.store_updated),
+                on(events.ProductDelisted, self.product_decided),
                 on(events.ShipmentCreated, self.order_fact),
                 on(events.ShipmentCancelled, self.shipment_cancelled),
                 on(events.Shipped, self.order_fact),
@@ -55,9 +57,18 @@ class OrderEventHandlers:
         )
 
     async def store_approved(self, envelope: Envelope, event: events.StoreApproved) -> None:
+        await self._store_decided(envelope, event)
+
+    async def store_updated(self, envelope: Envelope, event: events.StoreUpdated) -> None:
+        """R-REV-12: an approved change names the store as an approval does (the newest of
+        the two wins). One of a store orders has not seen approved waits (`NotYetKnown`:
+        retried, then parked); one naming another merchant or type is `Implausible`."""
+        await self._store_decided(envelope, event)
+
+    async def _store_decided(self, envelope: Envelope, event: StoreDecided) -> None:
         if await self.stores.apply(event.store_id, envelope, event):
             # Its products show the store's newest name, those approved before this event
-            # arrived too (R-CAT-1); an older approval arriving late renames nothing.
+            # arrived too (R-CAT-1); an older decision arriving late renames nothing.
             listing = await self.stores.get(event.store_id)
             if listing is not None:
                 await self.browse.rename_store(listing.id, listing.name)
@@ -67,7 +78,8 @@ class OrderEventHandlers:
         log.info("store %s rejected at stage %s", event.store_id, event.stage)
 
     async def product_decided(self, envelope: Envelope, event: ProductDecided) -> None:
-        """R-CAT-1 / R-REV-9: the newest decision wins, whatever the arrival order.
+        """R-CAT-1 / R-REV-9: the newest decision wins, whatever the arrival order; a
+        delisting (R-REV-15) is one of them: off sale, no new order includes it.
 
         Review reviews a product only in a store it approved (R-REV-8), so orders has heard
         of the store before: until it has, the decision waits (`NotYetKnown`: retried, then

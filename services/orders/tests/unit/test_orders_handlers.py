@@ -48,6 +48,8 @@ async def test_the_table_handles_every_event_orders_consumes() -> None:
         events.StoreRejected,
         events.ProductApproved,
         events.ProductRejected,
+        events.StoreUpdated,  # R-REV-12
+        events.ProductDelisted,  # R-REV-15
         events.ShipmentCreated,
         events.ShipmentCancelled,
         events.Shipped,
