@@ -62,6 +62,18 @@ Line = Annotated[StrictStr, ONE_LINE]
 Prose = Annotated[StrictStr, MULTI_LINE]
 
 
+#: The largest integer JSON carries exactly (and MongoDB stores): larger ones are refused
+#: as malformed (422) rather than reported as an issue or failing the write.
+LARGEST_INTEGER = 2**53 - 1
+
+
+def storable(value: int | None, field: str) -> int | None:
+    """`value` if JSON and MongoDB carry it exactly; a validator's ValueError otherwise."""
+    if value is not None and abs(value) > LARGEST_INTEGER:
+        raise ValueError(f"{field} must be between -{LARGEST_INTEGER} and {LARGEST_INTEGER}")
+    return value
+
+
 class RequestBody(BaseModel):
     """The base of every request body (`tests/test_request_bodies.py` checks that each
     route's body is one, and that its every number, boolean and text is strict)."""

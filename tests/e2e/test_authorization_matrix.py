@@ -18,7 +18,7 @@ from devkit.journey import (
 )
 from devkit.wait import eventually
 from testkit import clock as run_clock
-from testkit.bodies import a_shipping
+from testkit.bodies import a_product_listing, a_shipping, usd_json
 from testkit.platforms import StartPlatform
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +66,14 @@ TABLE = _table("""
     review     GET    /products/{product}                    401   403   403    ok    404    ok
     review     GET    /products                              401   403   403    ok    ok     ok
     review     POST   /products/{product}/reviews            401   403   403    403   403    ok
+    review     PUT    /products/{product}                    401   403   403    ok    404    403
+    review     POST   /products/{product}/price-changes      401   403   403    ok    404    403
+    review     GET    /stores/{store}/change-requests        401   403   403    ok    404    ok
+    review     GET    /stores/{store}/change-requests/{change} 401 403   403    ok    404    ok
+    review     PUT    /stores/{store}/change-requests/{change} 401 403   403    ok    404    403
+    review     POST   /stores/{store}/change-requests/{change}/reviews 401 403 403 403 403   ok
+    review     POST   /stores/{store}/change-requests/{change}/withdraw 401 403 403 ok 404   403
+    review     POST   /stores/{store}/change-requests        401   403   403    ok    404    403
     review     GET    /categories                            ok    ok    ok     ok    ok     ok
     orders     GET    /catalogue                             ok    ok    ok     ok    ok     ok
     orders     GET    /catalogue/{product}                   ok    ok    ok     ok    ok     ok
@@ -95,6 +103,7 @@ TABLE = _table("""
     logistics  GET    /admin/dead-letters                    401   403   403    403   403    ok
     aftersales GET    /admin/dead-letters                    401   403   403    403   403    ok
     settlement GET    /admin/dead-letters                    401   403   403    403   403    ok
+    review     POST   /products/{product}/delist             401   403   403    ok    404    ok
 """)
 
 #: The body each call sends, by (method, path); "application": a store application.
@@ -104,6 +113,16 @@ BODIES: dict[tuple[str, str], dict[str, Any] | str] = {
     ("POST", "/stores/{store}/reviews"): {"stage": "background", "decision": "approve"},
     ("POST", "/stores/{store}/messages"): {"body": "hello"},
     ("POST", "/products/{product}/reviews"): {"decision": "approve"},
+    ("PUT", "/products/{product}"): a_product_listing("{store}"),
+    ("POST", "/products/{product}/price-changes"): {"price": usd_json(12_345)},
+    ("PUT", "/stores/{store}/change-requests/{change}"): {"name": "Renamed again"},
+    ("POST", "/stores/{store}/change-requests/{change}/reviews"): {
+        "stage": "background",
+        "decision": "approve",
+    },
+    ("POST", "/stores/{store}/change-requests"): {"name": "Renamed once more"},
+    # Last of all: it takes the product off sale.
+    ("POST", "/products/{product}/delist"): {"reason": "authorization check"},
     ("POST", "/orders/confirm"): {"order_ids": ["{order}"]},
     ("POST", "/shipments/{shipment}/ship"): a_shipping(),
     ("POST", "/shipments/{shipment}/exceptions"): {"kind": "lost", "note": "gone"},
@@ -150,11 +169,16 @@ async def test_authorization_matrix(start_platform: StartPlatform) -> None:
         await eventually(
             lambda: _answers(operator, "settlement", ledger), what="the order in the ledger"
         )
+        changes = f"/stores/{store['store_id']}/change-requests"
+        change = await merchant.call(
+            "POST", "review", changes, json={"name": "Renamed by change"}, expect=201
+        )
         listed = f"/stores/{store['store_id']}/documents"
         uploaded = (await operator.call("GET", "review", listed, expect=200)).json()["items"]
         ids = {
             "document": uploaded[0]["document_id"],
             "store": store["store_id"],
+            "change": change.json()["change_request_id"],
             "product": product_id,
             "order": order["order_id"],
             "shipment": shipment["shipment_id"],

@@ -6,6 +6,7 @@ from review.adapters.documents import DOCUMENT_INDEXES
 from review.adapters.queries import INDEXES, PRODUCTS, STORES
 from review.bootstrap import bootstrap
 from review.entrypoints.categories_http import categories_router
+from review.entrypoints.changes_http import changes_router
 from review.entrypoints.documents_http import UPLOAD_PATH, documents_router
 from review.entrypoints.http import invitations_router, products_router, queue_router, stores_router
 from review.entrypoints.problems import PROBLEMS
@@ -21,6 +22,7 @@ SPEC = ServiceSpec(
         invitations_router,
         stores_router,
         documents_router,
+        changes_router,
         products_router,
         queue_router,
         categories_router,

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from review.adapters.documents import DOCUMENTS, StoredDocuments
-from review.adapters.queries import INVITATIONS, PRODUCTS, STORES, SUBMITTED_KEYS, ReviewQueries
+from review.adapters.queries import (
+    INVITATIONS,
+    PRODUCT_KEYS,
+    PRODUCTS,
+    STORE_KEYS,
+    STORES,
+    ReviewQueries,
+)
 from review.domain.model import Invitation, Product, Store
 from review.service_layer.commands import StoreCommands
 from review.service_layer.deadlines import ReviewDeadline
@@ -26,8 +33,8 @@ class ReviewServices:
 
 
 async def bootstrap(ports: Ports) -> Wiring:
-    stores = ports.repository(STORES, Store, keys=SUBMITTED_KEYS)
-    products = ports.repository(PRODUCTS, Product, keys=SUBMITTED_KEYS)
+    stores = ports.repository(STORES, Store, keys=STORE_KEYS)
+    products = ports.repository(PRODUCTS, Product, keys=PRODUCT_KEYS)
     invitations = ports.repository(INVITATIONS, Invitation)
     queries = ReviewQueries(
         ports.collection(STORES), ports.collection(PRODUCTS), ports.collection(INVITATIONS)

@@ -61,18 +61,23 @@ class UnderReview(Aggregate):
             return False
         return is_review_overdue(self.submitted_at, now, working_days_between, policy, timezone)
 
-    def _decidable(self, decision: Decision, reason: str | None, subject: str) -> str | None:
+    def _decidable(self, decision: str, reason: str | None, subject: str) -> str | None:
         """The reason a decision keeps, once it may be taken: only on what is under review
-        (R-REV-3, R-REV-9), and a rejection carries a reason the merchant can act on
-        (R-REV-3, R-REV-6)."""
+        (R-REV-3, R-REV-9)."""
         if self.status != "under_review":
             raise Conflict(
                 f"the {subject} is already {self.status}; only one under review is decided"
             )
-        reason = (reason or "").strip() or None
-        if decision == "reject" and reason is None:
-            raise Invalid(
-                "a rejection needs a reason the merchant can act on",
-                [Issue(field="reason", problem=f"say why the {subject} is rejected")],
-            )
-        return reason
+        return decision_reason(decision, reason, subject)
+
+
+def decision_reason(decision: str, reason: str | None, subject: str) -> str | None:
+    """The reason a decision keeps: a rejection carries one the merchant can act on
+    (R-REV-3, R-REV-6)."""
+    reason = (reason or "").strip() or None
+    if decision == "reject" and reason is None:
+        raise Invalid(
+            "a rejection needs a reason the merchant can act on",
+            [Issue(field="reason", problem=f"say why the {subject} is rejected")],
+        )
+    return reason

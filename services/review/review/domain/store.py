@@ -1,4 +1,6 @@
-"""A store application under review: the Store aggregate (R-REV-1..7, R-REV-10)."""
+"""A store application under review, and its life after approval: the Store aggregate
+(R-REV-1..7, R-REV-10, R-REV-12, R-REV-13; the design of changes and returns is in
+`review.domain.changes`)."""
 
 from __future__ import annotations
 
@@ -8,18 +10,21 @@ from typing import Any
 from pydantic import Field
 
 from review.domain.application import StoreApplication, completeness_issues
+from review.domain.changes import InfoRequest, info_request
 from review.domain.errors import Conflict, Invalid, NotAllowed
 from review.domain.invitation import Invitation
 from review.domain.issues import Issue
-from review.domain.overdue import Decision, UnderReview
+from review.domain.overdue import UnderReview
+from review.domain.store_changes import ChangingStore
 from review.domain.store_parts import (
-    STAGES,
     Message,
     Stage,
+    StageDecision,
     StageReview,
     StoreStatus,
     StoreWarning,
     Submission,
+    pending_stage,
     pending_stages,
 )
 from shared.clock import utc_ms
@@ -28,7 +33,7 @@ from shared.contract.types import Role, StoreType, UtcDateTime
 from shared.policy import Policy
 
 
-class Store(UnderReview):
+class Store(UnderReview, ChangingStore):
     merchant_id: str
     application: StoreApplication
     status: StoreStatus
@@ -45,6 +50,8 @@ class Store(UnderReview):
     messages: list[Message] = Field(default_factory=list)
     # R-SC-1: the warnings of its scorecard, one per period and measure.
     warnings: list[StoreWarning] = Field(default_factory=list)
+    # R-REV-13: the operators' returns of the current submission for information.
+    info_requests: list[InfoRequest] = Field(default_factory=list)
 
     @classmethod
     def apply(
@@ -91,8 +98,15 @@ class Store(UnderReview):
             return None
         return next((review.stage for review in self.stages if review.status == "pending"), None)
 
+    @property
+    def returned(self) -> InfoRequest | None:
+        """R-REV-13: the operator's return for information the merchant has yet to answer."""
+        last = self.info_requests[-1] if self.info_requests else None
+        return last if self.status == "needs_info" and last and not last.answered_at else None
+
     def resubmit(self, application: StoreApplication, policy: Policy, now: datetime) -> None:
-        """R-REV-6: corrected information after `needs_info` or a rejection."""
+        """R-REV-6: corrected information after `needs_info` or a rejection. An answer to
+        an operator's return (R-REV-13) resumes the review where it stood, once complete."""
         if self.status not in ("needs_info", "rejected"):
             raise Conflict(
                 f"the application is {self.status}; resubmit only after it is returned "
@@ -104,30 +118,47 @@ class Store(UnderReview):
                 f"this is a {self.store_type} store; apply for a new store to change its type",
                 [Issue(field="store_type", problem=f"keep '{self.store_type}'")],
             )
+        returned = self.returned
         self.history = [*self.history, self._as_submission(now)]
         self.application = application
-        self._start_submission(application, policy, now)
+        if returned is None:
+            self._start_submission(application, policy, now)
+            return
+        now = utc_ms(now)
+        self.issues = completeness_issues(application, policy)
+        if self.issues:
+            return  # still incomplete: the return stands until the answer is whole
+        answered = returned.model_copy(update={"answered_at": now})
+        self.info_requests = [*self.info_requests[:-1], answered]
+        # The stages keep their decisions; the clock of R-REV-5 restarts with the answer.
+        self.status = "under_review"
+        self.submitted_at = now
 
     def decide(
         self,
         stage: Stage,
-        decision: Decision,
+        decision: StageDecision,
         reason: str | None,
         operator_id: str,
         policy: Policy,
         now: datetime,
+        *,
+        items: list[Issue] | None = None,
     ) -> None:
-        """R-REV-3: decide one stage; all approved approves, any rejection rejects."""
+        """R-REV-3: decide one stage; all approved approves, any rejection rejects.
+        R-REV-13: `needs_info` returns the application with `items` to supply instead."""
         reason = self._decidable(decision, reason, "application")
-        review = next((each for each in self.stages if each.stage == stage), None)
-        if review is None:
-            raise Invalid(f"unknown stage '{stage}'; use one of {', '.join(STAGES)}")
-        if review.status != "pending":
-            raise Conflict(f"the {stage} stage is already {review.status}")
+        review = pending_stage(self.stages, stage, "application")
         now = utc_ms(now)
+        if decision == "needs_info":
+            request = info_request(stage, items or [], operator_id, now)
+            self.status = "needs_info"
+            self.issues = request.items
+            self.info_requests = [*self.info_requests, request]
+            return
         review.status = "approved" if decision == "approve" else "rejected"
         review._stamp(reason, operator_id, policy, now)
-        if decision == "reject" and reason is not None:
+        if review.status == "rejected" and reason is not None:
             self._reject(stage, reason, now)
         elif all(each.status == "approved" for each in self.stages):
             self._approve(now)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from review.domain.application import StoreApplication
+from review.domain.errors import Conflict, Invalid
 from review.domain.issues import Issue
 from shared.contract.types import Role, UtcDateTime
 from shared.policy import Policy
@@ -16,6 +17,9 @@ from shared.policy import Policy
 StoreStatus = Literal["needs_info", "under_review", "approved", "rejected"]
 Stage = Literal["background", "financial", "category"]
 StageStatus = Literal["pending", "approved", "rejected"]
+#: An operator's decision on a stage of a store's review or change request: approve,
+#: reject, or return it for information (R-REV-13).
+StageDecision = Literal["approve", "reject", "needs_info"]
 
 # R-REV-3: the three stages of a store review, in the order they are shown. **decided**:
 # an operator may decide them in any order; the store is approved once all three are.
@@ -78,3 +82,14 @@ class StoreWarning(BaseModel):
     threshold: float
     bound: str
     warned_at: UtcDateTime
+
+
+def pending_stage(stages: list[StageReview], stage: Stage, subject: str) -> StageReview:
+    """The stage to decide, still pending, of the application or change request."""
+    review = next((each for each in stages if each.stage == stage), None)
+    if review is None:
+        names = ", ".join(each.stage for each in stages)
+        raise Invalid(f"'{stage}' is not a stage of this {subject}; use one of {names}")
+    if review.status != "pending":
+        raise Conflict(f"the {stage} stage is already {review.status}")
+    return review

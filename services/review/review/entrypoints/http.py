@@ -7,21 +7,27 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from review.bootstrap import ReviewServices
-from review.domain.model import Store
+from review.domain.model import Product, Store
 from review.domain.product import ProductStatus
+from review.entrypoints import changes_http
+from review.entrypoints.change_schemas import StageReviewBody
+from review.entrypoints.product_schemas import (
+    DelistCreate,
+    PriceChangeCreate,
+    ProductCreate,
+    ProductPage,
+    ProductPublic,
+    ProductReviewCreate,
+    ProductUpdate,
+)
 from review.entrypoints.queue_schemas import QueueItemPublic, ReviewQueuePage
 from review.entrypoints.schemas import (
     InvitationCreate,
     InvitationPublic,
     MessageCreate,
     MessagePublic,
-    ProductCreate,
-    ProductPage,
-    ProductPublic,
-    ProductReviewCreate,
     StoreCreate,
     StorePublic,
-    StoreReviewCreate,
     StoreUpdate,
 )
 from review.service_layer.commands import ApplyForStore, DecideStage
@@ -80,10 +86,12 @@ async def resubmit_store(
 
 @stores_router.post("/{store_id}/reviews", response_model=StorePublic)
 async def decide_stage(
-    store_id: str, body: StoreReviewCreate, operator: Operator, services: Services
+    store_id: str, body: StageReviewBody, operator: Operator, services: Services
 ) -> StorePublic:
+    """R-REV-3: approve or reject one stage, or return the application for the items
+    named (R-REV-13); the merchant's `PUT` answers and the review resumes at that stage."""
     store = await services.stores.decide(
-        DecideStage(store_id, operator.sub, body.stage, body.decision, body.reason)
+        DecideStage(store_id, operator.sub, body.stage, body.decision, body.reason, body.issues())
     )
     return _store(store, services)
 
@@ -100,7 +108,7 @@ async def submit_product(
     body: ProductCreate, merchant: Merchant, services: Services
 ) -> ProductPublic:
     product = await services.products.submit(merchant, body)
-    return ProductPublic.of(product, deadline=services.deadline.overdue(product))
+    return _product(product, services)
 
 
 @products_router.get("", response_model=ProductPage)
@@ -121,7 +129,7 @@ async def list_products(
         cursor=cursor,
     )
     return ProductPage(
-        items=[ProductPublic.of(p, deadline=services.deadline.overdue(p)) for p in products],
+        items=[_product(product, services) for product in products],
         next_cursor=next_cursor,
     )
 
@@ -131,7 +139,34 @@ async def get_product(
     product_id: str, principal: OwnerOrOperator, services: Services
 ) -> ProductPublic:
     product = await services.products.get_visible(product_id, principal)
-    return ProductPublic.of(product, deadline=services.deadline.overdue(product))
+    return _product(product, services)
+
+
+@products_router.put("/{product_id}", response_model=ProductPublic)
+async def revise_product(
+    product_id: str, body: ProductUpdate, merchant: Merchant, services: Services
+) -> ProductPublic:
+    """R-REV-15: a rejected or delisted product, revised, waits for review again."""
+    product = await services.products.revise(product_id, merchant, body)
+    return _product(product, services)
+
+
+@products_router.post("/{product_id}/price-changes", response_model=ProductPublic)
+async def request_price_change(
+    product_id: str, body: PriceChangeCreate, merchant: Merchant, services: Services
+) -> ProductPublic:
+    """R-REV-15: a new supply price, reviewed like a listing; the approved one stands."""
+    product = await services.products.request_price_change(product_id, merchant, body.price)
+    return _product(product, services)
+
+
+@products_router.post("/{product_id}/delist", response_model=ProductPublic)
+async def delist_product(
+    product_id: str, body: DelistCreate, principal: OwnerOrOperator, services: Services
+) -> ProductPublic:
+    """R-REV-15: its merchant or an operator takes it off sale; again: the same answer."""
+    product = await services.products.delist(product_id, principal, body.reason)
+    return _product(product, services)
 
 
 @products_router.post("/{product_id}/reviews", response_model=ProductPublic)
@@ -139,7 +174,13 @@ async def decide_product(
     product_id: str, body: ProductReviewCreate, operator: Operator, services: Services
 ) -> ProductPublic:
     product = await services.products.decide(product_id, operator, body.decision, body.reason)
-    return ProductPublic.of(product, deadline=services.deadline.overdue(product))
+    return _product(product, services)
+
+
+def _product(product: Product, services: ReviewServices) -> ProductPublic:
+    """R-REV-5, R-REV-15: overdue counts from when what is under review was submitted, the
+    listing or its price change."""
+    return ProductPublic.of(product, deadline=services.deadline.since(product.under_review_since))
 
 
 @queue_router.get("", response_model=ReviewQueuePage)
@@ -149,14 +190,20 @@ async def review_queue(
     limit: Limit = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ReviewQueuePage:
-    """R-REV-5: stores and products under review, overdue first, then oldest."""
+    """R-REV-5: store applications, change requests (R-REV-12) and products under review,
+    overdue first, then oldest."""
     page, next_cursor = await services.queries.queue(limit, cursor)
     items = [
-        QueueItemPublic.of(position.kind, item, services.deadline.overdue(item))
+        QueueItemPublic.of(position, item, services.deadline.since(position.submitted_at))
         for position, item in page
     ]
     return ReviewQueuePage(items=items, next_cursor=next_cursor)
 
 
 def _store(store: Store, services: ReviewServices) -> StorePublic:
-    return StorePublic.of(store, deadline=services.deadline.overdue(store))
+    change = store.change_requests[-1] if store.change_requests else None
+    return StorePublic.of(
+        store,
+        deadline=services.deadline.overdue(store),
+        change_request=None if change is None else changes_http.public(store.id, change, services),
+    )

@@ -1,11 +1,11 @@
-"""The review queue's answers (R-REV-5): stores and products under review, one list."""
+"""The review queue's answers (R-REV-5): store applications, change requests (R-REV-12),
+products and price changes (R-REV-15) under review, one list."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel
 
+from review.adapters.queries import QueueKind, QueuePosition
 from review.domain.model import Product, Stage, Store
 from review.service_layer.deadlines import Overdue
 from shared.calendar import CalendarBasis
@@ -13,14 +13,15 @@ from shared.contract.types import StoreType, UtcDateTime
 
 
 class QueueItemPublic(BaseModel):
-    kind: Literal["store", "product"]
-    #: The store's or the product's id, by `kind`.
+    kind: QueueKind
+    #: The store's, the change request's or the product's id (a price change's too).
     id: str
     store_id: str
     merchant_id: str
     store_type: StoreType
     #: The store's name or the product's title.
     name: str
+    #: Under review since (a change request: since it was asked or last answered).
     submitted_at: UtcDateTime
     overdue: bool
     calendar: CalendarBasis | None
@@ -28,20 +29,23 @@ class QueueItemPublic(BaseModel):
 
     @classmethod
     def of(
-        cls, kind: Literal["store", "product"], item: Store | Product, deadline: Overdue
+        cls, position: QueuePosition, item: Store | Product, deadline: Overdue
     ) -> QueueItemPublic:
-        if isinstance(item, Store):
-            store_id, name, stage = item.id, item.name, item.current_stage
-        else:
+        if isinstance(item, Product):
             store_id, name, stage = item.store_id, item.title, None
+        elif position.kind == "change_request":
+            store_id, name = item.id, item.name
+            stage = item.change_request(position.id).current_stage
+        else:
+            store_id, name, stage = item.id, item.name, item.current_stage
         return cls(
-            kind=kind,
-            id=item.id,
+            kind=position.kind,
+            id=position.id,
             store_id=store_id,
             merchant_id=item.merchant_id,
             store_type=item.store_type,
             name=name,
-            submitted_at=item.submitted_at,
+            submitted_at=position.submitted_at,
             overdue=deadline.overdue,
             calendar=deadline.calendar,
             current_stage=stage,

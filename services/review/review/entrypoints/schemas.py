@@ -10,29 +10,21 @@ from review.domain.application import DocumentRef, StoreApplication
 from review.domain.invitation import InvitationStatus
 from review.domain.issues import Issue
 from review.domain.model import (
-    Decision,
     Invitation,
     Message,
-    Product,
-    ProductListing,
-    ProductStatus,
     Stage,
     StageStatus,
     Store,
     StoreStatus,
     StoreWarning,
 )
-from review.domain.product import ProductFields
+from review.entrypoints.change_schemas import ChangeRequestPublic, InfoRequestPublic
 from review.service_layer.deadlines import Overdue
 from shared.calendar import CalendarBasis
 from shared.contract.types import Role, StoreType, UtcDateTime
-from shared.inputs import Line, Prose, RequestBody
+from shared.inputs import Line, Prose, RequestBody, storable
 
 Reason = Field(None, max_length=2000)
-
-#: The largest integer JSON carries exactly (and MongoDB stores): larger ones are refused
-#: as malformed (422) rather than reported as an issue or failing the write.
-LARGEST_INTEGER = 2**53 - 1
 
 
 class InvitationCreate(RequestBody):
@@ -62,12 +54,6 @@ class InvitationPublic(BaseModel):
         )
 
 
-def _bounded(value: int | None, field: str) -> int | None:
-    if value is not None and abs(value) > LARGEST_INTEGER:
-        raise ValueError(f"{field} must be between -{LARGEST_INTEGER} and {LARGEST_INTEGER}")
-    return value
-
-
 class StoreApplicationBody(RequestBody, StoreApplication):
     """An application as the API accepts it: the shape of `StoreApplication`, with integers
     that can be stored. Substance is checked by the domain (R-REV-4)."""
@@ -75,13 +61,13 @@ class StoreApplicationBody(RequestBody, StoreApplication):
     @field_validator("handling_days")
     @classmethod
     def _storable_handling_days(cls, value: int | None) -> int | None:
-        return _bounded(value, "handling_days")
+        return storable(value, "handling_days")
 
     @field_validator("documents")
     @classmethod
     def _storable_sizes(cls, documents: list[DocumentRef]) -> list[DocumentRef]:
         for index, document in enumerate(documents):
-            _bounded(document.size_bytes, f"documents[{index}].size_bytes")
+            storable(document.size_bytes, f"documents[{index}].size_bytes")
             facts = (document.filename, document.content_type, document.size_bytes)
             cited_with_facts = document.document_id is not None and facts != (None,) * 3
             if cited_with_facts or document.sha256 is not None:
@@ -99,13 +85,6 @@ class StoreCreate(StoreApplicationBody):
 
 class StoreUpdate(StoreApplicationBody):
     """`PUT /stores/{id}`: the corrected application (R-REV-6)."""
-
-
-class StoreReviewCreate(RequestBody):
-    stage: Stage
-    decision: Decision
-    #: Required to reject (R-REV-3), shown to the merchant (R-REV-6).
-    reason: Prose | None = Reason
 
 
 class MessageCreate(RequestBody):
@@ -162,9 +141,19 @@ class StorePublic(BaseModel):
     history: list[SubmissionPublic]
     #: R-SC-1: the warnings of the store's scorecard (orders' `StoreWarned`).
     warnings: list[StoreWarning]
+    #: R-REV-13: the operators' returns of this submission for information, answered or not.
+    info_requests: list[InfoRequestPublic]
+    #: R-REV-12: its latest change request (all of them: `GET …/change-requests`).
+    change_request: ChangeRequestPublic | None
 
     @classmethod
-    def of(cls, store: Store, *, deadline: Overdue) -> StorePublic:
+    def of(
+        cls,
+        store: Store,
+        *,
+        deadline: Overdue,
+        change_request: ChangeRequestPublic | None = None,
+    ) -> StorePublic:
         return cls(
             store_id=store.id,
             merchant_id=store.merchant_id,
@@ -186,46 +175,6 @@ class StorePublic(BaseModel):
                 for past in store.history
             ],
             warnings=store.warnings,
+            info_requests=[InfoRequestPublic.of(each) for each in store.info_requests],
+            change_request=change_request,
         )
-
-
-class ProductCreate(RequestBody, ProductListing):
-    """`POST /products` (R-REV-8)."""
-
-    @field_validator("weight_grams")
-    @classmethod
-    def _storable_weight(cls, value: int) -> int:
-        _bounded(value, "weight_grams")
-        return value
-
-
-class ProductReviewCreate(RequestBody):
-    decision: Decision
-    #: Required to reject (R-REV-9).
-    reason: Prose | None = Reason
-
-
-class ProductPublic(ProductFields):
-    product_id: str
-    status: ProductStatus
-    reason: str | None
-    submitted_at: UtcDateTime
-    decided_at: UtcDateTime | None
-    overdue: bool
-    #: R-CAL-2: the calendar years `overdue` was counted on (null when not under review).
-    calendar: CalendarBasis | None
-
-    @classmethod
-    def of(cls, product: Product, *, deadline: Overdue) -> ProductPublic:
-        fields = set(cls.model_fields) - {"product_id", "overdue", "calendar"}
-        return cls(
-            product_id=product.id,
-            overdue=deadline.overdue,
-            calendar=deadline.calendar,
-            **product.model_dump(include=fields),
-        )
-
-
-class ProductPage(BaseModel):
-    items: list[ProductPublic]
-    next_cursor: str | None

@@ -1,8 +1,10 @@
-"""The store and invitation use cases behind the HTTP API (R-REV-1..7, R-REV-16)."""
+"""The store and invitation use cases behind the HTTP API (R-REV-1..7, R-REV-12,
+R-REV-13, R-REV-16)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,9 +12,11 @@ from review.adapters.documents import StoredDocuments
 from review.adapters.queries import ReviewQueries
 from review.domain.application import StoreApplication
 from review.domain.categories import check_store_categories
+from review.domain.changes import ChangeRequest, StoreChanges
 from review.domain.errors import Conflict
 from review.domain.invitation import invitation_to_use
-from review.domain.model import Decision, Invitation, Message, Stage, Store
+from review.domain.issues import Issue
+from review.domain.model import Invitation, Message, Stage, StageDecision, Store
 from review.service_layer.documents import cite
 from shared.auth import Principal
 from shared.categories import CategoryList, default_categories
@@ -33,8 +37,12 @@ class DecideStage:
     store_id: str
     operator_id: str
     stage: Stage
-    decision: Decision
+    decision: StageDecision
     reason: str | None
+    #: R-REV-13: the items to supply, when the decision is `needs_info`.
+    items: list[Issue] = field(default_factory=list)
+    #: R-REV-12: the change request decided, or None for the application.
+    change_id: str | None = None
 
 
 @dataclass
@@ -155,23 +163,71 @@ class StoreCommands:
         return await retry_on_conflict(attempt)
 
     async def decide(self, command: DecideStage) -> Store:
-        """R-REV-3: one stage; the last approval or any rejection publishes the outcome."""
+        """R-REV-3: one stage of the application or of a change request (R-REV-12); the
+        last approval or any rejection publishes the outcome; `needs_info` returns it
+        (R-REV-13)."""
 
         async def attempt() -> Store:
             store = await self.stores.get(command.store_id)
             if store is None:
                 raise NotFound(f"No store {command.store_id}.")
-            now = self.clock.now()
-            store.decide(
-                command.stage,
-                command.decision,
-                command.reason,
-                command.operator_id,
-                self.policy,
-                now,
-            )
+            now, items = self.clock.now(), command.items
+            decided = (command.stage, command.decision, command.reason, command.operator_id)
+            if command.change_id is None:
+                store.decide(*decided, self.policy, now, items=items)
+            else:
+                store.decide_change(command.change_id, *decided, self.policy, now, items=items)
             await self.stores.save(store, now=now)
             return store
+
+        return await retry_on_conflict(attempt)
+
+    async def request_change(
+        self, store_id: str, merchant: Principal, changes: StoreChanges
+    ) -> ChangeRequest:
+        """R-REV-12: an approved store asks to change its business information."""
+        change_id = str(uuid.uuid4())
+        return await self._change(
+            store_id,
+            merchant,
+            changes,
+            lambda store, now: store.request_change(change_id, changes, self.policy, now),
+        )
+
+    async def answer_change(
+        self, store_id: str, change_id: str, merchant: Principal, changes: StoreChanges
+    ) -> ChangeRequest:
+        """R-REV-13: the merchant answers a change request returned for information."""
+        return await self._change(
+            store_id,
+            merchant,
+            changes,
+            lambda store, now: store.answer_change(change_id, changes, self.policy, now),
+        )
+
+    async def withdraw_change(
+        self, store_id: str, change_id: str, merchant: Principal
+    ) -> ChangeRequest:
+        return await self._change(
+            store_id, merchant, None, lambda store, now: store.withdraw_change(change_id, now)
+        )
+
+    async def _change(
+        self,
+        store_id: str,
+        merchant: Principal,
+        changes: StoreChanges | None,
+        act: Callable[[Store, datetime], ChangeRequest],
+    ) -> ChangeRequest:
+        if changes is not None and changes.categories is not None:
+            check_store_categories(changes.categories, self.categories)  # R-REV-11
+
+        async def attempt() -> ChangeRequest:
+            store = await self._owned(store_id, merchant)
+            now = self.clock.now()
+            change = act(store, now)
+            await self.stores.save(store, now=now)
+            return change
 
         return await retry_on_conflict(attempt)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from review.domain.model import Product, Store
-from review.domain.overdue import review_dates
+from review.domain.overdue import is_review_overdue, review_dates
 from shared.calendar import CalendarBasis, Calendars
 from shared.clock import Clock
 from shared.policy import Policy
@@ -38,12 +38,17 @@ class ReviewDeadline:
     def overdue(self, item: Store | Product) -> Overdue:
         """R-REV-5: under review longer than the policy's working days. Never refused: a
         year no calendar publishes is counted provisionally and the answer says so."""
-        if item.status != "under_review":
+        return self.since(item.submitted_at if item.status == "under_review" else None)
+
+    def since(self, under_review_since: datetime | None) -> Overdue:
+        """R-REV-5 for anything under review since then (a store, a product, a change
+        request or a price change); None: not under review, so not overdue."""
+        if under_review_since is None:
             return Overdue(overdue=False, calendar=None)
         now = self.clock.now()
         calendar = self.calendars.of(self.country)
-        overdue = item.is_overdue(
-            now, calendar.working_days_between, self.policy, timezone=self.timezone
+        overdue = is_review_overdue(
+            under_review_since, now, calendar.working_days_between, self.policy, self.timezone
         )
-        start, end = review_dates(item.submitted_at, now, self.timezone)
+        start, end = review_dates(under_review_since, now, self.timezone)
         return Overdue(overdue, self.calendars.basis_between(self.country, start, end))

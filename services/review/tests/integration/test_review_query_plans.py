@@ -3,7 +3,7 @@
 The service runs in-process with its own client recording every command; the test invites
 a merchant, who applies for a full-managed store (its invitations are looked up), lists
 products as that merchant and as an operator with each filter and cursor, and reads the
-review queue from its start and from a store's and a product's position, then explains
+review queue from its start and from each kind's position, then explains
 every recorded query (testkit.query_plans).
 """
 
@@ -50,9 +50,15 @@ EXPECTED = {
     "find products: status $eq, submitted_key $lt",
     "find products: status $eq, store_id $eq",
     "find products: status $eq, store_id $eq, submitted_key $lt",
-    # GET /review-queue (R-REV-5): stores and products under review, oldest first, from
-    # the start and after a position.
+    # GET /review-queue (R-REV-5): stores, change requests (R-REV-12), products and price
+    # changes (R-REV-15) under review, oldest first, from the start and after a position.
     "find stores: status $eq",
+    "find stores: change_status $eq",
+    "find stores: change_key $gt, change_status $eq",
+    "find products: status $eq, submitted_key $gte",
+    "find products: price_change_status $eq",
+    "find products: price_change_key $gt, price_change_status $eq",
+    "find products: price_change_key $gte, price_change_status $eq",
     "find stores: status $eq, submitted_key $gt",
     "find stores: status $eq, submitted_key $gte",
     "find products: status $eq, submitted_key $gt",
@@ -92,7 +98,7 @@ async def test_every_query_of_review_uses_an_index(
         queue = await review.get("/review-queue", headers=OPERATOR)
         assert [item["id"] for item in queue.json()["items"]] == [store_id], queue.text
         before = datetime.now(UTC) - timedelta(days=1)
-        for kind in ("store", "product"):
+        for kind in ("store", "change_request", "product", "price_change"):
             cursor = QueuePosition(before, kind, "x-0").encode()
             after = await review.get("/review-queue", headers=OPERATOR, params={"cursor": cursor})
             assert [item["id"] for item in after.json()["items"]] == [store_id], after.text
