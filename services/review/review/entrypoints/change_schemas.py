@@ -14,6 +14,10 @@ from shared.contract.events import StoreField
 from shared.contract.types import UtcDateTime
 from shared.inputs import Line, Prose, RequestBody, storable
 
+#: A decision's reason: one line of at most 500 characters, as the events that carry it
+#: (`StoreRejected`, `ProductRejected`) take it, so a longer one is a 422, never a 500.
+Reason = Field(None, max_length=500)
+
 
 class InfoItem(RequestBody):
     """R-REV-13: one item the merchant is to supply."""
@@ -29,8 +33,9 @@ class StageReviewBody(RequestBody):
 
     stage: Stage
     decision: StageDecision
-    #: Required to reject (R-REV-3), shown to the merchant (R-REV-6).
-    reason: Prose | None = Field(None, max_length=2000)
+    #: Required to reject (R-REV-3), shown to the merchant (R-REV-6); one line, as
+    #: `StoreRejected` carries it.
+    reason: Line | None = Reason
     #: R-REV-13: required with `needs_info`, one per item to supply; refused otherwise.
     items: list[InfoItem] = Field(default_factory=list, max_length=50)
 

@@ -8,11 +8,11 @@ from pydantic import BaseModel, Field, field_validator
 from review.domain.model import Decision, Product, ProductListing, ProductStatus
 from review.domain.product import ProductFields
 from review.domain.product_parts import Delister, PriceChange, PriceChangeStatus
-from review.entrypoints.schemas import Reason
+from review.entrypoints.change_schemas import Reason
 from review.service_layer.deadlines import Overdue
 from shared.calendar import CalendarBasis
 from shared.contract.types import Money, UtcDateTime
-from shared.inputs import Line, Prose, RequestBody, storable
+from shared.inputs import Line, RequestBody, storable
 
 
 class ProductListingBody(RequestBody, ProductListing):
@@ -37,7 +37,7 @@ class ProductUpdate(ProductListingBody):
 class ProductReviewCreate(RequestBody):
     decision: Decision
     #: Required to reject (R-REV-9, R-REV-15).
-    reason: Prose | None = Reason
+    reason: Line | None = Reason
 
 
 class PriceChangeCreate(RequestBody):

@@ -24,8 +24,6 @@ from shared.calendar import CalendarBasis
 from shared.contract.types import Role, StoreType, UtcDateTime
 from shared.inputs import Line, Prose, RequestBody, storable
 
-Reason = Field(None, max_length=2000)
-
 
 class InvitationCreate(RequestBody):
     merchant_id: Line = Field(min_length=1, max_length=100)

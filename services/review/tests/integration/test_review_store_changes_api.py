@@ -181,3 +181,16 @@ async def test_the_queue_shows_changes_beside_applications_and_products_overdue_
         ]
         first = queue["items"][0]
         assert (first["store_id"], first["current_stage"]) == (store_id, "background")
+
+
+async def test_a_reason_the_events_cannot_carry_is_refused_not_failed(
+    review: httpx.AsyncClient, apply: Apply, expect_problem: ExpectProblem
+) -> None:  # R-REV-3: a rejection's reason travels on StoreRejected, one line of 500
+    store_id = await a_semi_managed_store(review, apply, new_merchant())
+    url = f"/stores/{store_id}"
+    for reason in ("x" * 501, "two\nlines"):
+        expect_problem(
+            await decide(review, url, stage="financial", decision="reject", reason=reason), 422
+        )
+    store = (await review.get(url, headers=OPERATOR)).json()
+    assert (store["status"], store["stages"][1]["status"]) == ("under_review", "pending")
