@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: install run test test-unit test-year lint demo token broker clean asyncapi broker-definitions test-docker compose fuzz chaos bench
+.PHONY: migrate-categories install run test test-unit test-year lint demo token broker clean asyncapi broker-definitions test-docker compose fuzz chaos bench
 
 install: $(VENV)/.installed
 
@@ -71,6 +71,11 @@ broker-definitions: install
 # Schemathesis against every service with many more examples than `make test` uses.
 fuzz: install broker
 	FUZZ_EXAMPLES=200 $(VENV)/bin/pytest tests/e2e/test_fuzz_openapi.py
+
+# R-REV-11: rewrite one service's free-text categories as codes of the category list, in
+# the database its environment names (docs/contract.md): `make migrate-categories SERVICE=review`.
+migrate-categories: install
+	$(PY) -m shared.category_migration $(SERVICE)
 
 # The chaos suite: journeys under load while faults strike (stops the local RabbitMQ
 # application for a few seconds: don't run it beside a `make run` you care about).

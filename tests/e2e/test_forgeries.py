@@ -1,10 +1,11 @@
 """Forged events change nothing (the bus's trust boundary: `shared.messaging.access`).
 
-Against a running platform, nine events a hostile process with broker access once
+Against a running platform, eleven events a hostile process with broker access once
 published, each about the real store, product and order of a small shop: a refund of
 10¹² minor units, a product repriced by a decision dated next year, a product nobody
 reviewed, the store approved in 2000, the unconfirmed order confirmed, shipped and
-delivered, a case opened on it, the store warned. Each is published by the broker's
+delivered, a case opened on it, the store warned, the store renamed and moved by a change
+dated next year, the product delisted. Each is published by the broker's
 administrator (`guest` locally) and offered by every service's own user:
 - a service that does not produce the type is refused by the broker itself (topic
   permissions);
@@ -49,13 +50,14 @@ from testkit.factories import (
     usd,
 )
 from testkit.platforms import RunningPlatform, StartPlatform
+from testkit.store_changes import a_product_delisted, a_store_updated
 from testkit.tap import watched_cast
 
 pytestmark = pytest.mark.e2e
 
 
 def forgeries(order: Envelope, product: Envelope, store: Envelope) -> list[ContractModel]:
-    """The nine forged events, about the shop's real order, product and store."""
+    """The eleven forged events, about the shop's real order, product and store."""
     now = run_clock.now()
     placed, listed, opened = order.payload, product.payload, store.payload
     parcel = {"order_id": placed["order_id"], "shipment_id": "sh-forged"}
@@ -71,6 +73,23 @@ def forgeries(order: Envelope, product: Envelope, store: Envelope) -> list[Contr
         a_delivered(**parcel, at=now),
         a_case_opened(case_id="c-forged", order_id=placed["order_id"], at=now),
         a_store_warned(store_id=opened["store_id"], merchant_id=opened["merchant_id"], at=now),
+        a_store_updated(
+            store_id=opened["store_id"],
+            merchant_id=opened["merchant_id"],
+            store_type=opened["store_type"],
+            store_name="Forged",
+            at=now + timedelta(days=365),
+        ),
+        a_product_delisted(
+            **{
+                key: listed[key]
+                for key in ("product_id", "store_id", "merchant_id", "store_type", "title")
+            },
+            category=listed["category"],
+            price=listed["price"],
+            weight_grams=listed["weight_grams"],
+            at=now,
+        ),
     ]
 
 
@@ -197,7 +216,7 @@ async def test_forged_events_change_nothing(start_platform: StartPlatform) -> No
 #: store; and a store approval dated otherwise than when it was made is refused by
 #: aftersales, whose liability rule counts from that date (R-AS-2), while orders and
 #: logistics, which keep no such date, take it as review's newer statement.
-IMPLAUSIBLE_EVEN_FROM_THEIR_PRODUCER = (0, 1, 5, 6, 7)
+IMPLAUSIBLE_EVEN_FROM_THEIR_PRODUCER = (0, 1, 5, 6, 7, 9)
 
 
 async def each_settled(
