@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from devkit.journey import (
+    SAMPLE_FILES,
     Actor,
     a_delivered_order,
     cast,
@@ -60,6 +61,7 @@ TABLE = _table("""
     review     PUT    /stores/{store}                        401   403   403    ok    404    403
     review     POST   /stores/{store}/reviews                401   403   403    403   403    ok
     review     POST   /stores/{store}/messages               401   403   403    ok    404    ok
+    review     POST   /stores/{store}/documents              401   403   403    ok    404    403
     review     GET    /stores/{store}/documents              401   403   403    ok    404    ok
     review     GET    /stores/{store}/documents/{document}   401   403   403    ok    404    ok
     review     GET    /review-queue                          401   403   403    403   403    ok
@@ -106,10 +108,12 @@ TABLE = _table("""
     review     POST   /products/{product}/delist             401   403   403    ok    404    ok
 """)
 
-#: The body each call sends, by (method, path); "application": a store application.
+#: The body each call sends, by (method, path); "application": a store application;
+#: "upload": a document's multipart form (R-REV-14).
 BODIES: dict[tuple[str, str], dict[str, Any] | str] = {
     ("POST", "/invitations"): {"merchant_id": "m-x"},
     ("PUT", "/stores/{store}"): "application",
+    ("POST", "/stores/{store}/documents"): "upload",
     ("POST", "/stores/{store}/reviews"): {"stage": "background", "decision": "approve"},
     ("POST", "/stores/{store}/messages"): {"body": "hello"},
     ("POST", "/products/{product}/reviews"): {"decision": "approve"},
@@ -206,9 +210,16 @@ async def test_authorization_matrix(start_platform: StartPlatform) -> None:
             for name, want in sorted(by_actor, key=lambda pair: pair[1] == OK):
                 actor = actors[name]
                 headers = actor.headers if actor else {}
-                response = await client.request(
-                    method, url, headers=headers, json=_fill(payload, ids) if payload else None
-                )
+                if body == "upload":
+                    content_type, content = SAMPLE_FILES["pdf"]
+                    form = {"file": ("other.pdf", content, content_type)}
+                    response = await client.request(
+                        method, url, headers=headers, data={"kind": "other"}, files=form
+                    )
+                else:
+                    response = await client.request(
+                        method, url, headers=headers, json=_fill(payload, ids) if payload else None
+                    )
                 got = response.status_code
                 through = got < 400 or got in (409, 422)
                 if want == EMPTY:
