@@ -57,6 +57,7 @@ TABLE = _table("""
     service    method path                                   anon  buyer buyer2 merch merch2 oper
     review     POST   /invitations                           401   403   403    403   403    ok
     review     POST   /invitations/{invitation}/revoke       401   403   403    403   403    ok
+    review     GET    /invitations?merchant_id={merchant}    401   403   403    403   403    ok
     review     GET    /stores/{store}                        401   403   403    ok    404    ok
     review     PUT    /stores/{store}                        401   403   403    ok    404    403
     review     POST   /stores/{store}/reviews                401   403   403    403   403    ok

@@ -23,6 +23,7 @@ from review.entrypoints.product_schemas import (
 from review.entrypoints.queue_schemas import QueueItemPublic, ReviewQueuePage
 from review.entrypoints.schemas import (
     InvitationCreate,
+    InvitationList,
     InvitationPublic,
     MessageCreate,
     MessagePublic,
@@ -55,6 +56,18 @@ async def invite(
 ) -> InvitationPublic:
     invitation = await services.stores.invite(body.merchant_id, operator.sub)
     return InvitationPublic.of(invitation, services.stores.clock.now())
+
+
+@invitations_router.get("", response_model=InvitationList)
+async def list_invitations(
+    operator: Operator,
+    services: Services,
+    merchant_id: Annotated[str, Query(min_length=1, max_length=100)],
+) -> InvitationList:
+    """R-REV-1, R-REV-16: a merchant's invitations, oldest first, each with its status."""
+    now = services.stores.clock.now()
+    invitations = await services.queries.invitations_of(merchant_id)
+    return InvitationList(items=[InvitationPublic.of(each, now) for each in invitations])
 
 
 @invitations_router.post("/{invitation_id}/revoke", response_model=InvitationPublic)

@@ -52,6 +52,12 @@ class InvitationPublic(BaseModel):
         )
 
 
+class InvitationList(BaseModel):
+    """`GET /invitations?merchant_id=`: a merchant's invitations, oldest first."""
+
+    items: list[InvitationPublic]
+
+
 class StoreApplicationBody(RequestBody, StoreApplication):
     """An application as the API accepts it: the shape of `StoreApplication`, with integers
     that can be stored. Substance is checked by the domain (R-REV-4)."""

@@ -81,3 +81,14 @@ async def test_a_revoked_invitation_is_refused_and_a_used_one_is_not_revoked(
     expect_problem(await revoke(review, "no-such-invitation"), 404)
     as_merchant = f"/invitations/{used}/revoke"
     expect_problem(await review.post(as_merchant, headers=bearer("merchant", merchant)), 403)
+    listed = await review.get("/invitations", headers=OPERATOR, params={"merchant_id": merchant})
+    assert listed.status_code == 200, listed.text
+    assert [(i["invitation_id"], i["status"]) for i in listed.json()["items"]] == [
+        (invitation_id, "revoked"),
+        (used, "used"),
+    ]
+    expect_problem(await review.get("/invitations", headers=OPERATOR), 422)  # whose?
+    mine = {"merchant_id": merchant}
+    expect_problem(
+        await review.get("/invitations", headers=bearer("merchant", merchant), params=mine), 403
+    )
