@@ -32,6 +32,7 @@ from testkit.factories import (
     a_delivered,
     a_refund_issued,
     a_shipped,
+    a_window,
     an_order_confirmed,
     an_order_created,
 )
@@ -45,6 +46,9 @@ DELIVERED_AT = T0 + timedelta(days=4)
 DUE_END = end_of_due_date(a_day(10))
 CLOSES_AT = DUE_END + timedelta(days=CATEGORIES.window_days("home"))
 AFTER_ALL = CLOSES_AT + CLOCK_SKEW + timedelta(days=30)
+#: Its parcel handed over at SHIPPED_AT, due before DELIVERED_AT: its window counts from
+#: the delivery alone.
+SHIPPED_DUE_EARLY = a_shipped(at=SHIPPED_AT, estimated_delivery=a_window(a_day(2), a_day(3)))
 #: The factories' order's total: one line at 49.90 USD.
 TOTAL = 4990
 

@@ -147,7 +147,8 @@ class OrderSettlement(Facts):
     def release_at(self, categories: CategoryList) -> datetime | None:
         """R-SET-2: when the earnings become payable: the after-sales window's close
         (R-AS-1, as aftersales counts it), or later the resolution of the last case open
-        then; None while not delivered, or while a case open at the close is unresolved."""
+        then; None while not delivered, or shipped, or while a case open at the close is
+        unresolved."""
         close = window_close(
             self.categories,
             categories,
@@ -155,7 +156,11 @@ class OrderSettlement(Facts):
             lost_reported_at=self.lost_reported_at,
             due_latest=self.due_latest,
         )
-        if self.delivered_at is None or close is None:
+        if self.delivered_at is None or close is None or self.due_latest is None:
+            # A delivered parcel was handed over first: until its `Shipped` is told, the
+            # close is not known (it counts from the end of the latest estimated date too,
+            # as aftersales counts it), and a release made on the delivery alone could
+            # come before a case aftersales still takes.
             return None
         release = close
         for case_id in self.cases_opened.keys() | self.cases_closed.keys():

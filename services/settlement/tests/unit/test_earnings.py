@@ -31,6 +31,7 @@ from testkit.factories import (
     a_delivered,
     a_line,
     a_refund_issued,
+    a_shipped,
     an_order_cancelled,
     an_order_confirmed,
     an_order_created,
@@ -42,6 +43,8 @@ from testkit.settlement_unit import (
     CLOSES_AT,
     DELIVERED_AT,
     POLICY,
+    SHIPPED_AT,
+    SHIPPED_DUE_EARLY,
     TOTAL,
     a_delivered_order,
     an_order,
@@ -97,9 +100,11 @@ def test_a_release_moves_the_earning_as_posted_under_the_policy_of_then() -> Non
 
 
 def test_earnings_are_held_until_the_window_closes_then_payable() -> None:  # R-SET-2, R-AS-1
-    # No parcel estimate told: the window of `food` counts from the delivery.
+    # The parcel was due before its delivery: the window of `food` counts from the delivery.
     food = [a_line(category="food")]
-    order = an_order(an_order_confirmed(lines=food), a_delivered(at=DELIVERED_AT))
+    order = an_order(
+        an_order_confirmed(lines=food), SHIPPED_DUE_EARLY, a_delivered(at=DELIVERED_AT)
+    )
     closes_at = DELIVERED_AT + timedelta(days=CATEGORIES.window_days("food"))
     journal = Journal()
     post_due(journal, order, closes_at)
@@ -110,6 +115,19 @@ def test_earnings_are_held_until_the_window_closes_then_payable() -> None:  # R-
     assert usd_balances(journal) == {PLATFORM_BUYERS: -TOTAL, payable(STORE): TOTAL}
 
 
+def test_nothing_is_released_on_a_delivery_whose_handover_is_not_told_yet() -> None:
+    # R-SET-2, R-AS-1: the close counts from the later of the delivery and the parcel's due
+    # date, which its `Shipped` tells; a delivery told first releases nothing, so a case
+    # aftersales still takes holds the earnings (it would not, released).
+    order = an_order(an_order_confirmed(), a_delivered(at=DELIVERED_AT))
+    journal = Journal()
+    assert [e.kind for e in post_due(journal, order, AFTER_ALL)] == ["collection", "earning"]
+    order.apply(a_shipped(at=SHIPPED_AT))
+    order.apply(a_case_opened(at=CLOSES_AT - HOUR))
+    assert post_due(journal, order, AFTER_ALL) == []
+    assert usd_balances(journal)[held(STORE)] == TOTAL
+
+
 def test_the_window_counts_from_the_latest_due_date_as_aftersales_does() -> None:  # R-AS-1
     order = a_delivered_order()
     assert order.release_at(CATEGORIES) == CLOSES_AT  # the parcel was due after its delivery
@@ -118,7 +136,7 @@ def test_the_window_counts_from_the_latest_due_date_as_aftersales_does() -> None
 
 def test_an_order_of_several_categories_is_held_for_the_longest_window() -> None:  # R-AS-1
     lines = [a_line(category="food"), a_line(product_id="p-2", category="clothing")]
-    order = an_order(an_order_created(lines=lines), a_delivered(at=DELIVERED_AT))
+    order = an_order(an_order_created(lines=lines), SHIPPED_DUE_EARLY, a_delivered(at=DELIVERED_AT))
     longest = max(CATEGORIES.window_days(c) for c in ("food", "clothing"))
     assert order.release_at(CATEGORIES) == DELIVERED_AT + timedelta(days=longest)
 
@@ -175,7 +193,7 @@ def test_an_earning_learnt_void_by_a_late_cancellation_is_reversed() -> None:
     # cancellation) was told first; the cancellation, told after the release, undoes both
     # by reversing entries dated when made, the originals standing: the buyer's payment is
     # back in escrow, where its refund takes it from.
-    order = an_order(an_order_confirmed(), a_delivered(at=DELIVERED_AT))
+    order = an_order(an_order_confirmed(), SHIPPED_DUE_EARLY, a_delivered(at=DELIVERED_AT))
     journal = Journal()
     post_due(journal, order, AFTER_ALL)
     order.apply(an_order_cancelled(reason="buyer_cancelled_late"))
@@ -197,7 +215,7 @@ def test_nothing_is_posted_before_the_buyers_payment_is_collected() -> None:
     # R-SET-1, R-ORD-2: events come in any order: a delivery and a refund before the order
     # itself, then its creation (whose it is, its total), and only then its confirmation.
     refund = a_refund_issued(at=DELIVERED_AT + HOUR, amount=usd(1000), liable_party="merchant")
-    order = an_order(a_delivered(at=DELIVERED_AT), refund)
+    order = an_order(a_delivered(at=DELIVERED_AT), refund, SHIPPED_DUE_EARLY)
     journal = Journal()
     assert post_due(journal, order, AFTER_ALL) == []
     order.apply(an_order_created())
@@ -215,6 +233,7 @@ def test_nothing_is_posted_before_the_buyers_payment_is_collected() -> None:
 def test_every_fact_told_again_changes_nothing_and_posts_nothing() -> None:  # R-SET-5
     events: list[OrderFact] = [
         an_order_confirmed(),
+        SHIPPED_DUE_EARLY,
         a_delivered(at=DELIVERED_AT),
         a_case_opened(at=DELIVERED_AT + HOUR),
         a_refund_issued(at=DELIVERED_AT + 2 * HOUR, amount=usd(100)),
