@@ -157,6 +157,8 @@ def markdown(r: dict[str, Any]) -> str:
             for g in r["growth"]
         ),
     ]
+    if "cost_table" in r:  # counted, not timed: the same on every machine (devkit.costs)
+        rows += ["", "What one journey costs, counted:", "", r["cost_table"]]
     return "\n".join(rows) + "\n"
 
 

@@ -36,7 +36,10 @@ from report import chart, markdown  # noqa: E402
 from stage import Stage, Throughput  # noqa: E402
 
 from devkit.broker import DEFAULT_AMQP_URL, IsolatedVhost  # noqa: E402
+from devkit.costs import SERVICES, journey_costs  # noqa: E402
+from devkit.costs import table as cost_table  # noqa: E402
 from devkit.engine import EmbeddedEngine, free_port  # noqa: E402
+from devkit.journey import cast  # noqa: E402
 from shared.mongo import connect  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -111,8 +114,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         # Idle connections are dropped before uvicorn closes them (5 s): no reuse race.
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
         async with httpx.AsyncClient(timeout=60, limits=limits) as client, Load() as load:
-            print("starting the four services", flush=True)
+            print("starting the services", flush=True)
             await stage.start(client)
+            print("0: what one journey costs, counted (devkit.costs)", flush=True)
+            urls = {name: stage.url(name) for name in SERVICES}
+            costs = await journey_costs(client, *cast(urls, client))
+            figures["costs"] = [asdict(cost) for cost in costs]
+            figures["cost_table"] = cost_table(costs)
+            print(figures["cost_table"], flush=True)
             print("4: POST /orders beside a minimal endpoint", flush=True)
             await post_orders(stage, load, args.requests // 10, args.concurrency)  # warm-up
             minimal, orders = [], []

@@ -27,6 +27,7 @@ from shared.calendar import Calendars
 from shared.categories import CategoryList
 from shared.category_migration import CategoryField
 from shared.clock import Clock, OffsetClock, SystemClock
+from shared.costs import working
 from shared.guards import BodyGuard, Upload
 from shared.logs import configure_logging, correlation_scope
 from shared.messaging.handlers import HandlerTable
@@ -176,8 +177,13 @@ class Observability:
             await send(message)
 
         route = "unmatched"
+
+        def work() -> str:  # the route is known once routed, before any command is sent
+            return f"{method} {getattr(scope.get('route'), 'path', 'unmatched')}"
+
         try:
             with (
+                working(work),
                 correlation_scope(correlation_id),
                 span(
                     f"{method} {scope['path']}",

@@ -31,6 +31,16 @@ EVENT_HOP_SECONDS = Histogram(
     PER_EVENT_TYPE,
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
+EVENTS_FORGOTTEN = Counter(
+    "events_forgotten_total",
+    "Published events removed from their aggregate's outbox (the relay's last step)",
+    ["service"],
+)
+ENGINE_COMMANDS = Counter(
+    "engine_commands_total",
+    "Database commands sent, by the work that sent them (`shared.costs`)",
+    ["service", "work", "command", "collection"],
+)
 OUTBOX_BACKLOG = Gauge(
     "outbox_backlog", "Aggregates with events not yet published (last relay pass)", ["service"]
 )

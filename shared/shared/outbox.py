@@ -35,6 +35,7 @@ from pymongo import UpdateOne
 
 from shared import metrics
 from shared.clock import Clock
+from shared.costs import working
 from shared.messaging.publisher import EventPublisher
 from shared.mongo import Collection, Document, IndexSpec
 
@@ -145,11 +146,12 @@ class OutboxRelay:
         pending index holds when nothing was offered or a read is due."""
         known = self._candidates.pop(collection.name, {})
         if not known or read_due:
-            found = (
-                await collection.find({PENDING: True}, {"outbox": 1, "version": 1})
-                .limit(self._batch)
-                .to_list()
-            )
+            with working("relay poll"):  # what no write offered: periodic, not per event
+                found = (
+                    await collection.find({PENDING: True}, {"outbox": 1, "version": 1})
+                    .limit(self._batch)
+                    .to_list()
+                )
             for document in found:
                 self._learn(known, document)
         return list(known.values())
@@ -171,10 +173,11 @@ class OutboxRelay:
             return
         updates = [_forget_update(document, sent) for document, sent in confirmed]
         result = await collection.bulk_write(updates, ordered=False)
-        if result.matched_count == len(updates):
-            return
-        for document, sent in confirmed:  # some aggregates changed meanwhile
-            await self._forget_one(collection, document["_id"], sent)
+        if result.matched_count != len(updates):
+            for document, sent in confirmed:  # some aggregates changed meanwhile
+                await self._forget_one(collection, document["_id"], sent)
+        forgotten = sum(len(sent) for _, sent in confirmed)
+        metrics.EVENTS_FORGOTTEN.labels(self._service).inc(forgotten)
 
     def _drop_confirmed(
         self, collection: Collection, confirmed: Sequence[tuple[dict[str, Any], set[str]]]

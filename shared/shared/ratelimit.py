@@ -35,6 +35,7 @@ from pymongo import ReturnDocument
 from starlette.routing import BaseRoute
 
 from shared.auth import CurrentPrincipal
+from shared.costs import working
 from shared.mongo import Collection, Document, DuplicateKeyError, IndexSpec, PyMongoError
 from shared.ports import Ports
 from shared.problems import Problem
@@ -221,8 +222,11 @@ class WriteLimit:
         return cls(parse_rate(setting), MongoStorage(lambda: ports.collection(COLLECTION)))
 
     async def hit(self, client: str) -> None:
-        """Count one write of `client`; a 429 problem, saying when to retry, over the limit."""
-        if await self._limiter.hit(self.rate, NAMESPACE, client):
+        """Count one write of `client`; a 429 problem, saying when to retry, over the limit.
+        Its commands count apart (`shared.costs`): 2, or 4 when the caller's window turns."""
+        with working("rate limit"):
+            allowed = await self._limiter.hit(self.rate, NAMESPACE, client)
+        if allowed:
             return
         stats = await self._limiter.get_window_stats(self.rate, NAMESPACE, client)
         wait = retry_after(stats.reset_time, time.time())

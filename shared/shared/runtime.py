@@ -21,6 +21,7 @@ from shared import metrics
 from shared.calendar import Calendars
 from shared.categories import CategoryList
 from shared.clock import Clock
+from shared.costs import EngineCommands, working
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.handlers import HandlerTable
@@ -115,7 +116,11 @@ class Runtime:
         return Replicas(repository, model, self.clock)
 
     async def open(self, indexes: Sequence[IndexSpec], outbox_collections: Sequence[str]) -> None:
-        self._mongo = connect(self.settings.mongo_url, app_name=self.service)
+        self._mongo = connect(
+            self.settings.mongo_url,
+            app_name=self.service,
+            listeners=[EngineCommands(self.service)],
+        )
         await ensure_indexes(self.db, [*indexes, *map(outbox_index, outbox_collections)])
         self._connection = await self._connect_broker()
         channel = await self._connection.channel()
@@ -195,7 +200,10 @@ class Runtime:
         return loop
 
     def _spawn(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        self._tasks.append(asyncio.create_task(run(), name=name))
+        # Each task's commands count for its own work (`shared.costs`): the relay names
+        # its passes itself, the rest are periodic jobs.
+        with working("relay" if name == "outbox-relay" else f"job {name}"):
+            self._tasks.append(asyncio.create_task(run(), name=name))
 
     async def _watch_consumer(self) -> None:
         """Restore a consumer the broker cancelled; publish the dead-letter queue's depth."""

@@ -23,6 +23,7 @@ from shared import metrics
 from shared.clock import Clock
 from shared.contract import ContractViolation, parse_event
 from shared.contract.types import rfc3339
+from shared.costs import working
 from shared.errors import Implausible
 from shared.logs import correlation_scope
 from shared.messaging.access import SENDER_HEADER, UntrustedSender, sender_check, sender_of
@@ -121,6 +122,7 @@ class EventConsumer:
             await self._park(message, event_type, ContractViolation("no handler"), attempts=1)
             return
         with (
+            working(f"handle {envelope.event_type}"),
             correlation_scope(envelope.correlation_id),
             span(
                 f"handle {envelope.event_type}",
