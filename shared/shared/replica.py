@@ -198,12 +198,30 @@ class Replicas(Generic[R]):
         first) the first attempt inserts without reading: one round-trip fewer.
         `Implausible` for a decision dated ahead (`refuse_if_dated_ahead`), or one the
         replica's `apply` refuses."""
+        changed, _ = await self._take(replica_id, envelope, event, first, likely_new)
+        return changed
+
+    async def applied(
+        self, replica_id: str, envelope: Envelope, event: ContractModel, *, likely_new: bool = False
+    ) -> R:
+        """`apply`, answering the replica as it now stands: no read after the write."""
+        _, replica = await self._take(replica_id, envelope, event, None, likely_new)
+        return replica
+
+    async def _take(
+        self,
+        replica_id: str,
+        envelope: Envelope,
+        event: ContractModel,
+        first: Callable[[], R] | None,
+        likely_new: bool,
+    ) -> tuple[bool, R]:
         decision = self._model.decision(event)
         if decision is not None:
             refuse_if_dated_ahead(envelope, event, self._clock.now())
         read = not likely_new
 
-        async def attempt() -> bool:
+        async def attempt() -> tuple[bool, R]:
             nonlocal read
             current = await self.repository.get(replica_id) if read else None
             read = True
@@ -215,15 +233,15 @@ class Replicas(Generic[R]):
                     await self.repository.add(replica, now=now, causation_id=causation)
                 except AlreadyExists as error:  # another consumer created it meanwhile
                     raise ConcurrencyConflict(replica_id) from error
-                return True
+                return True, replica
             if not current.takes(envelope, decision):
-                return False
+                return False, current
             changed = current.apply(event)
             # A decision's time is kept even when nothing else changed: an older decision
             # arriving later must find it. A fact that changed nothing needs no write.
             if changed or decision is not None:
                 current.took(envelope, decision)
                 await self.repository.save(current, now=now, causation_id=causation)
-            return changed
+            return changed, current
 
         return await retry_on_conflict(attempt)

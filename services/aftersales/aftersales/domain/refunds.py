@@ -38,6 +38,10 @@ class RefundLedger(Aggregate):
 
     total: Money | None = None
     refund_reservations: list[RefundReservation] = Field(default_factory=list)
+    #: The keys (a cancellation's) for which nothing was left to refund when decided: the
+    #: decision is kept, so the same event told again decides nothing anew (a hold since
+    #: released must not make it refund then).
+    nothing_left: list[str] = Field(default_factory=list)
 
     @property
     def refunded(self) -> Money | None:
@@ -99,15 +103,19 @@ class RefundLedger(Aggregate):
 
     def reserve_the_rest(self, key: str, at: datetime) -> tuple[Money | None, bool]:
         """Hold all that is left refundable for `key` (a cancelled order's refund of the
-        whole order, R-ORD-5): the amount held, and whether it was held now. Held already
-        under `key`: that same amount, nothing more (a retry). Nothing left: (None, False).
-        Conflict if the total is not known yet."""
+        whole order, R-ORD-5): the amount held, and whether the order changed now. Held
+        already under `key`: that same amount, nothing more (a retry).
+        Nothing left: (None, True) the first time, the decision to be stored; (None, False)
+        after. Conflict if the total is not known yet."""
+        if key in self.nothing_left:
+            return None, False
         existing = self.reservation_of(key)
         if existing is not None:
             return existing.amount, False
         left = self.refundable_left(excluding_case=key)
         if left.amount_minor == 0:
-            return None, False
+            self.nothing_left = [*self.nothing_left, key]
+            return None, True
         self.reserve_refund(key, left, at)
         return left, True
 

@@ -115,7 +115,7 @@ class CancellationRefunds:
         store_type_of(event, order)  # R-ORD-6 must be decidable before anything is held
         refuse_uncompensable(event, order)  # and the refund one of a confirmed order's total
         key = cancellation_key(order.id)
-        if order.reservation_of(key) is None:
+        if order.reservation_of(key) is None and key not in order.nothing_left:
             others = [r.case_id for r in order.refund_reservations if r.case_id != key]
             for case_id in await self.queries.rejected_among(others):
                 order.release_refund(case_id)  # a rejected case's hold never refunds

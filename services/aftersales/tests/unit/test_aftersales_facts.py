@@ -197,7 +197,10 @@ def test_the_rest_of_the_total_is_held_once_for_a_cancellation() -> None:
     assert order.refundable_left() == usd(0)
     order.release_refund("cancellation:o")
     order.reserve_refund("c-2", usd(1500), T0)
-    assert order.reserve_the_rest("cancellation:o", T0) == (None, False)  # nothing left
+    # Nothing left: decided now (to be stored), and kept: not decided anew after.
+    assert order.reserve_the_rest("cancellation:o", T0) == (None, True)
+    order.release_refund("c-2")
+    assert order.reserve_the_rest("cancellation:o", T0) == (None, False)
 
 
 def test_only_a_lost_exception_counts_as_reported_lost() -> None:

@@ -273,6 +273,27 @@ async def test_an_open_cases_hold_counts_and_a_rejected_cases_leftover_hold_is_s
     assert await refund_reservations(wired) == [(held.id, usd(500)), (CANCELLATION, usd(4490))]
 
 
+async def test_nothing_left_is_decided_once_and_not_anew_when_told_again() -> None:
+    """R-ORD-5: an open case's hold took the whole total, so the cancellation refunds
+    nothing; that decision is kept, and the same event told again after the case was
+    rejected (its hold released) refunds nothing either."""
+    wired = await a_confirmed_order()
+    await wired.deliver(a_shipment_exception(kind="lost", at=T0 + timedelta(days=1)))
+    wired.clock.set(T0 + timedelta(days=2))
+    case = await open_a_case(wired, "lost", refund=TOTAL)
+    order = await the_order(wired)
+    order.reserve_refund(case.id, TOTAL, wired.clock.now())  # a resolution cut short
+    await wired.services.cancellations.orders.save(order, now=wired.clock.now())
+    wired.clock.set(CANCELLED_AT)
+    envelope = await wired.deliver(a_cancellation("no_route"))
+    assert refunds(wired) == []
+    await resolve(wired, case, None, "reject")
+    wired.clock.advance(timedelta(hours=1))
+    await wired.deliver(a_cancellation("no_route"), envelope=envelope)  # the same event
+    assert refunds(wired) == []
+    assert (await the_order(wired)).nothing_left == [CANCELLATION]
+
+
 async def test_a_case_refund_after_the_cancellation_cannot_exceed_the_total() -> None:
     """A case opened before the cancellation (goods reported lost before shipping)."""
     wired = await a_confirmed_order()

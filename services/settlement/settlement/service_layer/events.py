@@ -36,10 +36,9 @@ class SettlementEventHandlers:
     async def order_created(self, envelope: Envelope, event: OrderCreated) -> None:
         # Almost always the order's first event: stored without reading first. It moves
         # no money (R-ORD-2: not before the confirmation) but tells the order's total.
-        await self.orders.apply(event.order_id, envelope, event, likely_new=True)
-        await self.ledger.settle(event.order_id)
+        order = await self.orders.applied(event.order_id, envelope, event, likely_new=True)
+        await self.ledger.settle_order(order)
 
     async def order_fact(self, envelope: Envelope, event: OrderFact) -> None:
         """R-SET-1..3: the fact taken, then the order's entries it calls for posted."""
-        await self.orders.apply(event.order_id, envelope, event)
-        await self.ledger.settle(event.order_id)
+        await self.ledger.settle_order(await self.orders.applied(event.order_id, envelope, event))

@@ -33,16 +33,22 @@ class OrderLedger:
     async def settle(self, order_id: str) -> int:
         """Post what the order's facts call for now; how many entries were posted."""
         order = await self.orders.get(order_id)
-        if order is None:
+        return 0 if order is None else await self.settle_order(order)
+
+    async def settle_order(self, order: OrderSettlement) -> int:
+        """`settle`, given the order as it was just stored (no read after the write)."""
+        if order.store is None or order.total is None or order.confirmed_at is None:
+            # Nothing moves before the buyer's payment is in the ledger (R-ORD-2), and
+            # nothing was posted or planned: no entries to read, no release to clear.
             return 0
-        posted = await self.entries.of_order(order_id)
+        posted = await self.entries.of_order(order.id)
         due = entries_due(order, posted, self.clock.now(), self.policy, self.categories)
         store_type = order.store_type
         count = 0
         for entry in due:
             count += await self.entries.post(entry, store_type)
-        released = release_id(order_id) in posted or any(
-            entry.entry_id == release_id(order_id) for entry in due
+        released = release_id(order.id) in posted or any(
+            entry.entry_id == release_id(order.id) for entry in due
         )
         await self._plan_release(order, released)
         return count
@@ -51,8 +57,9 @@ class OrderLedger:
         """R-SET-2: an earning order not yet released waits in the schedule, due
         `CLOCK_SKEW` after its release moment (`OrderSettlement.release_due`), or held
         while a case open at its window's close is unresolved."""
-        if released or not order.earns or order.confirmed_at is None:
-            # Nothing of an order is posted before its confirmation is known (R-ORD-2).
+        if order.delivered_at is None:
+            return  # it never earned, so no release was ever planned (`earns`)
+        if released or not order.earns:
             await self.releases.done(order.id)
             return
         release_at = order.release_at(self.categories)
