@@ -66,12 +66,12 @@ class OrderEventHandlers:
         await self._store_decided(envelope, event)
 
     async def _store_decided(self, envelope: Envelope, event: StoreDecided) -> None:
-        if await self.stores.apply(event.store_id, envelope, event):
-            # Its products show the store's newest name, those approved before this event
-            # arrived too (R-CAT-1); an older decision arriving late renames nothing.
-            listing = await self.stores.get(event.store_id)
-            if listing is not None:
-                await self.browse.rename_store(listing.id, listing.name)
+        listing = await self.stores.applied(event.store_id, envelope, event)
+        # Its products show the store's newest name, those approved before this event
+        # arrived too (R-CAT-1); an older decision arriving late leaves the newest name.
+        # Told again, it renames again (the same name): a rename a crash cut short after
+        # the replica's write is finished so, the event being redelivered.
+        await self.browse.rename_store(listing.id, listing.name)
 
     async def store_rejected(self, envelope: Envelope, event: events.StoreRejected) -> None:
         # A store is only listed once approved; a rejection needs no replica change.
