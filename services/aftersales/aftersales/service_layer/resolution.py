@@ -63,10 +63,14 @@ class CaseResolution:
         if case.status != "open":
             raise Conflict(f"case {case.id} is already {case.status}; it cannot be resolved again")
         check_decision(command.decision, command.refund, command.note)  # 422, nothing held
+        order = None
         if command.refund is not None:
-            await self._reserve(case, command.refund)  # step 1
+            order = await self._reserve(case, command.refund)  # step 1
+        # Step 2 decides first on the case and order just read (and written): a retry after
+        # a conflict reads them again.
+        fresh = _JustRead(case, order)
         try:
-            resolved = await retry_on_conflict(lambda: self._decide(command))  # step 2
+            resolved = await retry_on_conflict(lambda: self._decide(command, fresh))  # step 2
         except Conflict:
             if command.refund is not None:
                 await self._release_if_rejected(case)
@@ -75,8 +79,10 @@ class CaseResolution:
             await self._release(resolved)
         return resolved
 
-    async def _reserve(self, case: Case, amount: Money) -> None:
-        async def attempt() -> None:
+    async def _reserve(self, case: Case, amount: Money) -> OrderFacts:
+        """Step 1; the order as it now stands."""
+
+        async def attempt() -> OrderFacts:
             order = await self._order_of(case)
             now = self.clock.now()
             try:
@@ -95,13 +101,15 @@ class CaseResolution:
                 held_now = True
             if held_now:
                 await self.orders.save(order, now=now, correlation_id=order.id)
+            return order
 
-        await retry_on_conflict(attempt)
+        return await retry_on_conflict(attempt)
 
-    async def _decide(self, command: ResolveCase) -> Case:
-        case = await self.cases.get(command.case_id)
+    async def _decide(self, command: ResolveCase, fresh: _JustRead) -> Case:
+        case, order = fresh.take()
+        case = case or await self.cases.get(command.case_id)
         assert case is not None  # cases are never deleted
-        order = await self._order_of(case)
+        order = order or await self._order_of(case)
         store = await self.stores.get(case.store_id)
         case.resolve(
             command.decision,
@@ -135,6 +143,19 @@ class CaseResolution:
         if order is None:  # never: a case is opened only on a known order
             raise Conflict(f"order {case.order_id} of case {case.id} is not known")
         return order
+
+
+@dataclass
+class _JustRead:
+    """What `resolve` read (and wrote) before deciding, for the first attempt only."""
+
+    case: Case | None
+    order: OrderFacts | None
+
+    def take(self) -> tuple[Case | None, OrderFacts | None]:
+        taken = (self.case, self.order)
+        self.case = self.order = None
+        return taken
 
 
 def _naming_what_is_left(refused: Conflict, order: OrderFacts, case: Case) -> RefundRefused:
