@@ -1,5 +1,5 @@
 """The platform's bus: events stored with their aggregates (outbox),
-published by the relay with confirms, handled by the idempotent consumer."""
+published by the relay with confirms, handled by the platform's consumer."""
 
 from __future__ import annotations
 
@@ -37,26 +37,25 @@ class BusFigures:
 
 
 async def platform_bus(
-    amqp_url: str, mongo_url: str, database: Database, count: int, others: dict[str, psutil.Process]
+    amqp_url: str, database: Database, count: int, others: dict[str, psutil.Process]
 ) -> BusFigures:
     """The bus twice: events already stored (what the relay and consumer cost), then
     stored while the relay and consumer run (the producer's write included)."""
     return BusFigures(
-        relayed=await _run(amqp_url, mongo_url, database, count, others, store_first=True),
-        with_store=await _run(amqp_url, mongo_url, database, count, others, store_first=False),
+        relayed=await _run(amqp_url, database, count, others, store_first=True),
+        with_store=await _run(amqp_url, database, count, others, store_first=False),
     )
 
 
 async def _run(
     amqp_url: str,
-    mongo_url: str,
     database: Database,
     count: int,
     others: dict[str, psutil.Process],
     *,
     store_first: bool,
 ) -> Throughput:
-    """The relay here, the idempotent consumer in its own process (as in the platform)."""
+    """The relay here, the consumer in its own process (as in the platform)."""
     # As orders' own user: the consumer takes an OrderCancelled from nobody else.
     connection = await aio_pika.connect_robust(as_service(amqp_url, "orders"))
     publisher = EventPublisher(connection, service="orders")
@@ -88,9 +87,7 @@ async def _run(
 
     if store_first:
         await asyncio.gather(*(change(index) for index in range(count)))
-    async with ConsumerSide(
-        "bus", "--amqp-url", amqp_url, "--mongo-url", mongo_url, "--count", str(count)
-    ) as consumer:
+    async with ConsumerSide("bus", "--amqp-url", amqp_url, "--count", str(count)) as consumer:
         async with Sampler({**others, **me()}) as sampler:
             started = time.time()
             relay_task = asyncio.create_task(relay.run())

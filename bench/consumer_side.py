@@ -4,7 +4,7 @@ consuming, then `done <epoch seconds> <CPU seconds>` when the last of `--count` 
 handled (its own CPU time from `ready` to then).
 
     python bench/consumer_side.py raw --amqp-url URL --queue NAME --count N --prefetch P
-    python bench/consumer_side.py bus --amqp-url URL --mongo-url URL --count N
+    python bench/consumer_side.py bus --amqp-url URL --count N
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import aio_pika
@@ -25,10 +24,8 @@ from devkit.broker import as_service  # noqa: E402
 from shared.clock import SystemClock  # noqa: E402
 from shared.contract import REGISTRY, Envelope  # noqa: E402
 from shared.messaging.consumer import EventConsumer  # noqa: E402
-from shared.messaging.inbox import Inbox  # noqa: E402
 from shared.messaging.publisher import EventPublisher  # noqa: E402
 from shared.messaging.topology import QUEUES  # noqa: E402
-from shared.mongo import connect  # noqa: E402
 from shared.settings import ServiceSettings  # noqa: E402
 
 
@@ -67,9 +64,9 @@ async def raw(args: argparse.Namespace, countdown: Countdown) -> None:
 
 
 async def bus(args: argparse.Namespace, countdown: Countdown) -> None:
-    """The project's idempotent consumer (its inbox on the engine), as aftersales runs it."""
+    """The project's consumer, as aftersales runs it (the handler here does nothing: the
+    platform's handlers are idempotent by themselves, the consumer adds no database work)."""
     connection = await aio_pika.connect_robust(as_service(args.amqp_url, "aftersales"))
-    mongo = connect(args.mongo_url, app_name="bench-consumer")
     publisher = EventPublisher(connection, service="aftersales")
     await publisher.start()
 
@@ -82,7 +79,6 @@ async def bus(args: argparse.Namespace, countdown: Countdown) -> None:
         connection,
         queue,
         handlers,
-        inbox=Inbox(mongo["bench"][f"inbox_{uuid.uuid4().hex[:6]}"]),
         publisher=publisher,
         clock=SystemClock(),
         max_attempts=5,
@@ -92,7 +88,6 @@ async def bus(args: argparse.Namespace, countdown: Countdown) -> None:
     countdown.ready()
     await countdown.done.wait()
     await connection.close()
-    await mongo.close()
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -142,7 +137,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("kind", choices=["raw", "bus"])
     parser.add_argument("--amqp-url", required=True)
-    parser.add_argument("--mongo-url", default="")
     parser.add_argument("--queue", default="")
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--prefetch", type=int, default=200)

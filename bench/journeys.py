@@ -1,8 +1,9 @@
 """End to end: whole order journeys through the four service processes.
 
 - saturation: as many journeys as the platform completes, closed loop;
-- offered load at 25/50/90 % of it, open loop: each event hop's latency (publish →
-  handled in the next service), read from the consumers' inboxes;
+- offered load at 25/50/90 % of it, open loop: the event hops' latency (publish → handled
+  in the next service), p50 and p99 estimated from the consumers' `event_hop_seconds`
+  buckets (`devkit.metrics_text.histogram_quantile`);
 - scale: a backlog of events drained by one, then two processes of the busiest consumer;
 - memory: each service's resident memory idle and at its peak under load.
 """
@@ -16,7 +17,9 @@ from dataclasses import dataclass, field
 
 import psutil
 from load import Load
-from stage import Sampler, Stage, me, percentile, rss_mb, wait_for
+from stage import Sampler, Stage, me, rss_mb, wait_for
+
+from devkit.metrics_text import histogram_quantile, since
 
 #: The consumers a journey's events reach: aftersales (OrderCreated, OrderConfirmed) and
 #: logistics (OrderConfirmed). Aftersales is the busiest.
@@ -32,6 +35,7 @@ class Level:
     hop_p50_ms: float
     hop_p99_ms: float
     hop_max_ms: float
+    """The upper bound of the highest bucket a hop fell in: the largest is at most that."""
     journeys: int
 
 
@@ -82,8 +86,7 @@ async def closed_loop(stage: Stage, load: Load, journeys: int) -> float:
 async def open_loop(stage: Stage, load: Load, rate: float, seconds: float, share: float) -> Level:
     """`rate` journeys a second for `seconds`, started on schedule whatever the answers."""
     base = await _counts(stage)
-    known: set[str] = set()
-    await stage.hops(CONSUMERS, known)
+    hops_before = await stage.hop_buckets(CONSUMERS)
     tasks = []
     started = time.perf_counter()
     count = int(rate * seconds)
@@ -93,16 +96,12 @@ async def open_loop(stage: Stage, load: Load, rate: float, seconds: float, share
     await asyncio.gather(*tasks)
     await wait_for(lambda: _all_handled(stage, count, base), timeout=600, what="the backlog")
     elapsed = time.perf_counter() - started
-    hops = [hop * 1000 for hop in await stage.hops(CONSUMERS, known)]
-    return Level(
-        share,
-        rate,
-        count / elapsed,
-        percentile(hops, 0.5),
-        percentile(hops, 0.99),
-        max(hops, default=0.0),
-        count,
-    )
+    hops = since(await stage.hop_buckets(CONSUMERS), hops_before)
+
+    def ms(quantile: float) -> float:
+        return 1000 * (histogram_quantile(quantile, hops) or 0.0)
+
+    return Level(share, rate, count / elapsed, ms(0.5), ms(0.99), ms(1.0), count)
 
 
 async def drain(
@@ -113,7 +112,7 @@ async def drain(
     assert stage.platform is not None
     aftersales = stage.platform.services["aftersales"]
     aftersales.stop()
-    base = await _counts(stage)
+    base = await _counts(stage)  # 0 for aftersales: counted by its processes up, none now
     await closed_loop_without(stage, load, journeys)
     target = base["aftersales"] + journeys * EVENTS_PER_JOURNEY["aftersales"]
     aftersales.start()

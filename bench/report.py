@@ -112,7 +112,7 @@ def markdown(r: dict[str, Any]) -> str:
         *cpu_per_unit(r),
         "## (5) Event hops at offered load",
         "",
-        "| offered | journeys/s offered | achieved | hop p50 | hop p99 | hop max |",
+        "| offered | journeys/s offered | achieved | hop p50 | hop p99 | hop max (at most) |",
         "|---|---|---|---|---|---|",
         *(
             f"| {level['share']:.0%} | {level['offered']:.1f} | {level['achieved']:.1f} "
@@ -167,7 +167,11 @@ def chart(r: dict[str, Any], path: Path) -> None:
     levels = e2e["levels"]
     figure, (latency, scale) = plt.subplots(1, 2, figsize=(11, 4.2))
     offered = [level["offered"] for level in levels]
-    for key, label in (("hop_p50_ms", "p50"), ("hop_p99_ms", "p99"), ("hop_max_ms", "max")):
+    for key, label in (
+        ("hop_p50_ms", "p50"),
+        ("hop_p99_ms", "p99"),
+        ("hop_max_ms", "max (at most)"),
+    ):
         latency.plot(offered, [level[key] for level in levels], marker="o", label=label)
     latency.axhline(50, color="grey", linestyle="--", linewidth=1, label="p99 target")
     latency.set_xlabel("offered load (journeys/s)")

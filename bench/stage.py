@@ -1,6 +1,7 @@
 """The platform on a bench: the four services as separate processes (as `make run` starts
 them), a store with a product on sale, pre-minted tokens, and what the measurements read
-off the services' own databases (shipments created, the inbox's per-event hop times)."""
+off the services: shipments created (logistics' database), events handled and their hop
+times (each process's `/metrics`: `events_consumed_total`, `event_hop_seconds`)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from devkit.broker import for_services
 from devkit.engine import free_port, free_ports_of
 from devkit.idp import signing
 from devkit.journey import ADDRESS, cast, list_product, open_full_managed_store
+from devkit.metrics_text import buckets, summed
 from devkit.platform import DEFAULT_PORTS, UNLIMITED_WRITES, Platform, ServiceProcess
-from shared.mongo import Database, Document, connect
+from shared.mongo import Database, connect
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -65,6 +67,7 @@ class Stage:
         return self._mongo[f"{self.prefix}{service}"]
 
     async def start(self, client: httpx.AsyncClient) -> None:
+        self._client = client
         self.platform = Platform(self.env, free_ports_of(DEFAULT_PORTS), self.log_dir).start()
         self._mongo = connect(self.mongo_url, app_name="bench")
         operator, merchant, _ = cast({name: self.url(name) for name in DEFAULT_PORTS}, client)
@@ -128,22 +131,39 @@ class Stage:
     async def shipments(self) -> int:
         return await self.db("logistics")["shipments"].estimated_document_count()
 
-    async def handled(self, service: str) -> int:
-        return await self.db(service)["inbox"].estimated_document_count()
+    def running(self, service: str) -> list[ServiceProcess]:
+        """Every process of `service` up now: the platform's (unless stopped) and any added."""
+        assert self.platform is not None
+        every = [self.platform.services[service], *(s for s in self.extra if s.name == service)]
+        return [each for each in every if each.process is not None and each.process.poll() is None]
 
-    async def hops(self, services: Sequence[str], known: set[str]) -> list[float]:
-        """Hop times (publish → handled) of the events handled since `known` was taken;
-        adds their ids to `known`."""
-        found: list[float] = []
+    async def _metrics(self, services: Sequence[str]) -> list[str]:
+        """The `/metrics` of every process of `services` up now; one not yet listening (a
+        process handles events before it serves HTTP) tells nothing yet."""
+        texts = []
         for service in services:
-            documents: list[Document] = await (
-                self.db(service)["inbox"].find({}, {"hop_seconds": 1}).to_list()
-            )
-            for document in documents:
-                if document["_id"] not in known:
-                    known.add(document["_id"])
-                    found.append(float(document.get("hop_seconds", 0.0)))
-        return found
+            for process in self.running(service):
+                try:
+                    texts.append((await self._client.get(f"{process.url}/metrics")).text)
+                except httpx.TransportError:
+                    continue
+        return texts
+
+    async def handled(self, service: str) -> int:
+        """Events the processes of `service` up now have handled, each since it started (a
+        process started again counts from 0; a redelivery counts again)."""
+        return round(
+            sum(summed(text, "events_consumed_total") for text in await self._metrics([service]))
+        )
+
+    async def hop_buckets(self, services: Sequence[str]) -> dict[float, float]:
+        """The hop times (publish → handled) of every event `services`' processes up now have
+        handled: `event_hop_seconds`' cumulative buckets, summed over processes and types."""
+        summed_up: dict[float, float] = {}
+        for text in await self._metrics(services):
+            for bound, count in buckets(text, "event_hop_seconds").items():
+                summed_up[bound] = summed_up.get(bound, 0.0) + count
+        return summed_up
 
 
 async def wait_for(probe: Callable[[], Awaitable[bool]], *, timeout: float, what: str) -> None:

@@ -166,8 +166,7 @@ class Observability:
         headers = Headers(scope=scope)
         correlation_id = headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
         method: str = scope["method"]
-        status = 500
-        started = time.perf_counter()
+        status, started = 500, time.perf_counter()
 
         async def send_with_correlation(message: Message) -> None:
             nonlocal status
@@ -178,7 +177,7 @@ class Observability:
 
         route = "unmatched"
 
-        def work() -> str:  # the route is known once routed, before any command is sent
+        def work() -> str:  # routed before any command is sent
             return f"{method} {getattr(scope.get('route'), 'path', 'unmatched')}"
 
         try:

@@ -6,8 +6,7 @@ The work is a context variable set where work starts: an HTTP request (`POST
 (`handle OrderConfirmed`), the outbox relay publishing what a write offered (`relay`) or
 reading what was left stored (`relay poll`), a periodic job (`job <name>`); anything else
 is `other` (start-up). A command is counted when it is sent, in the context of the task
-that sends it: a group commit's round-trip (`shared.batching`) counts for the work that
-started the batch.
+that sends it: a task started within a work counts for that work.
 
 Counts, unlike timings, are the same on every machine: `tests/e2e/test_journey_costs.py`
 holds each step of a journey to the number of commands `bench/costs.py` allows, and

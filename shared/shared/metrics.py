@@ -17,7 +17,6 @@ EVENTS_PUBLISHED = Counter(
     "events_published_total", "Events confirmed by the broker", PER_EVENT_TYPE
 )
 EVENTS_CONSUMED = Counter("events_consumed_total", "Events handled successfully", PER_EVENT_TYPE)
-EVENTS_DUPLICATE = Counter("events_duplicate_total", "Redelivered events skipped", PER_EVENT_TYPE)
 EVENTS_FAILED = Counter("events_failed_total", "Handler failures (each attempt)", PER_EVENT_TYPE)
 EVENTS_PARKED = Counter(
     "events_parked_total", "Events parked in the dead-letter queue", PER_EVENT_TYPE
@@ -25,11 +24,17 @@ EVENTS_PARKED = Counter(
 HANDLER_SECONDS = Histogram(
     "event_handler_duration_seconds", "Event handler latency", PER_EVENT_TYPE
 )
+#: Fine below 100 ms, where a hop on a healthy platform falls: the benchmark reads its p50
+#: and p99 from these buckets (`devkit.metrics_text.histogram_quantile`).
+HOP_BUCKETS = (
+    *(0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1),
+    *(0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
 EVENT_HOP_SECONDS = Histogram(
     "event_hop_seconds",
     "From an event's publication to its handling here (wall clock)",
     PER_EVENT_TYPE,
-    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    buckets=HOP_BUCKETS,
 )
 EVENTS_FORGOTTEN = Counter(
     "events_forgotten_total",

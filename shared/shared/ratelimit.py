@@ -222,14 +222,12 @@ class WriteLimit:
         return cls(parse_rate(setting), MongoStorage(lambda: ports.collection(COLLECTION)))
 
     async def hit(self, client: str) -> None:
-        """Count one write of `client`; a 429 problem, saying when to retry, over the limit.
-        Its commands count apart (`shared.costs`): 2, or 4 when the caller's window turns."""
+        """Count one write of `client`; over the limit, a 429 saying when to retry."""
         with working("rate limit"):
-            allowed = await self._limiter.hit(self.rate, NAMESPACE, client)
-        if allowed:
-            return
-        stats = await self._limiter.get_window_stats(self.rate, NAMESPACE, client)
-        wait = retry_after(stats.reset_time, time.time())
+            if await self._limiter.hit(self.rate, NAMESPACE, client):
+                return
+        window = await self._limiter.get_window_stats(self.rate, NAMESPACE, client)
+        wait = retry_after(window.reset_time, time.time())
         raise Problem(
             f"Too many writes: at most {self.rate} for each client. Retry in {wait} s.",
             status=429,

@@ -25,7 +25,6 @@ from shared.costs import EngineCommands, working
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.handlers import HandlerTable
-from shared.messaging.inbox import Inbox
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import EXCHANGE, QUEUES, declare_own
 from shared.mongo import (
@@ -49,7 +48,6 @@ log = logging.getLogger("shared.runtime")
 BROKER_WAIT_SECONDS = 60.0
 #: How long a stopping service waits for each part of its shutdown.
 CLOSE_SECONDS = 10.0
-INBOX = "inbox"
 
 
 class Runtime:
@@ -170,7 +168,6 @@ class Runtime:
                 self._connection,
                 queue,
                 handlers,
-                inbox=Inbox(self.db[INBOX]),
                 publisher=self.publisher,
                 clock=self.clock,
                 max_attempts=self.settings.max_delivery_attempts,

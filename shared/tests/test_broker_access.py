@@ -4,7 +4,6 @@ consumers' check of who sent an event (`shared.messaging.access`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aio_pika
@@ -29,7 +28,6 @@ from shared.messaging.access import (
 )
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.topology import EXCHANGE, QUEUES, ServiceQueue
-from shared.mongo import Database, connect
 from testkit import clock as run_clock
 from testkit.bus import dead_letters, publish, recorded, start_consumer
 from testkit.factories import an_order_cancelled
@@ -95,13 +93,6 @@ def test_the_definitions_declare_the_topology_the_services_declare() -> None:
 # -- against the broker ------------------------------------------------------------------
 
 
-@pytest.fixture
-async def database(mongo_url: str, db_prefix: str) -> AsyncIterator[Database]:
-    client = connect(mongo_url, app_name="access-test")
-    yield client[f"{db_prefix}access"]
-    await client.close()
-
-
 async def _publish_as(amqp_url: str, service: str, routing_key: str, **properties: Any) -> None:
     connection = await aio_pika.connect(as_service(amqp_url, service))
     async with connection:
@@ -157,7 +148,7 @@ async def _trespass(channel: aio_pika.abc.AbstractChannel, attempt: str) -> None
 
 @pytest.mark.integration
 async def test_an_event_from_anyone_but_its_producer_is_parked_and_stays_parked(
-    amqp_url: str, database: Database
+    amqp_url: str,
 ) -> None:
     """Published by the administrator (the broker's `guest` here), an `OrderCancelled`
     reaches aftersales' queue but is parked unread, naming who sent it; replayed by an
@@ -169,7 +160,7 @@ async def test_an_event_from_anyone_but_its_producer_is_parked_and_stays_parked(
 
     queue = ServiceQueue("aftersales", ("OrderCancelled",))
     connection = await aio_pika.connect_robust(as_service(amqp_url, "aftersales"))
-    publisher = await start_consumer(connection, database, handle, queue)
+    publisher = await start_consumer(connection, handle, queue)
 
     def cancelled(order_id: str) -> Envelope:
         event = an_order_cancelled(order_id=order_id, reason="buyer_cancelled", at=run_clock.now())

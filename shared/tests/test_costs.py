@@ -29,7 +29,7 @@ async def test_commands_count_for_the_work_that_sent_them(mongo_url: str, db_pre
         with working(lambda: f"POST {route}"):
             route = "/things/{id}"  # known once routed, as the HTTP middleware's
             await things.find_one({"_id": "a"})
-            # A task started in the work counts for it too (a group commit's round-trip).
+            # A task started in the work counts for it too.
             await asyncio.create_task(things.update_one({"_id": "a"}, {"$set": {"n": 1}}))
         with working("handle ThingMoved"):
             assert current_work() == "handle ThingMoved"

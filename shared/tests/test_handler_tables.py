@@ -78,7 +78,6 @@ def test_a_consumer_whose_table_differs_from_its_bindings_does_not_start() -> No
             cast(Any, None),
             queue,
             dict([on(Delivered, shipped)]),  # type: ignore[arg-type]
-            inbox=cast(Any, None),
             publisher=cast(Any, None),
             clock=SystemClock(),
             max_attempts=1,

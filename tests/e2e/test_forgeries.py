@@ -19,15 +19,18 @@ that cannot be true (`IMPLAUSIBLE_EVEN_FROM_THEIR_PRODUCER`): every consumer ref
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
 from devkit.broker import send
 from devkit.journey import a_product_on_sale, place_order
+from devkit.metrics_text import samples
 from devkit.wait import eventually
 from review.adapters.documents import BUCKET as DOCUMENT_BYTES
 from shared.contract import ContractViolation, Envelope, parse_event
@@ -36,7 +39,6 @@ from shared.contract.types import ContractModel
 from shared.messaging.access import PRODUCER_OF, SERVICES
 from shared.messaging.topology import QUEUES
 from shared.mongo import Database, connect
-from shared.runtime import INBOX
 from testkit import clock as run_clock
 from testkit.bus import dead_letters, recorded
 from testkit.factories import (
@@ -102,20 +104,20 @@ def _confirmed(placed: dict[str, Any], now: datetime) -> ContractModel:
 
 async def snapshot(mongo: Any, prefix: str, shop: Iterable[str]) -> dict[str, list[Any]]:
     """Every document of every service's database that names one of `shop`'s ids (the
-    stack may be shared with other tests' data), but the inboxes' (which record only what
-    was handled, and so would also show a forgery applied), the rate limits' counters
-    (which lapse by themselves), uploaded documents' bytes, the scorecards' periods (which
-    orders' periodic review rewrites on its own schedule, from the orders compared here)
-    and settlement's record
-    of what it was told of each order: it keeps facts in any order, a delivery told before
-    its confirmation too, and moves no money on them before the confirmation (R-ORD-2),
-    which its ledger, payouts and release schedule, compared here, show."""
+    stack may be shared with other tests' data), but an `inbox` an older deployment may
+    have left (it recorded only what was handled, and so would also show a forgery
+    applied), the rate limits' counters (which lapse by themselves), uploaded documents'
+    bytes, the scorecards' periods (which orders' periodic review rewrites on its own
+    schedule, from the orders compared here) and settlement's record of what it was told of
+    each order: it keeps facts in any order, a delivery told before its confirmation too,
+    and moves no money on them before the confirmation (R-ORD-2), which its ledger, payouts
+    and release schedule, compared here, show."""
     ids = tuple(shop)
     taken: dict[str, list[Any]] = {}
     for service in SERVICES:
         database: Database = mongo[f"{prefix}{service}"]
         for name in sorted(await database.list_collection_names()):
-            if name in (INBOX, "rate_limits", "store_periods"):
+            if name in ("inbox", "rate_limits", "store_periods"):
                 continue
             if (service, name) == ("settlement", "orders"):
                 continue  # what settlement was told, money aside: see `snapshot`
@@ -193,11 +195,12 @@ async def test_forged_events_change_nothing(start_platform: StartPlatform) -> No
             recorded(event, producer=PRODUCER_OF[type(event).__name__], correlation_id="y")
             for event in stated
         ]
+        taken = await acknowledged(operator.client, running)
         for envelope in envelopes:
             await send(running.amqp_url, envelope.event_type, envelope.model_dump_json().encode())
 
         async def settled() -> dict[tuple[str, str], str] | None:
-            return await each_settled(mongo, running, envelopes)
+            return await each_settled(operator.client, running, envelopes, taken)
 
         refusals = await eventually(
             settled, timeout=60, what="each stated forgery parked or seen by each consumer"
@@ -219,28 +222,48 @@ async def test_forged_events_change_nothing(start_platform: StartPlatform) -> No
 IMPLAUSIBLE_EVEN_FROM_THEIR_PRODUCER = (0, 1, 5, 6, 7, 9)
 
 
+async def acknowledged(
+    client: httpx.AsyncClient, running: RunningPlatform
+) -> Counter[tuple[str, str]]:
+    """Deliveries each service's consumer has acknowledged, handled or parked, by (service,
+    event type) (its `/metrics`)."""
+    found: Counter[tuple[str, str]] = Counter()
+    for service in QUEUES:
+        if service not in running.urls:
+            continue  # no process consumes its queue here
+        text = (await client.get(f"{running.url(service)}/metrics")).text
+        for name, labels, value in samples(text):
+            if name in ("events_consumed_total", "events_parked_total"):
+                found[service, labels["event_type"]] += int(value)
+    return found
+
+
 async def each_settled(
-    mongo: Any, running: RunningPlatform, envelopes: list[Envelope]
+    client: httpx.AsyncClient,
+    running: RunningPlatform,
+    envelopes: list[Envelope],
+    before: Counter[tuple[str, str]],
 ) -> dict[tuple[str, str], str] | None:
-    """Once every consumer of each event has parked it or handled it: the refusals, by
-    (event id, service), with their error type; None while any is still on its way."""
+    """Once every consumer of each event has parked it or handled it (its deliveries of the
+    event's type acknowledged since `before`): the refusals, by (event id, service), with
+    their error type; None while any is still on its way."""
+    now = await acknowledged(client, running)
     refusals: dict[tuple[str, str], str] = {}
     for service, queue in QUEUES.items():
-        mine = [e for e in envelopes if e.event_type in queue.event_types]
+        mine = Counter(e.event_type for e in envelopes if e.event_type in queue.event_types)
         if not mine:
             continue
+        if any(now[service, kind] - before[service, kind] < n for kind, n in mine.items()):
+            return None
         by_id = {
             json_id: headers
             for body, headers in await dead_letters(running.amqp_url, service)
             if (json_id := _event_id(body))
         }
-        inbox = mongo[f"{running.db_prefix}{service}"]["inbox"]
-        for envelope in mine:
+        for envelope in envelopes:
             event_id = str(envelope.event_id)
-            if event_id in by_id:
+            if envelope.event_type in queue.event_types and event_id in by_id:
                 refusals[(event_id, service)] = str(by_id[event_id]["x-error-type"])
-            elif not await inbox.find_one({"_id": event_id}):
-                return None
     return refusals
 
 

@@ -12,6 +12,7 @@ import aio_pika
 import httpx
 
 from devkit.broker import send
+from devkit.metrics_text import summed
 from devkit.wait import eventually
 from shared.clock import SystemClock
 from shared.contract import Envelope, parse_event, record_event
@@ -19,10 +20,8 @@ from shared.contract.events import OrderCancelled, ProductApproved
 from shared.contract.types import ContractModel, LiableParty
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.handlers import Handler
-from shared.messaging.inbox import Inbox
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topology import QUEUES, ServiceQueue
-from shared.mongo import Database
 from testkit import clock as run_clock
 from testkit.factories import (
     MERCHANT,
@@ -232,24 +231,26 @@ async def deliver_again(
     amqp_url: str, urls: Mapping[str, str], client: httpx.AsyncClient, bodies: list[bytes]
 ) -> None:
     """The fault of at-least-once delivery: each of `bodies` (events a tap saw) delivered
-    twice more, and back once every consumer has counted as duplicates (its
-    `events_duplicate_total`) the two copies of each event its queue receives."""
+    twice more, and back once every consumer has acknowledged (handled or parked: its
+    `events_consumed_total` and `events_parked_total`) the two copies of each event its
+    queue receives. A consumer cannot tell a copy apart: its handler runs again and must
+    change nothing."""
     expected: Counter[str] = Counter()
     for body in bodies:
         event_type, _ = _type_of(body)
         for service, queue in QUEUES.items():
             if event_type in queue.event_types:
                 expected[service] += 1
-    baseline = {service: await _duplicates(client, urls[service]) for service in expected}
+    baseline = {service: await _acknowledged(client, urls[service]) for service in expected}
     for body in bodies:
         await publish(amqp_url, body, routing_key=_type_of(body)[0], times=2)
     for service, count in expected.items():
 
-        async def skipped(service: str = service, count: int = count) -> bool:
-            seen = await _duplicates(client, urls[service])
+        async def both_copies(service: str = service, count: int = count) -> bool:
+            seen = await _acknowledged(client, urls[service])
             return seen - baseline[service] >= 2 * count
 
-        await eventually(skipped, what=f"{service} to skip its duplicates")
+        await eventually(both_copies, what=f"{service} to take both copies")
 
 
 def _type_of(body: bytes) -> tuple[str, Envelope]:
@@ -257,20 +258,14 @@ def _type_of(body: bytes) -> tuple[str, Envelope]:
     return envelope.event_type, envelope
 
 
-async def _duplicates(client: httpx.AsyncClient, url: str) -> float:
+async def _acknowledged(client: httpx.AsyncClient, url: str) -> float:
+    """Deliveries `url`'s consumer has acknowledged: handled or parked."""
     text = (await client.get(f"{url}/metrics")).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("events_duplicate_total{")
-    )
+    return summed(text, "events_consumed_total") + summed(text, "events_parked_total")
 
 
 async def start_consumer(
-    connection: aio_pika.abc.AbstractRobustConnection,
-    database: Database,
-    handler: Handler,
-    queue: ServiceQueue,
+    connection: aio_pika.abc.AbstractRobustConnection, handler: Handler, queue: ServiceQueue
 ) -> EventPublisher:
     """The kit's consumer of `OrderCancelled` on `queue` (three attempts), on `connection`
     (as `queue`'s service's user), `handler` its handler; the publisher it sends with."""
@@ -280,7 +275,6 @@ async def start_consumer(
         connection,
         queue,
         {OrderCancelled: handler},
-        inbox=Inbox(database["inbox"]),
         publisher=publisher,
         clock=SystemClock(),
         max_attempts=3,

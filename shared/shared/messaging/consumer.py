@@ -1,13 +1,21 @@
-"""Consuming events: validated on arrival, idempotent, retried a bounded number of times,
-then parked in the dead-letter queue with the error (at once if it can never succeed: a
-malformed event, or one its handler finds `Implausible`). Never dropped, never blocking.
+"""Consuming events: validated on arrival, retried a bounded number of times, then parked
+in the dead-letter queue with the error (at once if it can never succeed: a malformed event,
+or one its handler finds `Implausible`). Never dropped, never blocking.
+
+Delivery is at least once, and every handler is idempotent by itself: an aggregate keeps
+the ids of the events applied to it in the same versioned write as the change, a replica
+takes a fact once by its id and a decision by its `as_of`, and what a handler creates has
+an id derived from the event. A redelivered event simply runs its handler again, which
+changes nothing; the consumer keeps no inbox of handled ids (a lookup before each handler
+and a record after it: two database commands per event, for what the handlers already
+know), so it cannot tell a redelivery apart, and counts it as handled again.
 
 An event is taken only from its type's producer (the broker-validated sender,
 `shared.messaging.access`): any other is parked at once, unread by the handlers.
 
-A message is acknowledged only after its outcome is safe: handled (and recorded in the
-inbox), or re-published (with confirm) to the retry or dead-letter queue. If the process
-dies before that, the broker delivers it again.
+A message is acknowledged only after its outcome is safe: handled, or re-published (with
+confirm) to the retry or dead-letter queue. If the process dies before that, the broker
+delivers it again.
 """
 
 from __future__ import annotations
@@ -28,7 +36,6 @@ from shared.errors import Implausible
 from shared.logs import correlation_scope
 from shared.messaging.access import SENDER_HEADER, UntrustedSender, sender_check, sender_of
 from shared.messaging.handlers import HandlerTable, event_types
-from shared.messaging.inbox import Inbox
 from shared.messaging.publisher import PUBLISHED_AT, EventPublisher
 from shared.messaging.topology import ServiceQueue, declare_own
 from shared.mongo import is_outage
@@ -46,7 +53,6 @@ class EventConsumer:
         queue: ServiceQueue,
         handlers: HandlerTable,
         *,
-        inbox: Inbox,
         publisher: EventPublisher,
         clock: Clock,
         max_attempts: int,
@@ -61,7 +67,6 @@ class EventConsumer:
         self._connection = connection
         self._queue = queue
         self._handlers = handlers
-        self._inbox = inbox
         self._publisher = publisher
         self._clock = clock
         self._max_attempts = max_attempts
@@ -131,10 +136,6 @@ class EventConsumer:
                 **{"messaging.message.id": str(envelope.event_id)},
             ),
         ):
-            if await self._inbox.seen(str(envelope.event_id)):
-                metrics.EVENTS_DUPLICATE.labels(self._queue.service, envelope.event_type).inc()
-                await message.ack()
-                return
             started = time.perf_counter()
             try:
                 await handler(envelope, payload)
@@ -144,9 +145,9 @@ class EventConsumer:
             metrics.HANDLER_SECONDS.labels(self._queue.service, envelope.event_type).observe(
                 time.perf_counter() - started
             )
-            hop = _hop_seconds(message)
-            metrics.EVENT_HOP_SECONDS.labels(self._queue.service, envelope.event_type).observe(hop)
-            await self._inbox.remember(envelope, self._clock.now(), hop)
+            metrics.EVENT_HOP_SECONDS.labels(self._queue.service, envelope.event_type).observe(
+                _hop_seconds(message)
+            )
             metrics.EVENTS_CONSUMED.labels(self._queue.service, envelope.event_type).inc()
             await message.ack()
 

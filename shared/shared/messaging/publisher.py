@@ -22,7 +22,7 @@ from shared.messaging.topology import EXCHANGE, QUEUES
 from shared.tracing import TRACEPARENT
 
 #: Header with the wall-clock time of publication (ms since the epoch): consumers measure
-#: each event hop from it (metric `event_hop_seconds`, the inbox's `hop_seconds`).
+#: each event hop from it (metric `event_hop_seconds`).
 PUBLISHED_AT = "x-published-at"
 #: Longest wait for a broker confirm before the publish counts as failed (and is retried).
 CONFIRM_TIMEOUT_SECONDS = 10.0
