@@ -1,9 +1,10 @@
 """End to end: whole order journeys through the four service processes.
 
 - saturation: as many journeys as the platform completes, closed loop;
-- offered load at 25/50/90 % of it, open loop: the event hops' latency (publish → handled
-  in the next service), p50 and p99 estimated from the consumers' `event_hop_seconds`
-  buckets (`devkit.metrics_text.histogram_quantile`);
+- the sustainable rate, open loop: the highest rate of evenly spaced journeys whose event
+  hops (publish → handled in the next service) keep their p99 under `HOP_P99_BOUND_MS`
+  for a whole level, found by a sweep from 30 % of saturation; p50 and p99 estimated from
+  the consumers' `event_hop_seconds` buckets (`devkit.metrics_text.histogram_quantile`);
 - scale: a backlog of events drained by one, then two processes of the busiest consumer;
 - memory: each service's resident memory idle and at its peak under load.
 """
@@ -26,6 +27,14 @@ from devkit.metrics_text import histogram_quantile, since
 CONSUMERS = ("aftersales", "logistics")
 EVENTS_PER_JOURNEY = {"aftersales": 2, "logistics": 1}
 
+#: The sweep: a rate is sustained when its hops' p99 stays under this bound and the
+#: journeys keep up with the offer (`KEPT_UP` of it); at most `SWEEP_LEVELS` levels, and it
+#: stops once the highest sustained and the lowest not are within `SWEEP_PRECISION`.
+HOP_P99_BOUND_MS = 50.0
+KEPT_UP = 0.95
+SWEEP_LEVELS = 6
+SWEEP_PRECISION = 0.1
+
 
 @dataclass
 class Level:
@@ -42,7 +51,10 @@ class Level:
 @dataclass
 class EndToEnd:
     saturation: float = 0.0
+    #: Every level the sweep offered, in the order offered.
     levels: list[Level] = field(default_factory=list)
+    #: The highest level sustained (None: not even the first).
+    sustainable: Level | None = None
     one_process: float = 0.0
     two_processes: float = 0.0
     cpu_saturated: dict[str, float] = field(default_factory=dict)
@@ -104,6 +116,35 @@ async def open_loop(stage: Stage, load: Load, rate: float, seconds: float, share
     return Level(share, rate, count / elapsed, ms(0.5), ms(0.99), ms(1.0), count)
 
 
+def sustained(level: Level) -> bool:
+    return level.hop_p99_ms < HOP_P99_BOUND_MS and level.achieved >= KEPT_UP * level.offered
+
+
+async def sweep(
+    stage: Stage, load: Load, saturation: float, seconds: float
+) -> tuple[list[Level], Level | None]:
+    """The highest rate of evenly spaced journeys sustained for `seconds` (`sustained`):
+    from 30 % of the closed-loop saturation, up by 30 % while sustained, then halving the
+    gap between the highest rate sustained and the lowest not."""
+    levels: list[Level] = []
+    best: Level | None = None
+    failed: float | None = None
+    rate = 0.3 * saturation
+    for _ in range(SWEEP_LEVELS):
+        level = await open_loop(stage, load, rate, seconds, rate / saturation)
+        levels.append(level)
+        low = best.offered if best else 0.0
+        if sustained(level):
+            best = level
+            rate = rate * 1.3 if failed is None else (rate + failed) / 2
+        else:
+            failed = rate
+            rate = (low + rate) / 2
+        if best and failed and (failed - best.offered) / best.offered < SWEEP_PRECISION:
+            break
+    return levels, best
+
+
 async def drain(
     stage: Stage, load: Load, journeys: int, processes: int, others: dict[str, psutil.Process]
 ) -> tuple[float, dict[str, float]]:
@@ -163,10 +204,7 @@ async def end_to_end(
         result.cpu_saturated = {
             name: seconds / elapsed for name, seconds in saturated.cpu_seconds.items()
         }
-        for share in (0.25, 0.5, 0.9):
-            result.levels.append(
-                await open_loop(stage, load, share * result.saturation, seconds, share)
-            )
+        result.levels, result.sustainable = await sweep(stage, load, result.saturation, seconds)
     result.rss_peak = sampler.peak_rss
     result.one_process, result.cpu_one = await drain(stage, load, journeys, 1, others)
     result.two_processes, result.cpu_two = await drain(stage, load, journeys, 2, others)

@@ -162,7 +162,7 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=2000, help="requests in 4 and 8")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--journeys", type=int, default=1000, help="journeys in 5 and 6")
-    parser.add_argument("--seconds", type=float, default=20.0, help="each offered-load level")
+    parser.add_argument("--seconds", type=float, default=60.0, help="each level of the sweep")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=3, help="of 1-4; medians reported")
     parser.add_argument("--profile", action="store_true", help="py-spy the services in 5")
