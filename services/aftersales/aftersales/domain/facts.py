@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal, Self
+from typing import Literal
 
 from pydantic import Field
 
@@ -39,9 +39,9 @@ from shared.contract.events import (
     StoreApproved,
     StoreUpdated,
 )
-from shared.contract.types import ContractModel, Money, StoreType, UtcDateTime, rfc3339
+from shared.contract.types import Money, StoreType, UtcDateTime, rfc3339
 from shared.errors import Implausible, NotYetKnown
-from shared.replica import CLOCK_SKEW, Facts, Replica, earliest
+from shared.replica import CLOCK_SKEW, Facts, StoreReplica, earliest
 
 OrderFact = OrderCreated | OrderConfirmed | OrderCancelled | Shipped | Delivered | ShipmentException
 StoreDecided = StoreApproved | StoreUpdated
@@ -186,7 +186,7 @@ class OrderFacts(RefundLedger, Facts):
             self.status = status
 
 
-class StoreFacts(Replica):
+class StoreFacts(StoreReplica):
     """One store as aftersales sees it, from its `StoreApproved`; `id` is the store id.
     R-AS-2: the exemption period counts from the store's approval. A store is approved
     once (an approved application cannot be resubmitted, R-REV-6), so once its approval
@@ -209,24 +209,7 @@ class StoreFacts(Replica):
     fixed_because = (
         "a store is approved once (R-REV-6), and R-AS-2 counts its exemption period from it"
     )
-
-    @classmethod
-    def decision(cls, event: ContractModel) -> str:
-        # Named after the approval: replicas stored before StoreUpdated existed hold its
-        # time under that name.
-        return "StoreApproved"
-
-    @classmethod
-    def first(cls, replica_id: str, event: StoreDecided) -> Self:
-        if isinstance(event, StoreUpdated):
-            # Taken first, it would leave no approval date that a late approval, older,
-            # could still give: R-AS-2 would count from nothing.
-            raise NotYetKnown(
-                f"StoreUpdated of store {event.store_id}, which aftersales has not seen "
-                "approved (StoreApproved); only an approved store's information changes "
-                "(R-REV-12)"
-            )
-        return super().first(replica_id, event)
+    service = "aftersales"
 
     @property
     def store_id(self) -> str:

@@ -14,17 +14,16 @@ merchant and type.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
 
 from shared.contract.events import OrderConfirmed, StoreApproved, StoreUpdated
-from shared.contract.types import ContractModel, StoreType, Warehouse
-from shared.errors import Implausible, NotYetKnown
-from shared.replica import Replica
+from shared.contract.types import StoreType, Warehouse
+from shared.errors import Implausible
+from shared.replica import StoreReplica
 
 StoreDecided = StoreApproved | StoreUpdated
 
 
-class StoreFacts(Replica):
+class StoreFacts(StoreReplica):
     merchant_id: str
     store_type: StoreType
     handling_days: int | None = None
@@ -34,24 +33,7 @@ class StoreFacts(Replica):
 
     fixed = ("merchant_id", "store_type")
     fixed_because = "a store's merchant and type never change"
-
-    @classmethod
-    def decision(cls, event: ContractModel) -> str:
-        # R-REV-12: a change states the store's warehouse and handling time as they now
-        # stand, as an approval does: one decision, the newest of the two wins whatever the
-        # arrival order. Named after the approval: replicas stored before StoreUpdated
-        # existed hold its time under that name.
-        return "StoreApproved"
-
-    @classmethod
-    def first(cls, replica_id: str, event: StoreDecided) -> Self:
-        if isinstance(event, StoreUpdated):
-            raise NotYetKnown(
-                f"StoreUpdated of store {event.store_id}, which logistics has not seen "
-                "approved (StoreApproved); only an approved store's information changes "
-                "(R-REV-12)"
-            )
-        return super().first(replica_id, event)
+    service = "logistics"
 
     def refuse_foreign(self, order: OrderConfirmed) -> None:
         """An order is of its store's merchant and type (R-ORD-1): one naming another is

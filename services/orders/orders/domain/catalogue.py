@@ -22,8 +22,8 @@ from shared.contract.events import (
     StoreUpdated,
 )
 from shared.contract.types import ContractModel, Money, StoreType
-from shared.errors import Implausible, NotYetKnown
-from shared.replica import Replica
+from shared.errors import Implausible
+from shared.replica import Replica, StoreReplica
 
 ProductDecided = ProductApproved | ProductRejected | ProductDelisted
 StoreDecided = StoreApproved | StoreUpdated
@@ -91,7 +91,7 @@ def _decided(event: ProductDecided) -> dict[str, Any]:
     }
 
 
-class StoreListing(Replica):
+class StoreListing(StoreReplica):
     """What buyers see of a store: its name and type (from StoreApproved, then its approved
     changes, StoreUpdated, R-REV-12). `approved_at` stays the approval's: a change carries
     none."""
@@ -104,23 +104,7 @@ class StoreListing(Replica):
     renamed = {"name": "store_name"}
     fixed = ("merchant_id", "store_type")
     fixed_because = "a store's merchant and type never change"
-
-    @classmethod
-    def decision(cls, event: ContractModel) -> str:
-        # R-REV-12: a change states the store as it now stands, as an approval does: one
-        # decision, the newest of the two wins whatever the arrival order (a late, older
-        # approval undoes no change). Named after the approval: replicas stored before
-        # StoreUpdated existed hold its time under that name.
-        return "StoreApproved"
-
-    @classmethod
-    def first(cls, replica_id: str, event: StoreDecided) -> Self:
-        if isinstance(event, StoreUpdated):
-            raise NotYetKnown(
-                f"StoreUpdated of store {event.store_id}, which orders has not seen approved "
-                "(StoreApproved); only an approved store's information changes (R-REV-12)"
-            )
-        return super().first(replica_id, event)
+    service = "orders"
 
     def refuse_foreign(self, product: ProductDecided) -> None:
         """R-REV-8: a merchant lists products in its own approved store, which gives them
