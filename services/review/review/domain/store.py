@@ -29,7 +29,7 @@ from review.domain.store_parts import (
 )
 from shared.clock import utc_ms
 from shared.contract.events import StoreApproved, StoreRejected, StoreWarned
-from shared.contract.types import Role, StoreType, UtcDateTime
+from shared.contract.types import Role, UtcDateTime
 from shared.policy import Policy
 
 
@@ -82,14 +82,6 @@ class Store(UnderReview, ChangingStore):
         )
         store._start_submission(application, policy, now)
         return store
-
-    @property
-    def store_type(self) -> StoreType:
-        return self.application.store_type
-
-    @property
-    def name(self) -> str:
-        return self.application.name
 
     @property
     def current_stage(self) -> Stage | None:
