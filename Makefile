@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: migrate-categories install run test test-unit test-year lint demo token broker clean asyncapi broker-definitions test-docker compose fuzz chaos bench
+.PHONY: bench-scale migrate-categories install run test test-unit test-year lint demo token broker clean asyncapi broker-definitions test-docker compose fuzz chaos bench
 
 install: $(VENV)/.installed
 
@@ -50,6 +50,10 @@ test-year:
 # brings the compose stack up, runs tests/e2e against it and tears it down.
 test-docker: install compose
 	bash tools/docker/test-docker.sh
+
+# The busiest consumer scaled out across containers, with each container's CPU (≈10 min).
+bench-scale: install compose
+	bash tools/docker/bench-scale.sh
 
 demo: install
 	$(PY) tools/demo.py
