@@ -3,8 +3,9 @@ container spent.
 
 The compose stack (docker-compose.yml, with the local stand-ins' override where no registry
 answers) runs as a project of its own on free ports. Aftersales (two events a journey) is
-stopped while journeys are placed and confirmed, so its queue holds a backlog; then one,
-and again two, aftersales containers drain it. The drain rate is read from the broker
+paused (its containers frozen, their connections kept) while journeys are placed and
+confirmed, so its queue holds a backlog; then one, and again two, aftersales containers,
+let go at once, drain it. The drain rate is read from the broker
 (the queue's depth, management API) and each container's CPU from `docker stats`, sampled
 through the drain. Output: bench/results/scale-out.md and scale-out.json.
 
@@ -22,6 +23,7 @@ import sys
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -32,7 +34,7 @@ sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "tests")]
 
 from devkit.engine import free_ports_of  # noqa: E402
 from devkit.journey import cast, list_product, open_full_managed_store, place_order  # noqa: E402
-from devkit.platform import DEFAULT_PORTS, http_ok  # noqa: E402
+from devkit.platform import DEFAULT_PORTS, UNLIMITED_WRITES, http_ok  # noqa: E402
 from devkit.wait import eventually, wait_until  # noqa: E402
 from testkit.platforms import (  # noqa: E402
     Compose,
@@ -64,7 +66,9 @@ class Stack:
     def __init__(self) -> None:
         settings = compose_settings()
         ports = free_ports_of(key for key in settings if key.endswith("_PORT"))
-        self.settings = {**settings, **{key: str(port) for key, port in ports.items()}}
+        # The write limit would stop the load in a minute: lifted, as `make bench` does.
+        ports_set = {key: str(port) for key, port in ports.items()}
+        self.settings = {**settings, **UNLIMITED_WRITES, **ports_set}
         command = compose_command()
         if command is None:
             raise SystemExit("no docker compose here: `make test-docker` installs one")
@@ -126,8 +130,7 @@ class Stack:
 
 
 async def backlog(stack: Stack, client: httpx.AsyncClient, journeys: int) -> int:
-    """Aftersales stopped, `journeys` orders placed and confirmed: its queue's depth."""
-    stack.compose.run("stop", "aftersales")
+    """`journeys` orders placed and confirmed while aftersales is paused: its queue's depth."""
     operator, merchant, buyer = cast(stack.urls, client)
     store = await open_full_managed_store(operator, merchant)
     product_id = await list_product(operator, merchant, store["store_id"])
@@ -150,32 +153,62 @@ async def backlog(stack: Stack, client: httpx.AsyncClient, journeys: int) -> int
     return await eventually(queued, timeout=300, what="the backlog in the queue")
 
 
+def healthy(container: str) -> Callable[[], bool]:
+    def check() -> bool:
+        return docker("inspect", "-f", "{{.State.Health.Status}}", container).strip() == "healthy"
+
+    return check
+
+
+def docker(*args: str) -> str:
+    done = subprocess.run(
+        [docker_cli(), *args], capture_output=True, text=True, timeout=120, check=True
+    )
+    return done.stdout
+
+
 async def drain(stack: Stack, client: httpx.AsyncClient, containers: int, journeys: int) -> Drain:
-    events = await backlog(stack, client, journeys)
-    stack.compose.run("start", "aftersales")
+    """`containers` aftersales containers up and ready, paused (frozen, not stopped: they
+    keep their connections) while the backlog is made, then let go at once: events a
+    second from then until the queue is empty, each container's CPU sampled meanwhile."""
     for _ in range(containers - 1):
         stack.add_aftersales()
+    # Compose lists the service's one-off containers too (v1), or not (v2): each once, by id.
+    listed = stack.compose.run("ps", "-q", "aftersales").split()
+    extra = [docker("inspect", "-f", "{{.Id}}", name).strip() for name in stack.extra]
+    paused = sorted(set(listed) | set(extra))
+    for name in stack.extra:
+        wait_until(healthy(name), timeout=180, what=f"{name} healthy", interval=0.5)
+    docker("pause", *paused)
+    try:
+        events = await backlog(stack, client, journeys)
+    finally:
+        docker("unpause", *paused)
+    started = time.monotonic()
     samples: dict[str, list[float]] = defaultdict(list)
-    started: float | None = None
-    first = 0
+    sampler = asyncio.create_task(_sample_cpu(stack, samples))
+
+    async def empty() -> bool:
+        return await stack.depth(client) == 0
+
+    await eventually(empty, timeout=600, what="the backlog drained", interval=0.2)
+    seconds = time.monotonic() - started
+    sampler.cancel()
+    stack.remove_extra()
+    cpu = {name: sum(values) / len(values) for name, values in sorted(samples.items())}
+    return Drain(containers, events, seconds, events / seconds, cpu)
+
+
+async def _sample_cpu(stack: Stack, samples: dict[str, list[float]]) -> None:
     while True:
-        depth = await stack.depth(client)
-        if started is None and depth < events:
-            started, first = time.monotonic(), events - depth
-        if depth == 0:
-            break
         for name, percent in (await asyncio.to_thread(stack.cpu)).items():
             samples[name].append(percent)
-    assert started is not None
-    seconds = time.monotonic() - started
-    stack.remove_extra()
-    drained = events - first
-    cpu = {name: sum(values) / len(values) for name, values in sorted(samples.items())}
-    return Drain(containers, drained, seconds, drained / seconds, cpu)
 
 
 def report(drains: list[Drain]) -> str:
     one, two = drains[0].per_second, drains[-1].per_second
+    if one <= 0:
+        return "The backlog was gone before it could be measured: give more --journeys.\n"
     names = sorted({name for drain in drains for name in drain.cpu_percent})
     rows = [
         f"Aftersales draining a backlog across containers: {two:.0f} events/s with "
@@ -204,7 +237,7 @@ async def main(journeys: int) -> list[Drain]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--journeys", type=int, default=1000, help="of each backlog")
+    parser.add_argument("--journeys", type=int, default=2000, help="of each backlog")
     arguments = parser.parse_args()
     drains = asyncio.run(main(arguments.journeys))
     RESULTS.mkdir(parents=True, exist_ok=True)
