@@ -41,7 +41,8 @@ from shared.contract.events import (
 )
 from shared.contract.types import Money, StoreType, UtcDateTime, rfc3339
 from shared.errors import Implausible, NotYetKnown
-from shared.replica import CLOCK_SKEW, Facts, StoreReplica, earliest
+from shared.replica import CLOCK_SKEW, Facts, earliest
+from shared.store_replica import StoreReplica
 
 OrderFact = OrderCreated | OrderConfirmed | OrderCancelled | Shipped | Delivered | ShipmentException
 StoreDecided = StoreApproved | StoreUpdated

@@ -18,7 +18,7 @@ from datetime import datetime
 from shared.contract.events import OrderConfirmed, StoreApproved, StoreUpdated
 from shared.contract.types import StoreType, Warehouse
 from shared.errors import Implausible
-from shared.replica import StoreReplica
+from shared.store_replica import StoreReplica
 
 StoreDecided = StoreApproved | StoreUpdated
 

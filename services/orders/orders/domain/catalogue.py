@@ -23,7 +23,8 @@ from shared.contract.events import (
 )
 from shared.contract.types import ContractModel, Money, StoreType
 from shared.errors import Implausible
-from shared.replica import Replica, StoreReplica
+from shared.replica import Replica
+from shared.store_replica import StoreReplica
 
 ProductDecided = ProductApproved | ProductRejected | ProductDelisted
 StoreDecided = StoreApproved | StoreUpdated
