@@ -56,10 +56,16 @@ class UnderReview(Aggregate):
         timezone: tzinfo = UTC,
     ) -> bool:
         """R-REV-5 (and R-REV-9, decided: products use the same threshold): under review
-        longer than the policy's working days."""
-        if self.status != "under_review":
-            return False
-        return is_review_overdue(self.submitted_at, now, working_days_between, policy, timezone)
+        longer than the policy's working days, since `under_review_since`."""
+        since = self.under_review_since
+        return since is not None and is_review_overdue(
+            since, now, working_days_between, policy, timezone
+        )
+
+    @property
+    def under_review_since(self) -> datetime | None:
+        """Since when it waits for a decision; None when it does not."""
+        return self.submitted_at if self.status == "under_review" else None
 
     def _decidable(self, decision: str, reason: str | None, subject: str) -> str | None:
         """The reason a decision keeps, once it may be taken: only on what is under review

@@ -3,7 +3,7 @@ R-REV-15)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -13,9 +13,7 @@ from review.domain.issues import Issue
 from review.domain.overdue import (
     Decision,
     UnderReview,
-    WorkingDaysBetween,
     decision_reason,
-    is_review_overdue,
 )
 from review.domain.product_parts import (
     Delister,
@@ -96,21 +94,6 @@ class Product(UnderReview, Decided, ProductFields):
     def under_review_since(self) -> datetime | None:
         """R-REV-5, R-REV-15: since when the listing, else a price change, waits; or None."""
         return self.submitted_at if self.status == "under_review" else self.price_change_since
-
-    def is_overdue(
-        self,
-        now: datetime,
-        working_days_between: WorkingDaysBetween,
-        policy: Policy,
-        *,
-        timezone: tzinfo = UTC,
-    ) -> bool:
-        """R-REV-5, R-REV-9, R-REV-15: the listing or the price change under review waits
-        longer than the policy's working days."""
-        since = self.under_review_since
-        return since is not None and is_review_overdue(
-            since, now, working_days_between, policy, timezone
-        )
 
     def revise(
         self, listing: ProductListing, store: Store, now: datetime, categories: CategoryList

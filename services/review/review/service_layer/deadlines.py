@@ -38,7 +38,7 @@ class ReviewDeadline:
     def overdue(self, item: Store | Product) -> Overdue:
         """R-REV-5: under review longer than the policy's working days. Never refused: a
         year no calendar publishes is counted provisionally and the answer says so."""
-        return self.since(item.submitted_at if item.status == "under_review" else None)
+        return self.since(item.under_review_since)
 
     def since(self, under_review_since: datetime | None) -> Overdue:
         """R-REV-5 for anything under review since then (a store, a product, a change
