@@ -1,4 +1,4 @@
-"""End to end: whole order journeys through the four service processes.
+"""End to end: whole order journeys through the service processes.
 
 - saturation: as many journeys as the platform completes, closed loop;
 - the sustainable rate, open loop: the highest rate of evenly spaced journeys whose event
@@ -22,10 +22,13 @@ from stage import Sampler, Stage, me, rss_mb, wait_for
 
 from devkit.metrics_text import histogram_quantile, since
 
-#: The consumers a journey's events reach: aftersales (OrderCreated, OrderConfirmed) and
-#: logistics (OrderConfirmed). Aftersales is the busiest.
-CONSUMERS = ("aftersales", "logistics")
-EVENTS_PER_JOURNEY = {"aftersales": 2, "logistics": 1}
+#: Every consumer a journey's events reach, with how many each handles: aftersales and
+#: settlement (OrderCreated, OrderConfirmed), logistics (OrderConfirmed), orders
+#: (ShipmentCreated). A measurement waits for all of them, so no backlog of one level (or
+#: of the saturated run before the sweep) is still being handled in the next one, and its
+#: hops are every hop of the journey.
+EVENTS_PER_JOURNEY = {"aftersales": 2, "settlement": 2, "logistics": 1, "orders": 1}
+CONSUMERS = tuple(EVENTS_PER_JOURNEY)
 
 #: The sweep: a rate is sustained when its hops' p99 stays under this bound and the
 #: journeys keep up with the offer (`KEPT_UP` of it); at most `SWEEP_LEVELS` levels, and it
