@@ -20,9 +20,11 @@ from shared.auth import CurrentPrincipal
 from shared.mongo import Collection, connect, ensure_indexes
 from shared.ports import Ports
 from shared.problems import PROBLEM_JSON
-from shared.ratelimit import COLLECTION, INDEXES, MongoStorage, parse_rate
+from shared.ratelimit import COLLECTION, INDEXES, parse_rate
+from shared.ratelimit_storage import MongoStorage
 from shared.settings import ServiceSettings
 from testkit.asgi import serve_in_process
+from testkit.round_trips import counted
 from testkit.settings import isolated
 from testkit.tokens import bearer
 
@@ -234,3 +236,47 @@ async def test_concurrent_hits_from_two_processes_are_each_counted_once(
     assert sorted(counts) == list(range(1, 21))
     assert await here_storage.get("raced") == 20
     await other.close()
+
+
+async def test_hits_racing_from_two_processes_are_each_counted_once_within_the_limit(
+    counters: Collection, mongo_url: str
+) -> None:
+    """Both processes start the client's window at once, then keep counting on it: exactly
+    the limit's number of hits pass, and the refused ones take their count back."""
+    other = connect(mongo_url, app_name="kit-test-2")
+    there = other[counters.database.name][COLLECTION]
+    limiters = [
+        SlidingWindowCounterRateLimiter(MongoStorage(lambda: counters)),
+        SlidingWindowCounterRateLimiter(MongoStorage(lambda: there)),
+    ]
+    rate = parse_rate("10/hour")
+
+    passed = await asyncio.gather(
+        *(limiters[index % 2].hit(rate, "writes", "raced") for index in range(30))
+    )
+
+    assert passed.count(True) == 10
+    stored = await counters.find_one({"_id": rate.key_for("writes", "raced")})
+    assert stored is not None
+    assert stored["current"] == 10
+    await other.close()
+
+
+async def test_a_write_costs_one_command_and_three_once_its_window_turns(
+    mongo_url: str, db_prefix: str
+) -> None:
+    async with counted(mongo_url, f"{db_prefix}kit") as (database, sent):
+        clock = Clock()
+        storage = MongoStorage(lambda: database[COLLECTION], now=clock)
+        limiter = SlidingWindowCounterRateLimiter(storage)
+        rate = parse_rate("100/minute")
+
+        async def hit() -> list[str]:
+            assert await limiter.hit(rate, "writes", "m-2")
+            return [command for command, _ in sent.take()]
+
+        assert await hit() == ["findAndModify", "find", "insert"]  # a new client
+        assert await hit() == ["findAndModify"]
+        clock.now += 60
+        assert await hit() == ["findAndModify", "find", "update"]  # its window turned
+        assert await hit() == ["findAndModify"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from devkit.costs import ALLOWED, STEPS, journey_costs, table
+from devkit.costs import ALLOWED, RATE_LIMIT_MOST, STEPS, journey_costs, table
 from devkit.journey import cast
 from testkit.platforms import StartPlatform
 
@@ -27,5 +27,11 @@ async def test_no_step_costs_more_than_the_table_allows(start_platform: StartPla
         for cost in costs
         for service, allowed in ALLOWED.get(cost.step, {}).items()
         if cost.total(service) > allowed
+    ]
+    # Each step is one write request: its write limit costs one command, three at most.
+    over += [
+        f"{cost.step}: the write limit sent {sum(cost.rate_limit.values())} commands"
+        for cost in costs
+        if sum(cost.rate_limit.values()) > RATE_LIMIT_MOST
     ]
     assert not over, "\n".join(over) + "\n" + table(costs)
