@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: bench-scale migrate-categories install run test test-unit test-year lint demo token broker clean asyncapi broker-definitions test-docker compose fuzz chaos bench
+.PHONY: bench-scale migrate-categories install run test test-unit test-year lint demo token broker clean contracts asyncapi broker-definitions test-docker compose fuzz chaos bench
 
 install: $(VENV)/.installed
 
@@ -63,6 +63,9 @@ token: install
 
 clean:
 	rm -rf .data $(VENV)
+
+contracts: install
+	$(PY) tools/contracts.py
 
 asyncapi: install
 	$(PY) tools/asyncapi.py

@@ -1,9 +1,10 @@
 """The committed AsyncAPI document (`docs/asyncapi.yaml`) is the one the models generate,
-covers every event and every consumer, and is a well-formed AsyncAPI 3.0 document (the
-rules that can be checked offline: no schema download)."""
+covers every event, every version of it and every consumer, and is a well-formed AsyncAPI
+3.0 document (the rules that can be checked offline: no schema download)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +14,24 @@ import pytest
 import yaml
 
 from shared.contract import REGISTRY
+from shared.contract.snapshots import SCHEMAS, dataschema, path_of, versions_on_file
+from shared.contract.versions import current_version
 from shared.messaging.topology import EXCHANGE, QUEUES
+
+CLOUDEVENTS = "application/cloudevents+json"
+#: The CloudEvent attributes every message carries, and the optional ones.
+REQUIRED_ATTRIBUTES = {
+    "specversion",
+    "id",
+    "source",
+    "type",
+    "time",
+    "datacontenttype",
+    "dataschema",
+    "correlationid",
+    "data",
+}
+OPTIONAL_ATTRIBUTES = {"causationid", "traceparent"}
 
 #: AsyncAPI 3.0: keys of `components` maps (and so ids used in references).
 COMPONENT_KEY = re.compile(r"^[\w\d.\-_]+$")
@@ -54,12 +72,24 @@ def test_check_mode_agrees_with_the_committed_file() -> None:
 
 def test_declares_asyncapi_3(document: dict[str, Any]) -> None:
     assert document["asyncapi"] == "3.0.0"
-    assert document["defaultContentType"] == "application/json"
+    assert document["defaultContentType"] == CLOUDEVENTS
     info = document["info"]
     assert info["title"] == "Marketplace events"
     assert info["version"] == "1.0.0"
-    for words in ("envelope", "at least once", "event_id", "dead-letter"):
-        assert words in info["description"]
+    for words in (
+        "CloudEvent",
+        "structured content mode",
+        CLOUDEVENTS,
+        "correlationid",
+        "causationid",
+        "traceparent",
+        "upcast",
+        "previous envelope",
+        "at least once",
+        "event id",
+        "dead-letter",
+    ):
+        assert words in info["description"], words
     assert {name: server["host"] for name, server in document["servers"].items()} == {
         "production": "rabbitmq:5672",
         "local": "127.0.0.1:5672",
@@ -67,30 +97,38 @@ def test_declares_asyncapi_3(document: dict[str, Any]) -> None:
     assert all(server["protocol"] == "amqp" for server in document["servers"].values())
 
 
+def _versions(event_type: str) -> list[int]:
+    versions = versions_on_file(event_type)
+    assert versions == list(range(1, current_version(event_type) + 1)), event_type
+    return versions
+
+
+def _key(event_type: str, version: int) -> str:
+    return f"{event_type}.v{version}"
+
+
+def _message_refs(event_type: str, versions: list[int]) -> list[dict[str, str]]:
+    return [
+        {"$ref": f"#/channels/{event_type}/messages/{_key(event_type, version)}"}
+        for version in versions
+    ]
+
+
 @pytest.mark.parametrize("event_type", sorted(REGISTRY))
-def test_every_event_has_a_channel_message_and_send_operation(
+def test_every_event_has_a_channel_of_its_versions_and_a_send_operation(
     document: dict[str, Any], event_type: str
 ) -> None:
     channel = document["channels"][event_type]
     assert channel["address"] == event_type
     exchange = channel["bindings"]["amqp"]["exchange"]
     assert (exchange["name"], exchange["type"], exchange["durable"]) == (EXCHANGE, "topic", True)
-    assert channel["messages"] == {event_type: {"$ref": f"#/components/messages/{event_type}"}}
-
-    message = document["components"]["messages"][event_type]
-    envelope = message["payload"]
-    assert envelope["properties"]["event_type"]["const"] == event_type
-    assert message["correlationId"]["location"] == "$message.payload#/correlation_id"
-    assert message["x-message-id"] == "$message.payload#/event_id"
-    assert message["contentType"] == "application/json"
-    assert set(envelope["required"]) == set(envelope["properties"])
-
-    payload = envelope["properties"]["payload"]
-    assert set(payload["properties"]) == set(REGISTRY[event_type].model_fields)
-    assert payload["additionalProperties"] is False
+    versions = _versions(event_type)
+    assert channel["messages"] == {
+        _key(event_type, version): {"$ref": f"#/components/messages/{_key(event_type, version)}"}
+        for version in versions
+    }
 
     producer = asyncapi.PRODUCERS[event_type]
-    assert envelope["properties"]["producer"]["const"] == producer
     sends = {
         name: operation
         for name, operation in document["operations"].items()
@@ -98,6 +136,81 @@ def test_every_event_has_a_channel_message_and_send_operation(
         and operation["channel"]["$ref"] == f"#/channels/{event_type}"
     }
     assert list(sends) == [f"{producer}.send.{event_type}"]
+    # Producers publish the current version only.
+    assert sends[f"{producer}.send.{event_type}"]["messages"] == _message_refs(
+        event_type, [current_version(event_type)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("event_type", "version"),
+    [(event_type, version) for event_type in sorted(REGISTRY) for version in _versions(event_type)],
+)
+def test_every_version_is_a_cloudevent_message(
+    document: dict[str, Any], event_type: str, version: int
+) -> None:
+    message = document["components"]["messages"][_key(event_type, version)]
+    assert message["name"] == event_type
+    assert message["title"] == f"{event_type} v{version}"
+    assert message["contentType"] == CLOUDEVENTS
+    assert message["correlationId"]["location"] == "$message.payload#/correlationid"
+    assert message["x-message-id"] == "$message.payload#/id"
+    current = current_version(event_type)
+    if version == current:
+        assert "the current one" in message["description"]
+    else:
+        assert f"upcast to version {current}" in message["description"]
+
+    event = message["payload"]
+    assert set(event["required"]) == REQUIRED_ATTRIBUTES
+    assert set(event["properties"]) == REQUIRED_ATTRIBUTES | OPTIONAL_ATTRIBUTES
+    attributes = event["properties"]
+    consts = {name: attributes[name].get("const") for name in attributes}
+    assert consts["specversion"] == "1.0"
+    assert consts["type"] == event_type
+    assert consts["source"] == f"/marketplace/{asyncapi.PRODUCERS[event_type]}"
+    assert consts["datacontenttype"] == "application/json"
+    assert consts["dataschema"] == dataschema(event_type, version)
+    assert attributes["id"]["format"] == "uuid"
+    assert attributes["time"]["format"] == "date-time"
+    for name in ("correlationid", *OPTIONAL_ATTRIBUTES):
+        assert attributes[name]["type"] == "string", name
+
+
+@pytest.mark.parametrize("event_type", sorted(REGISTRY))
+def test_the_current_version_data_is_the_model(document: dict[str, Any], event_type: str) -> None:
+    key = _key(event_type, current_version(event_type))
+    data = document["components"]["messages"][key]["payload"]["properties"]["data"]
+    assert set(data["properties"]) == set(REGISTRY[event_type].model_fields)
+    assert set(data["required"]) == set(data["properties"])
+    assert data["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    ("event_type", "version"),
+    [
+        (event_type, version)
+        for event_type in sorted(REGISTRY)
+        for version in _versions(event_type)[:-1]
+    ],
+)
+def test_an_older_version_data_is_its_committed_snapshot(
+    document: dict[str, Any], event_type: str, version: int
+) -> None:
+    data = document["components"]["messages"][_key(event_type, version)]["payload"]
+    ref = data["properties"]["data"]["$ref"]
+    # Relative to docs/asyncapi.yaml, so the document works from any checkout.
+    assert not ref.startswith(("#", "/")), ref
+    assert "://" not in ref, ref
+    snapshot = (asyncapi.DOCUMENT.parent / ref).resolve()
+    assert snapshot == path_of(event_type, version).resolve(), ref
+    assert snapshot.is_file(), f"{ref} does not resolve from docs/"
+    assert json.loads(snapshot.read_text("utf-8"))["$id"] == dataschema(event_type, version)
+
+
+def test_there_are_older_versions() -> None:
+    """Without one, the older-version tests above would check nothing."""
+    assert any(current_version(event_type) > 1 for event_type in REGISTRY)
 
 
 def test_producers_match_the_contract() -> None:
@@ -127,6 +240,8 @@ def test_receive_operations_match_the_queues(document: dict[str, Any]) -> None:
     for name, (queue_name, event_type) in expected.items():
         operation = receives[name]
         assert operation["channel"] == {"$ref": f"#/channels/{event_type}"}
+        # Consumers read every version, the older ones upcast.
+        assert operation["messages"] == _message_refs(event_type, _versions(event_type))
         assert operation["x-amqp-queue"]["name"] == queue_name
         assert f"`{queue_name}`" in operation["description"]
 
@@ -141,6 +256,13 @@ def _walk(node: Any, path: str = "#") -> Iterator[tuple[str, Any]]:
             yield from _walk(value, f"{path}/{index}")
 
 
+def _is_snapshot(ref: str) -> bool:
+    """A reference to a committed snapshot file, relative to the document."""
+    if ref.startswith("#"):
+        return False
+    return (asyncapi.DOCUMENT.parent / ref).resolve().is_relative_to(SCHEMAS)
+
+
 def _resolve(document: dict[str, Any], ref: str) -> Any:
     assert ref.startswith("#/"), f"{ref} points outside the document"
     node: Any = document
@@ -152,7 +274,8 @@ def _resolve(document: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def test_every_ref_resolves_inside_the_document(committed: dict[str, Any]) -> None:
+def test_every_ref_resolves(committed: dict[str, Any]) -> None:
+    """Inside the document, but for an older version's `data`: its snapshot file."""
     refs = [
         (path, node["$ref"])
         for path, node in _walk(committed)
@@ -161,7 +284,11 @@ def test_every_ref_resolves_inside_the_document(committed: dict[str, Any]) -> No
     assert refs
     for path, ref in refs:
         assert isinstance(ref, str), path
-        target = _resolve(committed, ref)
+        if _is_snapshot(ref):
+            assert path.endswith("/payload/properties/data"), path
+            target = json.loads((asyncapi.DOCUMENT.parent / ref).read_text("utf-8"))
+        else:
+            target = _resolve(committed, ref)
         assert isinstance(target, dict), f"{path}: {ref} is not an object"
 
 

@@ -29,11 +29,10 @@ from typing import Annotated, Any
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, ValidationError
 
+from shared.contract.types import CategoryCode
 from shared.policy import Policy
 from shared.settings import InvalidConfiguration
 
-#: A lowercase slug: letters and digits, words joined by single hyphens (`pet-food`).
-CODE_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
 #: The kit's defaults: package data of `marketplace-shared` (shared/pyproject.toml).
 DEFAULTS_FILE = Path(__file__).parent / "data" / "categories.json"
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -48,7 +47,7 @@ class Category(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: Annotated[str, StringConstraints(pattern=CODE_PATTERN, max_length=40)]
+    code: CategoryCode
     name_zh: Name
     name_en: Name
     aftersales_window_days: StrictInt

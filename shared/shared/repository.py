@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Generic, TypedDict, TypeVar, Unpack
 
 from shared.aggregate import Aggregate
-from shared.contract import record_event
+from shared.contract import record_event, to_wire
 from shared.mongo import Collection, DuplicateKeyError
 from shared.tracing import current_traceparent
 
@@ -116,6 +116,7 @@ class AggregateRepository(Generic[A]):
             )
             for event in aggregate.pull_events()
         ]
+        traceparent = current_traceparent()
         outbox = [
             *(aggregate._stored_outbox or []),
             *(
@@ -124,8 +125,8 @@ class AggregateRepository(Generic[A]):
                     "event_type": envelope.event_type,
                     "correlation_id": envelope.correlation_id,
                     "occurred_at": envelope.occurred_at,
-                    "body": envelope.model_dump_json(),
-                    "traceparent": current_traceparent(),
+                    "body": to_wire(envelope, traceparent),
+                    "traceparent": traceparent,
                 }
                 for envelope in envelopes
             ),

@@ -27,7 +27,7 @@ from shared.app import Wiring
 from shared.calendar import Calendars
 from shared.categories import CategoryList, default_categories
 from shared.clock import Clock, FixedClock, SystemClock
-from shared.contract import Envelope, record_event
+from shared.contract import Envelope, parse_event, record_event
 from shared.contract.events import PRODUCERS
 from shared.contract.types import ContractModel
 from shared.mongo import Collection, Database, Document
@@ -118,7 +118,7 @@ class FakePorts:
         for entry in document["outbox"]:
             if entry["event_id"] not in self._relayed:
                 self._relayed.add(entry["event_id"])
-                self.published.append(Envelope.model_validate_json(entry["body"]))
+                self.published.append(parse_event(entry["body"].encode())[0])
 
     def published_of(self, event: type[E]) -> list[E]:
         """The payloads of the published events of one type, in order."""

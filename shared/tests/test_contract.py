@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.contract import REGISTRY, ContractViolation, parse_event, record_event
+from shared.contract import REGISTRY, ContractViolation, parse_event, record_event, to_wire
 from shared.contract.events import PRODUCERS, OrderCancelled
 from shared.contract.types import Money
 from shared.messaging.topology import QUEUES, unbound_event_types
@@ -53,20 +53,30 @@ def test_every_event_type_reaches_a_queue() -> None:
     assert all(set(q.event_types) <= set(REGISTRY) for q in QUEUES.values())
 
 
-def test_envelope_round_trip_matches_the_contract_shape() -> None:
+def test_an_event_travels_as_a_cloudevent_and_comes_back_as_it_was_recorded() -> None:
     envelope = record_event(cancelled(), producer="orders", correlation_id=ORDER, occurred_at=NOW)
-    body = json.loads(envelope.model_dump_json())
+    body = json.loads(to_wire(envelope))
     assert set(body) == {
-        "event_id",
-        "event_type",
-        "schema_version",
-        "occurred_at",
-        "producer",
-        "correlation_id",
-        "causation_id",
-        "payload",
+        "specversion",
+        "id",
+        "source",
+        "type",
+        "time",
+        "datacontenttype",
+        "dataschema",
+        "correlationid",
+        "data",
     }
-    assert body["occurred_at"] == "2026-11-27T08:00:00Z"
+    assert body["time"] == "2026-11-27T08:00:00Z"
+    assert body["source"] == "/marketplace/orders"
+    assert body["dataschema"] == "urn:marketplace:schema:OrderCancelled:v1"
+    parsed, payload = parse_event(to_wire(envelope).encode())
+    assert parsed == envelope
+    assert payload == cancelled()
+
+
+def test_the_envelope_of_the_release_before_is_still_read() -> None:
+    envelope = record_event(cancelled(), producer="orders", correlation_id=ORDER, occurred_at=NOW)
     parsed, payload = parse_event(envelope.model_dump_json().encode())
     assert parsed == envelope
     assert payload == cancelled()

@@ -17,7 +17,7 @@ from devkit.broker import as_service
 from devkit.wait import eventually
 from shared.aggregate import Aggregate
 from shared.clock import SystemClock
-from shared.contract import Envelope, parse_event
+from shared.contract import Envelope, parse_event, to_wire
 from shared.contract.events import OrderCancelled
 from shared.errors import Implausible, NotYetKnown
 from shared.messaging.handlers import Handler
@@ -296,9 +296,7 @@ async def test_concurrent_deliveries_are_all_handled_each_with_its_hop_time(
     ]
     hops, total = hop_sample("_count"), hop_sample("_sum")
     within_30s, before = hop_sample("_bucket", le="30.0"), consumed()
-    await asyncio.gather(
-        *(publisher.publish(envelope.model_dump_json().encode()) for envelope in envelopes)
-    )
+    await asyncio.gather(*(publisher.publish(to_wire(envelope).encode()) for envelope in envelopes))
     await handled_since(before, 40, "40 events handled")
     await orders.close()
     assert sorted(handled) == sorted(str(envelope.event_id) for envelope in envelopes)

@@ -33,7 +33,7 @@ from devkit.journey import a_product_on_sale, place_order
 from devkit.metrics_text import samples
 from devkit.wait import eventually
 from review.adapters.documents import BUCKET as DOCUMENT_BYTES
-from shared.contract import ContractViolation, Envelope, parse_event
+from shared.contract import ContractViolation, Envelope, parse_event, to_wire
 from shared.contract.events import OrderConfirmed
 from shared.contract.types import ContractModel
 from shared.messaging.access import PRODUCER_OF, SERVICES
@@ -156,7 +156,7 @@ async def test_forged_events_change_nothing(start_platform: StartPlatform) -> No
             envelope = recorded(
                 event, producer=PRODUCER_OF[type(event).__name__], correlation_id="x"
             )
-            body = envelope.model_dump_json().encode()
+            body = to_wire(envelope).encode()
             for service in SERVICES:
                 if service == envelope.producer:
                     continue
@@ -197,7 +197,7 @@ async def test_forged_events_change_nothing(start_platform: StartPlatform) -> No
         ]
         taken = await acknowledged(operator.client, running)
         for envelope in envelopes:
-            await send(running.amqp_url, envelope.event_type, envelope.model_dump_json().encode())
+            await send(running.amqp_url, envelope.event_type, to_wire(envelope).encode())
 
         async def settled() -> dict[tuple[str, str], str] | None:
             return await each_settled(operator.client, running, envelopes, taken)

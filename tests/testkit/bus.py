@@ -15,7 +15,7 @@ from devkit.broker import send
 from devkit.metrics_text import summed
 from devkit.wait import eventually
 from shared.clock import SystemClock
-from shared.contract import Envelope, parse_event, record_event
+from shared.contract import Envelope, parse_event, record_event, to_wire
 from shared.contract.events import OrderCancelled, ProductApproved
 from shared.contract.types import ContractModel, LiableParty
 from shared.messaging.consumer import EventConsumer
@@ -85,7 +85,7 @@ async def publish(
     event's type), as `sender`'s broker user: by default the producer of that type, as the
     consumers require (`shared.messaging.access`); `amqp_url` is the test vhost's
     administrator's URL (`sender=""`: publish as that administrator)."""
-    body = envelope if isinstance(envelope, bytes) else envelope.model_dump_json().encode()
+    body = envelope if isinstance(envelope, bytes) else to_wire(envelope).encode()
     key = routing_key or (envelope.event_type if isinstance(envelope, Envelope) else "")
     message_id = str(envelope.event_id) if isinstance(envelope, Envelope) else None
     await send(amqp_url, key, body, times=times, sender=sender, message_id=message_id)
@@ -265,16 +265,19 @@ async def _acknowledged(client: httpx.AsyncClient, url: str) -> float:
 
 
 async def start_consumer(
-    connection: aio_pika.abc.AbstractRobustConnection, handler: Handler, queue: ServiceQueue
+    connection: aio_pika.abc.AbstractRobustConnection,
+    handler: Handler,
+    queue: ServiceQueue,
+    event: type[ContractModel] = OrderCancelled,
 ) -> EventPublisher:
-    """The kit's consumer of `OrderCancelled` on `queue` (three attempts), on `connection`
-    (as `queue`'s service's user), `handler` its handler; the publisher it sends with."""
+    """The kit's consumer of `event` on `queue` (three attempts), on `connection` (as
+    `queue`'s service's user), `handler` its handler; the publisher it sends with."""
     publisher = EventPublisher(connection, service=queue.service)
     await publisher.start()
     consumer = EventConsumer(
         connection,
         queue,
-        {OrderCancelled: handler},
+        {event: handler},
         publisher=publisher,
         clock=SystemClock(),
         max_attempts=3,

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 from pymongo import AsyncMongoClient, monitoring
 
 from shared.app import Wiring
-from shared.contract import Envelope, parse_event, record_event
+from shared.contract import Envelope, parse_event, record_event, to_wire
 from shared.contract.types import ContractModel
 from shared.mongo import Database, Document, connect
 from shared.testing import FakePorts
@@ -83,4 +83,4 @@ def delivered(event: ContractModel, *, producer: str) -> tuple[Envelope, Any]:
     envelope = record_event(
         event, producer=producer, correlation_id="c-1", occurred_at=run_clock.now()
     )
-    return parse_event(envelope.model_dump_json().encode())
+    return parse_event(to_wire(envelope).encode())

@@ -22,6 +22,8 @@ class EventTap:
         self.bodies: list[bytes] = []
         #: event id → the message's headers (e.g. its W3C `traceparent`).
         self.headers: dict[str, dict[str, object]] = {}
+        #: event id → the message's content type.
+        self.content_types: dict[str, str | None] = {}
 
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         async with message.process():
@@ -29,6 +31,7 @@ class EventTap:
             self.events.append(envelope)
             self.bodies.append(message.body)
             self.headers[str(envelope.event_id)] = dict(message.headers or {})
+            self.content_types[str(envelope.event_id)] = message.content_type
 
     def of_type(self, event_type: str, correlation_id: str | None = None) -> list[Envelope]:
         return [

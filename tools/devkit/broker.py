@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 import aio_pika
 
 from devkit.engine import port_open
+from shared.contract.wire import content_type_of
 from shared.messaging.access import PRODUCER_OF, SERVICES, definitions, development_password
 from shared.messaging.topology import EXCHANGE
 
@@ -71,7 +72,7 @@ async def send(
         for _ in range(times):
             message = aio_pika.Message(
                 body,
-                content_type="application/json",
+                content_type=content_type_of(body),
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 message_id=message_id,
                 user_id=connection.url.user,

@@ -29,6 +29,7 @@ from shared.contract.stores import ProductDelisted as ProductDelisted
 from shared.contract.stores import StoreField as StoreField
 from shared.contract.stores import StoreUpdated as StoreUpdated
 from shared.contract.types import (
+    CategoryCode,
     ContractModel,
     IsoDate,
     Money,
@@ -66,7 +67,7 @@ class ProductApproved(ContractModel):
     store_type: StoreType
     title: str
     description: str
-    category: str
+    category: CategoryCode
     images: list[str]
     price: Money
     weight_grams: int = Field(gt=0)
@@ -79,7 +80,7 @@ class ProductRejected(ContractModel):
     merchant_id: str
     store_type: StoreType
     title: str
-    category: str
+    category: CategoryCode
     price: Money
     weight_grams: int = Field(gt=0)
     reason: NonEmpty
@@ -89,7 +90,7 @@ class ProductRejected(ContractModel):
 class OrderLine(ContractModel):
     product_id: str
     title: str
-    category: str
+    category: CategoryCode
     quantity: int = Field(gt=0)
     unit_price: Money
     weight_grams: int = Field(gt=0)

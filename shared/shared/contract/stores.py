@@ -7,7 +7,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.contract.types import ContractModel, Money, NonEmpty, StoreType, UtcDateTime, Warehouse
+from shared.contract.types import (
+    CategoryCode,
+    ContractModel,
+    Money,
+    NonEmpty,
+    StoreType,
+    UtcDateTime,
+    Warehouse,
+)
 
 #: The business information of an approved store a change request may change (R-REV-12).
 StoreField = Literal[
@@ -28,7 +36,7 @@ class StoreUpdated(ContractModel):
     merchant_id: str
     store_type: StoreType
     store_name: str
-    categories: list[str]
+    categories: list[CategoryCode]
     handling_days: int | None = None
     warehouse: Warehouse | None = None
     changed: list[StoreField] = Field(min_length=1)
@@ -45,7 +53,7 @@ class ProductDelisted(ContractModel):
     merchant_id: str
     store_type: StoreType
     title: str
-    category: str
+    category: CategoryCode
     price: Money
     weight_grams: int = Field(gt=0)
     reason: NonEmpty

@@ -76,6 +76,10 @@ CurrencyCode = Annotated[
 CountryCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_known_country)
 ]
+#: A category's code (R-REV-11): a lowercase slug, letters and digits, words joined by
+#: single hyphens (`pet-food`). Which codes exist is configuration (`shared.categories`).
+CATEGORY_CODE_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
+CategoryCode = Annotated[str, StringConstraints(pattern=CATEGORY_CODE_PATTERN, max_length=40)]
 #: One line of text (`shared.inputs`: no control characters in a request body).
 NonEmpty = Annotated[
     StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), ONE_LINE

@@ -18,6 +18,7 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnec
 
 from shared import metrics
 from shared.contract import parse_event
+from shared.contract.wire import content_type_of
 from shared.messaging.topology import EXCHANGE, QUEUES
 from shared.tracing import TRACEPARENT
 
@@ -119,7 +120,7 @@ class EventPublisher:
             raise RuntimeError("publisher not started")
         message = aio_pika.Message(
             body,
-            content_type="application/json",
+            content_type=content_type_of(body),
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             message_id=message_id,
             type=event_type,

@@ -21,7 +21,7 @@ from aftersales.bootstrap import AftersalesServices
 from aftersales.domain.facts import StoreFacts
 from aftersales.settings import AftersalesSettings
 from devkit.wait import eventually
-from shared.contract import Envelope
+from shared.contract import Envelope, parse_event
 from shared.policy import Policy
 from testkit import clock as run_clock
 from testkit.asgi import serve_in_process
@@ -121,7 +121,7 @@ async def test_damaged_case_refunded_by_the_platform(
 
         async def refund_issued() -> Envelope | None:
             message = await listener.get(no_ack=True, fail=False)
-            envelope = Envelope.model_validate_json(message.body) if message else None
+            envelope = parse_event(message.body)[0] if message else None
             return envelope if envelope and envelope.payload["case_id"] == case["case_id"] else None
 
         issued = await eventually(refund_issued, what="RefundIssued on the broker")

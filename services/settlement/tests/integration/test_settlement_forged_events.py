@@ -14,7 +14,7 @@ from aiormq.exceptions import ChannelAccessRefused
 from devkit.broker import send
 from devkit.wait import eventually
 from settlement.domain.order import OrderSettlement
-from shared.contract import Envelope
+from shared.contract import Envelope, to_wire
 from shared.messaging.access import PRODUCER_OF, SERVICES
 from testkit import clock as run_clock
 from testkit.bus import parked, publish, recorded
@@ -34,7 +34,7 @@ settlement = in_process_settlement()
 async def forged_by_the_administrator(amqp_url: str, envelope: Envelope) -> None:
     """`envelope` refused by the broker from every other service's user, then sent by the
     vhost's administrator and parked by settlement as from an untrusted sender."""
-    body = envelope.model_dump_json().encode()
+    body = to_wire(envelope).encode()
     for service in SERVICES:
         if service != PRODUCER_OF[envelope.event_type]:
             with pytest.raises(ChannelAccessRefused, match=envelope.event_type):
