@@ -18,6 +18,7 @@ from shared.auth import Principal
 from shared.clock import Clock
 from shared.contract.events import OrderLine
 from shared.contract.types import ShippingAddress
+from shared.contract.versions import category_code
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.policy import Policy
 from shared.repository import AggregateRepository, AlreadyExists, retry_on_conflict
@@ -131,7 +132,7 @@ class OrderCommands:
                 OrderLine(
                     product_id=product_id,
                     title=product.title,
-                    category=product.category,
+                    category=_category_of(product),
                     quantity=quantity,
                     unit_price=product.price,
                     weight_grams=product.weight_grams,
@@ -211,3 +212,16 @@ class OrderCommands:
 def _fingerprint(command: PlaceOrder) -> str:
     body = {"items": command.items, "address": command.address.model_dump(mode="json")}
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _category_of(product: CatalogueItem) -> str:
+    """The listing's category as a code (R-REV-11): one stored before codes (never
+    migrated, `make migrate-categories`) is read as version 1 of its event would be."""
+    try:
+        return category_code(product.category)
+    except ValueError:
+        raise Unprocessable(
+            f"Product {product.id} cannot be ordered until its category "
+            f"{product.category!r} is a category code; an operator migrates it "
+            "(make migrate-categories)."
+        ) from None

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from orders.adapters.queries import CATALOGUE
 from orders.domain.errors import OrderError
 from orders.service_layer import commands
 from shared.contract.events import OrderCreated
@@ -92,6 +93,27 @@ async def test_a_rejected_product_is_not_on_sale() -> None:  # R-REV-9
     wired.clock.set(rejected.rejected_at)
     await wired.deliver(rejected, at=rejected.rejected_at)
     with pytest.raises(Unprocessable, match=f"{PRODUCT} is not on sale"):
+        await wired.services.commands.place(a_place())
+    assert (await stored_orders(wired), wired.ports.published_of(OrderCreated)) == (0, [])
+
+
+async def test_a_listing_stored_before_category_codes_is_ordered_under_its_code() -> None:
+    # R-REV-11: a catalogue entry never migrated (`make migrate-categories`) still says
+    # "Home"; the order line carries its code, as version 1 of its event would be read.
+    wired = await orders_selling_the_product()
+    await wired.ports.db[CATALOGUE].update_one({"_id": PRODUCT}, {"$set": {"category": "Home"}})
+
+    order, _ = await wired.services.commands.place(a_place())
+
+    assert [line.category for line in order.items] == ["home"]
+
+
+async def test_a_listing_whose_category_names_no_category_is_refused_not_failed() -> None:
+    wired = await orders_selling_the_product()
+    catalogue = wired.ports.db[CATALOGUE]
+    await catalogue.update_one({"_id": PRODUCT}, {"$set": {"category": "Gizmos & Co"}})
+
+    with pytest.raises(Unprocessable, match="until its category 'Gizmos & Co' is a category code"):
         await wired.services.commands.place(a_place())
     assert (await stored_orders(wired), wired.ports.published_of(OrderCreated)) == (0, [])
 
