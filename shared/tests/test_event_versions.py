@@ -204,3 +204,12 @@ def test_fields_a_newer_producer_added_are_ignored() -> None:
     example = (load("Shipped", 1) or {})["examples"][0]
     payload = an_envelope("Shipped", 1, {**example, "parcels": 2}).typed_payload()
     assert payload == ev.Shipped.model_validate(example)
+
+
+class Pair(BaseModel):
+    pair: tuple[int, str]
+
+
+def test_a_schema_the_rules_do_not_compare_is_refused_not_passed() -> None:
+    with pytest.raises(NotImplementedError, match=r"\['prefixItems'\]"):
+        changes(schema(Pair), schema(Pair))
