@@ -16,6 +16,7 @@ from chaos.proxy import TcpProxy
 from devkit.broker import send
 from devkit.engine import EmbeddedEngine
 from devkit.platform import Platform
+from shared.contract import parse_event
 from shared.messaging.topology import QUEUES, ServiceQueue
 
 #: How long a fault lasts before it is healed.
@@ -112,8 +113,8 @@ async def redeliver_twice_out_of_order(amqp_url: str, bodies: list[bytes]) -> No
     """Every event of the run again, twice, newest first (out of order), each from its
     producer's broker user, as a redelivery would bring it."""
     for body in [*reversed(bodies), *reversed(bodies)]:
-        event_type = body.split(b'"event_type":"', 1)[1].split(b'"', 1)[0].decode()
-        await send(amqp_url, event_type, body)
+        envelope, _ = parse_event(body)
+        await send(amqp_url, envelope.event_type, body)
 
 
 def ends_settings(clock_offset: float, services: Iterable[str]) -> tuple[dict[str, str], Ends]:
