@@ -178,7 +178,7 @@ def build() -> dict[str, Any]:
         producer = PRODUCERS[event_type]
         for version in versions(event_type):
             messages[message_key(event_type, version)] = message(
-                event_type, version, producer, schemas, DOCUMENT
+                event_type, version, producer, schemas
             )
         operations[f"{producer}.send.{event_type}"] = send(event_type, producer)
     for service, queue in sorted(QUEUES.items()):

@@ -3,17 +3,15 @@ version of each event type, each a CloudEvent in structured content mode whose `
 that version's payload.
 
 The current version's `data` is the model's serialization schema (what producers send);
-an older version's is a reference to its committed snapshot
+an older version's is its committed snapshot
 (`shared/contract/schemas/<type>/v<version>.json`), which is what was published then and
-what consumers still read and upcast. A snapshot is a self-contained JSON Schema (its own
-`$defs`), so it is referenced as a file rather than copied in, where its internal
-references would no longer resolve.
+what consumers still read and upcast, copied into the document's schemas under
+`<type>.v<version>` with its `$defs` renamed alike, so the document stands alone.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,13 +19,16 @@ from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
 from shared.contract import REGISTRY
-from shared.contract.snapshots import dataschema, path_of, versions_on_file
+from shared.contract.snapshots import dataschema, load, versions_on_file
 from shared.contract.versions import current_version, upcaster_summary
 from shared.contract.wire import CONTENT_TYPE, SOURCE_PREFIX
 from shared.messaging.topology import EXCHANGE
 
 AMQP_BINDING_VERSION = "0.3.0"
 SCHEMAS = "#/components/schemas/"
+#: A snapshot's keywords that describe the file, not the payload (its `$id` would change
+#: how the references inside it resolve once copied into the document).
+SNAPSHOT_ONLY = ("$schema", "$id", "examples")
 
 
 class SerializedSchema(GenerateJsonSchema):
@@ -83,10 +84,21 @@ def versions(event_type: str) -> list[int]:
     return sorted({*versions_on_file(event_type), current_version(event_type)})
 
 
-def snapshot_ref(event_type: str, version: int, document: Path) -> dict[str, str]:
-    """A reference to the committed snapshot of `version`, relative to `document`."""
-    relative = os.path.relpath(path_of(event_type, version), document.resolve().parent)
-    return {"$ref": Path(relative).as_posix()}
+def snapshot_schema(event_type: str, version: int, shared: dict[str, Any]) -> dict[str, str]:
+    """The committed snapshot of `version`, copied into `shared` as `<type>.v<version>`
+    (its `$defs` beside it, prefixed alike), and a reference to it: the document stands
+    alone, and what was published then is what it shows."""
+    stored = load(event_type, version)
+    if stored is None:
+        raise ValueError(f"{event_type} v{version} has no snapshot: run `make contracts`")
+    prefix = f"{event_type}.v{version}"
+    text = json.dumps({key: value for key, value in stored.items() if key not in SNAPSHOT_ONLY})
+    text = text.replace('"#/$defs/', f'"{SCHEMAS}{prefix}.')
+    schema = json.loads(text)
+    for name, definition in schema.pop("$defs", {}).items():
+        shared[f"{prefix}.{name}"] = definition
+    shared[prefix] = schema
+    return {"$ref": f"{SCHEMAS}{prefix}"}
 
 
 def _string(description: str, **keywords: Any) -> dict[str, Any]:
@@ -153,16 +165,14 @@ def _describe(event_type: str, version: int, producer: str) -> str:
     )
 
 
-def message(
-    event_type: str, version: int, producer: str, shared: dict[str, Any], document: Path
-) -> dict[str, Any]:
+def message(event_type: str, version: int, producer: str, shared: dict[str, Any]) -> dict[str, Any]:
     """The message of `event_type` at `version`, published by `producer`; the current
-    version's `$defs` go into `shared`, an older version's `data` refers to its snapshot
-    by a path relative to `document`."""
+    version's `$defs` go into `shared`, an older version's `data` is its snapshot, copied
+    into `shared` too."""
     if version == current_version(event_type):
         data = model_schema(REGISTRY[event_type], shared)
     else:
-        data = snapshot_ref(event_type, version, document)
+        data = snapshot_schema(event_type, version, shared)
     return {
         "bindings": {"amqp": {"bindingVersion": AMQP_BINDING_VERSION, "messageType": event_type}},
         "contentType": CONTENT_TYPE,
