@@ -4,18 +4,15 @@ attributes agree with the message's AMQP properties and with the event we record
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_rabbitmq
 from cloudevents.core.formats.json import JSONFormat
 
-from devkit.journey import list_product, open_full_managed_store, place_order, shipment_of
 from devkit.wait import eventually
 from shared.contract import CONTENT_TYPE
 from shared.contract.versions import current_version
 from testkit.platforms import StartPlatform
-from testkit.tap import watched_cast
+from testkit.tap import traced_order, watched_cast
 
 pytestmark = pytest.mark.e2e
 
@@ -25,18 +22,7 @@ JOURNEY = ("StoreApproved", "ProductApproved", "OrderCreated", "OrderConfirmed",
 async def test_the_sdk_reads_every_event_of_a_real_journey(start_platform: StartPlatform) -> None:
     running = start_platform()
     async with watched_cast(running) as (tap, operator, merchant, buyer):
-        store = await open_full_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
-        order = await place_order(buyer, product_id)
-        traceparent = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
-        confirm = await merchant.call(
-            "POST",
-            "orders",
-            f"/orders/{order['order_id']}/confirm",
-            headers={"traceparent": traceparent},
-        )
-        assert confirm.status_code == 200
-        await shipment_of(operator, order["order_id"])
+        order, traceparent = await traced_order(operator, merchant, buyer)
 
         async def all_seen() -> bool:
             return all(tap.of_type(kind) for kind in JOURNEY)

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 
-from devkit.journey import (
-    list_product,
-    open_full_managed_store,
-    place_order,
-    shipment_of,
-)
 from devkit.wait import eventually
 from testkit.platforms import StartPlatform
-from testkit.tap import watched_cast
+from testkit.tap import traced_order, watched_cast
 
 pytestmark = pytest.mark.e2e
 
@@ -24,21 +16,10 @@ async def test_the_trace_of_a_request_continues_through_events_into_other_servic
 ) -> None:
     running = start_platform()
     async with watched_cast(running) as (tap, operator, merchant, buyer):
-        store = await open_full_managed_store(operator, merchant)
-        product_id = await list_product(operator, merchant, store["store_id"])
         # Logistics' handler of `OrderConfirmed` itself records an event (`ShipmentCreated`),
         # so the trace's second hop is visible.
-        order = await place_order(buyer, product_id)
-        trace_id = secrets.token_hex(16)
-        traceparent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
-        confirm = await merchant.call(
-            "POST",
-            "orders",
-            f"/orders/{order['order_id']}/confirm",
-            headers={"traceparent": traceparent},
-        )
-        assert confirm.status_code == 200
-        await shipment_of(operator, order["order_id"])
+        order, traceparent = await traced_order(operator, merchant, buyer)
+        trace_id = traceparent.split("-")[1]
 
         async def hops() -> list[str] | None:
             # The first of each (a redelivery would be the same event, with its headers).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -9,7 +10,15 @@ from typing import Any
 import aio_pika
 import httpx
 
-from devkit.journey import Actor, assert_automatic_refund, cast
+from devkit.journey import (
+    Actor,
+    assert_automatic_refund,
+    cast,
+    list_product,
+    open_full_managed_store,
+    place_order,
+    shipment_of,
+)
 from devkit.wait import eventually
 from shared.contract import Envelope, parse_event
 from shared.messaging.topology import EXCHANGE
@@ -116,3 +125,24 @@ async def watched_cast(running: RunningPlatform) -> AsyncIterator[Scene]:
     async with event_tap(running.amqp_url) as tap, httpx.AsyncClient(timeout=10) as client:
         operator, merchant, buyer = cast(running.urls, client)
         yield tap, operator, merchant, buyer
+
+
+async def traced_order(
+    operator: Actor, merchant: Actor, buyer: Actor
+) -> tuple[dict[str, Any], str]:
+    """A new store's product ordered, then confirmed by its merchant in a trace of the
+    test's own (its W3C `traceparent`), and shipped out as logistics plans it: the order
+    and the `traceparent` its confirmation carried."""
+    store = await open_full_managed_store(operator, merchant)
+    product_id = await list_product(operator, merchant, store["store_id"])
+    order = await place_order(buyer, product_id)
+    traceparent = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+    confirm = await merchant.call(
+        "POST",
+        "orders",
+        f"/orders/{order['order_id']}/confirm",
+        headers={"traceparent": traceparent},
+    )
+    assert confirm.status_code == 200
+    await shipment_of(operator, order["order_id"])
+    return order, traceparent
