@@ -3,11 +3,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PACKAGES := -e shared -e services/review -e services/orders -e services/logistics -e services/aftersales -e services/settlement
+PACKAGES := -e shared -e services/review -e services/orders -e services/logistics -e services/aftersales -e services/settlement -e services/console
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: bench-scale migrate-categories install run test test-unit test-year lint demo token broker clean contracts asyncapi broker-definitions test-docker compose fuzz chaos bench
+.PHONY: chromium bench-scale migrate-categories install run test test-unit test-year lint demo token broker clean contracts asyncapi broker-definitions test-docker compose fuzz chaos bench
 
 install: $(VENV)/.installed
 
@@ -23,6 +23,10 @@ broker:
 compose:
 	@bash tools/ensure-compose.sh
 
+# Debian's Chromium, which the console's browser tests drive (Playwright, no download).
+chromium:
+	@bash tools/ensure-chromium.sh
+
 run: install broker
 	$(PY) tools/run_platform.py
 
@@ -31,7 +35,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared/shared shared/tests services tools tests bench conftest.py
 
-test: lint broker compose
+test: lint broker compose chromium
 	$(VENV)/bin/pytest
 	$(PY) tools/chaos --short
 

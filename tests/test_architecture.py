@@ -1,6 +1,7 @@
 """The layering and the sizes docs/architecture.md promises, checked on the source itself:
-no service imports another, imports inside a service only point down its layers, and no
-production module is over 250 lines nor function over 50."""
+no service imports another, imports inside a service only point down its layers, the
+console reaches the services only over HTTP (it imports none of them), and no production
+module is over 250 lines nor function over 50."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ MAX_FUNCTION_LINES = 50
 
 def _production_modules() -> Iterator[Path]:
     yield from (ROOT / "shared" / "shared").rglob("*.py")
-    for service in SERVICES:
+    for service in (*SERVICES, "console"):
         yield from (ROOT / "services" / service / service).rglob("*.py")
 
 
@@ -66,3 +67,10 @@ def test_no_production_module_or_function_is_over_its_size() -> None:
 def test_the_kit_names_no_service() -> None:
     for path in (ROOT / "shared" / "shared").rglob("*.py"):
         assert not set(SERVICES) & {m.split(".")[0] for m in _imported(path)}, path
+
+
+def test_the_console_imports_no_service_and_no_tool() -> None:
+    """Its pages are what the services answer over HTTP, never their code or databases."""
+    for path in (ROOT / "services" / "console" / "console").rglob("*.py"):
+        imported = {m.split(".")[0] for m in _imported(path)}
+        assert not imported & {*SERVICES, "devkit", "pymongo", "aio_pika"}, path

@@ -37,7 +37,7 @@ from shared.policy import Policy
 from shared.ports import Ports
 from shared.problems import ProblemMap, install_problem_handlers
 from shared.runtime import Runtime
-from shared.settings import InvalidConfiguration, ServiceSettings
+from shared.settings import InvalidConfiguration, ProcessSettings, ServiceSettings
 from shared.tokens import verifier_for
 from shared.tracing import SpanKind, configure_tracing, span
 
@@ -221,9 +221,9 @@ def _install_health(app: FastAPI, runtime: Runtime) -> None:
 
 
 def serve(
-    app_factory: Callable[[], FastAPI], settings: ServiceSettings, *, service: str, port: int
+    app_factory: Callable[[], FastAPI], settings: ProcessSettings, *, service: str, port: int
 ) -> None:
-    """`python -m <service>`: JSON logs, uvicorn, the configured host and port."""
+    """`python -m <service>` (or console): JSON logs, uvicorn, the configured host, port."""
     import uvicorn
 
     configure_logging(service, settings.log_level)

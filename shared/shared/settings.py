@@ -23,16 +23,13 @@ class InvalidConfiguration(ValueError):
     """A configuration file or value a service cannot start with; the message says where."""
 
 
-class ServiceSettings(BaseSettings):
+class ProcessSettings(BaseSettings):
+    """What every process of the platform reads, the services and the console alike: the
+    mode, how tokens are verified (`shared.tokens.verifier_for`), where it listens."""
+
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     environment: Literal["development", "production"] = "development"
-    #: The broker, as the service's own user (`shared.messaging.access`). Without a user
-    #: in it (development only), the service's development user and password.
-    amqp_url: str = "amqp://127.0.0.1:5672/"
-    mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
-    #: Each service has its own database, named `<prefix><service>` (tests set a prefix).
-    mongo_database_prefix: str = ""
     #: HS256 key of development tokens, used only while no JWKS source is set.
     auth_secret: str = DEV_AUTH_SECRET
     #: An identity provider's keys (README "Security"): its JWKS URL (`jwks_uri`), or a
@@ -56,65 +53,21 @@ class ServiceSettings(BaseSettings):
     auth_jwks_max_age_seconds: float = Field(3600.0, gt=0)
     host: str = "127.0.0.1"
     log_level: str = "INFO"
-    #: Unacknowledged messages a consumer holds at once.
-    amqp_prefetch: int = Field(32, gt=0)
-    #: Handler attempts before a message is parked in the dead-letter queue.
-    max_delivery_attempts: int = Field(5, gt=0)
-    #: Wait before a failed message is tried again (a queue argument: see README).
-    retry_delay_ms: int = Field(1000, gt=0)
-    #: The relay's idle poll; local writes wake it at once.
-    outbox_poll_seconds: float = Field(0.5, gt=0)
-    #: Off only to stop publishing (e.g. while draining a broker); events stay stored.
-    outbox_relay_enabled: bool = True
-    #: How often the consumer is checked (restored if the broker cancelled it) and the
-    #: dead letters counted.
-    consumer_watch_seconds: float = Field(2.0, gt=0)
-    #: OpenTelemetry: spans are exported (OTLP over HTTP) only when this is set.
-    otel_exporter_otlp_endpoint: str | None = None
-    #: The largest request body accepted (413 above it).
-    max_body_bytes: int = Field(1_048_576, gt=0)
     #: The most a request's line and headers may take together (400 above it, unread).
     max_header_bytes: int = Field(32_768, ge=1024)
-    #: The writes (POST, PUT, PATCH, DELETE) each client (`sub`) may make to a service, in
-    #: `limits`' notation (`shared.ratelimit`); 429 above it.
-    rate_limit_writes: str = "60/minute"
-    #: Moves this process's clock (development and end-to-end tests of deadlines only).
-    clock_offset_seconds: float = 0.0
-    #: How often deadlines (order confirmation, ship-by) are checked.
-    deadline_poll_seconds: float = Field(1.0, gt=0)
-    #: R-CAL-1: published calendar notices (a directory of YAML files, or one file) that
-    #: take precedence over the `holidays` library for their country and year.
-    calendar_notices_dir: Path | None = None
-    #: R-REV-11: the platform's category list (`shared.categories`), a JSON file; unset,
-    #: the kit's defaults.
-    categories_file: Path | None = None
 
     @model_validator(mode="after")
-    def _no_placeholder_secret_in_production(self) -> Self:
+    def _identity_provider_in_production(self) -> Self:
         if self.environment == "production" and not self.uses_jwks:
             raise ValueError(
                 "production verifies an identity provider's tokens: set AUTH_JWKS_URL (its "
                 "jwks_uri) or AUTH_JWKS_FILE, with AUTH_ISSUER and AUTH_AUDIENCE (HS256 with "
                 "AUTH_SECRET is for development only)"
             )
-        if self.environment == "production" and self.clock_offset_seconds:
-            raise ValueError("CLOCK_OFFSET_SECONDS is for development only")
-        if self.environment == "production":
-            broker = urlsplit(self.amqp_url)
-            if not broker.password or (broker.username, broker.password) == ("guest", "guest"):
-                raise ValueError(
-                    "AMQP_URL must carry the broker's own user and password in production "
-                    "(not guest:guest, not without a password)"
-                )
         return self
 
     @field_validator(
-        "auth_jwks_url",
-        "auth_jwks_file",
-        "auth_issuer",
-        "auth_audience",
-        "categories_file",
-        mode="before",
+        "auth_jwks_url", "auth_jwks_file", "auth_issuer", "auth_audience", mode="before"
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -140,6 +93,63 @@ class ServiceSettings(BaseSettings):
     def uses_jwks(self) -> bool:
         """Tokens of an identity provider (asymmetric, against its JWKS), not HS256."""
         return bool(self.auth_jwks_url or self.auth_jwks_file)
+
+
+class ServiceSettings(ProcessSettings):
+    #: The broker, as the service's own user (`shared.messaging.access`). Without a user
+    #: in it (development only), the service's development user and password.
+    amqp_url: str = "amqp://127.0.0.1:5672/"
+    mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
+    #: Each service has its own database, named `<prefix><service>` (tests set a prefix).
+    mongo_database_prefix: str = ""
+    #: Unacknowledged messages a consumer holds at once.
+    amqp_prefetch: int = Field(32, gt=0)
+    #: Handler attempts before a message is parked in the dead-letter queue.
+    max_delivery_attempts: int = Field(5, gt=0)
+    #: Wait before a failed message is tried again (a queue argument: see README).
+    retry_delay_ms: int = Field(1000, gt=0)
+    #: The relay's idle poll; local writes wake it at once.
+    outbox_poll_seconds: float = Field(0.5, gt=0)
+    #: Off only to stop publishing (e.g. while draining a broker); events stay stored.
+    outbox_relay_enabled: bool = True
+    #: How often the consumer is checked (restored if the broker cancelled it) and the
+    #: dead letters counted.
+    consumer_watch_seconds: float = Field(2.0, gt=0)
+    #: OpenTelemetry: spans are exported (OTLP over HTTP) only when this is set.
+    otel_exporter_otlp_endpoint: str | None = None
+    #: The largest request body accepted (413 above it).
+    max_body_bytes: int = Field(1_048_576, gt=0)
+    #: The writes (POST, PUT, PATCH, DELETE) each client (`sub`) may make to a service, in
+    #: `limits`' notation (`shared.ratelimit`); 429 above it.
+    rate_limit_writes: str = "60/minute"
+    #: Moves this process's clock (development and end-to-end tests of deadlines only).
+    clock_offset_seconds: float = 0.0
+    #: How often deadlines (order confirmation, ship-by) are checked.
+    deadline_poll_seconds: float = Field(1.0, gt=0)
+    #: R-CAL-1: published calendar notices (a directory of YAML files, or one file) that
+    #: take precedence over the `holidays` library for their country and year.
+    calendar_notices_dir: Path | None = None
+    #: R-REV-11: the platform's category list (`shared.categories`), a JSON file; unset,
+    #: the kit's defaults.
+    categories_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _no_development_settings_in_production(self) -> Self:
+        if self.environment == "production" and self.clock_offset_seconds:
+            raise ValueError("CLOCK_OFFSET_SECONDS is for development only")
+        if self.environment == "production":
+            broker = urlsplit(self.amqp_url)
+            if not broker.password or (broker.username, broker.password) == ("guest", "guest"):
+                raise ValueError(
+                    "AMQP_URL must carry the broker's own user and password in production "
+                    "(not guest:guest, not without a password)"
+                )
+        return self
+
+    @field_validator("categories_file", mode="before")
+    @classmethod
+    def _blank_file_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     def broker_url(self, service: str) -> str:
         """`amqp_url`, with the service's development credentials if it names no user."""

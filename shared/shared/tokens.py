@@ -25,7 +25,7 @@ from shared.clock import Clock, SystemClock
 from shared.contract.types import Role
 from shared.errors import Unauthorized
 from shared.jwks import ASYMMETRIC, KeySet, jwks_from_file, jwks_from_url, read_jwks_file
-from shared.settings import ServiceSettings
+from shared.settings import ProcessSettings
 
 ROLES: tuple[str, ...] = get_args(Role)
 ROLE_NAMES = ", ".join(ROLES)
@@ -186,7 +186,7 @@ def _seconds(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def verifier_for(settings: ServiceSettings) -> TokenVerifier:
+def verifier_for(settings: ProcessSettings) -> TokenVerifier:
     """The verifier `settings` describe; a JWKS file is read now (a bad one stops
     start-up), a JWKS URL fetched when the first token comes."""
     rules = TokenRules(

@@ -13,14 +13,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Browser, async_playwright
 
-from devkit.engine import free_ports_of
-from devkit.platform import DEFAULT_PORTS, http_ok
+from devkit.engine import free_port, free_ports_of
+from devkit.platform import DEFAULT_PORTS, console_process, http_ok
 from devkit.wait import wait_until
+from testkit.browser import CHROMIUM, NO_CHROMIUM
 from testkit.platforms import (
     NO_COMPOSE,
     NO_ENGINE,
@@ -29,6 +31,7 @@ from testkit.platforms import (
     Compose,
     ComposeStack,
     PlatformFactory,
+    RunningPlatform,
     StartPlatform,
     compose_command,
     compose_files,
@@ -57,6 +60,36 @@ def start_platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[S
     factory = PlatformFactory(request.getfixturevalue("mongo_url"), tmp_path)
     yield factory.start
     factory.stop_all()
+
+
+@pytest.fixture
+def start_console(tmp_path: Path) -> Iterator[Callable[[RunningPlatform], str]]:
+    """Starts the console (its own process) over a platform; its address."""
+    started = []
+
+    def start(running: RunningPlatform) -> str:
+        console = console_process(running.urls, free_port(), {}, tmp_path / "console.log")
+        started.append(console)
+        console.start()
+        console.wait_ready()
+        return console.url
+
+    yield start
+    for console in started:
+        console.stop()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, through Playwright (never a downloaded browser)."""
+    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 (one stat, before the browser)
+        pytest.fail(NO_CHROMIUM, pytrace=False)
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
 
 
 # --- docker mode: pytest-docker's fixtures, configured ---------------------------------

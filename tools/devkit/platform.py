@@ -1,5 +1,5 @@
-"""The five services as separate processes (`python -m <service>`), for `make run` and the
-end-to-end tests."""
+"""The five services as separate processes (`python -m <service>`), and the console beside
+them, for `make run` and the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ DEFAULT_PORTS: dict[str, int] = {
     "aftersales": 8004,
     "settlement": 8005,
 }
+#: The console's port in `make run` (`CONSOLE_PORT`).
+CONSOLE_PORT = 8010
 #: Load runs (the chaos suite, the benchmarks, fuzzing) write far faster than one client
 #: may (`RATE_LIMIT_WRITES`): a limit they never reach, still counted as in production.
 UNLIMITED_WRITES: dict[str, str] = {"RATE_LIMIT_WRITES": "1000000/minute"}
@@ -121,3 +123,12 @@ class Platform:
     def stop(self) -> None:
         for service in self.services.values():
             service.stop()
+
+
+def console_process(
+    urls: Mapping[str, str], port: int, env: Mapping[str, str], log_path: Path | None
+) -> ServiceProcess:
+    """The console (`python -m console`, not started) over the services at `urls`, signing
+    development tokens as the devkit does, so the services accept them."""
+    settings = {f"{name.upper()}_URL": url for name, url in urls.items()}
+    return ServiceProcess("console", port, {**signing().env, **env, **settings}, log_path)

@@ -1,0 +1,1 @@
+"""The console: web pages for operators and merchants over the services' public APIs."""
