@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, async_playwright, expect
 
 from devkit.engine import free_port, free_ports_of
 from devkit.platform import DEFAULT_PORTS, console_process, http_ok
@@ -43,6 +43,8 @@ from testkit.platforms import (
 #: From `up -d` to every service ready, on a 2-core machine with the engine stand-in.
 STACK_READY_SECONDS = 240.0
 LOGS_DIR = ROOT / ".compose-logs"
+#: The longest a browser test waits for what a page should show.
+BROWSER_WAIT_MS = 20_000
 #: The most lines of the containers' tracebacks a failed session prints.
 TRACEBACK_LINES = 200
 
@@ -84,6 +86,9 @@ async def browser() -> AsyncIterator[Browser]:
     """Debian's Chromium, headless, through Playwright (never a downloaded browser)."""
     if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 (one stat, before the browser)
         pytest.fail(NO_CHROMIUM, pytrace=False)
+    # A page waits for the services' events to arrive, on a machine of 2 cores running
+    # six processes, an engine and a browser: a deadline, never a sleep.
+    expect.set_options(timeout=BROWSER_WAIT_MS)
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(executable_path=CHROMIUM)
         try:

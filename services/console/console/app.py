@@ -10,11 +10,9 @@ from pathlib import Path
 
 import httpx
 from authlib.integrations.starlette_client import OAuth
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from console.pages import (
@@ -27,10 +25,9 @@ from console.pages import (
     review,
     sign_in,
 )
-from console.services import ServiceProblem, Services, ServiceUnavailable
-from console.session import NotForYou, SignInRequired, StaleForm
+from console.refusals import REFUSALS
+from console.services import Services
 from console.settings import ConsoleSettings
-from console.web import render
 from shared.app import Observability
 from shared.dev_idp import Signing, signing_for
 from shared.tokens import verifier_for
@@ -96,7 +93,8 @@ def create(settings: ConsoleSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for page in (sign_in, desk, review, orders, cases, dead_letters, money, merchant):
         app.include_router(page.router)
-    _install_refusals(app)
+    for kind, handler in REFUSALS.items():
+        app.add_exception_handler(kind, handler)
 
     @app.get("/health/live", include_in_schema=False)
     @app.get("/health/ready", include_in_schema=False)
@@ -104,71 +102,3 @@ def create(settings: ConsoleSettings | None = None) -> FastAPI:
         return JSONResponse({"status": "ready"})
 
     return app
-
-
-def _install_refusals(app: FastAPI) -> None:
-    @app.exception_handler(SignInRequired)
-    async def signed_out(request: Request, error: SignInRequired) -> Response:
-        if request.headers.get("HX-Request"):  # htmx follows no redirect: it reloads
-            return Response(status_code=204, headers={"HX-Redirect": error.location})
-        return RedirectResponse(error.location, status_code=303)
-
-    @app.exception_handler(NotForYou)
-    async def not_for_you(request: Request, error: NotForYou) -> Response:
-        return render(
-            request, "refused.html", status=403, title="Not your page", detail=error.message
-        )
-
-    @app.exception_handler(StaleForm)
-    async def stale(request: Request, error: StaleForm) -> Response:
-        return render(
-            request,
-            "refused.html",
-            status=403,
-            title="This form has expired",
-            detail="The form was not sent from this session (or the session "
-            "changed): go back, reload the page and send it again.",
-        )
-
-    @app.exception_handler(ServiceProblem)
-    async def refused(request: Request, problem: ServiceProblem) -> Response:
-        if problem.status == 401:
-            return RedirectResponse(
-                SignInRequired(request.url.path, f"Your session ended: {problem.detail}").location,
-                status_code=303,
-            )
-        return render(
-            request,
-            "refused.html",
-            status=problem.status,
-            title=problem.title,
-            detail=problem.detail,
-            problem=problem,
-        )
-
-    @app.exception_handler(ServiceUnavailable)
-    async def unavailable(request: Request, error: ServiceUnavailable) -> Response:
-        return render(
-            request, "refused.html", status=502, title="A service did not answer", detail=str(error)
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, error: RequestValidationError) -> Response:
-        where = "; ".join(
-            f"{'.'.join(str(part) for part in e['loc'][1:]) or 'the request'}: {e['msg']}"
-            for e in error.errors()[:5]
-        )
-        return render(
-            request,
-            "refused.html",
-            status=422,
-            title="Check what you sent",
-            detail=f"Fix and send again: {where}",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        title = "No such page" if error.status_code == 404 else "Not possible"
-        return render(
-            request, "refused.html", status=error.status_code, title=title, detail=str(error.detail)
-        )
