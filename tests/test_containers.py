@@ -18,10 +18,10 @@ import pytest
 import yaml
 
 from devkit.broker import compose_definitions, password_variable
-from devkit.platform import DEFAULT_PORTS
+from devkit.platform import CONSOLE_PORT, DEFAULT_PORTS
 from shared.messaging.access import SERVICES, development_password
 from shared.policy import Policy
-from shared.settings import ServiceSettings
+from shared.settings import ProcessSettings, ServiceSettings
 from testkit.platforms import (
     CLUSTER_FILE,
     CLUSTER_STAND_INS_FILE,
@@ -34,6 +34,9 @@ from testkit.platforms import (
 )
 
 APP_SERVICES = tuple(DEFAULT_PORTS)
+#: Every image built from docker/service.Dockerfile, with its port: the services and the
+#: console.
+IMAGES = {**DEFAULT_PORTS, "console": CONSOLE_PORT}
 MONGO_PASSWORDS = tuple(f"MONGO_{name.upper()}_PASSWORD" for name in APP_SERVICES)
 #: The broker's users: every service's, and the payment rail's (`payments`, no process here).
 BROKER_USERS = SERVICES
@@ -46,6 +49,7 @@ SECRETS = (
     "MONGO_ROOT_PASSWORD",
     "MONGO_REPLICA_SET_KEY",
     *MONGO_PASSWORDS,
+    "CONSOLE_SESSION_SECRET",
 )
 NO_COMPOSE = (
     "No docker-compose here: `make test` installs it (tools/ensure-compose.sh, Debian "
@@ -142,6 +146,9 @@ def test_the_stand_ins_only_replace_images_and_the_engines_address(tmp_path: Pat
     assert result.returncode == 0, result.stdout + result.stderr
     stand_ins: dict[str, Any] = yaml.safe_load(STAND_INS_FILE.read_text())["services"]
     assert set(stand_ins) == set(_services())
+    assert stand_ins["console"] == {
+        "build": {"args": {"PYTHON_IMAGE": "marketplace-local/python:3.11"}}
+    }
     for name in ("mongo", "rabbitmq"):
         assert stand_ins[name]["image"].startswith("marketplace-local/"), name
         assert set(stand_ins[name]) <= {"image", "entrypoint", "command", "healthcheck"}, name
@@ -172,7 +179,7 @@ def test_secrets_have_no_default_in_the_compose_file(secret: str) -> None:
 
 def test_the_compose_stack_is_the_issues() -> None:
     services = _services()
-    assert set(services) == {"mongo", "rabbitmq", *APP_SERVICES}
+    assert set(services) == {"mongo", "rabbitmq", *APP_SERVICES, "console"}
     assert services["mongo"]["image"].split(":")[1].split(".")[0] == "7"
     assert "--replSet" in services["mongo"]["command"]
     assert services["mongo"]["healthcheck"]["test"][1].endswith("/mongo/healthcheck.js")
@@ -201,7 +208,7 @@ def test_every_service_has_a_healthcheck(service: str) -> None:
     assert _instructions(_dockerfile(service), "HEALTHCHECK"), f"{service}: no healthcheck"
 
 
-@pytest.mark.parametrize("service", APP_SERVICES)
+@pytest.mark.parametrize("service", IMAGES)
 def test_the_image_and_the_service_agree_on_the_port(service: str) -> None:
     dockerfile = _dockerfile(service)
     variable = f"{service.upper()}_PORT"
@@ -210,8 +217,8 @@ def test_the_image_and_the_service_agree_on_the_port(service: str) -> None:
         value
         for value in vars(module).values()
         if isinstance(value, type)
-        and issubclass(value, ServiceSettings)
-        and value is not ServiceSettings
+        and issubclass(value, ProcessSettings)
+        and value not in (ProcessSettings, ServiceSettings)
     ]
     field = settings_class.model_fields["port"]
     assert field.validation_alias == variable
@@ -228,16 +235,16 @@ def test_the_image_and_the_service_agree_on_the_port(service: str) -> None:
         "the compose file's PORT build argument": {int(args["PORT"])},
         "tools/docker/build.sh's PORT": {int(built[service])},
         f"{settings_class.__name__}'s default": {field.default},
-        "devkit's DEFAULT_PORTS": {DEFAULT_PORTS[service]},
+        "devkit's ports": {IMAGES[service]},
     }
     assert len({frozenset(found) for found in ports.values()}) == 1, ports
     # The host port: `${<SERVICE>_PORT:-<port>}` in the compose file, and .env.example.
     [published] = _services()[service]["ports"]
-    assert published == f"${{{variable}:-{DEFAULT_PORTS[service]}}}:{DEFAULT_PORTS[service]}"
-    assert read_env_file(ENV_EXAMPLE)[variable] == str(DEFAULT_PORTS[service])
+    assert published == f"${{{variable}:-{IMAGES[service]}}}:{IMAGES[service]}"
+    assert read_env_file(ENV_EXAMPLE)[variable] == str(IMAGES[service])
 
 
-@pytest.mark.parametrize("service", APP_SERVICES)
+@pytest.mark.parametrize("service", IMAGES)
 def test_the_image_is_small_runs_as_non_root_and_bakes_no_secret(service: str) -> None:
     dockerfile = _dockerfile(service)
     [base] = _instructions(dockerfile, "FROM")
@@ -606,3 +613,24 @@ def test_a_failed_sessions_tracebacks_are_picked_from_the_containers_logs() -> N
         "orders_1  | KeyError: 'payload'",
     ]
     assert tracebacks("orders_1  | INFO started") == []
+
+
+def test_the_console_reaches_each_service_and_verifies_tokens_as_they_do() -> None:
+    from console.settings import ConsoleSettings
+
+    console = _services()["console"]
+    environment = dict(console["environment"])
+    for name in APP_SERVICES:  # each service by its compose name, at its container port
+        assert environment[f"{name.upper()}_URL"] == f"http://{name}:{DEFAULT_PORTS[name]}"
+    services = _app_environment()
+    auth = {key for key in services if key.startswith("AUTH_") or key == "ENVIRONMENT"}
+    assert {key: environment[key] for key in auth} == {key: services[key] for key in auth}
+    assert set(console["depends_on"]) == set(APP_SERVICES)
+    assert console["volumes"] == _services()["review"]["volumes"][1:]  # the JWKS mount
+    read = {
+        str(f.validation_alias or name).upper() for name, f in ConsoleSettings.model_fields.items()
+    }
+    missing = read - set(environment) - {"HOST", "CONSOLE_PORT", "MAX_HEADER_BYTES"}
+    assert not missing, f"add to the console's environment in docker-compose.yml: {missing}"
+    example = read_env_file(ENV_EXAMPLE)
+    assert not {k for k in environment if k.startswith("CONSOLE_")} - set(example)

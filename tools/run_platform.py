@@ -1,5 +1,6 @@
-"""`make run`: the embedded engine (unless MONGO_URL is set) and the five services as
-separate processes, in the foreground. Ctrl-C stops everything it started.
+"""`make run`: the embedded engine (unless MONGO_URL is set), the five services as
+separate processes and the console over them, in the foreground. Ctrl-C stops everything
+it started.
 
 The broker (AMQP_URL, as its administrator: by default the local guest) is provisioned
 first: each service's own user with its development password, its rights and the whole
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devkit.broker import DEFAULT_AMQP_URL, for_services, provision, vhost_of
 from devkit.engine import EmbeddedEngine, port_open
 from devkit.idp import signing
-from devkit.platform import DEFAULT_PORTS, Platform
+from devkit.platform import CONSOLE_PORT, DEFAULT_PORTS, Platform, console_process
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
@@ -59,12 +60,17 @@ def main() -> int:
     logs = DATA / "logs"
     logs.mkdir(exist_ok=True)
     platform = Platform(env, ports, logs)
+    console_port = int(os.environ.get("CONSOLE_PORT", CONSOLE_PORT))
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    console = console_process(urls, console_port, {}, logs / "console.log")
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         try:
             platform.start()
+            console.start()
+            console.wait_ready()
         except RuntimeError as error:
             print(f"The platform did not start: {error}", file=sys.stderr)
             return 1
@@ -72,11 +78,12 @@ def main() -> int:
         print(f"tokens: {signing().source} (`make token ROLE=operator SUB=op-1`)")
         for name in ports:
             print(f"{name:<11} {platform.url(name)}   docs: {platform.url(name)}/docs")
+        print(f"console     {console.url}   (sign in as operator op-1, or merchant <id>)")
         print(f"logs: {logs}/<service>.log    Ctrl-C stops everything.")
         while not stop.wait(1.0):
             dead = [
                 s.name
-                for s in platform.services.values()
+                for s in (*platform.services.values(), console)
                 if s.process is not None and s.process.poll() is not None
             ]
             if dead:
@@ -88,6 +95,7 @@ def main() -> int:
         return 0
     finally:
         print("stopping…")
+        console.stop()
         platform.stop()
         if engine is not None:
             engine.stop()

@@ -112,12 +112,19 @@ def signing_for(settings: ProcessSettings) -> Signing:
                 refusal=f"AUTH_JWKS_FILE={jwks} is not a development identity provider's "
                 f"(no {KEY_FILE} in {directory}): get a token from the provider it belongs to.",
             )
-        return provider(
-            directory,
-            settings.auth_issuer or ISSUER,
-            settings.auth_audience or AUDIENCE,
-            settings.auth_role_claim,
-        )
+        try:
+            return provider(
+                directory,
+                settings.auth_issuer or ISSUER,
+                settings.auth_audience or AUDIENCE,
+                settings.auth_role_claim,
+            )
+        except OSError as error:  # a container's user may not read the host's key: fine
+            return Signing(
+                None,
+                refusal=f"The development key in {directory} is not readable "
+                f"here ({error.strerror}): sign in through the identity provider.",
+            )
     secret = settings.auth_secret
     return Signing(
         "HS256",

@@ -16,13 +16,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from console.pages import (
+    buyer,
     cases,
     dead_letters,
     desk,
     merchant,
     money,
+    onboarding,
     orders,
     review,
+    shipping,
     sign_in,
 )
 from console.refusals import REFUSALS
@@ -91,7 +94,8 @@ def create(settings: ConsoleSettings | None = None) -> FastAPI:
     )
     app.add_middleware(Observability, service="console")
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for page in (sign_in, desk, review, orders, cases, dead_letters, money, merchant):
+    pages = (sign_in, desk, review, orders, cases, dead_letters, money, merchant)
+    for page in (*pages, onboarding, buyer, shipping):
         app.include_router(page.router)
     for kind, handler in REFUSALS.items():
         app.add_exception_handler(kind, handler)

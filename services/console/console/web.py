@@ -45,7 +45,9 @@ def _money(minor: int | None, currency: str | None = None) -> str:
 NAV: dict[str, tuple[tuple[str, str], ...]] = {
     "operator": (
         ("/review", "Review queue"),
+        ("/invitations", "Invitations"),
         ("/orders", "Orders"),
+        ("/shipping", "Shipping"),
         ("/cases", "Cases"),
         ("/dead-letters", "Dead letters"),
         ("/money", "Money"),
@@ -54,10 +56,11 @@ NAV: dict[str, tuple[tuple[str, str], ...]] = {
         ("/desk", "Confirmation desk"),
         ("/shipments", "Shipments"),
         ("/stores", "Stores and products"),
+        ("/apply", "Apply for a store"),
         ("/scorecard", "Scorecard"),
         ("/statement", "Statement"),
     ),
-    "buyer": (("/orders", "My orders"), ("/cases", "My cases")),
+    "buyer": (("/shop", "Shop"), ("/orders", "My orders"), ("/cases", "My cases")),
 }
 
 
