@@ -10,6 +10,7 @@ from review.entrypoints.changes_http import changes_router
 from review.entrypoints.documents_http import UPLOAD_PATH, documents_router
 from review.entrypoints.http import invitations_router, products_router, queue_router, stores_router
 from review.entrypoints.problems import PROBLEMS
+from review.entrypoints.store_list_http import store_list_router
 from review.settings import ReviewSettings
 from shared.app import AppFactory, ServiceSpec
 from shared.category_migration import CategoryField
@@ -20,6 +21,7 @@ SPEC = ServiceSpec(
     title="Review: invitations, store applications and product listings under review.",
     routers=[
         invitations_router,
+        store_list_router,
         stores_router,
         documents_router,
         changes_router,

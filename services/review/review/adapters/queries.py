@@ -1,4 +1,5 @@
-"""Read-side queries of review: invitations of a merchant and the operator's queue. Each
+"""Read-side queries of review: invitations of a merchant, the lists of stores and
+products, and the operator's queue. Each
 one is served by an index declared in `INDEXES` (no collection scans; equalities written by
 `shared.mongo.indexed`; tests/integration/test_review_query_plans.py explains every query)."""
 
@@ -58,6 +59,10 @@ INDEXES = [
     IndexSpec(PRODUCTS, [("merchant_id", 1), ("submitted_key", -1)]),
     IndexSpec(PRODUCTS, [("store_id", 1), ("submitted_key", -1)]),
     IndexSpec(PRODUCTS, [("submitted_key", -1)]),
+    # Stores by submission, newest first (`ReviewQueries.stores`): a merchant's, everyone's;
+    # by status, the queue's index above read backwards.
+    IndexSpec(STORES, [("merchant_id", 1), ("submitted_key", -1)]),
+    IndexSpec(STORES, [("submitted_key", -1)]),
 ]
 
 #: How many invitations of one merchant are looked at (far more than one merchant gets).
@@ -205,6 +210,36 @@ class ReviewQueries:
             self._products,
             query,
             Product.from_document,
+            key="submitted_key",
+            descending=True,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    async def stores(
+        self,
+        principal: Principal,
+        *,
+        merchant_id: str | None,
+        status: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Store], str | None]:
+        """The stores `principal` may see, the latest submitted first (R-REV-6: a
+        resubmission or an answer to a return moves a store to the top, as it is then
+        under review anew). A merchant sees only its own: another's `merchant_id` lists
+        nothing. Served by the indexes on `submitted_key` after `merchant_id` or `status`,
+        or alone (`INDEXES`); `submitted_key` is stored with every store (`STORE_KEYS`)."""
+        scope = principal.scope()
+        if merchant_id and scope and scope["merchant_id"] != merchant_id:
+            return [], None
+        query: dict[str, Any] = {**({"merchant_id": merchant_id} if merchant_id else {}), **scope}
+        if status:
+            query["status"] = status
+        return await find_page(
+            self._stores,
+            query,
+            Store.from_document,
             key="submitted_key",
             descending=True,
             limit=limit,

@@ -91,6 +91,15 @@ class Store(UnderReview, ChangingStore):
         return next((review.stage for review in self.stages if review.status == "pending"), None)
 
     @property
+    def decided_at(self) -> datetime | None:
+        """When the current submission was decided (R-REV-3): approved, or rejected at a
+        stage; None while it waits for the merchant or the operators."""
+        if self.status == "approved":
+            return self.approved_at
+        rejected = [s.decided_at for s in self.stages if s.status == "rejected" and s.decided_at]
+        return max(rejected) if self.status == "rejected" and rejected else None
+
+    @property
     def returned(self) -> InfoRequest | None:
         """R-REV-13: the operator's return for information the merchant has yet to answer."""
         last = self.info_requests[-1] if self.info_requests else None

@@ -2,7 +2,7 @@
 
 The service runs in-process with its own client recording every command; the test invites
 a merchant, who applies for a full-managed store (its invitations are looked up), lists
-products as that merchant and as an operator with each filter and cursor, and reads the
+products and stores as that merchant and as an operator with each filter and cursor, and reads the
 review queue from its start and from each kind's position, then explains
 every recorded query (testkit.query_plans).
 """
@@ -50,6 +50,15 @@ EXPECTED = {
     "find products: status $eq, submitted_key $lt",
     "find products: status $eq, store_id $eq",
     "find products: status $eq, store_id $eq, submitted_key $lt",
+    # GET /stores (R-REV-5, R-REV-6), the latest submitted first: a merchant's, by status...
+    "find stores: merchant_id $eq",
+    "find stores: merchant_id $eq, submitted_key $lt",
+    "find stores: merchant_id $eq, status $eq",
+    "find stores: merchant_id $eq, status $eq, submitted_key $lt",
+    # ... and an operator's: everyone's (the first page names its key), a merchant's, a status.
+    "find stores: submitted_key $gt",
+    "find stores: submitted_key $lt",
+    "find stores: status $eq, submitted_key $lt",
     # GET /review-queue (R-REV-5): stores, change requests (R-REV-12), products and price
     # changes (R-REV-15) under review, oldest first, from the start and after a position.
     "find stores: status $eq",
@@ -94,6 +103,14 @@ async def test_every_query_of_review_uses_an_index(
                         "/products", headers=token, params={**filters, **page}
                     )
                     assert listed.status_code == 200, listed.text
+
+        for token in (owner, OPERATOR):
+            for filters in ({}, {"merchant_id": merchant}, {"status": "under_review"}):
+                for page in ({}, {"cursor": earlier}):
+                    params = {**filters, **page}
+                    listed = await review.get("/stores", headers=token, params=params)
+                    assert listed.status_code == 200, listed.text
+                    assert [s["store_id"] for s in listed.json()["items"]] == [store_id]
 
         queue = await review.get("/review-queue", headers=OPERATOR)
         assert [item["id"] for item in queue.json()["items"]] == [store_id], queue.text
