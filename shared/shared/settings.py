@@ -55,6 +55,8 @@ class ProcessSettings(BaseSettings):
     log_level: str = "INFO"
     #: The most a request's line and headers may take together (400 above it, unread).
     max_header_bytes: int = Field(32_768, ge=1024)
+    #: Moves this process's clock (development and end-to-end tests of deadlines only).
+    clock_offset_seconds: float = 0.0
 
     @model_validator(mode="after")
     def _identity_provider_in_production(self) -> Self:
@@ -64,6 +66,8 @@ class ProcessSettings(BaseSettings):
                 "jwks_uri) or AUTH_JWKS_FILE, with AUTH_ISSUER and AUTH_AUDIENCE (HS256 with "
                 "AUTH_SECRET is for development only)"
             )
+        if self.environment == "production" and self.clock_offset_seconds:
+            raise ValueError("CLOCK_OFFSET_SECONDS is for development only")
         return self
 
     @field_validator(
@@ -122,8 +126,6 @@ class ServiceSettings(ProcessSettings):
     #: The writes (POST, PUT, PATCH, DELETE) each client (`sub`) may make to a service, in
     #: `limits`' notation (`shared.ratelimit`); 429 above it.
     rate_limit_writes: str = "60/minute"
-    #: Moves this process's clock (development and end-to-end tests of deadlines only).
-    clock_offset_seconds: float = 0.0
     #: How often deadlines (order confirmation, ship-by) are checked.
     deadline_poll_seconds: float = Field(1.0, gt=0)
     #: R-CAL-1: published calendar notices (a directory of YAML files, or one file) that
@@ -135,8 +137,6 @@ class ServiceSettings(ProcessSettings):
 
     @model_validator(mode="after")
     def _no_development_settings_in_production(self) -> Self:
-        if self.environment == "production" and self.clock_offset_seconds:
-            raise ValueError("CLOCK_OFFSET_SECONDS is for development only")
         if self.environment == "production":
             broker = urlsplit(self.amqp_url)
             if not broker.password or (broker.username, broker.password) == ("guest", "guest"):

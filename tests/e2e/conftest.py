@@ -65,12 +65,13 @@ def start_platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[S
 
 
 @pytest.fixture
-def start_console(tmp_path: Path) -> Iterator[Callable[[RunningPlatform], str]]:
-    """Starts the console (its own process) over a platform; its address."""
+def start_console(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Starts the console (its own process) over a platform, with settings of the test's
+    (`CONSOLE_OIDC_DISCOVERY_URL=…`); its address."""
     started = []
 
-    def start(running: RunningPlatform) -> str:
-        console = console_process(running.urls, free_port(), {}, tmp_path / "console.log")
+    def start(running: RunningPlatform, **env: str) -> str:
+        console = console_process(running.urls, free_port(), env, tmp_path / "console.log")
         started.append(console)
         console.start()
         console.wait_ready()
