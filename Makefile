@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: chromium bench-scale migrate-categories install run test test-unit test-year lint demo token broker clean contracts asyncapi broker-definitions test-docker compose fuzz chaos bench
+.PHONY: chromium screenshots bench-scale migrate-categories install run test test-unit test-year lint demo token broker clean contracts asyncapi broker-definitions test-docker compose fuzz chaos bench
 
 install: $(VENV)/.installed
 
@@ -58,6 +58,10 @@ test-docker: install compose
 # The busiest consumer scaled out across containers, with each container's CPU (≈10 min).
 bench-scale: install compose
 	bash tools/docker/bench-scale.sh
+
+# The README's pictures of the console: its browser tests, each page saved as it is walked.
+screenshots: install broker chromium
+	CONSOLE_SCREENSHOTS=docs/console $(VENV)/bin/pytest -q tests/e2e/test_console_*.py
 
 demo: install
 	$(PY) tools/demo.py

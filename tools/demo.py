@@ -31,7 +31,7 @@ from devkit.journey import (
     ship,
     shipment_of,
 )
-from devkit.platform import DEFAULT_PORTS, http_ok
+from devkit.platform import CONSOLE_PORT, DEFAULT_PORTS, http_ok
 from devkit.wait import eventually
 
 
@@ -148,6 +148,13 @@ async def main() -> int:
         )
         print_statement(await statement_with_earning(merchant, order))
     print("\nThe journey is complete.")
+    console = os.environ.get("CONSOLE_URL", f"http://127.0.0.1:{CONSOLE_PORT}")
+    print(
+        f"\nWalk it in the console: {console}\n"
+        f"    sign in as operator {operator.sub}: the order's whole process under Orders\n"
+        f"    sign in as merchant {merchant.sub}: the store, the shipment and the statement\n"
+        f"    sign in as buyer {buyer.sub}: the order and its refunded case"
+    )
     return 0
 
 

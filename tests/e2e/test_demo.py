@@ -22,6 +22,7 @@ pytestmark = [
 async def test_the_demo_ends_with_the_merchants_statement(start_platform: StartPlatform) -> None:
     running = start_platform()
     urls = {f"{name.upper()}_URL": url for name, url in running.urls.items()}
+    urls["CONSOLE_URL"] = "http://console.test:8010"
     demo = await asyncio.create_subprocess_exec(
         sys.executable,
         str(ROOT / "tools" / "demo.py"),
@@ -32,8 +33,9 @@ async def test_the_demo_ends_with_the_merchants_statement(start_platform: StartP
     output, _ = await asyncio.wait_for(demo.communicate(), timeout=180)
     text = output.decode()
     assert demo.returncode == 0, text
-    last_step = text.rsplit("\n» ", 1)[1]
+    last_step, walk = text.rsplit("\n» ", 1)[1].split("\nThe journey is complete.\n")
     assert last_step.startswith("settlement: the merchant's statement"), text
-    lines = last_step.splitlines()
-    assert any(" earning " in line and " held " in line for line in lines), text
-    assert lines[-1] == "The journey is complete."
+    assert any(" earning " in line and " held " in line for line in last_step.splitlines()), text
+    # Then where to walk it by clicking, and as whom.
+    assert walk.strip().startswith("Walk it in the console: http://console.test:8010"), text
+    assert {"operator", "merchant", "buyer"} <= {line.split()[3] for line in walk.splitlines()[1:]}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -32,6 +33,7 @@ from console.refusals import REFUSALS
 from console.services import Services
 from console.settings import ConsoleSettings
 from shared.app import Observability
+from shared.clock import Clock, OffsetClock
 from shared.dev_idp import Signing, signing_for
 from shared.tokens import verifier_for
 
@@ -45,6 +47,9 @@ class Console:
     signing: Signing
     oauth: OAuth | None
     services: Services
+    #: The platform's time, moved as the services' is (`CLOCK_OFFSET_SECONDS`), for the
+    #: defaults of the pages' periods ("the last 30 days").
+    clock: Clock
 
 
 def _oauth(settings: ConsoleSettings) -> OAuth | None:
@@ -61,18 +66,22 @@ def _oauth(settings: ConsoleSettings) -> OAuth | None:
     return oauth
 
 
-def create(settings: ConsoleSettings | None = None) -> FastAPI:
+def create(
+    settings: ConsoleSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """The console; unit tests pass a `transport` that answers for the services."""
     settings = settings or ConsoleSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         timeout = httpx.Timeout(settings.service_timeout_seconds)
-        async with httpx.AsyncClient(timeout=timeout) as client:
+        async with httpx.AsyncClient(timeout=timeout, transport=transport) as client:
             app.state.console = Console(
                 settings,
                 signing_for(settings),
                 _oauth(settings),
                 Services(client, settings.service_urls),
+                OffsetClock(timedelta(seconds=settings.clock_offset_seconds)),
             )
             yield
 

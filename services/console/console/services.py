@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from fastapi import Request
 
 from console.session import User
 
@@ -27,7 +28,8 @@ class ServiceProblem(Exception):
     status: int
     title: str
     detail: str
-    #: A field's name (the last part of its `loc`) → what to fix in it.
+    #: A field's name (the last part of a validation error's `loc`, or a broken rule's
+    #: `field`) → what to fix in it.
     fields: dict[str, str] = field(default_factory=dict)
     #: The whole problem document, for members a page reads (a `reason`, say).
     body: dict[str, Any] = field(default_factory=dict)
@@ -45,6 +47,11 @@ class ServiceProblem(Exception):
             for error in body.get("errors") or ()
             if isinstance(error, dict) and error.get("loc")
         }
+        # A business rule's refusal names its field too: `issues: [{field, problem}]`.
+        for issue in body.get("issues") or ():
+            if isinstance(issue, dict) and issue.get("field"):
+                name = str(issue["field"]).split("[")[0]
+                fields.setdefault(name, str(issue.get("problem", "")))
         return cls(
             service,
             response.status_code,
@@ -81,15 +88,21 @@ class Services:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        files: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
-        """The service's answer, whatever its status under 500."""
+        """The service's answer, whatever its status under 500 (`files` and `data`: a
+        multipart form, as an upload takes it)."""
         try:
             response = await self.client.request(
                 method,
                 f"{self.urls[service]}{path}",
                 params={k: v for k, v in (params or {}).items() if v not in (None, "")},
                 json=json,
-                headers={"Authorization": f"Bearer {user.token}"},
+                files=files,
+                data=data,
+                headers={**(headers or {}), "Authorization": f"Bearer {user.token}"},
             )
         except httpx.TimeoutException:
             raise ServiceUnavailable(service, "took too long to answer") from None
@@ -120,3 +133,9 @@ class Services:
 
     async def post(self, user: User, service: str, path: str, body: Any = None) -> Any:
         return await self.call(user, service, "POST", path, json=body)
+
+
+def services_of(request: Request) -> Services:
+    """The services' client of the console serving `request`."""
+    services: Services = request.app.state.console.services
+    return services

@@ -115,5 +115,6 @@ async def checked_form(request: Request) -> FormData:
 SignedIn = Annotated[User, Depends(current_user)]
 Operator = Annotated[User, Depends(role_page("operator"))]
 Merchant = Annotated[User, Depends(role_page("merchant"))]
+Buyer = Annotated[User, Depends(role_page("buyer"))]
 OperatorOrMerchant = Annotated[User, Depends(role_page("operator", "merchant"))]
 Form = Annotated[FormData, Depends(checked_form)]

@@ -30,7 +30,7 @@ def _moment(value: str | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _money(minor: int | None, currency: str | None = None) -> str:
+def money(minor: int | None, currency: str | None = None) -> str:
     """An amount kept in minor units as people read it (`€12.34`, `¥1,234`): the currency's
     own number of decimals, from CLDR (Babel)."""
     if minor is None:
@@ -57,6 +57,7 @@ NAV: dict[str, tuple[tuple[str, str], ...]] = {
         ("/shipments", "Shipments"),
         ("/stores", "Stores and products"),
         ("/apply", "Apply for a store"),
+        ("/listings/new", "List a product"),
         ("/scorecard", "Scorecard"),
         ("/statement", "Statement"),
     ),
@@ -70,7 +71,7 @@ def _nav(user: Any) -> tuple[tuple[str, str], ...]:
 
 templates.env.globals["nav"] = _nav
 templates.env.filters["moment"] = _moment
-templates.env.filters["money"] = _money
+templates.env.filters["money"] = money
 
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from console.services import ServiceProblem
+from console.services import ServiceProblem, services_of
 from console.session import Form, Merchant, User
 from console.web import render
 
@@ -19,7 +19,7 @@ PAGE = 50
 
 
 async def _waiting(request: Request, user: User, cursor: str | None) -> dict[str, Any]:
-    services = request.app.state.console.services
+    services = services_of(request)
     found: dict[str, Any] = await services.get(
         user, "orders", "/orders", status="awaiting_confirmation", limit=PAGE, cursor=cursor
     )
@@ -48,7 +48,7 @@ async def waiting(request: Request, user: Merchant) -> Response:
 @router.post("/confirm")
 async def confirm(request: Request, user: Merchant, form: Form) -> Response:
     chosen = [str(value) for value in form.getlist("order_ids")]
-    services = request.app.state.console.services
+    services = services_of(request)
     results: list[dict[str, Any]] = []
     problem: ServiceProblem | None = None
     errors: dict[str, str] = {}
