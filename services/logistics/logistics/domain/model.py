@@ -184,6 +184,13 @@ class Shipment(ShipmentState):
         self.cancel_as("order_cancelled", f"order cancelled ({reason})", now)
         return "cancelled"
 
+    def seconds_left(self, now: datetime) -> int | None:
+        """R-LOG-1, R-LOG-5: whole seconds until `ship_by` while the parcel awaits its
+        handover (negative once past: it is late); None once handed over or cancelled."""
+        if self.status != "awaiting_shipment" or self.ship_by is None:
+            return None
+        return int((self.ship_by - now).total_seconds())
+
     @property
     def _awaits_handover(self) -> bool:
         return self.status in ("awaiting_shipment", "exception") and self.shipped_at is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictStr, StringConstraints
@@ -57,6 +58,9 @@ class ShipmentPublic(BaseModel):
     destination_country: str | None
     weight_grams: int | None
     ship_by: UtcDateTime | None
+    #: R-LOG-1, R-LOG-5: whole seconds until `ship_by` by the service's clock while the
+    #: parcel awaits its handover (negative once past); null once handed over or cancelled.
+    seconds_left: int | None
     self_drop_by: UtcDateTime | None
     estimated_delivery: DeliveryWindow | None
     #: R-CAL-2: the calendar years `ship_by` and `estimated_delivery` were counted on.
@@ -88,13 +92,20 @@ class ShipmentPublic(BaseModel):
     created_at: UtcDateTime
 
     @classmethod
-    def of(cls, shipment: Shipment) -> ShipmentPublic:
-        fields = set(cls.model_fields) - {"shipment_id"}
-        return cls(shipment_id=shipment.id, **shipment.model_dump(include=fields))
+    def of(cls, shipment: Shipment, now: datetime) -> ShipmentPublic:
+        fields = set(cls.model_fields) - {"shipment_id", "seconds_left"}
+        return cls(
+            shipment_id=shipment.id,
+            seconds_left=shipment.seconds_left(now),
+            **shipment.model_dump(include=fields),
+        )
 
 
 class ShipmentList(BaseModel):
     items: list[ShipmentPublic]
+    #: The next page's cursor (`GET /shipments` without `order_id`); null on the last page
+    #: and for an order's shipments, which are never paged.
+    next_cursor: str | None = None
 
 
 class DeliveryEstimatePublic(BaseModel):

@@ -11,7 +11,7 @@ from logistics.domain.deadlines import DeliveryEstimate, estimate
 from logistics.domain.model import Shipment
 from logistics.domain.parties import NoRoute, may_ship
 from logistics.domain.routes import Route
-from logistics.domain.shipment_parts import Handover, ReportedExceptionKind
+from logistics.domain.shipment_parts import Handover, ReportedExceptionKind, ShipmentStatus
 from shared.auth import Principal
 from shared.calendar import Calendars
 from shared.clock import Clock
@@ -56,6 +56,12 @@ class ShipmentCommands:
 
     async def of_order(self, order_id: str, principal: Principal) -> list[Shipment]:
         return await self.queries.of_order(order_id, principal)
+
+    async def page(
+        self, principal: Principal, status: ShipmentStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[Shipment], str | None]:
+        """The shipments the caller may see, the soonest `ship_by` first (R-LOG-1)."""
+        return await self.queries.page(principal, status, limit, cursor)
 
     async def ship(self, shipment_id: str, principal: Principal, command: ShipShipment) -> Shipment:
         def change(shipment: Shipment, now: datetime) -> None:

@@ -295,7 +295,7 @@ async def test_the_shipment_shows_its_cancellation() -> None:
     app.clock.set(FULL_CANCEL_AT + timedelta(minutes=1))
     await cancel_unshipped(app)
     [shown] = [
-        ShipmentPublic.of(shipment)
+        ShipmentPublic.of(shipment, app.clock.now())
         for shipment in await app.services.commands.of_order(ORDER, THE_BUYER)
     ]
     assert (shown.status, shown.cancel_reason, shown.cancelled_at) == (
@@ -304,8 +304,9 @@ async def test_the_shipment_shows_its_cancellation() -> None:
         app.clock.now(),
     )
     assert shown.cancel_note is not None
-    unroutable = ShipmentPublic.of(await the_shipment(app, UNROUTABLE_ORDER))
+    unroutable = ShipmentPublic.of(await the_shipment(app, UNROUTABLE_ORDER), app.clock.now())
     assert (unroutable.cancel_reason, unroutable.cancelled_at) == ("no_route", T0)
+    assert (shown.seconds_left, unroutable.seconds_left) == (None, None)  # never handed over
 
 
 # --- OrderCancelled: R-ORD-5 `order_cancelled` ------------------------------------------

@@ -56,7 +56,8 @@ async def shipped(app: WiredLogistics, order_id: str) -> None:
 async def deliver(app: WiredLogistics, order_id: str, when: datetime) -> ShipmentPublic:
     app.clock.set(when)
     shipment_id = shipment_id_of(order_id)
-    return ShipmentPublic.of(await app.services.commands.deliver(shipment_id, AN_OPERATOR))
+    delivered = await app.services.commands.deliver(shipment_id, AN_OPERATOR)
+    return ShipmentPublic.of(delivered, app.clock.now())
 
 
 @pytest.mark.parametrize(
@@ -107,4 +108,5 @@ async def test_a_shipment_not_yet_delivered_shows_no_late_delivery() -> None:
     app = await with_two_shipments()
     await shipped(app, SEMI_ORDER)
     shipment = await app.services.commands.get_visible(shipment_id_of(SEMI_ORDER), AN_OPERATOR)
-    assert (ShipmentPublic.of(shipment).late_delivery, shipment.days_late) == (False, 0)
+    shown = ShipmentPublic.of(shipment, app.clock.now())
+    assert (shown.late_delivery, shown.seconds_left, shipment.days_late) == (False, None, 0)
