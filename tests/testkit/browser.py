@@ -31,8 +31,48 @@ async def signed_in(page: Page, console_url: str, role: str, sub: str) -> Page:
     return page
 
 
+#: What makes a page unusable to someone who cannot see it or use a mouse, as found in the
+#: page itself: each problem described.
+UNLABELLED = """() => {
+  const problems = [];
+  const headings = document.querySelectorAll("h1").length;
+  if (headings !== 1) problems.push(`${headings} h1 headings (one names the page)`);
+  const named = (el) => (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`))
+    || el.closest("label") || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    if (!named(el)) problems.push(`a field without a label: ${el.outerHTML.slice(0, 120)}`);
+  }
+  for (const el of document.querySelectorAll("button, a[href]")) {
+    if (!(el.textContent.trim() || el.getAttribute("aria-label"))) {
+      problems.push(`a control without a name: ${el.outerHTML.slice(0, 120)}`);
+    }
+  }
+  for (const img of document.querySelectorAll("img:not([alt])")) {
+    problems.push("an image without alt");
+  }
+  for (const table of document.querySelectorAll("table")) {
+    if (!table.querySelector("th")) problems.push("a table without headers");
+  }
+  const ids = [...document.querySelectorAll("[id]")].map((el) => el.id);
+  for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i))) {
+    problems.push(`the id ${id} twice (labels and descriptions would point to both)`);
+  }
+  for (const el of document.querySelectorAll("[tabindex]")) {
+    if (Number(el.getAttribute("tabindex")) > 0) {
+      problems.push("a positive tabindex (it breaks the keyboard's order)");
+    }
+  }
+  return problems;
+}"""
+
+
 async def screenshot(page: Page, name: str) -> None:
-    """The page as it is now, for the README, when `CONSOLE_SCREENSHOTS` names a folder."""
+    """Every page a browser test looks at is checked for what would lock a person out
+    (a field without a label, a control without a name, no heading, a table without
+    headers, duplicate ids, a forced keyboard order); and saved as it is now, for the
+    README, when `CONSOLE_SCREENSHOTS` names a folder."""
+    problems = await page.evaluate(UNLABELLED)
+    assert not problems, f"{name} ({page.url}): {problems}"
     if folder := os.environ.get("CONSOLE_SCREENSHOTS"):
         # Playwright makes the folder; the page's width is the README's.
         await page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
