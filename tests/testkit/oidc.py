@@ -55,7 +55,8 @@ class OidcProvider:
 
     def _authorize(self, query: dict[str, str]) -> str:
         """Where the browser goes next: back to the client with a code."""
-        assert query["client_id"] == CLIENT_ID and query["response_type"] == "code"
+        assert query["client_id"] == CLIENT_ID
+        assert query["response_type"] == "code"
         assert query["code_challenge_method"] == "S256"
         code = secrets.token_urlsafe(16)
         self.codes[code] = query
