@@ -24,7 +24,8 @@ from devkit.idp import signing
 from devkit.platform import CONSOLE_PORT, DEFAULT_PORTS, Platform, console_process
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / ".data"
+#: The engine's data and the logs (`RUN_DATA_DIR`: another folder, for a second platform).
+DATA = Path(os.environ.get("RUN_DATA_DIR") or ROOT / ".data")
 ENGINE_PORT = int(os.environ.get("EMBEDDED_MONGO_PORT", "27017"))
 #: Where an operator drops a government's calendar notice (R-CAL-1; README).
 NOTICES = ROOT / "calendar-notices"

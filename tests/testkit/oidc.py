@@ -116,8 +116,9 @@ class OidcProvider:
                 if url.path == "/.well-known/openid-configuration":
                     self._send(200, provider._metadata())
                 elif url.path == "/jwks":
-                    assert signing().idp is not None
-                    self._send(200, json.loads((signing().idp / JWKS_FILE).read_text()))
+                    idp = signing().idp
+                    assert idp is not None, "the test run's provider signs"
+                    self._send(200, json.loads((idp / JWKS_FILE).read_text()))
                 elif url.path == "/authorize":
                     self.send_response(302)
                     self.send_header("location", provider._authorize(query))

@@ -17,12 +17,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from console.pages.shipping_common import (
-    calendar_note,
-    from_logistics,
-    shipment_path,
-    timed,
-)
+from console.pages.shipping_common import calendar_note, shipment_path
 from console.services import ServiceProblem, services_of
 from console.session import Form, Operator, User
 from console.web import back_to, flash, render
@@ -67,14 +62,15 @@ async def _page(
     sent: dict[str, str] | None = None,
 ) -> Response:
     """The shipment as logistics has it now; after a refusal, with the refusal, each
-    field's message beside the form that `failed`, and what was typed in it."""
-    shipment, now = await from_logistics(request, user, shipment_path(shipment_id))
+    field's message beside the form that `failed`, and what was typed in it; its
+    countdown is logistics' own `seconds_left`."""
+    shipment = await services_of(request).get(user, "logistics", shipment_path(shipment_id))
     return render(
         request,
         "shipping_shipment.html",
         status=problem.status if problem else 200,
         problem=problem,
-        shipment=timed(shipment, now),
+        shipment=shipment,
         calendar=calendar_note(shipment.get("calendar")),
         actions=actions_on(shipment),
         failed=failed,
