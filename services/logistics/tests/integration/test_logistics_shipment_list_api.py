@@ -27,26 +27,37 @@ from testkit.tokens import bearer
 pytestmark = pytest.mark.integration
 
 OPERATOR = bearer("operator", "op-1")
-#: The service's clock: fixed, so `seconds_left` is exact.
-NOW = run_clock.now()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The service's clock: fixed, so `seconds_left` is exact; fixed when the test starts,
+    as the events it sends are stamped with the run's time (a decision dated ahead of the
+    service's clock would be refused)."""
+    return run_clock.now()
 
 
 @pytest.fixture
 async def logistics(
-    mongo_url: str, amqp_url: str, db_prefix: str
+    mongo_url: str, amqp_url: str, db_prefix: str, now: datetime
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = isolated(LogisticsSettings, mongo_url, amqp_url, db_prefix, **FAST_POLLS)
-    async with serve_in_process(create(settings, clock=FixedClock(NOW))) as http:
+    async with serve_in_process(create(settings, clock=FixedClock(now))) as http:
         yield http
 
 
 async def an_order(
-    http: httpx.AsyncClient, amqp_url: str, merchant: str, buyer: str, hours_ago: int
+    http: httpx.AsyncClient,
+    amqp_url: str,
+    now: datetime,
+    merchant: str,
+    buyer: str,
+    hours_ago: int,
 ) -> str:
     """A full-managed order of `merchant`'s store confirmed `hours_ago` (shipped by the
     platform within 3 days of it, R-LOG-1), once logistics has planned its shipment."""
     store = {"store_id": f"s-{merchant}", "merchant_id": merchant}
-    approved = a_store_approved(**store, at=NOW - timedelta(days=30))
+    approved = a_store_approved(**store, at=now - timedelta(days=30))
     await emit(amqp_url, approved, producer="review", correlation_id=approved.store_id)
     order_id = f"o-{uuid.uuid4().hex[:10]}"
     confirmed = an_order_confirmed(
@@ -55,7 +66,7 @@ async def an_order(
         **store,
         shipping_address=a_us_address(),
         lines=[a_line(weight_grams=400)],
-        at=NOW - timedelta(hours=hours_ago),
+        at=now - timedelta(hours=hours_ago),
     )
     await emit(amqp_url, confirmed, producer="orders", correlation_id=order_id)
 
@@ -94,14 +105,14 @@ def a_problem(response: httpx.Response, status: int) -> dict[str, Any]:
 
 
 async def test_a_merchant_pages_through_its_own_shipments_soonest_ship_by_first(
-    logistics: httpx.AsyncClient, amqp_url: str
+    logistics: httpx.AsyncClient, amqp_url: str, now: datetime
 ) -> None:  # R-LOG-1, R-LOG-5
     merchant, other = f"m-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
     buyer = f"b-{uuid.uuid4().hex[:6]}"
-    middle = await an_order(logistics, amqp_url, merchant, buyer, hours_ago=2)
-    soonest = await an_order(logistics, amqp_url, merchant, buyer, hours_ago=3)
-    latest = await an_order(logistics, amqp_url, merchant, f"b-{uuid.uuid4().hex[:6]}", 1)
-    others = await an_order(logistics, amqp_url, other, buyer, hours_ago=4)
+    middle = await an_order(logistics, amqp_url, now, merchant, buyer, hours_ago=2)
+    soonest = await an_order(logistics, amqp_url, now, merchant, buyer, hours_ago=3)
+    latest = await an_order(logistics, amqp_url, now, merchant, f"b-{uuid.uuid4().hex[:6]}", 1)
+    others = await an_order(logistics, amqp_url, now, other, buyer, hours_ago=4)
     token = bearer("merchant", merchant)
 
     first = await page(logistics, token, status="awaiting_shipment", limit=2)
@@ -113,8 +124,8 @@ async def test_a_merchant_pages_through_its_own_shipments_soonest_ship_by_first(
 
     item = first["items"][0]
     ship_by = datetime.fromisoformat(item["ship_by"])
-    assert item["seconds_left"] == int((ship_by - NOW).total_seconds())
-    assert ship_by == NOW + timedelta(days=3, hours=-3)  # R-LOG-1: within 3 days
+    assert item["seconds_left"] == int((ship_by - now).total_seconds())
+    assert ship_by == now + timedelta(days=3, hours=-3)  # R-LOG-1: within 3 days
     # Scope: a merchant never sees another's; a buyer sees theirs; operators all.
     assert await every_page(logistics, bearer("merchant", other), limit=1) == [others]
     assert await every_page(logistics, bearer("buyer", buyer)) == [others, soonest, middle]
@@ -128,11 +139,11 @@ async def test_a_merchant_pages_through_its_own_shipments_soonest_ship_by_first(
 
 
 async def test_a_status_lists_only_shipments_in_it(
-    logistics: httpx.AsyncClient, amqp_url: str
+    logistics: httpx.AsyncClient, amqp_url: str, now: datetime
 ) -> None:  # R-LOG-1: the platform hands full-managed parcels over
     merchant, buyer = f"m-{uuid.uuid4().hex[:6]}", f"b-{uuid.uuid4().hex[:6]}"
-    kept = await an_order(logistics, amqp_url, merchant, buyer, hours_ago=2)
-    handed = await an_order(logistics, amqp_url, merchant, buyer, hours_ago=3)
+    kept = await an_order(logistics, amqp_url, now, merchant, buyer, hours_ago=2)
+    handed = await an_order(logistics, amqp_url, now, merchant, buyer, hours_ago=3)
     token = bearer("merchant", merchant)
     [shipment] = (await page(logistics, token, order_id=handed))["items"]
     body = {"carrier": "SF Express", "tracking_number": "SF1", "handover": "pickup"}
@@ -150,14 +161,14 @@ async def test_a_status_lists_only_shipments_in_it(
 
 
 async def test_an_orders_shipments_are_answered_as_before(
-    logistics: httpx.AsyncClient, amqp_url: str
+    logistics: httpx.AsyncClient, amqp_url: str, now: datetime
 ) -> None:  # R-ORD-4
     merchant, buyer = f"m-{uuid.uuid4().hex[:6]}", f"b-{uuid.uuid4().hex[:6]}"
-    order_id = await an_order(logistics, amqp_url, merchant, buyer, hours_ago=1)
+    order_id = await an_order(logistics, amqp_url, now, merchant, buyer, hours_ago=1)
     found = await page(logistics, bearer("buyer", buyer), order_id=order_id)
     [item] = found["items"]
     assert (item["order_id"], found["next_cursor"]) == (order_id, None)
-    left = datetime.fromisoformat(item["ship_by"]) - NOW
+    left = datetime.fromisoformat(item["ship_by"]) - now
     assert item["seconds_left"] == int(left.total_seconds())
     other = await page(logistics, bearer("merchant", "m-else"), order_id=order_id)
     assert other["items"] == []
