@@ -14,7 +14,6 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import jwt
 
 from devkit.idp import JWKS_FILE, signing
+from testkit.tokens import serving
 
 CLIENT_ID, CLIENT_SECRET = "marketplace-console", "console-client-secret"
 
@@ -139,11 +139,5 @@ class OidcProvider:
 
     @contextmanager
     def running(self) -> Iterator[OidcProvider]:
-        thread = threading.Thread(target=self._http.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serving(self._http):
             yield self
-        finally:
-            self._http.shutdown()
-            self._http.server_close()
-            thread.join()

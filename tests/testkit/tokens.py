@@ -121,11 +121,18 @@ class JwksServer:
 
     @contextmanager
     def running(self) -> Iterator[JwksServer]:
-        thread = threading.Thread(target=self._http.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serving(self._http):
             yield self
-        finally:
-            self._http.shutdown()
-            self._http.server_close()
-            thread.join()
+
+
+@contextmanager
+def serving(http: ThreadingHTTPServer) -> Iterator[None]:
+    """`http` answering from a thread of this process for the `with` block, then closed."""
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        http.shutdown()
+        http.server_close()
+        thread.join()

@@ -19,15 +19,9 @@ def text_of(form: FormData, name: str) -> str:
 
 
 def issue_fields(problem: ServiceProblem | None) -> dict[str, str]:
-    """Each field's message: the validation errors' (`errors[].loc`), then the domain's
-    issues' (`issues[].field`, e.g. `categories[0]` shown on `categories`)."""
-    if problem is None:
-        return {}
-    errors = dict(problem.fields)
-    for issue in problem.body.get("issues") or ():
-        if isinstance(issue, dict) and issue.get("field"):
-            errors.setdefault(str(issue["field"]).split("[")[0], str(issue.get("problem", "")))
-    return errors
+    """Each field's message (`ServiceProblem.fields`: the validation errors', then the
+    domain's issues', e.g. `categories[0]` shown on `categories`)."""
+    return dict(problem.fields) if problem else {}
 
 
 def chosen_file(form: FormData, name: str) -> UploadFile | None:

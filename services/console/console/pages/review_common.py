@@ -25,14 +25,11 @@ INFO_ROWS = 3
 
 
 def field_errors(problem: ServiceProblem | None) -> dict[str, str]:
-    """Each field's message: the validation errors', then the domain's issues'. An item of a
-    return for information (`items[0].field`) is shown on the items as a whole."""
+    """Each field's message (`ServiceProblem.fields`). An item of a return for information
+    (`items[0].field`) is shown on the items as a whole."""
     if problem is None:
         return {}
     errors = dict(problem.fields)
-    for issue in problem.body.get("issues") or ():
-        if isinstance(issue, dict) and issue.get("field"):
-            errors.setdefault(str(issue["field"]).split("[")[0], str(issue.get("problem", "")))
     for part in ("field", "problem"):
         if part in errors:
             errors.setdefault("items", f"Each item needs both parts: {errors.pop(part)}")
