@@ -7,7 +7,7 @@ PACKAGES := -e shared -e services/review -e services/orders -e services/logistic
 ROLE ?= operator
 SUB ?= op-1
 
-.PHONY: chromium screenshots bench-scale migrate-categories install run test test-unit test-year lint demo token broker clean contracts asyncapi broker-definitions test-docker compose fuzz chaos bench
+.PHONY: k8s-resources chromium screenshots bench-scale migrate-categories install run test test-unit test-year lint demo token broker clean contracts asyncapi broker-definitions test-docker compose fuzz chaos bench
 
 install: $(VENV)/.installed
 
@@ -82,6 +82,11 @@ asyncapi: install
 # users, rights and topology that compose loads.
 broker-definitions: install
 	$(PY) tools/broker_definitions.py
+
+# deploy/base/broker and deploy/base/mongo from the code (shared.messaging.access): the
+# broker's topology, users and rights and the database's users as the operators' resources.
+k8s-resources: install
+	$(PY) tools/k8s_resources.py
 
 # Schemathesis against every service with many more examples than `make test` uses.
 fuzz: install broker
