@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from console.pages.fetched import part_of
 from console.services import SERVICES, ServiceProblem, Services, ServiceUnavailable, services_of
 from console.session import Form, Operator, User
 from console.web import back_to, flash, render
@@ -55,14 +56,12 @@ def shown(item: dict[str, Any]) -> dict[str, Any]:
 async def parked(services: Services, user: User, service: str, limit: int) -> Parked:
     """`service`'s queue; a service out of reach, or refusing, is told, never raised, so
     the other services' letters still show (an ended session still signs out)."""
-    try:
-        found = await services.get(user, service, "/admin/dead-letters", limit=limit)
-    except ServiceUnavailable as down:
-        return Parked(service, unread=str(down))
-    except ServiceProblem as refused:
-        if refused.status == 401:
-            raise
-        return Parked(service, unread=refused.detail)
+    part = await part_of(service, services.get(user, service, "/admin/dead-letters", limit=limit))
+    if part.refused is not None:
+        return Parked(service, unread=part.refused.detail)
+    if part.down is not None:
+        return Parked(service, unread=part.down)
+    found = part.value
     return Parked(service, int(found["depth"]), [shown(item) for item in found["items"]])
 
 
