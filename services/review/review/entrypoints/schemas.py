@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -159,26 +160,36 @@ class StorePublic(BaseModel):
         change_request: ChangeRequestPublic | None = None,
     ) -> StorePublic:
         return cls(
-            store_id=store.id,
-            merchant_id=store.merchant_id,
-            store_type=store.store_type,
-            name=store.name,
-            status=store.status,
-            current_stage=store.current_stage,
-            stages=[StageReviewPublic(**stage.model_dump()) for stage in store.stages],
-            submitted_at=store.submitted_at,
-            approved_at=store.approved_at,
-            rejected_reason=store.rejected_reason,
-            overdue=deadline.overdue,
-            calendar=deadline.calendar,
-            issues=store.issues,
+            **store_facts(store, deadline, change_request),
             messages=[MessagePublic.of(message) for message in store.messages],
             application=store.application,
             history=[
                 SubmissionPublic(**past.model_dump(exclude={"application", "policy"}))
                 for past in store.history
             ],
-            warnings=store.warnings,
             info_requests=[InfoRequestPublic.of(each) for each in store.info_requests],
-            change_request=change_request,
         )
+
+
+def store_facts(
+    store: Store, deadline: Overdue, change_request: ChangeRequestPublic | None
+) -> dict[str, Any]:
+    """What a store's page and a list of stores both show of it (R-REV-5, R-REV-6, R-SC-1,
+    R-REV-12)."""
+    return {
+        "store_id": store.id,
+        "merchant_id": store.merchant_id,
+        "store_type": store.store_type,
+        "name": store.name,
+        "status": store.status,
+        "current_stage": store.current_stage,
+        "stages": [StageReviewPublic(**stage.model_dump()) for stage in store.stages],
+        "submitted_at": store.submitted_at,
+        "approved_at": store.approved_at,
+        "rejected_reason": store.rejected_reason,
+        "overdue": deadline.overdue,
+        "calendar": deadline.calendar,
+        "issues": store.issues,
+        "warnings": store.warnings,
+        "change_request": change_request,
+    }

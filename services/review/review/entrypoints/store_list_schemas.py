@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from review.domain.issues import Issue
 from review.domain.model import Stage, Store, StoreStatus, StoreWarning
 from review.entrypoints.change_schemas import ChangeRequestPublic
-from review.entrypoints.schemas import StageReviewPublic
+from review.entrypoints.schemas import StageReviewPublic, store_facts
 from review.service_layer.deadlines import Overdue
 from shared.calendar import CalendarBasis
 from shared.contract.types import StoreType, UtcDateTime
@@ -51,23 +51,9 @@ class StoreSummary(BaseModel):
         change_request: ChangeRequestPublic | None = None,
     ) -> StoreSummary:
         return cls(
-            store_id=store.id,
-            merchant_id=store.merchant_id,
-            store_type=store.store_type,
-            name=store.name,
-            status=store.status,
-            current_stage=store.current_stage,
-            stages=[StageReviewPublic(**stage.model_dump()) for stage in store.stages],
-            submitted_at=store.submitted_at,
-            approved_at=store.approved_at,
+            **store_facts(store, deadline, change_request),
             decided_at=store.decided_at,
-            rejected_reason=store.rejected_reason,
-            overdue=deadline.overdue,
-            calendar=deadline.calendar,
-            issues=store.issues,
-            warnings=store.warnings,
             message_count=len(store.messages),
-            change_request=change_request,
         )
 
 
