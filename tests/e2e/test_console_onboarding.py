@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from devkit.journey import SAMPLE_FILES, Actor, approve_stages, cast
-from testkit.browser import screenshot, signed_in
+from testkit.browser import fill_store_application, screenshot, signed_in
 from testkit.platforms import RunningPlatform, StartPlatform
 
 pytestmark = [pytest.mark.e2e, pytest.mark.local_only("drives a console process of its own")]
@@ -34,16 +34,6 @@ async def _invite(page: Page, console: str, operator: Actor, merchant_id: str) -
     assert [each["status"] for each in listed.json()["items"]] == ["open"]
 
 
-async def _fill_application(page: Page, name: str) -> None:
-    await page.get_by_label("Store type").select_option("full_managed")
-    await page.get_by_label("Store name").fill(name)
-    await page.get_by_label("Company name").fill(f"{name} Trading Co.")
-    await page.get_by_label("Business licence number").fill("91310000MA1FL8XQ3B")
-    await page.get_by_label("Contact e-mail").fill("owner@example.com")
-    await page.locator("#category-home").check()
-    await page.get_by_label("I sign the store contract").check()
-
-
 async def _apply(page: Page, console: str, tmp_path: Path, name: str) -> str:
     """R-REV-2, R-REV-4: a document missing is refused beside its field, the form kept;
     with both documents the application waits for review. The new store's id."""
@@ -51,7 +41,7 @@ async def _apply(page: Page, console: str, tmp_path: Path, name: str) -> str:
     for file in (licence, identity):
         file.write_bytes(SAMPLE_FILES["pdf"][1])
     await page.goto(f"{console}/apply")
-    await _fill_application(page, name)
+    await fill_store_application(page, name)
     await page.locator("#doc_business_license").set_input_files(licence)
     await page.get_by_role("button", name="Send the application").click()
     await expect(page.locator("#doc_id_document-error")).to_contain_text(

@@ -25,7 +25,7 @@ from devkit.engine import free_ports_of
 from devkit.journey import ADDRESS, SAMPLE_FILES, Actor
 from devkit.platform import DEFAULT_PORTS, http_ok
 from devkit.wait import eventually, wait_until
-from testkit.browser import screenshot, signed_in
+from testkit.browser import fill_store_application, screenshot, signed_in
 from testkit.platforms import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.local_only("runs `make run` of its own")]
@@ -108,13 +108,7 @@ async def _onboard(people: People, tmp_path: Path) -> None:
 
     page = people.merchant
     await _go(page, "Apply for a store")
-    await page.get_by_label("Store type").select_option("full_managed")
-    await page.get_by_label("Store name").fill(STORE)
-    await page.get_by_label("Company name").fill(f"{STORE} Trading Co.")
-    await page.get_by_label("Business licence number").fill("91310000MA1FL8XQ3B")
-    await page.get_by_label("Contact e-mail").fill("owner@example.com")
-    await page.locator("#category-home").check()
-    await page.get_by_label("I sign the store contract").check()
+    await fill_store_application(page, STORE)
     for kind in ("business_license", "id_document"):
         document = tmp_path / f"{kind}.pdf"
         document.write_bytes(SAMPLE_FILES["pdf"][1])

@@ -76,3 +76,15 @@ async def screenshot(page: Page, name: str) -> None:
     if folder := os.environ.get("CONSOLE_SCREENSHOTS"):
         # Playwright makes the folder; the page's width is the README's.
         await page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+async def fill_store_application(page: Page, name: str) -> None:
+    """The store application's fields as a full-managed applicant fills them (R-REV-2),
+    its documents aside."""
+    await page.get_by_label("Store type").select_option("full_managed")
+    await page.get_by_label("Store name").fill(name)
+    await page.get_by_label("Company name").fill(f"{name} Trading Co.")
+    await page.get_by_label("Business licence number").fill("91310000MA1FL8XQ3B")
+    await page.get_by_label("Contact e-mail").fill("owner@example.com")
+    await page.locator("#category-home").check()
+    await page.get_by_label("I sign the store contract").check()
